@@ -1,0 +1,31 @@
+"""Streams function: reacts to table changes in batches, reporting partial failures to retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from peerlearn.config import Settings
+from peerlearn.context import build_context
+from peerlearn.events import handle_record
+from peerlearn.observability import route_domain_logs
+
+logger = Logger()
+tracer = Tracer()
+route_domain_logs(logger)
+ctx = build_context(Settings.from_env())
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    handle_record(ctx, record)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

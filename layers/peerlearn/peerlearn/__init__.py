@@ -1,0 +1,1 @@
+"""PeerLearn's domain code, shared by every function through the layer."""

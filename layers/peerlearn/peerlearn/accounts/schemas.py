@@ -1,0 +1,160 @@
+"""Request and response shapes of the account routes; the OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(lambda e: e.lower())]
+
+_TIMEZONES: frozenset[str] | None = None
+
+
+def _valid_timezone(name: str) -> str:
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        _TIMEZONES = frozenset(available_timezones())
+    if name not in _TIMEZONES:
+        raise ValueError("must be an IANA time zone such as Asia/Kolkata")
+    return name
+
+
+Timezone = Annotated[str, AfterValidator(_valid_timezone)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class RegisterRequest(_Input):
+    name: Name
+    email: Email
+    password: Password
+    role: Literal["learner", "mentor"] = "learner"
+    headline: Headline | None = Field(default=None, description="Mentors: one line about what you teach.")
+    expertise: list[Tag] = Field(default_factory=list, max_length=10, description="Mentors: 1-10 topics.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Asha Rao", "email": "asha@example.com", "password": "mango-monsoon-42", "role": "learner"},
+                {
+                    "name": "Vikram Iyer",
+                    "email": "vikram@example.com",
+                    "password": "tea-at-4pm-always",
+                    "role": "mentor",
+                    "headline": "Staff engineer, 12 years of Python",
+                    "expertise": ["Python", "System design"],
+                },
+            ]
+        },
+    )
+
+
+class LoginRequest(_Input):
+    email: Email
+    password: Password
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "asha@example.com", "password": "mango-monsoon-42"}]}
+    )
+
+
+class RefreshRequest(_Input):
+    refresh_token: Token | None = Field(default=None, description="Optional: browsers send the cookie instead.")
+
+
+class VerifyEmailRequest(_Input):
+    token: Token
+
+
+class PasswordResetRequest(_Input):
+    email: Email
+
+
+class PasswordResetConfirmRequest(_Input):
+    token: Token
+    new_password: Password
+
+
+class ChangePasswordRequest(_Input):
+    current_password: Password
+    new_password: Password
+
+
+class UpdateMeRequest(_Input):
+    """Only the fields sent are changed; `null` clears an optional text field."""
+
+    name: Name | None = None
+    headline: Headline | None = None
+    bio: Bio | None = None
+    skills: list[Tag] | None = Field(default=None, max_length=20)
+    interests: list[Tag] | None = Field(default=None, max_length=20)
+    languages: list[Tag] | None = Field(default=None, max_length=10)
+    expertise: list[Tag] | None = Field(default=None, max_length=10)
+    timezone: Timezone | None = None
+    avatar_key: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"headline": "Learning Rust", "skills": ["Python"], "timezone": "Asia/Kolkata"}]},
+    )
+
+
+class AvatarUploadRequest(_Input):
+    content_type: Literal["image/png", "image/jpeg", "image/webp"]
+    size_bytes: int = Field(gt=0, le=2_000_000)
+
+
+# ---------------------------------------------------------------- responses
+class PublicProfile(BaseModel):
+    id: str
+    name: str
+    role: Literal["learner", "mentor", "admin"]
+    headline: str | None
+    bio: str | None
+    skills: list[str]
+    interests: list[str]
+    languages: list[str]
+    expertise: list[str]
+    avatar_url: str | None
+    created_at: str
+
+
+class Me(PublicProfile):
+    email: str
+    email_verified: bool
+    timezone: str
+
+
+class SessionResponse(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    refresh_token: str
+    user: Me
+
+
+class RegisterResponse(BaseModel):
+    user: Me
+    message: str
+
+
+class MessageResponse(BaseModel):
+    message: str
+
+
+class AvatarUploadResponse(BaseModel):
+    upload_url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    avatar_key: str

@@ -1,0 +1,67 @@
+"""Sending email: SES in the cloud, a folder of JSON files (the dev outbox) locally."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from peerlearn import clock, ids
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class EmailSender(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SesEmailSender:
+    def __init__(self, sender: str, client: Any = None) -> None:
+        self._sender = sender
+        self._client = client
+
+    def send(self, message: EmailMessage) -> None:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("sesv2")
+        self._client.send_email(
+            FromEmailAddress=self._sender,
+            Destination={"ToAddresses": [message.to]},
+            Content={
+                "Simple": {
+                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+                    "Body": {
+                        "Text": {"Data": message.text, "Charset": "UTF-8"},
+                        "Html": {"Data": message.html, "Charset": "UTF-8"},
+                    },
+                }
+            },
+        )
+        logger.info("email sent", extra={"subject": message.subject})
+
+
+class OutboxEmailSender:
+    """Writes each email as one JSON file; the local gateway lists them at /_dev/outbox."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self._directory = Path(directory)
+
+    def send(self, message: EmailMessage) -> None:
+        self._directory.mkdir(parents=True, exist_ok=True)
+        email_id = ids.new_id()
+        record = {"id": email_id, "sent_at": clock.iso(clock.now_seconds()), **asdict(message)}
+        tmp = self._directory / f".{email_id}.tmp"
+        tmp.write_text(json.dumps(record, indent=2))
+        tmp.replace(self._directory / f"{email_id}.json")  # atomic: readers never see half a file
+        logger.info("email written to the outbox", extra={"subject": message.subject})

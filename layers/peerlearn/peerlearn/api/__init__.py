@@ -1,0 +1,109 @@
+"""The HTTP edge shared by every REST function: resolver setup, error mapping, the caller's identity.
+
+Domain errors become `{"error": {"code", "message", "field"}}` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from peerlearn.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None, **extra: Any) -> Response[Any]:
+    body = {"error": {"code": code, "message": message, "field": field, **extra}}
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def _validation_message(error: dict[str, Any]) -> tuple[str | None, str]:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    field = ".".join(p for p in loc if not p.isdigit()) or None
+    kind = error.get("type", "")
+    if kind == "missing":
+        return field, f"{field or 'A field'} is required."
+    if kind == "extra_forbidden":
+        return field, f"Unknown field: {field}."
+    if kind in ("json_invalid", "model_attributes_type", "dict_type") and not field:
+        return None, "The request body must be a JSON object."
+    message = str(error.get("msg", "is not valid"))
+    message = message.removeprefix("Value error, ")
+    return field, f"{field}: {message}" if field else message
+
+
+def install_error_handlers(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(DomainError)
+    def domain_error(exc: DomainError) -> Response[Any]:
+        if isinstance(exc, TooManyRequests):
+            response = error_response(
+                exc.status, exc.code, exc.message, exc.field, retry_after_seconds=exc.retry_after_seconds
+            )
+            response.headers["Retry-After"] = str(exc.retry_after_seconds)
+            return response
+        return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(exc: RequestValidationError) -> Response[Any]:
+        errors = list(exc.errors())
+        field, message = _validation_message(errors[0]) if errors else (None, "The request is not valid.")
+        return error_response(400, "invalid_request", message, field)
+
+    @app.not_found
+    def not_found(_exc: Exception) -> Response[Any]:
+        return error_response(404, "not_found", "There is no such endpoint.")
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error")
+        return error_response(500, "internal", "Something went wrong on our side. Please try again.")
+
+
+def make_resolver(routers: Sequence[Router] = ()) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+BEARER = {"bearerAuth": HTTPBearer(bearerFormat="JWT", description="Access token from /api/auth/login")}
+SECURED: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+# ---------------------------------------------------------------- who is calling
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    role: str
+    email_verified: bool
+
+    def require_role(self, *roles: str) -> None:
+        if self.role not in roles:
+            raise Forbidden("You are not allowed to do this.")
+
+
+def caller(router: Router | APIGatewayRestResolver) -> Caller:
+    """The identity the authorizer put in the request context (never taken from the client)."""
+    context = router.current_event.request_context.authorizer
+    user_id = context.get("user_id") if context else None
+    if not user_id:
+        raise Unauthorized("Sign in to continue.")
+    return Caller(
+        user_id=str(user_id),
+        role=str(context.get("role", "")),
+        email_verified=str(context.get("email_verified", "false")).lower() == "true",
+    )
+
+
+def client_ip(router: Router | APIGatewayRestResolver) -> str:
+    return router.current_event.request_context.identity.source_ip or "unknown"

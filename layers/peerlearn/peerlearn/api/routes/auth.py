@@ -1,0 +1,149 @@
+"""/api/auth/*: register, sign in and out, refresh, email verification, password reset and change."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+from peerlearn.accounts import service
+from peerlearn.accounts.schemas import (
+    ChangePasswordRequest,
+    LoginRequest,
+    MessageResponse,
+    PasswordResetConfirmRequest,
+    PasswordResetRequest,
+    RefreshRequest,
+    RegisterRequest,
+    RegisterResponse,
+    SessionResponse,
+    VerifyEmailRequest,
+)
+from peerlearn.accounts.tokens import REFRESH_TTL_SECONDS
+from peerlearn.api import SECURED, caller, client_ip
+from peerlearn.api.routes import context_of
+from peerlearn.errors import Unauthorized
+
+router = Router()
+
+REFRESH_COOKIE = "pl_refresh"
+_COOKIE_PATH = "/api/auth"
+
+
+def _refresh_cookie(value: str, *, secure: bool, max_age: int) -> Cookie:
+    return Cookie(
+        name=REFRESH_COOKIE,
+        value=value,
+        path=_COOKIE_PATH,
+        secure=secure,
+        http_only=True,
+        max_age=max_age,
+        same_site=SameSite.STRICT_MODE,
+    )
+
+
+def _signed_in(result: service.SignedIn) -> Response[SessionResponse]:
+    ctx = context_of(router)
+    body = SessionResponse(
+        access_token=result.access_token,
+        expires_in=result.expires_in,
+        refresh_token=result.refresh_token,
+        user=result.user,
+    )
+    cookie = _refresh_cookie(result.refresh_token, secure=ctx.settings.cookie_secure, max_age=REFRESH_TTL_SECONDS)
+    return Response(200, content_types.APPLICATION_JSON, body, cookies=[cookie])
+
+
+def _presented_refresh_token(body: RefreshRequest) -> str | None:
+    if body.refresh_token:
+        return body.refresh_token
+    header = router.current_event.get_header_value("cookie") or ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # a malformed Cookie header is the same as none
+        return None
+    morsel = jar.get(REFRESH_COOKIE)
+    return morsel.value if morsel else None
+
+
+@router.post("/api/auth/register", summary="Create a learner or mentor account", tags=["auth"])
+def register(body: RegisterRequest) -> Response[RegisterResponse]:
+    me = service.register(context_of(router), body)
+    message = f"Welcome to PeerLearn! We've sent a link to {me.email} to confirm your address."
+    return Response(201, content_types.APPLICATION_JSON, RegisterResponse(user=me, message=message))
+
+
+@router.post(
+    "/api/auth/login",
+    summary="Sign in",
+    description="Returns a 15-minute access token and sets a rotating refresh token cookie. "
+    "After 5 failures for an account or 20 from one client in 15 minutes: 429 with Retry-After.",
+    tags=["auth"],
+)
+def login(body: LoginRequest) -> Response[SessionResponse]:
+    result = service.login(context_of(router), email=body.email, password=body.password, client_ip=client_ip(router))
+    return _signed_in(result)
+
+
+@router.post("/api/auth/refresh", summary="Exchange a refresh token for a new pair", tags=["auth"])
+def refresh(body: RefreshRequest) -> Response[SessionResponse]:
+    token = _presented_refresh_token(body)
+    if not token:
+        raise Unauthorized("Sign in to continue.", code="no_session")
+    return _signed_in(service.refresh(context_of(router), refresh_token=token))
+
+
+@router.post("/api/auth/logout", summary="Sign out this device", tags=["auth"])
+def logout(body: RefreshRequest) -> Response[MessageResponse]:
+    token = _presented_refresh_token(body)
+    if token:
+        service.logout(refresh_token=token)
+    expired = _refresh_cookie("", secure=context_of(router).settings.cookie_secure, max_age=0)
+    return Response(200, content_types.APPLICATION_JSON, MessageResponse(message="Signed out."), cookies=[expired])
+
+
+@router.post("/api/auth/verify-email", summary="Confirm an email address with the emailed token", tags=["auth"])
+def verify_email(body: VerifyEmailRequest) -> dict[str, Any]:
+    me = service.verify_email(context_of(router), token=body.token)
+    return {"user": me.model_dump(), "message": "Your email is verified."}
+
+
+@router.post(
+    "/api/auth/verify-email/resend", summary="Send the verification link again", tags=["auth"], security=SECURED
+)
+def resend_verification() -> Response[MessageResponse]:
+    service.resend_verification(context_of(router), user_id=caller(router).user_id)
+    return Response(202, content_types.APPLICATION_JSON, MessageResponse(message="We've sent you a new link."))
+
+
+@router.post("/api/auth/password-reset", summary="Email a password reset link", tags=["auth"])
+def password_reset(body: PasswordResetRequest) -> Response[MessageResponse]:
+    service.request_password_reset(context_of(router), email=body.email, client_ip=client_ip(router))
+    message = "If an account exists for that email, we've sent a link to reset the password."
+    return Response(202, content_types.APPLICATION_JSON, MessageResponse(message=message))
+
+
+@router.post("/api/auth/password-reset/confirm", summary="Set a new password with the emailed token", tags=["auth"])
+def password_reset_confirm(body: PasswordResetConfirmRequest) -> MessageResponse:
+    service.reset_password(context_of(router), token=body.token, new_password=body.new_password)
+    return MessageResponse(message="Your password has been changed. Sign in with the new one.")
+
+
+@router.post(
+    "/api/auth/change-password",
+    summary="Change the password; other sessions are signed out",
+    tags=["auth"],
+    security=SECURED,
+)
+def change_password(body: ChangePasswordRequest) -> Response[SessionResponse]:
+    result = service.change_password(
+        context_of(router),
+        user_id=caller(router).user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+    return _signed_in(result)

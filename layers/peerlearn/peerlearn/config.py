@@ -1,0 +1,87 @@
+"""Typed settings, built once per cold start from the environment.
+
+Domain code never reads `os.environ`; handlers call `Settings.from_env()` at import and pass the
+result (or what it builds) down. A missing required value fails loudly at cold start.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    table_name: str
+    region: str
+    jwt_secret: str
+    web_base_url: str
+    media_base_url: str
+    email_from: str
+    email_transport: Literal["ses", "outbox"]
+    outbox_dir: str | None
+    uploads_bucket: str
+    # Set only locally: avatar uploads go to the local gateway instead of S3.
+    uploads_endpoint: str | None
+    cookie_secure: bool
+    dynamodb_endpoint: str | None
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        fetch_secret: Callable[[str], str] | None = None,
+    ) -> Settings:
+        env = os.environ if env is None else env
+
+        def required(name: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                raise ConfigError(f"setting {name} is required")
+            return value
+
+        transport = required("EMAIL_TRANSPORT")
+        if transport not in ("ses", "outbox"):
+            raise ConfigError(f"EMAIL_TRANSPORT must be 'ses' or 'outbox', not {transport!r}")
+        outbox_dir = required("OUTBOX_DIR") if transport == "outbox" else None
+
+        # The secret comes from the environment locally and from SSM in the cloud.
+        if env.get("JWT_SECRET"):
+            jwt_secret = env["JWT_SECRET"]
+        else:
+            param = required("JWT_SECRET_PARAM")
+            jwt_secret = (fetch_secret or _ssm_secret)(param)
+        if len(jwt_secret) < 32:
+            raise ConfigError("the JWT secret must be at least 32 characters")
+
+        return cls(
+            stage=required("STAGE"),
+            table_name=required("TABLE_NAME"),
+            region=env.get("AWS_REGION") or required("AWS_DEFAULT_REGION"),
+            jwt_secret=jwt_secret,
+            web_base_url=required("WEB_BASE_URL").removesuffix("/"),
+            media_base_url=required("MEDIA_BASE_URL").removesuffix("/"),
+            email_from=required("EMAIL_FROM"),
+            email_transport=transport,  # type: ignore[arg-type]
+            outbox_dir=outbox_dir,
+            uploads_bucket=required("UPLOADS_BUCKET"),
+            uploads_endpoint=env.get("UPLOADS_ENDPOINT") or None,
+            cookie_secure=required("COOKIE_SECURE").lower() == "true",
+            dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+        )
+
+
+def _ssm_secret(name: str) -> str:
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_parameter(name, decrypt=True, max_age=300)
+    if not isinstance(value, str):
+        raise ConfigError(f"SSM parameter {name} is not a string")
+    return value

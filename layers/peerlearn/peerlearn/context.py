@@ -1,0 +1,33 @@
+"""What domain functions need from the outside, built once per cold start and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peerlearn import store
+from peerlearn.adapters.email import EmailSender, OutboxEmailSender, SesEmailSender
+from peerlearn.adapters.objects import LocalObjectStore, ObjectStore, S3ObjectStore
+from peerlearn.config import Settings
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    email: EmailSender
+    objects: ObjectStore
+
+
+def build_context(settings: Settings) -> Context:
+    store.bind(table_name=settings.table_name, region=settings.region, host=settings.dynamodb_endpoint)
+    email: EmailSender
+    if settings.email_transport == "outbox":
+        assert settings.outbox_dir is not None
+        email = OutboxEmailSender(settings.outbox_dir)
+    else:
+        email = SesEmailSender(settings.email_from)
+    objects: ObjectStore
+    if settings.uploads_endpoint:
+        objects = LocalObjectStore(settings.uploads_endpoint, settings.jwt_secret)
+    else:
+        objects = S3ObjectStore(settings.uploads_bucket)
+    return Context(settings=settings, email=email, objects=objects)

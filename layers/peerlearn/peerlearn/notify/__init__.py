@@ -1,0 +1,1 @@
+"""Messages to people: email templates now; in-app notifications later."""

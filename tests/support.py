@@ -1,0 +1,121 @@
+"""Helpers shared by the test suites: environments, sample events from events/, function loading."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import sys
+import uuid
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "events"
+JWT_SECRET = "unit-test-secret-that-is-long-enough-0123456789"
+
+
+def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, str]:
+    return {
+        "STAGE": "test",
+        "TABLE_NAME": table_name,
+        "AWS_DEFAULT_REGION": "ap-south-1",
+        "AWS_REGION": "ap-south-1",
+        "JWT_SECRET": JWT_SECRET,
+        "WEB_BASE_URL": "http://127.0.0.1:3000",
+        "MEDIA_BASE_URL": "http://127.0.0.1:3000/media",
+        "EMAIL_FROM": "no-reply@peerlearn.test",
+        "EMAIL_TRANSPORT": "outbox",
+        "OUTBOX_DIR": str(outbox_dir),
+        "UPLOADS_BUCKET": "uploads-test",
+        "UPLOADS_ENDPOINT": "http://127.0.0.1:3000/_dev/uploads",
+        "COOKIE_SECURE": "false",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "test",
+    }
+
+
+def load_event(relative: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EVENTS / relative).read_text())
+    return data
+
+
+def load_function(name: str) -> ModuleType:
+    """Imports functions/<name>/app.py afresh (a cold start), under a unique module name."""
+    path = ROOT / "functions" / name / "app.py"
+    module_name = f"fn_{name}_{uuid.uuid4().hex[:8]}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class LambdaContextStub:
+    function_name = "test-function"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-south-1:123456789012:function:test-function"
+    memory_limit_in_mb = 512
+    aws_request_id = "req-0001"
+    log_group_name = "/aws/lambda/test-function"
+    log_stream_name = "stream"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def rest_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    resource: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+    identity: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    source_ip: str = "203.0.113.10",
+    raw_body: str | None = None,
+) -> dict[str, Any]:
+    """A REST proxy event based on events/rest/request.json."""
+    event = copy.deepcopy(load_event("rest/request.json"))
+    event["httpMethod"] = method
+    event["path"] = path
+    event["resource"] = resource or path
+    event["requestContext"]["httpMethod"] = method
+    event["requestContext"]["resourcePath"] = resource or path
+    event["requestContext"]["identity"]["sourceIp"] = source_ip
+    event["pathParameters"] = path_parameters
+    event["body"] = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
+    for key, value in (headers or {}).items():
+        event["headers"][key] = value
+        event["multiValueHeaders"][key] = [value]
+    if identity is not None:
+        event["requestContext"]["authorizer"] = {
+            "principalId": identity["user_id"],
+            "user_id": identity["user_id"],
+            "role": identity.get("role", "learner"),
+            "email_verified": str(identity.get("email_verified", True)).lower(),
+        }
+    return event
+
+
+class Reply:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.status = raw["statusCode"]
+        self.headers = raw.get("headers") or {}
+        self.multi_headers = raw.get("multiValueHeaders") or {}
+        self.body = json.loads(raw["body"]) if raw.get("body") else None
+
+    @property
+    def cookies(self) -> list[str]:
+        return list(self.multi_headers.get("Set-Cookie", []))
+
+    def __repr__(self) -> str:
+        return f"Reply({self.status}, {self.body})"
+
+
+def call(module: ModuleType, event: dict[str, Any]) -> Reply:
+    return Reply(module.lambda_handler(event, LambdaContextStub()))

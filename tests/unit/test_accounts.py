@@ -1,0 +1,200 @@
+"""Accounts domain against moto: registration, sign-in, refresh rotation, links, bans."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerlearn import ratelimit
+from peerlearn.accounts import service
+from peerlearn.accounts.authorize import authorize
+from peerlearn.accounts.schemas import RegisterRequest
+from peerlearn.context import Context
+from peerlearn.errors import BadRequest, Conflict, Forbidden, TooManyRequests, Unauthorized
+from peerlearn.store.keys import USER_PROFILE_SK, user_pk
+from peerlearn.store.models import UserItem
+
+PASSWORD = "mango-monsoon-42"
+
+
+def register(ctx: Context, email: str = "asha@example.com", **extra: object) -> str:
+    request = RegisterRequest(name="Asha Rao", email=email, password=PASSWORD, **extra)  # type: ignore[arg-type]
+    return service.register(ctx, request).id
+
+
+def test_register_then_sign_in_returns_tokens_for_the_user(ctx: Context) -> None:
+    user_id = register(ctx)
+
+    signed_in = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    assert signed_in.user.id == user_id
+    assert signed_in.user.email_verified is False
+    identity = authorize(ctx.settings.jwt_secret, signed_in.access_token)
+    assert (identity.user_id, identity.role) == (user_id, "learner")
+
+
+def test_a_second_registration_of_one_email_is_refused_and_writes_nothing(ctx: Context) -> None:
+    register(ctx)
+    with pytest.raises(Conflict) as caught:
+        register(ctx, email="asha@example.com")
+    assert caught.value.field == "email"
+    assert sum(1 for _ in UserItem.by_role.query("ROLE#learner")) == 1
+
+
+def test_mentors_need_a_headline_and_expertise(ctx: Context) -> None:
+    with pytest.raises(BadRequest) as caught:
+        register(ctx, email="m@example.com", role="mentor")
+    assert caught.value.field == "headline"
+    with pytest.raises(BadRequest) as caught:
+        register(ctx, email="m@example.com", role="mentor", headline="Python mentor")
+    assert caught.value.field == "expertise"
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(ctx: Context) -> None:
+    register(ctx)
+    with pytest.raises(Unauthorized) as wrong_password:
+        service.login(ctx, email="asha@example.com", password="not-it-at-all-1", client_ip="1.2.3.4")
+    with pytest.raises(Unauthorized) as unknown_email:
+        service.login(ctx, email="nobody@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    assert wrong_password.value.message == unknown_email.value.message
+    assert wrong_password.value.code == "invalid_credentials"
+
+
+def test_five_failures_lock_the_account_for_the_rest_of_the_window(ctx: Context) -> None:
+    register(ctx)
+    for _ in range(5):
+        with pytest.raises(Unauthorized):
+            service.login(ctx, email="asha@example.com", password="wrong-password-1", client_ip="1.2.3.4")
+
+    with pytest.raises(TooManyRequests) as caught:
+        service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="5.6.7.8")
+
+    assert 0 < caught.value.retry_after_seconds <= 15 * 60
+    assert "Try again in" in caught.value.message
+
+
+def test_twenty_failures_from_one_client_lock_that_client(ctx: Context) -> None:
+    for n in range(20):
+        with pytest.raises(Unauthorized):
+            service.login(ctx, email=f"user{n}@example.com", password="wrong-password-1", client_ip="9.9.9.9")
+    with pytest.raises(TooManyRequests):
+        service.login(ctx, email="fresh@example.com", password="wrong-password-1", client_ip="9.9.9.9")
+    assert ratelimit.seconds_until_allowed(service.LOGIN_PER_CLIENT, "1.1.1.1") == 0
+
+
+def test_refresh_rotates_and_reusing_the_old_token_ends_the_session(ctx: Context) -> None:
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    second = service.refresh(ctx, refresh_token=first.refresh_token)
+    assert second.refresh_token != first.refresh_token
+
+    with pytest.raises(Unauthorized) as reuse:
+        service.refresh(ctx, refresh_token=first.refresh_token)
+    assert reuse.value.code == "token_reused"
+    # The whole family is revoked: the newest token no longer works either.
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=second.refresh_token)
+
+
+def test_logout_ends_only_that_session(ctx: Context) -> None:
+    register(ctx)
+    phone = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    laptop = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    service.logout(refresh_token=phone.refresh_token)
+
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=phone.refresh_token)
+    assert service.refresh(ctx, refresh_token=laptop.refresh_token).user.email == "asha@example.com"
+
+
+def test_verification_link_works_once(ctx: Context, outbox) -> None:  # type: ignore[no-untyped-def]
+    user_id = register(ctx)
+    service.on_user_created(ctx, user_id)
+    token = outbox.token("asha@example.com", "/verify-email?token=")
+
+    assert service.verify_email(ctx, token=token).email_verified is True
+    with pytest.raises(BadRequest) as again:
+        service.verify_email(ctx, token=token)
+    assert again.value.code == "token_used"
+
+
+def test_the_verification_email_is_sent_once_however_often_the_event_arrives(ctx: Context, outbox) -> None:  # type: ignore[no-untyped-def]
+    user_id = register(ctx)
+    service.on_user_created(ctx, user_id)
+    service.on_user_created(ctx, user_id)
+    assert len(outbox.emails("asha@example.com")) == 1
+
+
+def test_a_reset_token_cannot_verify_an_email(ctx: Context, outbox) -> None:  # type: ignore[no-untyped-def]
+    register(ctx)
+    service.request_password_reset(ctx, email="asha@example.com", client_ip="1.2.3.4")
+    token = outbox.token("asha@example.com", "/reset-password?token=")
+    with pytest.raises(BadRequest) as caught:
+        service.verify_email(ctx, token=token)
+    assert caught.value.code == "invalid_token"
+
+
+def test_password_reset_changes_the_password_and_ends_every_session(ctx: Context, outbox) -> None:  # type: ignore[no-untyped-def]
+    register(ctx)
+    before = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    service.request_password_reset(ctx, email="asha@example.com", client_ip="1.2.3.4")
+    token = outbox.token("asha@example.com", "/reset-password?token=")
+
+    service.reset_password(ctx, token=token, new_password="a-brand-new-secret-7")
+
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=before.refresh_token)
+    with pytest.raises(Unauthorized):
+        service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    assert service.login(ctx, email="asha@example.com", password="a-brand-new-secret-7", client_ip="1.2.3.4")
+    with pytest.raises(BadRequest):
+        service.reset_password(ctx, token=token, new_password="yet-another-secret-8")
+
+
+def test_password_reset_for_an_unknown_email_sends_nothing(ctx: Context, outbox) -> None:  # type: ignore[no-untyped-def]
+    service.request_password_reset(ctx, email="ghost@example.com", client_ip="1.2.3.4")
+    assert outbox.emails() == []
+
+
+def test_change_password_signs_out_other_sessions_but_keeps_this_one(ctx: Context) -> None:
+    register(ctx)
+    other = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    fresh = service.change_password(
+        ctx, user_id=other.user.id, current_password=PASSWORD, new_password="a-brand-new-secret-7"
+    )
+
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=other.refresh_token)
+    assert authorize(ctx.settings.jwt_secret, fresh.access_token).user_id == other.user.id
+    assert service.refresh(ctx, refresh_token=fresh.refresh_token)
+
+
+def test_change_password_with_a_wrong_current_password_names_that_field(ctx: Context) -> None:
+    user_id = register(ctx)
+    with pytest.raises(BadRequest) as caught:
+        service.change_password(ctx, user_id=user_id, current_password="nope-nope-12", new_password="whatever-123")
+    assert caught.value.field == "current_password"
+
+
+def test_a_banned_user_is_refused_by_the_authorizer_and_at_sign_in(ctx: Context) -> None:
+    user_id = register(ctx)
+    signed_in = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    admin_id = service.create_admin(email="root@example.com", name="Root", password="admin-password-99")
+
+    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=True)
+
+    with pytest.raises(Forbidden):
+        authorize(ctx.settings.jwt_secret, signed_in.access_token)
+    with pytest.raises(Forbidden):
+        service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=False)
+    assert service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+
+def test_passwords_are_stored_hashed(ctx: Context) -> None:
+    user_id = register(ctx)
+    stored = UserItem.get(user_pk(user_id), USER_PROFILE_SK).password_hash
+    assert PASSWORD not in stored
+    assert stored.startswith("scrypt$")
