@@ -46,7 +46,8 @@ def load_function(name: str) -> ModuleType:
     path = ROOT / "functions" / name / "app.py"
     module_name = f"fn_{name}_{uuid.uuid4().hex[:8]}"
     spec = importlib.util.spec_from_file_location(module_name, path)
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
@@ -105,8 +106,12 @@ class Reply:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.status = raw["statusCode"]
-        self.headers = raw.get("headers") or {}
         self.multi_headers = raw.get("multiValueHeaders") or {}
+        # API Gateway merges both maps; so does this view.
+        self.headers = {
+            **{k: v[-1] for k, v in self.multi_headers.items() if v},
+            **(raw.get("headers") or {}),
+        }
         self.body = json.loads(raw["body"]) if raw.get("body") else None
 
     @property

@@ -33,7 +33,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         identity = authorize(ctx.settings.jwt_secret, bearer_token(request.headers.get("Authorization")))
     except Unauthorized as exc:
         logger.info("request not authenticated", extra={"reason": exc.code})
-        raise Exception("Unauthorized") from None  # noqa: TRY002 - API Gateway's contract for 401
+        raise Exception("Unauthorized") from None  # API Gateway's contract for a 401
     except Forbidden as exc:
         logger.info("request denied", extra={"reason": exc.code})
         policy = APIGatewayAuthorizerResponse("banned", arn.region, arn.aws_account_id, arn.api_id, arn.stage)
@@ -45,7 +45,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         aws_account_id=arn.aws_account_id,
         api_id=arn.api_id,
         stage=arn.stage,
-        context={"user_id": identity.user_id, "role": identity.role, "email_verified": identity.email_verified},
+        context={
+            "user_id": identity.user_id,
+            "role": identity.role,
+            "email_verified": identity.email_verified,
+        },
     )
     policy.allow_all_routes()  # one cached policy serves every route for ReauthorizeEvery seconds
     return policy.asdict()

@@ -174,7 +174,9 @@ def test_change_password_signs_out_other_sessions_but_keeps_this_one(ctx: Contex
 def test_change_password_with_a_wrong_current_password_names_that_field(ctx: Context) -> None:
     user_id = register(ctx)
     with pytest.raises(BadRequest) as caught:
-        service.change_password(ctx, user_id=user_id, current_password="nope-nope-12", new_password="whatever-123")
+        service.change_password(
+            ctx, user_id=user_id, current_password="nope-nope-12", new_password="whatever-123"
+        )
     assert caught.value.field == "current_password"
 
 

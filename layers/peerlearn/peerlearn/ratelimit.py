@@ -35,7 +35,7 @@ def seconds_until_allowed(limit: Limit, subject: str, now: int | None = None) ->
         item = RateWindowItem.get(rate_pk(limit.scope, subject), sk)
     except DoesNotExist:
         return 0
-    return window_end - now if item.count >= limit.max_hits else 0
+    return window_end - now if item.hits >= limit.max_hits else 0
 
 
 def hit(limit: Limit, subject: str, now: int | None = None) -> int:
@@ -43,8 +43,8 @@ def hit(limit: Limit, subject: str, now: int | None = None) -> int:
     now = clock.now_seconds() if now is None else now
     sk, window_end = _window(limit, now)
     item = RateWindowItem(rate_pk(limit.scope, subject), sk)
-    item.update(actions=[RateWindowItem.count.add(1), RateWindowItem.ttl.set(window_end + 60)])
-    return int(item.count)
+    item.update(actions=[RateWindowItem.hits.add(1), RateWindowItem.ttl.set(window_end + 60)])
+    return int(item.hits)
 
 
 def reset(limit: Limit, subject: str, now: int | None = None) -> None:

@@ -32,7 +32,7 @@ def to_public(user: UserItem, media_base_url: str) -> PublicProfile:
     return PublicProfile(
         id=user.id,
         name=user.name,
-        role=user.role,  # type: ignore[arg-type]
+        role=user.role,
         headline=user.headline,
         bio=user.bio,
         skills=list(user.skills or []),
@@ -102,7 +102,9 @@ def update_me(ctx: Context, *, user_id: str, changes: UpdateMeRequest) -> Me:
     return to_me(_get(user_id), ctx.settings.media_base_url)
 
 
-def create_avatar_upload(ctx: Context, *, user_id: str, content_type: str, size_bytes: int) -> AvatarUploadResponse:
+def create_avatar_upload(
+    ctx: Context, *, user_id: str, content_type: str, size_bytes: int
+) -> AvatarUploadResponse:
     key = f"{avatar_prefix(user_id)}{ids.new_id()}.{_AVATAR_EXTENSIONS[content_type]}"
     url = ctx.objects.presign_put(key, content_type, size_bytes)
     return AvatarUploadResponse(upload_url=url, headers={"Content-Type": content_type}, avatar_key=key)

@@ -46,7 +46,12 @@ class RegisterRequest(_Input):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"name": "Asha Rao", "email": "asha@example.com", "password": "mango-monsoon-42", "role": "learner"},
+                {
+                    "name": "Asha Rao",
+                    "email": "asha@example.com",
+                    "password": "mango-monsoon-42",
+                    "role": "learner",
+                },
                 {
                     "name": "Vikram Iyer",
                     "email": "vikram@example.com",
@@ -65,12 +70,15 @@ class LoginRequest(_Input):
     password: Password
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"email": "asha@example.com", "password": "mango-monsoon-42"}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"email": "asha@example.com", "password": "mango-monsoon-42"}]},
     )
 
 
 class RefreshRequest(_Input):
-    refresh_token: Token | None = Field(default=None, description="Optional: browsers send the cookie instead.")
+    refresh_token: Token | None = Field(
+        default=None, description="Optional: browsers send the cookie instead."
+    )
 
 
 class VerifyEmailRequest(_Input):
@@ -106,7 +114,9 @@ class UpdateMeRequest(_Input):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"headline": "Learning Rust", "skills": ["Python"], "timezone": "Asia/Kolkata"}]},
+        json_schema_extra={
+            "examples": [{"headline": "Learning Rust", "skills": ["Python"], "timezone": "Asia/Kolkata"}]
+        },
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
@@ -70,7 +71,7 @@ def find_user_by_email(email: str) -> UserItem | None:
 
 
 # ---------------------------------------------------------------- registration
-def _new_user(*, name: str, email: str, password: str, role: str, verified: bool) -> UserItem:
+def _new_user(*, name: str, email: str, password: str, role: str, verified: bool, **profile: Any) -> UserItem:
     now = clock.iso(clock.now_seconds())
     user_id = ids.new_id()
     return UserItem(
@@ -86,6 +87,7 @@ def _new_user(*, name: str, email: str, password: str, role: str, verified: bool
         updated_at=now,
         gsi1pk=role_gsi1pk(role),
         gsi1sk=f"{now}#{user_id}",
+        **profile,
     )
 
 
@@ -99,7 +101,9 @@ def _insert_user(user: UserItem) -> None:
     except TransactWriteError as exc:
         if exc.cause_response_code == "TransactionCanceledException":
             raise Conflict(
-                "An account with this email already exists. Sign in instead.", code="email_taken", field="email"
+                "An account with this email already exists. Sign in instead.",
+                code="email_taken",
+                field="email",
             ) from exc
         raise
 
@@ -112,12 +116,19 @@ def register(ctx: Context, request: RegisterRequest) -> Me:
             raise BadRequest("Mentors need a headline: one line about what you teach.", field="headline")
         if not request.expertise:
             raise BadRequest("Mentors need at least one area of expertise.", field="expertise")
-    user = _new_user(
-        name=request.name, email=request.email, password=request.password, role=request.role, verified=False
+    mentor_profile = (
+        {"headline": request.headline, "expertise": list(dict.fromkeys(request.expertise))}
+        if request.role == "mentor"
+        else {}
     )
-    if request.role == "mentor":
-        user.headline = request.headline
-        user.expertise = list(dict.fromkeys(request.expertise))
+    user = _new_user(
+        name=request.name,
+        email=request.email,
+        password=request.password,
+        role=request.role,
+        verified=False,
+        **mentor_profile,
+    )
     _insert_user(user)
     logger.info("user registered", extra={"user_id": user.id, "role": user.role})
     return to_me(user, ctx.settings.media_base_url)
@@ -149,7 +160,9 @@ def _start_session(ctx: Context, user: UserItem) -> SignedIn:
         ttl=now + tokens.REFRESH_TTL_SECONDS,
     ).save()
     return SignedIn(
-        access_token=tokens.issue_access_token(ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now),
+        access_token=tokens.issue_access_token(
+            ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now
+        ),
         refresh_token=refresh.value,
         expires_in=tokens.ACCESS_TTL_SECONDS,
         user=to_me(user, ctx.settings.media_base_url),
@@ -204,15 +217,22 @@ def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
     rotated = tokens.new_refresh_token(user.id, family.family_id)
     try:
         family.update(
-            actions=[RefreshFamilyItem.token_hash.set(rotated.hash), RefreshFamilyItem.rotated_at.set(clock.iso(now))],
+            actions=[
+                RefreshFamilyItem.token_hash.set(rotated.hash),
+                RefreshFamilyItem.rotated_at.set(clock.iso(now)),
+            ],
             condition=(RefreshFamilyItem.token_hash == presented.hash) & (RefreshFamilyItem.revoked == False),  # noqa: E712
         )
     except UpdateError as exc:
         # Another request rotated this token first: the same token used twice is reuse.
         _revoke_family(family, reason="reuse")
-        raise Unauthorized("This session was ended for your safety. Sign in again.", code="token_reused") from exc
+        raise Unauthorized(
+            "This session was ended for your safety. Sign in again.", code="token_reused"
+        ) from exc
     return SignedIn(
-        access_token=tokens.issue_access_token(ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now),
+        access_token=tokens.issue_access_token(
+            ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now
+        ),
         refresh_token=rotated.value,
         expires_in=tokens.ACCESS_TTL_SECONDS,
         user=to_me(user, ctx.settings.media_base_url),
@@ -262,7 +282,7 @@ def _issue_link(ctx: Context, purpose: tokens.LinkPurpose, user_id: str) -> str:
     return f"{ctx.settings.web_base_url}/{path}?token={token}"
 
 
-def _consume_link(ctx: Context, purpose: tokens.LinkPurpose, token: str, user_update: list) -> str:  # type: ignore[type-arg]
+def _consume_link(ctx: Context, purpose: tokens.LinkPurpose, token: str, user_update: list[Any]) -> str:
     """Deletes the link's record and applies `user_update` in one transaction; returns the user id."""
     link = tokens.read_link_token(ctx.settings.jwt_secret, purpose, token)
     marker = OneTimeTokenItem(one_time_token_pk(link.nonce), "TOKEN")
@@ -362,7 +382,9 @@ def change_password(ctx: Context, *, user_id: str, current_password: str, new_pa
     _throttle([(LOGIN_PER_ACCOUNT, user.email)], "Too many attempts.", "too_many_attempts")
     if not passwords.verify_password(current_password, user.password_hash):
         ratelimit.hit(LOGIN_PER_ACCOUNT, user.email)
-        raise BadRequest("Your current password is not right.", code="invalid_credentials", field="current_password")
+        raise BadRequest(
+            "Your current password is not right.", code="invalid_credentials", field="current_password"
+        )
     passwords.check_strength(new_password, email=user.email, field="new_password")
     user.update(
         actions=[
@@ -382,7 +404,9 @@ def set_banned(ctx: Context, *, admin_id: str, user_id: str, banned: bool) -> Me
     user = get_user(user_id)
     if user.role == "admin":
         raise Forbidden("Admins can't be banned through the API.")
-    user.update(actions=[UserItem.banned.set(banned), UserItem.updated_at.set(clock.iso(clock.now_seconds()))])
+    user.update(
+        actions=[UserItem.banned.set(banned), UserItem.updated_at.set(clock.iso(clock.now_seconds()))]
+    )
     if banned:
         revoke_all_sessions(user_id, reason="banned")
     logger.info("ban changed", extra={"user_id": user_id, "banned": banned, "admin_id": admin_id})

@@ -95,9 +95,13 @@ class LinkToken:
     expires_at: int
 
 
-def issue_link_token(secret: str, purpose: LinkPurpose, user_id: str, now: int | None = None) -> tuple[str, LinkToken]:
+def issue_link_token(
+    secret: str, purpose: LinkPurpose, user_id: str, now: int | None = None
+) -> tuple[str, LinkToken]:
     now = clock.now_seconds() if now is None else now
-    link = LinkToken(user_id=user_id, nonce=secrets.token_urlsafe(18), expires_at=now + LINK_TTL_SECONDS[purpose])
+    link = LinkToken(
+        user_id=user_id, nonce=secrets.token_urlsafe(18), expires_at=now + LINK_TTL_SECONDS[purpose]
+    )
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "aud": f"peerlearn-{purpose}",
@@ -120,7 +124,9 @@ def read_link_token(secret: str, purpose: LinkPurpose, token: str) -> LinkToken:
             options={"require": ["sub", "jti", "exp"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise BadRequest("This link has expired. Ask for a new one.", code="token_expired", field="token") from exc
+        raise BadRequest(
+            "This link has expired. Ask for a new one.", code="token_expired", field="token"
+        ) from exc
     except jwt.PyJWTError as exc:
         raise BadRequest("This link is not valid.", code="invalid_token", field="token") from exc
     return LinkToken(user_id=str(claims["sub"]), nonce=str(claims["jti"]), expires_at=int(claims["exp"]))

@@ -28,7 +28,12 @@ class S3ObjectStore:
         # Content type and length are signed: S3 refuses a PUT that differs from what was declared.
         url: str = self._client.generate_presigned_url(
             "put_object",
-            Params={"Bucket": self._bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes},
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ContentType": content_type,
+                "ContentLength": size_bytes,
+            },
             ExpiresIn=UPLOAD_URL_TTL_SECONDS,
         )
         return url

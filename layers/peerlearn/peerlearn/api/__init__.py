@@ -9,19 +9,22 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from peerlearn.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
 
 logger = logging.getLogger(__name__)
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None, **extra: Any) -> Response[Any]:
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, **extra: Any
+) -> Response[Any]:
     body = {"error": {"code": code, "message": message, "field": field, **extra}}
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
 
@@ -64,7 +67,7 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response[Any]:
-        logger.exception("unhandled error")
+        logger.error("unhandled error", exc_info=exc)
         return error_response(500, "internal", "Something went wrong on our side. Please try again.")
 
 
@@ -92,9 +95,13 @@ class Caller:
             raise Forbidden("You are not allowed to do this.")
 
 
+def _event(router: Router | APIGatewayRestResolver) -> APIGatewayProxyEvent:
+    return cast(APIGatewayProxyEvent, router.current_event)
+
+
 def caller(router: Router | APIGatewayRestResolver) -> Caller:
     """The identity the authorizer put in the request context (never taken from the client)."""
-    context = router.current_event.request_context.authorizer
+    context = _event(router).request_context.authorizer
     user_id = context.get("user_id") if context else None
     if not user_id:
         raise Unauthorized("Sign in to continue.")
@@ -106,4 +113,4 @@ def caller(router: Router | APIGatewayRestResolver) -> Caller:
 
 
 def client_ip(router: Router | APIGatewayRestResolver) -> str:
-    return router.current_event.request_context.identity.source_ip or "unknown"
+    return _event(router).request_context.identity.source_ip or "unknown"

@@ -31,7 +31,9 @@ def verification_email(*, to: str, name: str, link: str) -> EmailMessage:
 
 def password_reset_email(*, to: str, name: str, link: str) -> EmailMessage:
     paragraphs = ["Someone (hopefully you) asked to reset your PeerLearn password."]
-    footer = "If it wasn't you, ignore this email; your password stays as it is. The link works once, for 1 hour."
+    footer = (
+        "If it wasn't you, ignore this email; your password stays as it is. The link works once, for 1 hour."
+    )
     return EmailMessage(
         to=to,
         subject="Reset your PeerLearn password",

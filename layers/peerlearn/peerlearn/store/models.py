@@ -89,7 +89,7 @@ class OneTimeTokenItem(BaseItem, discriminator="TOKEN"):
 
 
 class RateWindowItem(BaseItem, discriminator="RATE"):
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0)  # not "count": that would hide Model.count()
 
 
 class ProcessedEventItem(BaseItem, discriminator="PROCESSED"):

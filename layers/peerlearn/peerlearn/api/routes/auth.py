@@ -53,14 +53,16 @@ def _signed_in(result: service.SignedIn) -> Response[SessionResponse]:
         refresh_token=result.refresh_token,
         user=result.user,
     )
-    cookie = _refresh_cookie(result.refresh_token, secure=ctx.settings.cookie_secure, max_age=REFRESH_TTL_SECONDS)
+    cookie = _refresh_cookie(
+        result.refresh_token, secure=ctx.settings.cookie_secure, max_age=REFRESH_TTL_SECONDS
+    )
     return Response(200, content_types.APPLICATION_JSON, body, cookies=[cookie])
 
 
 def _presented_refresh_token(body: RefreshRequest) -> str | None:
     if body.refresh_token:
         return body.refresh_token
-    header = router.current_event.get_header_value("cookie") or ""
+    header = router.current_event.headers.get("cookie") or ""
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(header)
@@ -85,7 +87,9 @@ def register(body: RegisterRequest) -> Response[RegisterResponse]:
     tags=["auth"],
 )
 def login(body: LoginRequest) -> Response[SessionResponse]:
-    result = service.login(context_of(router), email=body.email, password=body.password, client_ip=client_ip(router))
+    result = service.login(
+        context_of(router), email=body.email, password=body.password, client_ip=client_ip(router)
+    )
     return _signed_in(result)
 
 
@@ -103,21 +107,30 @@ def logout(body: RefreshRequest) -> Response[MessageResponse]:
     if token:
         service.logout(refresh_token=token)
     expired = _refresh_cookie("", secure=context_of(router).settings.cookie_secure, max_age=0)
-    return Response(200, content_types.APPLICATION_JSON, MessageResponse(message="Signed out."), cookies=[expired])
+    return Response(
+        200, content_types.APPLICATION_JSON, MessageResponse(message="Signed out."), cookies=[expired]
+    )
 
 
-@router.post("/api/auth/verify-email", summary="Confirm an email address with the emailed token", tags=["auth"])
+@router.post(
+    "/api/auth/verify-email", summary="Confirm an email address with the emailed token", tags=["auth"]
+)
 def verify_email(body: VerifyEmailRequest) -> dict[str, Any]:
     me = service.verify_email(context_of(router), token=body.token)
     return {"user": me.model_dump(), "message": "Your email is verified."}
 
 
 @router.post(
-    "/api/auth/verify-email/resend", summary="Send the verification link again", tags=["auth"], security=SECURED
+    "/api/auth/verify-email/resend",
+    summary="Send the verification link again",
+    tags=["auth"],
+    security=SECURED,
 )
 def resend_verification() -> Response[MessageResponse]:
     service.resend_verification(context_of(router), user_id=caller(router).user_id)
-    return Response(202, content_types.APPLICATION_JSON, MessageResponse(message="We've sent you a new link."))
+    return Response(
+        202, content_types.APPLICATION_JSON, MessageResponse(message="We've sent you a new link.")
+    )
 
 
 @router.post("/api/auth/password-reset", summary="Email a password reset link", tags=["auth"])
@@ -127,7 +140,9 @@ def password_reset(body: PasswordResetRequest) -> Response[MessageResponse]:
     return Response(202, content_types.APPLICATION_JSON, MessageResponse(message=message))
 
 
-@router.post("/api/auth/password-reset/confirm", summary="Set a new password with the emailed token", tags=["auth"])
+@router.post(
+    "/api/auth/password-reset/confirm", summary="Set a new password with the emailed token", tags=["auth"]
+)
 def password_reset_confirm(body: PasswordResetConfirmRequest) -> MessageResponse:
     service.reset_password(context_of(router), token=body.token, new_password=body.new_password)
     return MessageResponse(message="Your password has been changed. Sign in with the new one.")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from peerlearn.accounts import profiles
-from peerlearn.accounts.schemas import AvatarUploadRequest, AvatarUploadResponse, Me, PublicProfile, UpdateMeRequest
+from peerlearn.accounts.schemas import (
+    AvatarUploadRequest,
+    AvatarUploadResponse,
+    Me,
+    PublicProfile,
+    UpdateMeRequest,
+)
 from peerlearn.api import SECURED, caller
 from peerlearn.api.routes import context_of
 
@@ -17,15 +23,22 @@ def get_me() -> Me:
     return profiles.get_me(context_of(router), user_id=caller(router).user_id)
 
 
-@router.patch("/api/me", summary="Change your profile (only the fields sent)", tags=["users"], security=SECURED)
+@router.patch(
+    "/api/me", summary="Change your profile (only the fields sent)", tags=["users"], security=SECURED
+)
 def update_me(body: UpdateMeRequest) -> Me:
     return profiles.update_me(context_of(router), user_id=caller(router).user_id, changes=body)
 
 
-@router.post("/api/me/avatar", summary="Get a URL to upload a profile picture", tags=["users"], security=SECURED)
+@router.post(
+    "/api/me/avatar", summary="Get a URL to upload a profile picture", tags=["users"], security=SECURED
+)
 def avatar_upload(body: AvatarUploadRequest) -> AvatarUploadResponse:
     return profiles.create_avatar_upload(
-        context_of(router), user_id=caller(router).user_id, content_type=body.content_type, size_bytes=body.size_bytes
+        context_of(router),
+        user_id=caller(router).user_id,
+        content_type=body.content_type,
+        size_bytes=body.size_bytes,
     )
 
 

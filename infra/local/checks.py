@@ -1,0 +1,71 @@
+"""Consistency checks between template.yaml and the code; run by the unit tests (and usable alone).
+
+Each check returns a list of problems (empty when all is well) so a test can also prove it fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from infra.local.template import Template
+
+
+def _route_key(method: str, path: str) -> tuple[str, str]:
+    # API Gateway REST ignores one trailing slash; {param} and <param> are the same placeholder.
+    normal = re.sub(r"[{<][^}>]+[}>]", "{}", path.rstrip("/") or "/")
+    return method.upper(), normal
+
+
+def missing_handlers(template: Template) -> list[str]:
+    problems = []
+    for spec in template.functions().values():
+        path = spec.handler_file
+        if not path.exists():
+            problems.append(f"{spec.logical_id}: handler file {path} does not exist")
+            continue
+        tree = ast.parse(path.read_text())
+        names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        if spec.handler not in names:
+            problems.append(f"{spec.logical_id}: {path.name} has no function {spec.handler}")
+    return problems
+
+
+def template_routes(template: Template) -> list[tuple[str, tuple[str, str]]]:
+    return [
+        (spec.logical_id, _route_key(props["Method"], props["Path"]))
+        for spec, _name, props in template.events_of_type("Api")
+    ]
+
+
+def duplicate_routes(template: Template) -> list[str]:
+    counts = Counter(key for _fn, key in template_routes(template))
+    return [f"route {method} {path} is declared {n} times" for (method, path), n in counts.items() if n > 1]
+
+
+def route_mismatches(template: Template, code_routes: Iterable[tuple[str, str, str]]) -> list[str]:
+    """code_routes: (function logical id, method, path) declared by the routers each function serves."""
+    declared = {(fn, key) for fn, key in template_routes(template)}
+    served = {(fn, _route_key(method, path)) for fn, method, path in code_routes}
+    problems = [
+        f"{fn} serves {m} {p} but the template routes no such event to it" for fn, (m, p) in served - declared
+    ]
+    problems += [
+        f"template routes {m} {p} to {fn}, whose code has no such route" for fn, (m, p) in declared - served
+    ]
+    return sorted(problems)
+
+
+def missing_table_keys(template: Template, key_attributes: set[str], index_names: set[str]) -> list[str]:
+    props = template.resources["Table"]["Properties"]
+    defined = {a["AttributeName"] for a in props["AttributeDefinitions"]}
+    indexes = {i["IndexName"] for i in props.get("GlobalSecondaryIndexes", [])}
+    problems = [
+        f"the code keys on attribute {a!r}, which the table does not define" for a in key_attributes - defined
+    ]
+    problems += [
+        f"the code queries index {i!r}, which the table does not have" for i in index_names - indexes
+    ]
+    return sorted(problems)
