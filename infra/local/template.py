@@ -19,8 +19,23 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 _TAGS = ("Ref", "Condition")
-_FN_TAGS = ("Sub", "GetAtt", "If", "Equals", "Join", "Select", "Split", "FindInMap", "Not", "And", "Or",
-            "Base64", "GetAZs", "ImportValue", "Cidr")
+_FN_TAGS = (
+    "Sub",
+    "GetAtt",
+    "If",
+    "Equals",
+    "Join",
+    "Select",
+    "Split",
+    "FindInMap",
+    "Not",
+    "And",
+    "Or",
+    "Base64",
+    "GetAZs",
+    "ImportValue",
+    "Cidr",
+)
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -104,7 +119,7 @@ class Template:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":
@@ -123,8 +138,12 @@ class Template:
         if name in self.refs:
             return self.refs[name]
         if name.startswith("AWS::"):
-            return {"AWS::Region": "ap-south-1", "AWS::AccountId": "000000000000",
-                    "AWS::Partition": "aws", "AWS::StackName": "peerlearn-local"}.get(name, name)
+            return {
+                "AWS::Region": "ap-south-1",
+                "AWS::AccountId": "000000000000",
+                "AWS::Partition": "aws",
+                "AWS::StackName": "peerlearn-local",
+            }.get(name, name)
         default = self.parameter_default(name)
         return default if default is not None else name
 
@@ -143,7 +162,7 @@ class Template:
 
     def _condition(self, name: str) -> bool:
         condition = self.raw.get("Conditions", {})[name]
-        (key, arg), = condition.items()
+        ((key, arg),) = condition.items()
         if key == "Fn::Equals":
             left, right = (self.resolve(a) for a in arg)
             return bool(left == right)
@@ -170,6 +189,13 @@ class Template:
         return spec["AttributeName"] if spec and spec.get("Enabled") else None
 
     # ------------------------------------------------------------------ functions
+    def global_environment(self) -> dict[str, str]:
+        """The Globals' function environment, resolved: what every function shares."""
+        variables = (
+            self.raw.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        )
+        return {name: str(self.resolve(value)) for name, value in variables.items()}
+
     def functions(self) -> dict[str, FunctionSpec]:
         globals_ = self.raw.get("Globals", {}).get("Function", {})
         layer_dirs = {

@@ -33,8 +33,8 @@ def authorize(jwt_secret: str, access_token: str) -> Identity:
         user = UserItem.get(user_pk(claims.user_id), USER_PROFILE_SK)
     except DoesNotExist as exc:
         raise Unauthorized("Sign in to continue.") from exc
+    if user.banned:  # checked first: a banned user gets 403 whatever the state of the token
+        raise Forbidden("This account has been suspended.", code="account_suspended")
     if claims.issued_at < int(user.sessions_valid_after or 0):
         raise Unauthorized("Your session has ended. Sign in again.", code="session_ended")
-    if user.banned:
-        raise Forbidden("This account has been suspended.", code="account_suspended")
     return Identity(user_id=user.id, role=user.role, email_verified=bool(user.email_verified))
