@@ -1,0 +1,111 @@
+// Fetch wrapper for the same-origin /api: JSON in and out, errors as ApiError, and the in-memory
+// access token. An authenticated call that gets a 401 refreshes the session once and retries once.
+import { currentPath, navigate } from './router.js';
+import { toast } from './toasts.js';
+
+export class ApiError extends Error {
+  constructor(status, { code = 'error', message, field = null, retry_after_seconds = null } = {}) {
+    super(message || 'Something went wrong. Please try again.');
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.retryAfterSeconds = retry_after_seconds;
+  }
+}
+
+const NETWORK_ERROR = { code: 'network', message: "Can't reach PeerLearn. Check your connection and try again." };
+const REFRESH_MARGIN_SECONDS = 60;
+
+let accessToken = null;
+let refreshTimer = null;
+let refreshing = null; // one refresh in flight, shared by every caller that needs it
+const sessionListeners = [];
+
+/** Calls `listener(body)` with each login-shaped body ({access_token, user, ...}), or null on sign-out. */
+export function onSessionChange(listener) {
+  sessionListeners.push(listener);
+}
+
+export function setSession(body) {
+  accessToken = body?.access_token ?? null;
+  clearTimeout(refreshTimer);
+  if (body?.expires_in) {
+    // Refresh a little before expiry so long-lived pages keep a valid token without a failed call.
+    const delaySeconds = Math.max(body.expires_in - REFRESH_MARGIN_SECONDS, 10);
+    refreshTimer = setTimeout(() => refreshSession().catch(() => {}), delaySeconds * 1000);
+  }
+  sessionListeners.forEach((listener) => listener(body ?? null));
+}
+
+/** Exchanges the HttpOnly refresh cookie for a new access token; rejects with ApiError when signed out. */
+export function refreshSession() {
+  refreshing ??= send('POST', '/api/auth/refresh', {}, null)
+    .then((body) => {
+      setSession(body);
+      return body;
+    })
+    .catch((error) => {
+      // A network failure says nothing about the session; a 401/403 says it is gone.
+      if (error.status === 401 || error.status === 403) setSession(null);
+      throw error;
+    })
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+async function send(method, path, body, token) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, NETWORK_ERROR);
+  }
+
+  const data = await response.json().catch(() => null);
+  if (response.ok) return data ?? {};
+  const error = data?.error ?? {};
+  if (response.status === 429 && error.retry_after_seconds == null) {
+    error.retry_after_seconds = Number(response.headers.get('Retry-After')) || null;
+  }
+  throw new ApiError(response.status, error);
+}
+
+/**
+ * Calls the API. `auth: true` sends the bearer token and, on a 401, refreshes once and retries once;
+ * if that fails the user is sent to /login?next=<where they were>.
+ */
+export async function api(method, path, body, { auth = false } = {}) {
+  if (!auth) return send(method, path, body, null);
+  try {
+    return await send(method, path, body, accessToken);
+  } catch (error) {
+    if (error.status !== 401) throw error;
+  }
+  try {
+    await refreshSession();
+    return await send(method, path, body, accessToken);
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    // The session store may already have sent a signed-in page to /login; don't nest `next`.
+    if (window.location.pathname !== '/login') {
+      navigate(`/login?next=${encodeURIComponent(currentPath())}`, { replace: true });
+      toast('Your session has ended. Please sign in again.');
+    }
+    throw new ApiError(401, { code: 'unauthorized', message: 'Your session has ended. Please sign in again.' });
+  }
+}
+
+export const get = (path, options) => api('GET', path, undefined, options);
+export const post = (path, body = {}, options) => api('POST', path, body, options);
+export const patch = (path, body, options) => api('PATCH', path, body, options);

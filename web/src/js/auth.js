@@ -1,0 +1,75 @@
+// The session store: who is signed in (the `Me` of the API), restored on start from the refresh
+// cookie. The access token itself stays inside api.js, in memory only.
+import Alpine from 'alpinejs';
+import { get, onSessionChange, post, refreshSession, setSession } from './api.js';
+import { navigate, refreshRoute } from './router.js';
+import { toast } from './toasts.js';
+
+export const SUSPENDED_MESSAGE = 'Your account has been suspended. Contact support if you think this is a mistake.';
+
+export function registerSession() {
+  Alpine.store('session', {
+    user: null,
+    ready: false,
+    resending: false,
+
+    get signedIn() {
+      return this.user !== null;
+    },
+
+    /** Restores the session from the refresh cookie; resolves either way. */
+    async restore() {
+      try {
+        await refreshSession();
+      } catch (error) {
+        if (error.status === 403) toast(SUSPENDED_MESSAGE, 'error');
+      } finally {
+        this.ready = true;
+      }
+    },
+
+    async login(email, password) {
+      setSession(await post('/api/auth/login', { email, password }));
+    },
+
+    async logout() {
+      try {
+        await post('/api/auth/logout', {});
+      } catch {
+        // Signing out locally still matters when the server can't be reached.
+      }
+      setSession(null);
+      navigate('/login', { replace: true });
+      toast("You're signed out.");
+    },
+
+    async reload() {
+      this.user = await get('/api/me', { auth: true });
+      return this.user;
+    },
+
+    setUser(user) {
+      this.user = user;
+    },
+
+    async resendVerification() {
+      this.resending = true;
+      try {
+        await post('/api/auth/verify-email/resend', {}, { auth: true });
+        toast(`We've sent a new verification link to ${this.user.email}.`, 'success');
+      } catch (error) {
+        toast(error.message, 'error');
+      } finally {
+        this.resending = false;
+      }
+    },
+  });
+
+  onSessionChange((body) => {
+    const store = Alpine.store('session');
+    const wasSignedIn = store.user !== null;
+    store.user = body?.user ?? null;
+    // A session that ends under a signed-in page (expired, signed out) sends the person to sign in.
+    if (wasSignedIn && !store.user && store.ready) refreshRoute();
+  });
+}

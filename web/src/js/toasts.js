@@ -1,0 +1,22 @@
+// Short-lived success and error messages, announced to screen readers by the shell's live region.
+import Alpine from 'alpinejs';
+
+const TOAST_SECONDS = 5;
+let nextId = 1;
+
+export function registerToasts() {
+  Alpine.store('toasts', {
+    items: [],
+    dismiss(id) {
+      this.items = this.items.filter((item) => item.id !== id);
+    },
+  });
+}
+
+/** Shows a toast; `kind` is 'info', 'success' or 'error'. */
+export function toast(message, kind = 'info') {
+  const store = Alpine.store('toasts');
+  const id = nextId++;
+  store.items.push({ id, message, kind });
+  setTimeout(() => store.dismiss(id), (kind === 'error' ? 2 * TOAST_SECONDS : TOAST_SECONDS) * 1000);
+}
