@@ -6,11 +6,14 @@ import copy
 import importlib.util
 import json
 import sys
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 JWT_SECRET = "unit-test-secret-that-is-long-enough-0123456789"
@@ -124,3 +127,15 @@ class Reply:
 
 def call(module: ModuleType, event: dict[str, Any]) -> Reply:
     return Reply(module.lambda_handler(event, LambdaContextStub()))
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 5.0, interval: float = 0.02, what: str = "") -> T:
+    """The first truthy value of `condition()`, polled until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        time.sleep(interval)

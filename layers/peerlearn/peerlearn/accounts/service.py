@@ -134,14 +134,19 @@ def register(ctx: Context, request: RegisterRequest) -> Me:
     return to_me(user, ctx.settings.media_base_url)
 
 
-def create_admin(*, email: str, name: str, password: str) -> str:
-    """Admins are created here (CLI, seed), never through the public API."""
+def create_account(*, name: str, email: str, password: str, role: str, verified: bool, **profile: Any) -> str:
+    """Creates an account outside the public API (admins from the CLI, demo data); returns its id."""
     email = email.strip().lower()
     passwords.check_strength(password, email=email)
-    user = _new_user(name=name, email=email, password=password, role="admin", verified=True)
+    user = _new_user(name=name, email=email, password=password, role=role, verified=verified, **profile)
     _insert_user(user)
-    logger.info("admin created", extra={"user_id": user.id})
+    logger.info("account created", extra={"user_id": user.id, "role": role})
     return user.id
+
+
+def create_admin(*, email: str, name: str, password: str) -> str:
+    """Admins are created here (CLI, seed), never through the public API."""
+    return create_account(name=name, email=email, password=password, role="admin", verified=True)
 
 
 # ---------------------------------------------------------------- sessions

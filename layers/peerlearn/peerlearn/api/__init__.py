@@ -113,4 +113,10 @@ def caller(router: Router | APIGatewayRestResolver) -> Caller:
 
 
 def client_ip(router: Router | APIGatewayRestResolver) -> str:
-    return _event(router).request_context.identity.source_ip or "unknown"
+    """The viewer's address. Behind CloudFront, API Gateway's sourceIp is an edge server, so the
+    address CloudFront reports (`CloudFront-Viewer-Address: ip:port`) comes first."""
+    event = _event(router)
+    viewer = event.headers.get("cloudfront-viewer-address")
+    if viewer:
+        return viewer.rsplit(":", 1)[0].strip("[]")
+    return event.request_context.identity.source_ip or "unknown"

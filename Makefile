@@ -1,0 +1,89 @@
+# PeerLearn - the two commands: `make dev` and `make test`. Everything else here serves them.
+# Each install step is a file target, so a warm machine skips straight to the work.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .tools/sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_VERSION := 1.170.0
+PYTEST_UNIT_WORKERS ?= auto
+
+.PHONY: dev test check lint format typecheck template unit integration e2e web deps bench clean help
+
+help:
+	@echo "make dev          install what is missing, start the local stack with demo data"
+	@echo "make test         install what is missing, run every check and test suite"
+	@echo "make lint | typecheck | template | unit | integration | e2e    one kind of check"
+	@echo "make bench        run the benchmarks (prints figures)"
+
+# ------------------------------------------------------------------ installs
+$(VENV)/.installed: requirements-dev.txt layers/peerlearn/requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(SAM_VENV)/.installed:
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==$(SAM_VERSION)
+	@touch $@
+
+infra/node_modules/.installed: infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/tailwind.config.js
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+deps: $(VENV)/.installed infra/node_modules/.installed web/node_modules/.installed
+web: web/dist/index.html
+
+# ------------------------------------------------------------------ the two commands
+dev: deps web
+	$(PY) -m infra.local dev
+
+test: deps web $(SAM_VENV)/.installed
+	$(MAKE) --no-print-directory check
+	$(PY) -m pytest tests/unit -q -n $(PYTEST_UNIT_WORKERS) -p no:cacheprovider
+	$(PY) -m pytest tests/integration tests/e2e -q -p no:cacheprovider
+
+# ------------------------------------------------------------------ one kind at a time
+check: lint typecheck template
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy layers functions infra
+
+template: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint --template template.yaml --region ap-south-1
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest tests/unit -q -n $(PYTEST_UNIT_WORKERS) -p no:cacheprovider
+
+integration: deps
+	$(PY) -m pytest tests/integration -q -p no:cacheprovider
+
+e2e: deps web
+	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
+
+bench: deps
+	$(PY) benchmarks/api_latency.py
+	$(PY) benchmarks/cold_imports.py
+
+clean:
+	rm -rf $(VENV) .tools web/node_modules web/dist infra/node_modules .pytest_cache .mypy_cache .ruff_cache

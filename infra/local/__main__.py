@@ -1,0 +1,205 @@
+"""Command line of the local stack.
+
+    python -m infra.local dev [--port 3000] [--no-seed]     start everything; Ctrl-C stops it
+    python -m infra.local create-admin --email E --name N   add an admin (asks for the password)
+    python -m infra.local invoke FUNCTION [--event FILE]    run one function once, print its result
+
+`create-admin` and `invoke` use the running stack's DynamoDB when `dev` runs, else start their own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import importlib
+import importlib.util
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+from infra.local import dynamodb
+from infra.local.dynamodb import DynamoDBLocal, ensure_table
+from infra.local.runtime import FunctionError, Runtime
+from infra.local.stack import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_PORT,
+    HOST,
+    LOCAL_TABLE_NAME,
+    LocalStack,
+    local_environment,
+    local_refs,
+    process_environment,
+    read_env_file,
+    running_stack,
+    stop_orphaned_dynamodb,
+)
+from infra.local.template import ROOT, Template
+
+log = logging.getLogger("infra.local")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="local data (default: .local/)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="start the local stack")
+    dev.add_argument("--port", type=int, default=DEFAULT_PORT)
+    dev.add_argument("--no-seed", action="store_true", help="do not load the demo data")
+
+    admin = commands.add_parser("create-admin", help="create an admin account")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", required=True)
+    admin.add_argument("--password", help="prompted for when omitted")
+
+    invoke = commands.add_parser("invoke", help="invoke one function with an event")
+    invoke.add_argument("function", help="logical id in template.yaml, e.g. AuthorizerFunction")
+    invoke.add_argument("--event", type=Path, help="JSON event file (e.g. events/authorizer/request.json)")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S"
+    )
+    for noisy in ("botocore", "pynamodb", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.command == "dev":
+        return run_dev(args.data_dir, args.port, seed=not args.no_seed)
+    if args.command == "create-admin":
+        return create_admin(args.data_dir, email=args.email, name=args.name, password=args.password)
+    if args.command == "invoke":
+        event = json.loads(args.event.read_text()) if args.event else {}
+        with tool_environment(args.data_dir) as env:
+            template = _template(env)
+            runtime = Runtime(template.functions(), env)
+            try:
+                print(json.dumps(runtime.invoke(args.function, event), indent=2))
+            except FunctionError as exc:  # printed as `aws lambda invoke` shows a function error
+                failure = {
+                    "errorType": exc.error_type,
+                    "errorMessage": exc.message,
+                    "stackTrace": exc.stack_trace,
+                }
+                print(json.dumps(failure, indent=2))
+                return 1
+            finally:
+                runtime.close()
+        return 0
+    return 2
+
+
+# ---------------------------------------------------------------------- dev
+def run_dev(data_dir: Path, port: int, *, seed: bool) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = LocalStack(data_dir=data_dir, port=port, access_log=True)
+    try:
+        stack.start()
+    except KeyboardInterrupt:
+        return 130
+    try:
+        stack.warm()
+        lines = _seed(stack.settings_env) if seed else []
+        timings = stack.timings
+        started = f"started in {timings['total']:.1f} s"
+        if "dynamodb" in timings:
+            started += f", DynamoDB Local in {timings['dynamodb']:.1f} s"
+        print(f"\nPeerLearn is running at {stack.url}")
+        print(f"  ({started})")
+        print(f"  outbox    {stack.url}/_dev/outbox")
+        print(f"  API docs  {stack.url}/api/docs")
+        for line in lines:
+            print(f"  {line}")
+        print("Press Ctrl-C to stop.\n", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+    finally:
+        stack.stop()
+    return 0
+
+
+def _seed(settings_env: dict[str, str]) -> list[str]:
+    """Runs infra/local/seed.py's `seed(settings_env)` when it exists; its lines are printed."""
+    if importlib.util.find_spec("infra.local.seed") is None:
+        return []
+    module = importlib.import_module("infra.local.seed")
+    try:
+        return [str(line) for line in module.seed(settings_env)]
+    except Exception:
+        log.exception("seeding the demo data failed; the stack runs without it")
+        return ["(demo data not loaded: see the error above)"]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+# ---------------------------------------------------------------------- one-off tools
+def create_admin(data_dir: Path, *, email: str, name: str, password: str | None) -> int:
+    """Adds an admin account through the accounts module, as the seed does for demo users."""
+    password = password or _ask_password()
+    with tool_environment(data_dir) as env, process_environment({"POWERTOOLS_SERVICE_NAME": "cli"}):
+        from peerlearn.accounts import create_admin as create
+        from peerlearn.config import Settings
+        from peerlearn.context import build_context
+
+        build_context(Settings.from_env(env))  # binds the table, as a handler's cold start does
+        try:
+            user_id = create(email=email, name=name, password=password)
+        except Exception as exc:
+            print(f"Could not create the admin: {exc}", file=sys.stderr)
+            return 1
+    print(f"Admin {email} created (user id {user_id}).")
+    return 0
+
+
+@contextlib.contextmanager
+def tool_environment(data_dir: Path) -> Iterator[dict[str, str]]:
+    """The function environment for a one-off command, against the running stack's DynamoDB or its own."""
+    state = running_stack(data_dir)
+    with contextlib.ExitStack() as resources:
+        if state is not None:
+            endpoint, url, table_name = state["dynamodb_endpoint"], state["url"], state["table_name"]
+        else:
+            stop_orphaned_dynamodb(data_dir)
+            database = resources.enter_context(DynamoDBLocal(data_dir / "dynamodb"))
+            endpoint, url, table_name = database.endpoint, f"http://{HOST}:{DEFAULT_PORT}", LOCAL_TABLE_NAME
+        template = Template.load()
+        template.refs = local_refs(template, table_name, url)
+        ensure_table(dynamodb.client("dynamodb", endpoint), template)
+        env = {
+            **template.global_environment(),
+            **local_environment(data_dir, url, table_name, endpoint),
+            **read_env_file(ROOT / ".env"),
+        }
+        resources.enter_context(process_environment({**env, "AWS_EC2_METADATA_DISABLED": "true"}))
+        for spec in template.functions().values():
+            for layer in spec.layers:
+                if str(layer) not in sys.path:
+                    sys.path.insert(0, str(layer))
+        yield env
+
+
+def _template(env: dict[str, str]) -> Template:
+    template = Template.load()
+    template.refs = local_refs(template, env["TABLE_NAME"], env["WEB_BASE_URL"])
+    return template
+
+
+def _ask_password() -> str:
+    while True:
+        password = getpass.getpass("Password: ")
+        if password and password == getpass.getpass("Again: "):
+            return password
+        print("The passwords differ or are empty; try again.", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,395 @@
+"""The local Lambda runtime: each function runs in execution environments, as it does in Lambda.
+
+An execution environment is a Python process (`infra/local/worker.py`) started with exactly the
+function's environment and PYTHONPATH (its code, then its layers). It imports the handler once
+(the cold start: settings, loggers and resolvers are built there) and then runs one invocation at
+a time. Separate processes matter: module-level state of the handler *and of the layer* (routers,
+table binding, logger set-up, Powertools' cold-start flag) belongs to one environment, never shared.
+
+A function gets a pool of environments that grows on demand up to `max_concurrency`; idle ones
+are reused. A request that finds the pool full waits up to the function timeout, then is throttled.
+An invocation that outlives the function's Timeout is stopped and its environment discarded, as
+are environments whose process dies. Invocations and results cross the process boundary as JSON,
+as they do in Lambda.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from infra.local.template import FunctionSpec
+
+log = logging.getLogger(__name__)
+
+REGION = "ap-south-1"
+ACCOUNT_ID = "000000000000"
+DEFAULT_MAX_CONCURRENCY = 8
+INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit for the init phase
+WORKER = Path(__file__).with_name("worker.py")
+_LENGTH = struct.Struct(">I")
+
+
+class Throttled(RuntimeError):
+    """Every execution environment of the function stayed busy (Lambda's TooManyRequestsException)."""
+
+
+class FunctionError(Exception):
+    """The function failed: it raised, timed out, crashed or could not start. `str()` is its message."""
+
+    def __init__(self, error_type: str, message: str, stack_trace: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.stack_trace = stack_trace or []
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    function: str
+    import_seconds: float  # the handler module's import, inside the environment
+    init_seconds: float  # from starting the process to ready (interpreter + import)
+
+
+class _Environment:
+    """One worker process and the two pipes to it."""
+
+    def __init__(
+        self, number: int, process: subprocess.Popen[bytes], requests: IO[bytes], responses: IO[bytes]
+    ):
+        self.number = number
+        self.process = process
+        self.requests = requests
+        self.responses = responses
+        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+        self.idle_since = time.monotonic()
+
+    def send(self, message: Mapping[str, Any]) -> None:
+        payload = json.dumps(message).encode()
+        self.requests.write(_LENGTH.pack(len(payload)) + payload)
+        self.requests.flush()
+
+    def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The next message, or None when the deadline passed; EOFError when the process ended."""
+        deadline = time.monotonic() + timeout
+        header = self._read(_LENGTH.size, deadline)
+        if header is None:
+            return None
+        body = self._read(_LENGTH.unpack(header)[0], deadline)
+        if body is None:
+            return None
+        message: dict[str, Any] = json.loads(body)
+        return message
+
+    def _read(self, size: int, deadline: float) -> bytes | None:
+        data = b""
+        descriptor = self.responses.fileno()
+        while len(data) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+                return None
+            chunk = os.read(descriptor, size - len(data))
+            if not chunk:
+                raise EOFError("the environment's process exited")
+            data += chunk
+        return data
+
+    def stop(self) -> None:
+        for pipe in (self.requests, self.responses):
+            with contextlib.suppress(OSError):
+                pipe.close()
+        try:
+            self.process.wait(timeout=2)  # it exits when its request pipe closes
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class _Pool:
+    def __init__(self, spec: FunctionSpec, max_size: int) -> None:
+        self.spec = spec
+        self.max_size = max_size
+        self.created = 0
+        self.idle: deque[_Environment] = deque()
+        self.busy: set[_Environment] = set()
+        self.available = threading.Condition()
+
+
+class Runtime:
+    """Runs the template's functions: `Runtime(functions, overrides).invoke("AuthFunction", event)`."""
+
+    def __init__(
+        self,
+        functions: Mapping[str, FunctionSpec],
+        env_overrides: Mapping[str, str] | None = None,
+        *,
+        function_name_prefix: str = "peerlearn-local",
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        queue_timeout_seconds: float | None = None,
+        idle_timeout_seconds: float = 600.0,
+        reap_interval_seconds: float = 30.0,
+        python: str = sys.executable,
+    ) -> None:
+        self.functions = dict(functions)
+        self.env_overrides = dict(env_overrides or {})
+        self.function_name_prefix = function_name_prefix
+        self.queue_timeout_seconds = queue_timeout_seconds
+        self.idle_timeout_seconds = idle_timeout_seconds
+        self.reap_interval_seconds = reap_interval_seconds
+        self.python = python
+        self.cold_starts: list[ColdStart] = []
+        self.invocations: Counter[str] = Counter()  # started invocations, by function
+        self._pools = {name: _Pool(spec, max_concurrency) for name, spec in self.functions.items()}
+        self._lock = threading.Lock()
+        self._counter = 0
+        self._closed = threading.Event()
+        self._reaper: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ names and environment
+    def function_name(self, logical_id: str) -> str:
+        return f"{self.function_name_prefix}-{logical_id}"
+
+    def function_arn(self, logical_id: str) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name(logical_id)}"
+
+    def environment(self, logical_id: str) -> dict[str, str]:
+        """The process environment of the function: Lambda's own variables, the template's, the overrides."""
+        spec = self.functions[logical_id]
+        name = self.function_name(logical_id)
+        return {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - as good as any when unset
+            "LANG": "C.UTF-8",
+            "TZ": "UTC",
+            "PYTHONPATH": os.pathsep.join([str(spec.code_dir), *(str(layer) for layer in spec.layers)]),
+            "PYTHONUNBUFFERED": "1",
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "_HANDLER": f"{spec.module}.{spec.handler}",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            # No shared config files in Lambda: the developer's ~/.aws must not leak in.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            **spec.environment,
+            **self.env_overrides,
+        }
+
+    # ------------------------------------------------------------------ invoking
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Runs one invocation and returns the handler's result; failures raise FunctionError."""
+        pool = self._pools[logical_id]
+        environment = self._acquire(pool)
+        with self._lock:
+            self.invocations[logical_id] += 1
+        spec = pool.spec
+        request_id = str(uuid.uuid4())
+        context = {
+            "function_name": self.function_name(logical_id),
+            "function_version": "$LATEST",
+            "invoked_function_arn": self.function_arn(logical_id),
+            "memory_limit_in_mb": spec.memory_mb,
+            "aws_request_id": request_id,
+            "log_group_name": f"/aws/lambda/{self.function_name(logical_id)}",
+            "log_stream_name": environment.log_stream_name,
+            "deadline_ms": int(time.time() * 1000) + spec.timeout_seconds * 1000,
+        }
+        try:
+            environment.send({"event": event, "context": context})
+            answer = environment.receive(timeout=spec.timeout_seconds + 0.5)
+        except (OSError, EOFError) as exc:
+            self._discard(pool, environment)
+            message = f"RequestId: {request_id} Error: Runtime exited"
+            log.error("%s: %s", logical_id, message)
+            raise FunctionError("Runtime.ExitError", message) from exc
+        if answer is None:
+            self._discard(pool, environment)
+            message = f"{request_id} Task timed out after {spec.timeout_seconds:.2f} seconds"
+            log.error("%s: %s", logical_id, message)
+            raise FunctionError("Sandbox.Timedout", message)
+        self._release(pool, environment)
+        if "error" in answer:
+            failure = answer["error"]
+            raise FunctionError(failure["errorType"], failure["errorMessage"], failure.get("stackTrace"))
+        return answer["result"]
+
+    def warm(self, logical_id: str) -> None:
+        """Starts one execution environment now, so the first request does not pay the cold start."""
+        pool = self._pools[logical_id]
+        with pool.available:
+            if pool.idle or pool.created:
+                return
+            pool.created += 1
+        try:
+            environment = self._start(pool)
+        except BaseException:
+            with pool.available:
+                pool.created -= 1
+            raise
+        self._release(pool, environment, busy=False)
+
+    def environments(self, logical_id: str) -> int:
+        """How many execution environments the function has (busy or idle)."""
+        return self._pools[logical_id].created
+
+    def close(self) -> None:
+        """Stops every environment (busy ones are killed)."""
+        self._closed.set()
+        for pool in self._pools.values():
+            with pool.available:
+                environments = [*pool.idle, *pool.busy]
+                pool.idle.clear()
+                pool.busy.clear()
+                pool.created = 0
+                pool.available.notify_all()
+            for environment in environments:
+                environment.stop()
+
+    # ------------------------------------------------------------------ the pool
+    def _acquire(self, pool: _Pool) -> _Environment:
+        if self._closed.is_set():
+            raise RuntimeError("the runtime is closed")
+        wait = (
+            self.queue_timeout_seconds
+            if self.queue_timeout_seconds is not None
+            else pool.spec.timeout_seconds
+        )
+        deadline = time.monotonic() + wait
+        with pool.available:
+            while not pool.idle:
+                if pool.created < pool.max_size:
+                    pool.created += 1
+                    break
+                if not pool.available.wait(timeout=deadline - time.monotonic()):
+                    raise Throttled(f"{pool.spec.logical_id}: all {pool.max_size} environments are busy")
+            else:
+                environment = pool.idle.pop()  # the most recently used: the others can age out
+                pool.busy.add(environment)
+                return environment
+        try:
+            environment = self._start(pool)
+        except BaseException:
+            with pool.available:
+                pool.created -= 1
+                pool.available.notify()
+            raise
+        with pool.available:
+            pool.busy.add(environment)
+        return environment
+
+    def _release(self, pool: _Pool, environment: _Environment, *, busy: bool = True) -> None:
+        environment.idle_since = time.monotonic()
+        with pool.available:
+            if busy:
+                pool.busy.discard(environment)
+            pool.idle.append(environment)
+            pool.available.notify()
+
+    def reap_idle(self) -> int:
+        """Stops environments idle for longer than `idle_timeout_seconds`, keeping one per function.
+
+        Lambda reclaims idle environments too; locally it bounds memory after a burst of traffic.
+        """
+        horizon = time.monotonic() - self.idle_timeout_seconds
+        stale: list[_Environment] = []
+        for pool in self._pools.values():
+            with pool.available:
+                while len(pool.idle) > 1 and pool.idle[0].idle_since < horizon:  # oldest first
+                    stale.append(pool.idle.popleft())
+                    pool.created -= 1
+        for environment in stale:
+            environment.stop()
+        return len(stale)
+
+    def _reap_periodically(self) -> None:
+        while not self._closed.wait(self.reap_interval_seconds):
+            self.reap_idle()
+
+    def _discard(self, pool: _Pool, environment: _Environment) -> None:
+        with pool.available:
+            pool.busy.discard(environment)
+            pool.created -= 1
+            pool.available.notify()
+        environment.process.kill()
+        environment.stop()
+
+    def _start(self, pool: _Pool) -> _Environment:
+        """A new execution environment: the process is started and the handler imported (cold start)."""
+        spec = pool.spec
+        with self._lock:
+            self._counter += 1
+            number = self._counter
+            if self._reaper is None:
+                self._reaper = threading.Thread(
+                    target=self._reap_periodically, name="reap-environments", daemon=True
+                )
+                self._reaper.start()
+        started = time.perf_counter()
+        request_read, request_write = os.pipe()
+        response_read, response_write = os.pipe()
+        try:
+            process = subprocess.Popen(  # noqa: S603 - our worker, our arguments
+                [
+                    self.python,
+                    "-P",
+                    str(WORKER),
+                    f"{spec.module}.{spec.handler}",
+                    str(request_read),
+                    str(response_write),
+                ],
+                env=self.environment(spec.logical_id),
+                cwd=spec.code_dir,
+                pass_fds=(request_read, response_write),
+                stdin=subprocess.DEVNULL,
+            )
+        except BaseException:
+            for descriptor in (request_read, request_write, response_read, response_write):
+                os.close(descriptor)
+            raise
+        os.close(request_read)
+        os.close(response_write)
+        environment = _Environment(
+            number, process, os.fdopen(request_write, "wb"), os.fdopen(response_read, "rb")
+        )
+        try:
+            ready = environment.receive(timeout=max(INIT_TIMEOUT_SECONDS, spec.timeout_seconds))
+        except EOFError:
+            ready = None
+        if ready is None or "init_error" in ready:
+            environment.process.kill()
+            environment.stop()
+            failure = (ready or {}).get("init_error") or {}
+            raise FunctionError(
+                failure.get("errorType", "Runtime.ExitError"),
+                failure.get("errorMessage", f"{spec.logical_id} did not start (see its output above)"),
+                failure.get("stackTrace"),
+            )
+        init_seconds = time.perf_counter() - started
+        self.cold_starts.append(ColdStart(spec.logical_id, float(ready["import_seconds"]), init_seconds))
+        log.info(
+            "%s cold start (environment %d): %.0f ms (import %.0f ms)",
+            spec.logical_id,
+            number,
+            init_seconds * 1000,
+            ready["import_seconds"] * 1000,
+        )
+        return environment

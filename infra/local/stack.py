@@ -1,0 +1,435 @@
+"""The local stack: DynamoDB Local, the table, the functions and their triggers behind one gateway.
+
+`LocalStack` wires everything from template.yaml and starts it on 127.0.0.1 (context manager, or
+`start()`/`stop()`). Every function gets its template environment (Globals, then its own) with
+local values over it, in this order, later winning:
+
+1. the template's resolved environment (refs: Table -> the local table name, Stage -> local, ...);
+2. the local overrides from `local_environment()`: local table and endpoint, fake credentials,
+   the JWT secret (generated once into `<data dir>/secrets.env`, never printed), local URLs,
+   the email outbox, the gateway's upload endpoint, Powertools tracing and metrics off;
+3. an optional repo-root `.env` file (`KEY=VALUE` lines, `#` comments, optional `export ` and
+   quotes), for secrets and switches a developer sets (Razorpay keys, GROQ_API_KEY...);
+4. `overrides` passed to `LocalStack` (tests).
+
+Each function runs in its own processes with exactly that environment (see `infra.local.runtime`).
+While the stack runs, this process has the fake credentials, region and DynamoDB endpoint in
+`os.environ` too, for the stack's own code (the seed hook, create-admin).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import secrets
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from infra.local import dynamodb
+from infra.local.dynamodb import DynamoDBLocal, ensure_table
+from infra.local.gateway import DevResources, create_app
+from infra.local.runtime import ACCOUNT_ID, REGION, Runtime
+from infra.local.template import ROOT, TEMPLATE_PATH, Template
+from infra.local.triggers import Trigger, TriggerContext, load_triggers
+from infra.local.triggers.rest import api_id
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATA_DIR = ROOT / ".local"
+DEFAULT_PORT = 3000
+LOCAL_TABLE_NAME = "peerlearn-local"
+LOCAL_BUCKET = "local-uploads"
+LOCAL_STAGE = "local"
+HOST = "127.0.0.1"
+START_TIMEOUT_SECONDS = 15.0
+
+
+# ---------------------------------------------------------------------- environment
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file; blank lines and # comments are skipped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)", line)
+        if match is None:
+            raise ValueError(f"{path}:{number}: expected KEY=VALUE")
+        name, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+def jwt_secret(data_dir: Path) -> str:
+    """The local JWT signing secret: made on first run, kept in <data dir>/secrets.env (mode 600)."""
+    path = data_dir / "secrets.env"
+    secret = read_env_file(path).get("JWT_SECRET")
+    if secret:
+        return secret
+    secret = secrets.token_urlsafe(36)  # 48 characters
+    data_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write("# Made by the local stack on first run. Local only; never used in the cloud.\n")
+        out.write(f"JWT_SECRET={secret}\n")
+    return secret
+
+
+def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoint: str) -> dict[str, str]:
+    """The local values every function gets over its template environment."""
+    return {
+        "STAGE": LOCAL_STAGE,
+        "TABLE_NAME": table_name,
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+        **dynamodb.CREDENTIALS,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "JWT_SECRET": jwt_secret(data_dir),
+        "WEB_BASE_URL": url,
+        "MEDIA_BASE_URL": f"{url}/media",
+        "EMAIL_TRANSPORT": "outbox",
+        "OUTBOX_DIR": str(data_dir / "outbox"),
+        "UPLOADS_BUCKET": LOCAL_BUCKET,
+        "UPLOADS_ENDPOINT": f"{url}/_dev/uploads",
+        "COOKIE_SECURE": "false",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    }
+
+
+def local_refs(template: Template, table_name: str, url: str) -> dict[str, str]:
+    """What template references stand for locally."""
+    refs = {
+        "Stage": LOCAL_STAGE,
+        "Table": table_name,
+        "Table.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{table_name}",
+        "UploadsBucket": LOCAL_BUCKET,
+        "UploadsBucket.Arn": f"arn:aws:s3:::{LOCAL_BUCKET}",
+        "WebBaseUrl": url,
+        "WebOrigin": url,
+    }
+    for logical_id, _ in template.resources_of_type("AWS::Serverless::Api"):
+        refs[logical_id] = api_id(logical_id)
+    return refs
+
+
+@contextlib.contextmanager
+def process_environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+# ---------------------------------------------------------------------- the stack
+class LocalStack:
+    """Everything template.yaml describes, on 127.0.0.1. `with LocalStack(port=0) as stack: stack.url`.
+
+    `dynamodb_endpoint` reuses a running DynamoDB (tests share one per session); otherwise DynamoDB
+    Local starts with data under `<data_dir>/dynamodb` (`persist_dynamodb=False`: in memory).
+    """
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path = DEFAULT_DATA_DIR,
+        port: int = DEFAULT_PORT,
+        template_path: Path = TEMPLATE_PATH,
+        table_name: str = LOCAL_TABLE_NAME,
+        dynamodb_endpoint: str | None = None,
+        persist_dynamodb: bool = True,
+        env_file: Path | None = ROOT / ".env",
+        overrides: Mapping[str, str] | None = None,
+        web_dist: Path = ROOT / "web" / "dist",
+        dead_letter_path: Path | None = None,
+        poll_interval_seconds: float = 0.1,
+        retry_delay_seconds: float = 0.2,
+        max_concurrency: int = 8,
+        access_log: bool = False,
+    ) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.template_path = template_path
+        self.table_name = table_name
+        self.persist_dynamodb = persist_dynamodb
+        self.env_file = env_file
+        self.overrides = dict(overrides or {})
+        self.web_dist = web_dist
+        self.dead_letter_path = dead_letter_path or data_dir / "dead-letters.jsonl"
+        self.poll_interval_seconds = poll_interval_seconds
+        self.retry_delay_seconds = retry_delay_seconds
+        self.max_concurrency = max_concurrency
+        self.access_log = access_log
+        self.dynamodb_endpoint = dynamodb_endpoint or ""
+        self.timings: dict[str, float] = {}
+        # Set by start():
+        self.url = ""
+        self.env: dict[str, str] = {}
+        self.template: Template | None = None
+        self.runtime: Runtime | None = None
+        self.triggers: list[Trigger] = []
+        self._dynamodb: DynamoDBLocal | None = None
+        self._server: uvicorn.Server | None = None
+        self._server_thread: threading.Thread | None = None
+        self._exit = contextlib.ExitStack()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> LocalStack:
+        started = time.perf_counter()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        self.timings["total"] = time.perf_counter() - started
+        return self
+
+    def _start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        listener = self._exit.enter_context(_listen(self.port))
+        self.port = listener.getsockname()[1]
+        self.url = f"http://{HOST}:{self.port}"
+
+        if not self.dynamodb_endpoint:
+            step = time.perf_counter()
+            stop_orphaned_dynamodb(self.data_dir)
+            self._dynamodb = DynamoDBLocal(self.data_dir / "dynamodb" if self.persist_dynamodb else None)
+            self._exit.enter_context(self._dynamodb)
+            self.dynamodb_endpoint = self._dynamodb.endpoint
+            self.timings["dynamodb"] = time.perf_counter() - step
+
+        template = Template.load(self.template_path)
+        template.refs = local_refs(template, self.table_name, self.url)
+        self.template = template
+        step = time.perf_counter()
+        ensure_table(dynamodb.client("dynamodb", self.dynamodb_endpoint), template)
+        self.timings["table"] = time.perf_counter() - step
+
+        self.env = {
+            **local_environment(self.data_dir, self.url, self.table_name, self.dynamodb_endpoint),
+            **(read_env_file(self.env_file) if self.env_file else {}),
+            **self.overrides,
+        }
+        # Functions run in their own processes with their own environment; code of the stack itself
+        # (the seed, the upload check) talks to DynamoDB Local with the same fake credentials.
+        self._exit.enter_context(
+            process_environment(
+                {
+                    **dynamodb.CREDENTIALS,
+                    "AWS_DEFAULT_REGION": REGION,
+                    "AWS_REGION": REGION,
+                    "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_endpoint,
+                    "AWS_EC2_METADATA_DISABLED": "true",
+                }
+            )
+        )
+        functions = template.functions()
+        for spec in functions.values():  # the gateway itself uses the layer (upload signatures)
+            for layer in spec.layers:
+                if str(layer) not in sys.path:
+                    sys.path.insert(0, str(layer))
+        self.runtime = Runtime(functions, self.env, max_concurrency=self.max_concurrency)
+        self._exit.callback(self.runtime.close)
+        self.triggers = load_triggers(
+            TriggerContext(
+                template=template,
+                runtime=self.runtime,
+                data_dir=self.data_dir,
+                dynamodb_endpoint=self.dynamodb_endpoint,
+                dead_letter_path=self.dead_letter_path,
+                poll_interval_seconds=self.poll_interval_seconds,
+                retry_delay_seconds=self.retry_delay_seconds,
+            )
+        )
+        resources = DevResources(
+            web_dist=self.web_dist,
+            outbox_dir=Path(self.env["OUTBOX_DIR"]),
+            uploads_dir=self.data_dir / "uploads",
+            upload_secret=self.env["JWT_SECRET"],
+        )
+        self._serve(create_app(self.triggers, resources), listener)
+        for trigger in self.triggers:
+            trigger.start()
+            self._exit.callback(trigger.stop)
+        self._write_state()
+
+    def _serve(self, app: Any, listener: socket.socket) -> None:
+        config = uvicorn.Config(
+            app, log_level="info" if self.access_log else "warning", access_log=self.access_log
+        )
+        config.lifespan = "off"
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [listener]}, name="gateway", daemon=True
+        )
+        thread.start()
+        self._server, self._server_thread = server, thread
+        self._exit.callback(self._stop_server)
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the gateway stopped while starting (see the log above)")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the gateway did not start")
+            time.sleep(0.01)
+
+    def _stop_server(self) -> None:
+        if self._server is not None and self._server_thread is not None:
+            self._server.should_exit = True
+            self._server_thread.join(10)
+        self._server = self._server_thread = None
+
+    def stop(self) -> None:
+        """Stops whatever this stack started, in reverse order. Safe to call twice."""
+        self._exit.close()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ for tests and tools
+    def await_idle(self, timeout: float = 10.0) -> None:
+        """Blocks until every trigger has delivered what it has seen (stream records...)."""
+        deadline = time.monotonic() + timeout
+        for trigger in self.triggers:
+            trigger.await_idle(max(0.0, deadline - time.monotonic()))
+
+    def invoke(self, function: str, event: Any) -> Any:
+        """Invokes a function directly (like `aws lambda invoke`), with its local environment."""
+        if self.runtime is None:
+            raise RuntimeError("the stack is not started")
+        return self.runtime.invoke(function, event)
+
+    def warm(self) -> list[threading.Thread]:
+        """Starts one execution environment of every function in the background, all at once."""
+        runtime = self.runtime
+        if runtime is None:
+            raise RuntimeError("the stack is not started")
+
+        def warm(name: str) -> None:
+            try:
+                runtime.warm(name)
+            except Exception as exc:
+                log.error("%s cannot start: %s", name, exc)  # its output above says why
+
+        threads = [threading.Thread(target=warm, args=(name,), daemon=True) for name in runtime.functions]
+        for thread in threads:
+            thread.start()
+        return threads
+
+    @property
+    def settings_env(self) -> dict[str, str]:
+        """What a function sees minus its own variables: Globals plus the local values."""
+        if self.template is None:
+            raise RuntimeError("the stack is not started")
+        return {**self.template.global_environment(), **self.env}
+
+    # ------------------------------------------------------------------ the state file
+    def _state_path(self) -> Path:
+        return self.data_dir / "run" / "stack.json"
+
+    def _write_state(self) -> None:
+        state = {
+            "pid": os.getpid(),
+            "url": self.url,
+            "dynamodb_endpoint": self.dynamodb_endpoint,
+            "dynamodb_pid": self._dynamodb.pid if self._dynamodb else None,
+            "table_name": self.table_name,
+        }
+        path = self._state_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(state, indent=1))
+        self._exit.callback(path.unlink, missing_ok=True)
+
+
+def running_stack(data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, Any] | None:
+    """The state of a stack running on this data dir in another process, if any."""
+    path = data_dir / "run" / "stack.json"
+    if not path.is_file():
+        return None
+    state: dict[str, Any] = json.loads(path.read_text())
+    return state if _alive(int(state["pid"])) else None
+
+
+def stop_orphaned_dynamodb(data_dir: Path) -> None:
+    """A stack killed without cleanup leaves its DynamoDB Local holding the data file: stop it."""
+    path = data_dir / "run" / "stack.json"
+    if not path.is_file():
+        return
+    state = json.loads(path.read_text())
+    if _alive(int(state["pid"])):
+        raise RuntimeError(f"a local stack (pid {state['pid']}) already runs on {data_dir} at {state['url']}")
+    orphan = state.get("dynamodb_pid")
+    if orphan and _alive(orphan) and "DynamoDBLocal" in _command_line(orphan):
+        log.warning("stopping DynamoDB Local (pid %s) left behind by a previous run", orphan)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(orphan, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while _alive(orphan) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed process nobody has reaped yet is a zombie: gone for our purposes
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def _listen(port: int) -> Iterator[socket.socket]:
+    # proto must say TCP: asyncio only disables Nagle on accepted sockets that say so (a 40 ms
+    # delayed-ACK stall on every keep-alive request otherwise).
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((HOST, port))
+    except OSError as exc:
+        listener.close()
+        raise OSError(f"port {port} on {HOST} is taken ({exc.strerror}): pass another with --port") from exc
+    listener.listen(128)
+    try:
+        yield listener
+    finally:
+        listener.close()

@@ -1,0 +1,66 @@
+"""Event sources of the local stack: one module per template event type, each built from the template.
+
+The contract, kept small so adding a trigger type (WebSocket, schedules...) is adding one module:
+
+- a module in this package exposes `create(context: TriggerContext) -> Trigger | None`: it reads its
+  bindings from `context.template` (e.g. every `Type: Api` event) and returns None when the template
+  declares none;
+- the returned object satisfies `Trigger`: `routes()` gives the Starlette routes the gateway mounts
+  (empty for triggers with no HTTP side), `start()`/`stop()` start and stop any background work
+  (pollers, timers) and must be idempotent, and `await_idle(timeout)` blocks until everything the
+  trigger has seen so far is delivered (tests use it instead of sleeping);
+- its name goes in `TRIGGER_MODULES` below, in the order the gateway mounts their routes.
+
+Triggers invoke functions through `context.runtime` (see `infra.local.runtime`), never directly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from starlette.routing import BaseRoute
+
+from infra.local.runtime import Runtime
+from infra.local.template import Template
+
+TRIGGER_MODULES = ("rest", "streams")
+
+
+@dataclass(frozen=True)
+class TriggerContext:
+    """What a trigger may use: the template (with local refs), the runtime and local resources."""
+
+    template: Template
+    runtime: Runtime
+    data_dir: Path
+    dynamodb_endpoint: str
+    # Where records that exhausted their retries go (the OnFailure destination, locally a file).
+    dead_letter_path: Path
+    poll_interval_seconds: float = 0.1
+    retry_delay_seconds: float = 0.2
+
+
+class Trigger(Protocol):
+    name: str
+
+    def routes(self) -> list[BaseRoute]: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def await_idle(self, timeout: float) -> None: ...
+
+
+def load_triggers(context: TriggerContext) -> list[Trigger]:
+    """Every trigger the template declares, in mounting order."""
+    triggers: list[Trigger] = []
+    for name in TRIGGER_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        trigger: Trigger | None = module.create(context)
+        if trigger is not None:
+            triggers.append(trigger)
+    return triggers

@@ -1,0 +1,72 @@
+"""The table of the local stack: made from the template, and brought up to date when the template grows."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from pathlib import Path
+
+import pytest
+
+from infra.local import dynamodb
+from infra.local.dynamodb import ensure_table
+from infra.local.template import Template
+
+pytestmark = pytest.mark.integration
+
+FIXTURE = Path(__file__).parent / "fixtures" / "template.yaml"
+
+
+def template(table_name: str) -> Template:
+    return Template.load(FIXTURE, refs={"Table": table_name})
+
+
+def test_the_table_is_created_with_its_stream_and_ttl(dynamodb_endpoint: str) -> None:
+    name = f"infra-table-{uuid.uuid4().hex[:8]}"
+    client = dynamodb.client("dynamodb", dynamodb_endpoint)
+
+    stream_arn = ensure_table(client, template(name))
+
+    table = client.describe_table(TableName=name)["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert stream_arn == table["LatestStreamArn"]
+    ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "ttl")
+    assert ensure_table(client, template(name)) == stream_arn  # a second start changes nothing
+
+
+def test_an_index_the_template_gained_is_added_to_existing_data(dynamodb_endpoint: str) -> None:
+    name = f"infra-table-{uuid.uuid4().hex[:8]}"
+    client = dynamodb.client("dynamodb", dynamodb_endpoint)
+    ensure_table(client, template(name))
+    client.put_item(
+        TableName=name, Item={"pk": {"S": "A"}, "sk": {"S": "B"}, "gsi1pk": {"S": "G"}, "gsi1sk": {"S": "1"}}
+    )
+    grown = template(name)
+    grown.raw = copy.deepcopy(grown.raw)
+    properties = grown.raw["Resources"]["Table"]["Properties"]
+    properties["AttributeDefinitions"] += [
+        {"AttributeName": "gsi1pk", "AttributeType": "S"},
+        {"AttributeName": "gsi1sk", "AttributeType": "S"},
+    ]
+    properties["GlobalSecondaryIndexes"] = [
+        {
+            "IndexName": "gsi1",
+            "KeySchema": [
+                {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+    ]
+
+    ensure_table(client, grown)
+
+    found = client.query(
+        TableName=name,
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :g",
+        ExpressionAttributeValues={":g": {"S": "G"}},
+    )
+    assert [item["pk"]["S"] for item in found["Items"]] == ["A"]

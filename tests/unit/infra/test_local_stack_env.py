@@ -1,0 +1,65 @@
+"""What the local stack gives the functions: every setting they need, local values, a kept secret."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from infra.local.stack import jwt_secret, local_environment, local_refs, read_env_file
+from infra.local.template import Template
+from peerlearn.config import Settings
+
+
+def test_the_local_environment_builds_the_functions_settings(tmp_path: Path) -> None:
+    template = Template.load()
+    template.refs = local_refs(template, "peerlearn-local", "http://127.0.0.1:3000")
+    env = {
+        **template.global_environment(),
+        **local_environment(tmp_path, "http://127.0.0.1:3000", "peerlearn-local", "http://127.0.0.1:8000"),
+    }
+
+    settings = Settings.from_env(env)
+
+    assert settings.stage == "local"
+    assert settings.table_name == "peerlearn-local"
+    assert settings.email_transport == "outbox"
+    assert settings.outbox_dir == str(tmp_path / "outbox")
+    assert settings.uploads_endpoint == "http://127.0.0.1:3000/_dev/uploads"
+    assert settings.media_base_url == "http://127.0.0.1:3000/media"
+    assert settings.dynamodb_endpoint == "http://127.0.0.1:8000"
+    assert settings.cookie_secure is False
+    assert env["POWERTOOLS_METRICS_DISABLED"] == "true"
+    assert env["AWS_ACCESS_KEY_ID"] == "local"
+
+
+def test_the_jwt_secret_is_made_once_and_kept_private(tmp_path: Path) -> None:
+    first = jwt_secret(tmp_path)
+
+    assert len(first) == 48
+    assert jwt_secret(tmp_path) == first
+    assert stat.S_IMODE((tmp_path / "secrets.env").stat().st_mode) == 0o600
+
+
+def test_a_dotenv_file_is_read_with_comments_exports_and_quotes(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text(
+        "# secrets\n\nexport RAZORPAY_KEY_ID=rzp_test_1\nGROQ_API_KEY=\"gsk 1\"\nEMPTY=\nQ='a=b'\n"
+    )
+
+    assert read_env_file(path) == {
+        "RAZORPAY_KEY_ID": "rzp_test_1",
+        "GROQ_API_KEY": "gsk 1",
+        "EMPTY": "",
+        "Q": "a=b",
+    }
+    assert read_env_file(tmp_path / "missing") == {}
+
+
+def test_a_malformed_dotenv_line_names_its_place(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text("GOOD=1\nnot a setting\n")
+
+    with pytest.raises(ValueError, match=r"\.env:2"):
+        read_env_file(path)
