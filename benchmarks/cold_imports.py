@@ -46,9 +46,8 @@ def main() -> None:
     env = {**os.environ, **base_env(Path(tempfile.mkdtemp()) / "outbox"), "AWS_ACCESS_KEY_ID": "x"}
     env["AWS_SECRET_ACCESS_KEY"] = "x"
     print(f"cold import of each function module, median of {args.runs} fresh interpreters")
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'function':<22}{'median ms':>10}{'min ms':>10}")
     for spec in Template.load().functions().values():
         samples = [measure(spec.handler_file, env) for _ in range(args.runs)]
