@@ -1,4 +1,4 @@
-"""Integration tests: one DynamoDB Local (in memory) for the whole session, shared by every suite.
+"""Shared by every suite: one DynamoDB Local (in memory) per session, started only when asked for.
 
 `dynamodb_endpoint` starts it (moto stands in where Java is missing) with the local stack's fake
 credentials in the environment; `wait_for` polls a condition until a deadline instead of sleeping.
