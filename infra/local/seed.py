@@ -10,10 +10,10 @@ from typing import Any
 DEMO_PASSWORD = "peerlearn-demo-1"
 
 DEMO_ACCOUNTS: list[dict[str, Any]] = [
-    {"name": "Aditi Admin", "email": "admin@peerlearn.local", "role": "admin"},
+    {"name": "Aditi Admin", "email": "admin@peerlearn.example", "role": "admin"},
     {
         "name": "Vikram Iyer",
-        "email": "vikram@peerlearn.local",
+        "email": "vikram@peerlearn.example",
         "role": "mentor",
         "headline": "Staff engineer, 12 years of Python and distributed systems",
         "expertise": ["Python", "System design", "AWS"],
@@ -22,7 +22,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     },
     {
         "name": "Meera Nair",
-        "email": "meera@peerlearn.local",
+        "email": "meera@peerlearn.example",
         "role": "mentor",
         "headline": "Product designer at a fintech; portfolio reviews and UX careers",
         "expertise": ["UX design", "Figma", "Portfolio review"],
@@ -31,7 +31,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     },
     {
         "name": "Rahul Sharma",
-        "email": "rahul@peerlearn.local",
+        "email": "rahul@peerlearn.example",
         "role": "mentor",
         "headline": "Data scientist; ML interviews and Kaggle",
         "expertise": ["Machine learning", "Statistics", "SQL"],
@@ -39,7 +39,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     },
     {
         "name": "Asha Rao",
-        "email": "asha@peerlearn.local",
+        "email": "asha@peerlearn.example",
         "role": "learner",
         "skills": ["JavaScript"],
         "interests": ["Python", "System design"],
@@ -47,14 +47,14 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     },
     {
         "name": "Kabir Singh",
-        "email": "kabir@peerlearn.local",
+        "email": "kabir@peerlearn.example",
         "role": "learner",
         "interests": ["UX design", "Figma"],
         "languages": ["English", "Punjabi"],
     },
     {
         "name": "Priya Das",
-        "email": "priya@peerlearn.local",
+        "email": "priya@peerlearn.example",
         "role": "learner",
         "interests": ["Machine learning", "SQL"],
         "languages": ["English", "Bengali"],

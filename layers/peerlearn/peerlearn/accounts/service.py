@@ -7,12 +7,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from peerlearn import clock, ids, ratelimit, store
 from peerlearn.accounts import passwords, tokens
 from peerlearn.accounts.profiles import to_me
-from peerlearn.accounts.schemas import Me, RegisterRequest
+from peerlearn.accounts.schemas import Email, Me, RegisterRequest
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from peerlearn.notify import emails
@@ -41,6 +42,7 @@ LOGIN_PER_CLIENT = ratelimit.Limit("login-client", max_hits=20, window_seconds=1
 RESET_PER_ACCOUNT = ratelimit.Limit("reset-account", max_hits=3, window_seconds=3600)
 RESET_PER_CLIENT = ratelimit.Limit("reset-client", max_hits=20, window_seconds=3600)
 RESEND_PER_ACCOUNT = ratelimit.Limit("resend-verification", max_hits=5, window_seconds=3600)
+_EMAIL: TypeAdapter[str] = TypeAdapter(Email)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,12 @@ def register(ctx: Context, request: RegisterRequest) -> Me:
 
 def create_account(*, name: str, email: str, password: str, role: str, verified: bool, **profile: Any) -> str:
     """Creates an account outside the public API (admins from the CLI, demo data); returns its id."""
-    email = email.strip().lower()
+    try:
+        email = _EMAIL.validate_python(email.strip())
+    except ValidationError as exc:
+        raise BadRequest(
+            f"{email!r} is not an email address people can sign in with.", field="email"
+        ) from exc
     passwords.check_strength(password, email=email)
     user = _new_user(name=name, email=email, password=password, role=role, verified=verified, **profile)
     _insert_user(user)
