@@ -136,7 +136,7 @@ def test_the_refresh_cookie_alone_keeps_a_browser_signed_in(stack: LocalStack) -
         assert refreshed.status_code == 200
         me = browser.get("/api/me", headers=bearer(refreshed.json()["access_token"]))
         assert me.json()["email"] == "cookie@example.com"
-        assert browser.post("/api/auth/logout", json={}).status_code == 200
+        assert browser.post("/api/auth/logout/", json={}).status_code == 200
         assert browser.post("/api/auth/refresh", json={}).status_code == 401
 
 
