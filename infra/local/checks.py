@@ -15,7 +15,7 @@ from infra.local.template import Template
 
 def _route_key(method: str, path: str) -> tuple[str, str]:
     # API Gateway REST ignores one trailing slash; {param} and <param> are the same placeholder.
-    normal = re.sub(r"[{<][^}>]+[}>]", "{}", path.rstrip("/") or "/")
+    normal = re.sub(r"[{<][^}>]+[}>]", "{}", path.removesuffix("/") or "/")
     return method.upper(), normal
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.template import FunctionSpec
+from tests.support import wait_until
 
 HANDLER = """
 import os
@@ -58,13 +58,6 @@ def handler(event, context):
         "request_id": context.aws_request_id,
     }
 """
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 @pytest.fixture
