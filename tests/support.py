@@ -34,6 +34,7 @@ def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, 
         "UPLOADS_BUCKET": "uploads-test",
         "UPLOADS_ENDPOINT": "http://127.0.0.1:3000/_dev/uploads",
         "COOKIE_SECURE": "false",
+        "BOOKING_CANCEL_CUTOFF_HOURS": "24",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "test",
     }

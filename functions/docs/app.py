@@ -10,10 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from peerlearn.api import BEARER, make_resolver
-from peerlearn.api.routes import admin, auth, users
+from peerlearn.api.routes import admin, auth, sessions, users
 
 logger = Logger()
-app = make_resolver([auth.router, users.router, admin.router])
+app = make_resolver([auth.router, users.router, sessions.router, admin.router])
 _OPENAPI = {
     "title": "PeerLearn API",
     "version": "1.0.0",

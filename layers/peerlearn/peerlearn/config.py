@@ -32,6 +32,7 @@ class Settings:
     uploads_endpoint: str | None
     cookie_secure: bool
     dynamodb_endpoint: str | None
+    booking_cancel_cutoff_hours: int
 
     @classmethod
     def from_env(
@@ -75,7 +76,20 @@ class Settings:
             uploads_endpoint=env.get("UPLOADS_ENDPOINT") or None,
             cookie_secure=required("COOKIE_SECURE").lower() == "true",
             dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+            booking_cancel_cutoff_hours=_non_negative_int(
+                required("BOOKING_CANCEL_CUTOFF_HOURS"), "BOOKING_CANCEL_CUTOFF_HOURS"
+            ),
         )
+
+
+def _non_negative_int(value: str, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+    if number < 0:
+        raise ConfigError(f"{name} can't be negative")
+    return number
 
 
 def _ssm_secret(name: str) -> str:

@@ -14,15 +14,41 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from peerlearn.accounts import service as accounts
+from peerlearn.bookings import service as bookings
+from peerlearn.catalog import reactions
 from peerlearn.context import Context
+from peerlearn.feedback import service as feedback
 
 logger = logging.getLogger(__name__)
 
 
+def _rating(image: dict[str, Any]) -> int | None:
+    return int(image["rating"]) if image else None
+
+
 def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
     new: dict[str, Any] = (record.dynamodb.new_image if record.dynamodb else None) or {}
-    entity = new.get("entity")
-    if record.event_name == DynamoDBRecordEventName.INSERT and entity == "USER":
+    old: dict[str, Any] = (record.dynamodb.old_image if record.dynamodb else None) or {}
+    entity = new.get("entity") or old.get("entity")
+    event = record.event_name
+    if event == DynamoDBRecordEventName.INSERT and entity == "USER":
         accounts.on_user_created(ctx, str(new["id"]))
-        return
-    logger.debug("stream record ignored", extra={"entity": entity, "event": str(record.event_name)})
+    elif entity == "REVIEW":
+        image = new or old
+        feedback.apply_review_change(
+            session_id=str(image["session_id"]),
+            learner_id=str(image["learner_id"]),
+            mentor_id=str(image["mentor_id"]),
+            old=_rating(old),
+            new=_rating(new),
+            version=int(image.get("version", 1)),
+            event=str(event.name if event else "UNKNOWN"),
+        )
+    elif event == DynamoDBRecordEventName.MODIFY and entity == "BOOKING":
+        freed = old.get("status") in bookings.LIVE_STATES and new.get("status") in bookings.ENDED_STATES
+        if freed and new.get("cancel_reason") != "session_cancelled":
+            bookings.offer_freed_seat(str(new["session_id"]))
+    elif event == DynamoDBRecordEventName.MODIFY and entity == "SESSION":
+        reactions.on_session_changed(old, new)
+    else:
+        logger.debug("stream record ignored", extra={"entity": entity, "event": str(event)})

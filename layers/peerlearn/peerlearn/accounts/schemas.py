@@ -126,6 +126,13 @@ class AvatarUploadRequest(_Input):
 
 
 # ---------------------------------------------------------------- responses
+class MentorStats(BaseModel):
+    rating_average: float | None
+    rating_count: int
+    rating_distribution: dict[str, int]
+    sessions_taught: int
+
+
 class PublicProfile(BaseModel):
     id: str
     name: str
@@ -138,6 +145,7 @@ class PublicProfile(BaseModel):
     expertise: list[str]
     avatar_url: str | None
     created_at: str
+    mentor_stats: MentorStats | None = None
 
 
 class Me(PublicProfile):

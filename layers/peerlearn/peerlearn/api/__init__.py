@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic import ValidationError
 
 from peerlearn.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
 
@@ -55,8 +56,8 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
             return response
         return error_response(exc.status, exc.code, exc.message, exc.field)
 
-    @app.exception_handler(RequestValidationError)
-    def invalid_request(exc: RequestValidationError) -> Response[Any]:
+    @app.exception_handler([RequestValidationError, ValidationError])
+    def invalid_request(exc: RequestValidationError | ValidationError) -> Response[Any]:
         errors = list(exc.errors())
         field, message = _validation_message(errors[0]) if errors else (None, "The request is not valid.")
         return error_response(400, "invalid_request", message, field)

@@ -38,3 +38,50 @@ def processed_pk(consumer: str, event_id: str) -> str:
 
 def role_gsi1pk(role: str) -> str:
     return f"ROLE#{role}"
+
+
+# ---------------------------------------------------------------- sessions and bookings
+SESSION_SK = "SESSION"
+BOOKING_PREFIX = "BOOKING#"
+WAITLIST_PREFIX = "WAITLIST#"
+REVIEW_PREFIX = "REVIEW#"
+STATS_SK = "STATS"
+OPEN = "OPEN"
+LIVE = "LIVE"
+HOLD = "HOLD"
+
+
+def session_pk(session_id: str) -> str:
+    return f"SESSION#{session_id}"
+
+
+def booking_sk(learner_id: str) -> str:
+    return f"{BOOKING_PREFIX}{learner_id}"
+
+
+def waitlist_sk(learner_id: str) -> str:
+    return f"{WAITLIST_PREFIX}{learner_id}"
+
+
+def review_sk(learner_id: str) -> str:
+    return f"{REVIEW_PREFIX}{learner_id}"
+
+
+def mentor_sessions_pk(mentor_id: str) -> str:
+    return f"MENTOR#{mentor_id}"
+
+
+def mentor_reviews_pk(mentor_id: str) -> str:
+    return f"MENTOR_REVIEWS#{mentor_id}"
+
+
+def learner_bookings_pk(learner_id: str) -> str:
+    return f"LEARNER#{learner_id}"
+
+
+def hold_sk(expires_at: int, session_id: str, learner_id: str) -> str:
+    return f"{expires_at:012d}#{session_id}#{learner_id}"
+
+
+def notification_sk(notification_id: str) -> str:
+    return f"NOTIF#{notification_id}"

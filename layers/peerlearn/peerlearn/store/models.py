@@ -24,6 +24,40 @@ class Gsi1(GlobalSecondaryIndex[Any]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi2(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+def _open_index(
+    name: str, sort_attribute: UnicodeAttribute | NumberAttribute
+) -> type[GlobalSecondaryIndex[Any]]:
+    """A sparse discovery index: only bookable sessions carry `open`; one index per sort order."""
+
+    class Meta:
+        index_name = name
+        projection = AllProjection()
+
+    attributes = {
+        "Meta": Meta,
+        "open": UnicodeAttribute(hash_key=True),
+        sort_attribute.attr_name: sort_attribute,
+    }
+    return type(f"Index_{name}", (GlobalSecondaryIndex,), attributes)
+
+
+OpenByStart = _open_index("open_by_start", UnicodeAttribute(range_key=True, attr_name="starts_at"))
+OpenByPrice = _open_index("open_by_price", NumberAttribute(range_key=True, attr_name="price_paise"))
+OpenByRating = _open_index("open_by_rating", NumberAttribute(range_key=True, attr_name="mentor_rating"))
+OpenByPopularity = _open_index(
+    "open_by_popularity", NumberAttribute(range_key=True, attr_name="booked_count")
+)
+
+
 class BaseItem(Model):
     class Meta:
         table_name = "unbound"  # peerlearn.store.bind() sets the real name at cold start
@@ -96,6 +130,131 @@ class ProcessedEventItem(BaseItem, discriminator="PROCESSED"):
     """Marks a stream record as handled so a redelivered batch does nothing twice."""
 
 
+class SessionItem(BaseItem, discriminator="SESSION"):
+    """A mentor's offering. Times are UTC ISO strings ("2026-12-01T13:00:00Z") that sort as text."""
+
+    id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    mentor_name = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    tag_keys = ListAttribute(of=UnicodeAttribute, default=list)  # lower-cased tags, for filtering
+    search_text = UnicodeAttribute(default="")  # lower-cased title, description and tags
+    level = UnicodeAttribute()
+    language = UnicodeAttribute()
+    language_key = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    duration_minutes = NumberAttribute()
+    timezone = UnicodeAttribute()
+    capacity = NumberAttribute()
+    seats_left = NumberAttribute()
+    booked_count = NumberAttribute(default=0)  # live bookings: held + confirmed (+ completed)
+    price_paise = NumberAttribute()
+    early_join_minutes = NumberAttribute(default=10)
+    status = UnicodeAttribute(default="scheduled")
+    open = UnicodeAttribute(null=True)  # "OPEN" while bookable: puts the session in the discovery indexes
+    mentor_rating = NumberAttribute(default=0)  # the mentor's average x 100, for the rating sort
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
+    rating_1 = NumberAttribute(default=0)
+    rating_2 = NumberAttribute(default=0)
+    rating_3 = NumberAttribute(default=0)
+    rating_4 = NumberAttribute(default=0)
+    rating_5 = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    started_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    cancelled_at = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # LIVE while live, so a job can complete overdue sessions
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute()  # MENTOR#<id>
+    gsi2sk = UnicodeAttribute()  # <starts_at>#<id>
+    by_live = Gsi1()
+    by_mentor = Gsi2()
+    open_by_start = OpenByStart()
+    open_by_price = OpenByPrice()
+    open_by_rating = OpenByRating()
+    open_by_popularity = OpenByPopularity()
+
+
+class BookingItem(BaseItem, discriminator="BOOKING"):
+    """A learner's seat: one item per (session, learner), so a learner holds at most one booking."""
+
+    id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute()
+    learner_name = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    mentor_name = UnicodeAttribute()
+    session_title = UnicodeAttribute()
+    session_starts_at = UnicodeAttribute()
+    session_ends_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    price_paise = NumberAttribute()
+    hold_expires_at = NumberAttribute(null=True)  # epoch seconds while held
+    offered_from_waitlist = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    cancelled_at = UnicodeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # HOLD while held: the expiry job's index
+    gsi1sk = UnicodeAttribute(null=True)  # <hold_expires_at, 12 digits>#<session>#<learner>
+    gsi2pk = UnicodeAttribute()  # LEARNER#<id>
+    gsi2sk = UnicodeAttribute()  # <starts_at>#<session id>
+    by_hold = Gsi1()
+    by_learner = Gsi2()
+
+
+class WaitlistItem(BaseItem, discriminator="WAITLIST"):
+    learner_id = UnicodeAttribute()
+    learner_name = UnicodeAttribute()
+    joined_at = UnicodeAttribute()  # a sortable id: the order of the queue
+
+
+class ReviewItem(BaseItem, discriminator="REVIEW"):
+    session_id = UnicodeAttribute()
+    session_title = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    learner_id = UnicodeAttribute()
+    learner_name = UnicodeAttribute()
+    rating = NumberAttribute()
+    text = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)  # bumped on each edit; aggregates apply each version once
+    created_at = UnicodeAttribute()
+    edited_at = UnicodeAttribute(null=True)
+    reply_text = UnicodeAttribute(null=True)
+    reply_at = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute()  # MENTOR_REVIEWS#<mentor id>
+    gsi2sk = UnicodeAttribute()  # <created_at>#<session>#<learner>
+    by_mentor = Gsi2()
+
+
+class MentorStatsItem(BaseItem, discriminator="MENTOR_STATS"):
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
+    rating_1 = NumberAttribute(default=0)
+    rating_2 = NumberAttribute(default=0)
+    rating_3 = NumberAttribute(default=0)
+    rating_4 = NumberAttribute(default=0)
+    rating_5 = NumberAttribute(default=0)
+    sessions_taught = NumberAttribute(default=0)
+
+
+class NotificationItem(BaseItem, discriminator="NOTIFICATION"):
+    """An in-app message for one person (delivery by push and email comes with notifications)."""
+
+    user_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    link = UnicodeAttribute(null=True)
+    read = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[BaseItem], ...] = (
     BaseItem,
     UserItem,
@@ -104,4 +263,10 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     OneTimeTokenItem,
     RateWindowItem,
     ProcessedEventItem,
+    SessionItem,
+    BookingItem,
+    WaitlistItem,
+    ReviewItem,
+    MentorStatsItem,
+    NotificationItem,
 )

@@ -14,6 +14,7 @@ from peerlearn.accounts.schemas import (
 )
 from peerlearn.api import SECURED, caller
 from peerlearn.api.routes import context_of
+from peerlearn.feedback.service import mentor_summary
 
 router = Router()
 
@@ -42,6 +43,11 @@ def avatar_upload(body: AvatarUploadRequest) -> AvatarUploadResponse:
     )
 
 
-@router.get("/api/users/<user_id>", summary="Someone's public profile", tags=["users"])
+@router.get(
+    "/api/users/<user_id>", summary="Someone's public profile (mentors: with rating stats)", tags=["users"]
+)
 def get_user(user_id: str) -> PublicProfile:
-    return profiles.get_public_profile(context_of(router), user_id=user_id)
+    profile = profiles.get_public_profile(context_of(router), user_id=user_id)
+    if profile.role == "mentor":
+        profile.mentor_stats = mentor_summary(user_id)
+    return profile

@@ -1,0 +1,27 @@
+"""Jobs function: the every-minute sweep (seat holds, session starts and completions)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from peerlearn import jobs
+from peerlearn.config import Settings
+from peerlearn.context import build_context
+from peerlearn.observability import route_domain_logs
+
+logger = Logger()
+tracer = Tracer()
+route_domain_logs(logger)
+ctx = build_context(Settings.from_env())
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    if event.get("job", "sweep") != "sweep":
+        raise ValueError(f"unknown job {event.get('job')!r}")
+    return asdict(jobs.sweep())

@@ -1,0 +1,1 @@
+"""Bookings: learners' seats in sessions, holds, cancellations, the waitlist and joining the room."""

@@ -1,0 +1,1 @@
+"""The catalog: mentors' sessions, their lifecycle, and discovery."""

@@ -1,0 +1,1 @@
+"""Feedback: learners rate completed sessions, mentors reply; aggregates kept by the stream."""

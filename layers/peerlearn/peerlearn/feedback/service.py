@@ -1,0 +1,266 @@
+"""Reviews: one per learner per completed booking, editable for 7 days; one reply from the mentor.
+
+Aggregates (sum, count, distribution) on the session and the mentor are kept by `apply_review_change`,
+called from the stream: each review version is applied once, guarded by a marker written in the same
+transaction, so replaying a batch changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+
+from peerlearn import clock, store, timeutil
+from peerlearn.accounts.schemas import MentorStats
+from peerlearn.bookings.service import get_booking
+from peerlearn.catalog.service import get_session_item, now_iso
+from peerlearn.context import Context
+from peerlearn.errors import Conflict, Forbidden, NotFound
+from peerlearn.feedback.schemas import (
+    Reply,
+    ReplyCreate,
+    ReviewCreate,
+    ReviewEdit,
+    Reviewer,
+    ReviewOut,
+    ReviewPage,
+)
+from peerlearn.store import paging
+from peerlearn.store.keys import (
+    OPEN,
+    REVIEW_PREFIX,
+    STATS_SK,
+    mentor_reviews_pk,
+    mentor_sessions_pk,
+    processed_pk,
+    review_sk,
+    session_pk,
+    user_pk,
+)
+from peerlearn.store.models import MentorStatsItem, ProcessedEventItem, ReviewItem, SessionItem
+
+logger = logging.getLogger(__name__)
+
+EDIT_WINDOW_SECONDS = 7 * 86400
+
+
+def to_out(item: ReviewItem) -> ReviewOut:
+    return ReviewOut(
+        session_id=item.session_id,
+        session_title=item.session_title,
+        learner=Reviewer(id=item.learner_id, name=item.learner_name, avatar_url=None),
+        rating=int(item.rating),
+        text=item.text,
+        created_at=item.created_at,
+        edited_at=item.edited_at,
+        reply=Reply(text=item.reply_text, created_at=item.reply_at or "") if item.reply_text else None,
+    )
+
+
+def _get(session_id: str, learner_id: str) -> ReviewItem:
+    try:
+        return ReviewItem.get(session_pk(session_id), review_sk(learner_id), consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("No such review.") from exc
+
+
+def create_review(
+    ctx: Context, *, user_id: str, name: str, session_id: str, request: ReviewCreate
+) -> ReviewOut:
+    session = get_session_item(session_id)
+    booking = get_booking(session_id, user_id)
+    if booking is None or booking.status != "completed":
+        raise Forbidden("Only learners who attended this session can rate it.", code="not_attended")
+    now = now_iso()
+    item = ReviewItem(
+        session_pk(session_id),
+        review_sk(user_id),
+        session_id=session_id,
+        session_title=session.title,
+        mentor_id=session.mentor_id,
+        learner_id=user_id,
+        learner_name=name,
+        rating=request.rating,
+        text=request.text or None,
+        version=1,
+        created_at=now,
+        gsi2pk=mentor_reviews_pk(session.mentor_id),
+        gsi2sk=f"{now}#{session_id}#{user_id}",
+    )
+    try:
+        item.save(condition=ReviewItem.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict(
+                "You've already rated this session; edit your review instead.", code="already_reviewed"
+            ) from exc
+        raise
+    logger.info("review created", extra={"session_id": session_id, "rating": request.rating})
+    return to_out(item)
+
+
+def edit_review(ctx: Context, *, user_id: str, session_id: str, request: ReviewEdit) -> ReviewOut:
+    item = _get(session_id, user_id)
+    sent = request.model_dump(exclude_unset=True)
+    if "rating" in sent and sent["rating"] is None:
+        sent.pop("rating")
+    if not sent:
+        return to_out(item)
+    if clock.now_seconds() > timeutil.epoch(item.created_at) + EDIT_WINDOW_SECONDS:
+        raise Conflict("Reviews can be edited for 7 days.", code="edit_window_closed")
+    actions: list[Any] = [ReviewItem.edited_at.set(now_iso()), ReviewItem.version.add(1)]
+    if "rating" in sent:
+        actions.append(ReviewItem.rating.set(sent["rating"]))
+    if "text" in sent:
+        actions.append(ReviewItem.text.set(sent["text"]) if sent["text"] else ReviewItem.text.remove())
+    try:
+        item.update(actions=actions, condition=ReviewItem.version == item.version)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("Your review changed meanwhile; reload.", code="changed_meanwhile") from exc
+        raise
+    return to_out(item)
+
+
+def reply(
+    ctx: Context, *, mentor_id: str, session_id: str, learner_id: str, request: ReplyCreate
+) -> ReviewOut:
+    session = get_session_item(session_id)
+    if session.mentor_id != mentor_id:
+        raise Forbidden("Only the session's mentor can reply.")
+    item = _get(session_id, learner_id)
+    try:
+        item.update(
+            actions=[ReviewItem.reply_text.set(request.text), ReviewItem.reply_at.set(now_iso())],
+            condition=ReviewItem.reply_text.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("You've already replied to this review.", code="already_replied") from exc
+        raise
+    return to_out(item)
+
+
+def session_reviews(*, session_id: str, limit: int, cursor: str | None) -> ReviewPage:
+    get_session_item(session_id)
+
+    def run(start: dict[str, Any] | None) -> Any:
+        return ReviewItem.query(
+            session_pk(session_id),
+            ReviewItem.sk.startswith(REVIEW_PREFIX),
+            limit=limit,
+            last_evaluated_key=start,
+        )
+
+    items, next_cursor = paging.page(run, cursor)
+    return ReviewPage(items=[to_out(i) for i in items], next_cursor=next_cursor)
+
+
+def mentor_reviews(*, mentor_id: str, limit: int, cursor: str | None) -> ReviewPage:
+    def run(start: dict[str, Any] | None) -> Any:
+        return ReviewItem.by_mentor.query(
+            mentor_reviews_pk(mentor_id), scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+
+    items, next_cursor = paging.page(run, cursor)
+    return ReviewPage(items=[to_out(i) for i in items], next_cursor=next_cursor)
+
+
+def mentor_summary(mentor_id: str) -> MentorStats:
+    try:
+        stats = MentorStatsItem.get(user_pk(mentor_id), STATS_SK)
+    except DoesNotExist:
+        return MentorStats(
+            rating_average=None,
+            rating_count=0,
+            rating_distribution={str(n): 0 for n in range(1, 6)},
+            sessions_taught=0,
+        )
+    count = int(stats.rating_count)
+    return MentorStats(
+        rating_average=round(int(stats.rating_sum) / count, 2) if count else None,
+        rating_count=count,
+        rating_distribution={str(n): int(getattr(stats, f"rating_{n}")) for n in range(1, 6)},
+        sessions_taught=int(stats.sessions_taught),
+    )
+
+
+# ---------------------------------------------------------------- aggregates (stream consumer)
+def _deltas(old: int | None, new: int | None, model: type[SessionItem] | type[MentorStatsItem]) -> list[Any]:
+    actions: list[Any] = [
+        model.rating_sum.add((new or 0) - (old or 0)),
+        model.rating_count.add((new is not None) - (old is not None)),
+    ]
+    if old is not None:
+        actions.append(getattr(model, f"rating_{old}").add(-1))
+    if new is not None:
+        actions.append(getattr(model, f"rating_{new}").add(1))
+    return actions
+
+
+def apply_review_change(
+    *,
+    session_id: str,
+    learner_id: str,
+    mentor_id: str,
+    old: int | None,
+    new: int | None,
+    version: int,
+    event: str,
+) -> bool:
+    """Adds one review change to the session's and the mentor's aggregates, once. Returns False if seen."""
+    if old == new:
+        return False
+    marker = ProcessedEventItem(
+        processed_pk("rating", f"{session_id}#{learner_id}#v{version}#{event}"),
+        "PROCESSED",
+        ttl=clock.now_seconds() + 30 * 86400,
+    )
+    try:
+        with store.transaction() as tx:
+            tx.save(marker, condition=ProcessedEventItem.pk.does_not_exist())
+            tx.update(
+                SessionItem(session_pk(session_id), "SESSION"),
+                actions=_deltas(old, new, SessionItem),
+                condition=SessionItem.pk.exists(),
+            )
+            tx.update(
+                MentorStatsItem(user_pk(mentor_id), STATS_SK), actions=_deltas(old, new, MentorStatsItem)
+            )
+    except TransactWriteError as exc:
+        if exc.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    refresh_mentor_rating(mentor_id)
+    return True
+
+
+def refresh_mentor_rating(mentor_id: str) -> None:
+    """Copies the mentor's average onto their bookable sessions (the rating sort's index key)."""
+    summary = mentor_summary(mentor_id)
+    score = round(summary.rating_average * 100) if summary.rating_average is not None else 0
+    for session in SessionItem.by_mentor.query(
+        mentor_sessions_pk(mentor_id),
+        SessionItem.gsi2sk > now_iso(),
+        filter_condition=SessionItem.open == OPEN,
+    ):
+        if int(session.mentor_rating) != score:
+            session.update(actions=[SessionItem.mentor_rating.set(score)], condition=SessionItem.pk.exists())
+
+
+def count_session_taught(*, session_id: str, mentor_id: str) -> bool:
+    marker = ProcessedEventItem(processed_pk("taught", session_id), "PROCESSED")
+    try:
+        with store.transaction() as tx:
+            tx.save(marker, condition=ProcessedEventItem.pk.does_not_exist())
+            tx.update(
+                MentorStatsItem(user_pk(mentor_id), STATS_SK),
+                actions=[MentorStatsItem.sessions_taught.add(1)],
+            )
+    except TransactWriteError as exc:
+        if exc.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True

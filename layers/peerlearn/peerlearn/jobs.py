@@ -1,0 +1,47 @@
+"""Timed work, run every minute by the jobs function: expire lapsed seat holds, start sessions whose
+time has come, complete sessions well past their end. Each step is idempotent and Query-based."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from peerlearn import clock, timeutil
+from peerlearn.bookings import service as bookings
+from peerlearn.catalog import service as catalog
+from peerlearn.catalog.service import COMPLETION_GRACE_MINUTES
+from peerlearn.errors import Conflict
+from peerlearn.store.keys import HOLD, LIVE, OPEN
+from peerlearn.store.models import BookingItem, SessionItem
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    holds_expired: int = 0
+    sessions_started: int = 0
+    sessions_completed: int = 0
+
+
+def sweep(now: int | None = None) -> SweepReport:
+    now = clock.now_seconds() if now is None else now
+    report = SweepReport()
+    for booking in BookingItem.by_hold.query(HOLD, BookingItem.gsi1sk < f"{now + 1:012d}"):
+        report.holds_expired += bookings.expire_hold(booking, now)
+    now_text = timeutil.iso_from_epoch(now)
+    for session in SessionItem.open_by_start.query(OPEN, SessionItem.starts_at <= now_text):
+        try:
+            catalog.start(session)
+            report.sessions_started += 1
+        except Conflict:
+            pass  # the mentor started or cancelled it meanwhile
+    overdue = timeutil.iso_from_epoch(now - COMPLETION_GRACE_MINUTES * 60)
+    for session in SessionItem.by_live.query(LIVE, SessionItem.gsi1sk < overdue):
+        try:
+            catalog.complete(session)
+            report.sessions_completed += 1
+        except Conflict:
+            pass
+    logger.info("sweep done", extra=vars(report))
+    return report

@@ -1,0 +1,53 @@
+"""Cursor pagination: DynamoDB's LastEvaluatedKey, opaque to clients (base64url JSON).
+
+pynamodb's `limit` keeps reading pages until `limit` items pass the filter, and its
+`last_evaluated_key` resumes after the last item returned even when a page was cut short.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pynamodb.exceptions import QueryError
+
+from peerlearn.errors import BadRequest
+
+T = TypeVar("T")
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().replace("=", "")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("The cursor is not valid; start from the first page.", field="cursor") from exc
+    valid = isinstance(key, dict) and all(
+        isinstance(v, dict) and len(v) == 1 and next(iter(v)) in ("S", "N") for v in key.values()
+    )
+    if not valid:
+        raise BadRequest("The cursor is not valid; start from the first page.", field="cursor")
+    return key
+
+
+def page(query: Callable[[dict[str, Any] | None], Any], cursor: str | None) -> tuple[list[Any], str | None]:
+    """Runs `query(start_key)` (a pynamodb result iterator with a limit): the items and the next cursor."""
+    result = query(decode_cursor(cursor))
+    try:
+        items = list(result)
+    except QueryError as exc:
+        if cursor and exc.cause_response_code == "ValidationException":
+            raise BadRequest("The cursor does not belong to this list.", field="cursor") from exc
+        raise
+    return items, encode_cursor(result.last_evaluated_key)

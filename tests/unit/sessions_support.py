@@ -1,0 +1,68 @@
+"""Helpers for the session tests: people, sessions at chosen times, a movable clock."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from peerlearn import clock
+from peerlearn.accounts import service as accounts
+from peerlearn.bookings.service import Booker
+from peerlearn.catalog import service as catalog
+from peerlearn.catalog.schemas import SessionCreate
+from peerlearn.context import Context
+
+PASSWORD = "mango-monsoon-42"
+_numbers = itertools.count()
+
+
+class Clock:
+    """Moves peerlearn.clock forward; the real time is the starting point."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.offset = 0
+        real = clock.now_seconds
+        monkeypatch.setattr(clock, "now_seconds", lambda: real() + self.offset)
+
+    def advance(self, **delta: float) -> None:
+        self.offset += int(timedelta(**delta).total_seconds())
+
+
+def person(role: str = "learner", *, verified: bool = True, name: str | None = None) -> Booker:
+    n = next(_numbers)
+    name = name or f"{role.title()} {n}"
+    extra: dict[str, Any] = (
+        {"headline": "Teaches things", "expertise": ["Python"]} if role == "mentor" else {}
+    )
+    user_id = accounts.create_account(
+        name=name, email=f"{role}{n}@example.com", password=PASSWORD, role=role, verified=verified, **extra
+    )
+    return Booker(user_id=user_id, name=name, role=role, email_verified=verified)
+
+
+def local_in(hours: float, tz_offset_hours: float = 5.5) -> str:
+    """Wall-clock time in Asia/Kolkata `hours` from now, as the form sends it."""
+    moment = datetime.now(UTC) + timedelta(hours=hours, minutes=1) + timedelta(hours=tz_offset_hours)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -> str:
+    request = SessionCreate(
+        **{
+            "title": "Python code review",
+            "description": "Bring a pull request.",
+            "tags": ["Python", "Code review"],
+            "level": "intermediate",
+            "language": "English",
+            "starts_at_local": local_in(hours),
+            "timezone": "Asia/Kolkata",
+            "duration_minutes": 60,
+            "capacity": 1,
+            "price_paise": 0,
+            **fields,
+        }
+    )
+    return catalog.create_session(ctx, mentor_id=mentor.user_id, request=request).id

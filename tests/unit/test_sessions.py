@@ -1,0 +1,493 @@
+"""Sessions, booking, waitlist and feedback against moto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from peerlearn import jobs
+from peerlearn.bookings import service as bookings
+from peerlearn.catalog import discovery, reactions
+from peerlearn.catalog import service as catalog
+from peerlearn.catalog.schemas import DiscoveryQuery, SessionUpdate
+from peerlearn.context import Context
+from peerlearn.errors import BadRequest, Conflict, Forbidden
+from peerlearn.feedback import service as feedback
+from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit
+from peerlearn.store.keys import session_pk, user_pk
+from peerlearn.store.models import NotificationItem, SessionItem
+from tests.unit.sessions_support import Clock, local_in, person, publish
+
+
+@pytest.fixture
+def moving_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+def session(session_id: str) -> SessionItem:
+    return catalog.get_session_item(session_id, consistent=True)
+
+
+def notifications(user_id: str) -> list[NotificationItem]:
+    return list(NotificationItem.query(user_pk(user_id), NotificationItem.sk.startswith("NOTIF#")))
+
+
+# ---------------------------------------------------------------- publishing
+def test_a_mentor_publishes_in_their_time_zone_and_it_is_stored_in_utc(ctx: Context) -> None:
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor, starts_at_local="2027-01-05T18:30")
+
+    out = catalog.get_session(ctx, session_id)
+
+    assert out.starts_at == "2027-01-05T13:00:00Z"
+    assert out.ends_at == "2027-01-05T14:00:00Z"
+    assert (out.seats_left, out.status, out.mentor.name) == (1, "scheduled", mentor.name)
+
+
+def test_only_verified_mentors_publish() -> None:
+    with pytest.raises(Forbidden):
+        catalog.require_publisher("u1", "learner", True)
+    with pytest.raises(Forbidden) as caught:
+        catalog.require_publisher("u1", "mentor", False)
+    assert caught.value.code == "email_not_verified"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"price_paise": 100}, "price_paise"),
+        ({"starts_at_local": "2020-01-01T10:00"}, "starts_at_local"),
+        ({"starts_at_local": "2027-03-14T02:30", "timezone": "America/New_York"}, "starts_at_local"),
+    ],
+)
+def test_invalid_sessions_are_refused_naming_the_field(
+    ctx: Context, fields: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(BadRequest) as caught:
+        publish(ctx, person("mentor"), **fields)
+    assert caught.value.field == field
+
+
+def test_price_is_locked_and_capacity_cannot_shrink_below_bookings(ctx: Context) -> None:
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor, capacity=3, price_paise=49_900)
+    for _ in range(2):
+        bookings.book(ctx, booker=person(), session_id=session_id)
+
+    with pytest.raises(Conflict) as price:
+        catalog.update_session(
+            ctx, mentor_id=mentor.user_id, session_id=session_id, changes=SessionUpdate(price_paise=59_900)
+        )
+    with pytest.raises(Conflict) as capacity:
+        catalog.update_session(
+            ctx, mentor_id=mentor.user_id, session_id=session_id, changes=SessionUpdate(capacity=1)
+        )
+    grown = catalog.update_session(
+        ctx, mentor_id=mentor.user_id, session_id=session_id, changes=SessionUpdate(capacity=5)
+    )
+
+    assert (price.value.code, capacity.value.code) == ("price_locked", "capacity_below_booked")
+    assert (grown.capacity, grown.seats_left) == (5, 3)
+
+
+def test_only_the_owner_edits(ctx: Context) -> None:
+    session_id = publish(ctx, person("mentor"))
+    with pytest.raises(Forbidden):
+        catalog.update_session(
+            ctx,
+            mentor_id=person("mentor").user_id,
+            session_id=session_id,
+            changes=SessionUpdate(title="Mine now"),
+        )
+
+
+def test_moving_a_session_moves_its_bookings_and_tells_the_learners(ctx: Context) -> None:
+    mentor, learner = person("mentor"), person()
+    session_id = publish(ctx, mentor)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+    old = session(session_id).attribute_values.copy()
+
+    catalog.update_session(
+        ctx,
+        mentor_id=mentor.user_id,
+        session_id=session_id,
+        changes=SessionUpdate(starts_at_local=local_in(72), timezone="Asia/Kolkata"),
+    )
+    new = session(session_id).attribute_values
+    reactions.on_session_changed(old, new)
+    reactions.on_session_changed(old, new)  # a redelivered record
+
+    booking = bookings.get_booking(session_id, learner.user_id)
+    assert booking is not None
+    assert booking.session_starts_at == new["starts_at"] != old["starts_at"]
+    assert [n.kind for n in notifications(learner.user_id)] == ["session_moved"]
+
+
+# ---------------------------------------------------------------- lifecycle
+def test_lifecycle_transitions_are_conditional_and_name_the_current_state(
+    ctx: Context, moving_clock: Clock
+) -> None:
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor, hours=1)
+
+    with pytest.raises(Conflict) as early:
+        catalog.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    with pytest.raises(Conflict) as not_live:
+        catalog.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    moving_clock.advance(minutes=55)
+    assert catalog.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id).status == "live"
+    assert catalog.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id).status == "completed"
+    with pytest.raises(Conflict) as cancelled:
+        catalog.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+
+    assert early.value.code == "too_early"
+    assert "scheduled" in not_live.value.message
+    assert "completed" in cancelled.value.message
+
+
+def test_the_sweep_starts_due_sessions_and_completes_overdue_ones(ctx: Context, moving_clock: Clock) -> None:
+    mentor, learner = person("mentor"), person()
+    session_id = publish(ctx, mentor, hours=1)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+
+    moving_clock.advance(minutes=62)
+    assert jobs.sweep().sessions_started == 1
+    moving_clock.advance(hours=2)
+    assert jobs.sweep().sessions_completed == 1
+    reactions.on_session_changed({"status": "live"}, session(session_id).attribute_values)
+
+    assert session(session_id).status == "completed"
+    booking = bookings.get_booking(session_id, learner.user_id)
+    assert booking is not None
+    assert booking.status == "completed"
+    assert feedback.mentor_summary(mentor.user_id).sessions_taught == 1
+
+
+def test_cancelling_a_session_cancels_every_booking(ctx: Context) -> None:
+    mentor, first, second = person("mentor"), person(), person()
+    session_id = publish(ctx, mentor, capacity=2)
+    for learner in (first, second):
+        bookings.book(ctx, booker=learner, session_id=session_id)
+    old = session(session_id).attribute_values.copy()
+
+    catalog.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    reactions.on_session_changed(old, session(session_id).attribute_values)
+
+    for learner in (first, second):
+        booking = bookings.get_booking(session_id, learner.user_id)
+        assert booking is not None
+        assert (booking.status, booking.cancel_reason) == ("cancelled", "session_cancelled")
+        assert [n.kind for n in notifications(learner.user_id)] == ["session_cancelled"]
+
+
+# ---------------------------------------------------------------- booking
+def test_a_free_booking_is_confirmed_and_takes_a_seat(ctx: Context) -> None:
+    session_id = publish(ctx, person("mentor"), capacity=2)
+    booking, created = bookings.book(ctx, booker=person(), session_id=session_id)
+    assert created
+    assert booking.status == "confirmed"
+    assert (session(session_id).seats_left, session(session_id).booked_count) == (1, 1)
+
+
+def test_the_last_seat_goes_once(ctx: Context) -> None:
+    session_id = publish(ctx, person("mentor"))
+    bookings.book(ctx, booker=person(), session_id=session_id)
+    with pytest.raises(Conflict) as caught:
+        bookings.book(ctx, booker=person(), session_id=session_id)
+    assert caught.value.code == "session_full"
+    assert session(session_id).seats_left == 0
+
+
+def test_booking_twice_is_refused_and_own_sessions_cannot_be_booked(ctx: Context) -> None:
+    mentor, learner = person("mentor"), person()
+    session_id = publish(ctx, mentor, capacity=3)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+    with pytest.raises(Conflict) as twice:
+        bookings.book(ctx, booker=learner, session_id=session_id)
+    with pytest.raises(BadRequest) as own:
+        bookings.book(ctx, booker=mentor, session_id=session_id)
+    assert (twice.value.code, own.value.code) == ("already_booked", "own_session")
+    assert session(session_id).seats_left == 2
+
+
+def test_unverified_learners_cannot_book(ctx: Context) -> None:
+    session_id = publish(ctx, person("mentor"))
+    with pytest.raises(Forbidden) as caught:
+        bookings.book(ctx, booker=person(verified=False), session_id=session_id)
+    assert caught.value.code == "email_not_verified"
+
+
+def test_a_paid_seat_is_held_then_expires_and_can_be_booked_again(ctx: Context, moving_clock: Clock) -> None:
+    session_id = publish(ctx, person("mentor"), price_paise=49_900)
+    first, second = person(), person()
+    held, _ = bookings.book(ctx, booker=first, session_id=session_id)
+    assert held.status == "held"
+    assert held.hold_expires_at
+
+    moving_clock.advance(minutes=11)
+    assert jobs.sweep().holds_expired == 1
+    again, _ = bookings.book(ctx, booker=second, session_id=session_id)
+
+    assert again.status == "held"
+    assert session(session_id).seats_left == 0
+    expired = bookings.get_booking(session_id, first.user_id)
+    assert expired is not None
+    assert expired.status == "expired"
+
+
+def test_an_expired_hold_is_released_by_the_next_booking_attempt(ctx: Context, moving_clock: Clock) -> None:
+    session_id = publish(ctx, person("mentor"), price_paise=49_900)
+    bookings.book(ctx, booker=person(), session_id=session_id)
+    moving_clock.advance(minutes=11)
+    booking, _ = bookings.book(ctx, booker=person(), session_id=session_id)  # no sweep ran
+    assert booking.status == "held"
+
+
+def test_confirm_moves_a_hold_to_confirmed_once(ctx: Context) -> None:
+    learner = person()
+    session_id = publish(ctx, person("mentor"), price_paise=49_900)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+    booking = bookings.get_booking(session_id, learner.user_id)
+    assert booking is not None
+    assert bookings.confirm(booking) is True
+    assert bookings.confirm(booking) is False
+
+
+def test_learners_cancel_before_the_cut_off_only(ctx: Context) -> None:
+    learner, late = person(), person()
+    early_session = publish(ctx, person("mentor"), hours=48)
+    soon_session = publish(ctx, person("mentor"), hours=3)
+    bookings.book(ctx, booker=learner, session_id=early_session)
+    bookings.book(ctx, booker=late, session_id=soon_session)
+
+    assert (
+        bookings.cancel_by_learner(ctx, user_id=learner.user_id, session_id=early_session).status
+        == "cancelled"
+    )
+    with pytest.raises(Conflict) as caught:
+        bookings.cancel_by_learner(ctx, user_id=late.user_id, session_id=soon_session)
+
+    assert caught.value.code == "cancellation_closed"
+    assert session(early_session).seats_left == 1
+    assert session(soon_session).seats_left == 0
+
+
+def test_the_mentor_can_cancel_one_booking(ctx: Context) -> None:
+    mentor, learner = person("mentor"), person()
+    session_id = publish(ctx, mentor, hours=2)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+    with pytest.raises(Forbidden):
+        bookings.cancel_by_mentor(
+            ctx, mentor_id=learner.user_id, session_id=session_id, learner_id=learner.user_id
+        )
+    cancelled = bookings.cancel_by_mentor(
+        ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
+    )
+    assert cancelled.status == "cancelled"
+    assert [n.kind for n in notifications(learner.user_id)] == ["booking_cancelled"]
+
+
+def test_a_cancelled_learner_can_book_again(ctx: Context) -> None:
+    learner = person()
+    session_id = publish(ctx, person("mentor"))
+    bookings.book(ctx, booker=learner, session_id=session_id)
+    bookings.cancel_by_learner(ctx, user_id=learner.user_id, session_id=session_id)
+    booking, created = bookings.book(ctx, booker=learner, session_id=session_id)
+    assert created
+    assert booking.status == "confirmed"
+
+
+# ---------------------------------------------------------------- waitlist
+def test_the_first_in_line_is_offered_a_freed_seat_and_accepts_it(ctx: Context) -> None:
+    holder, first, second = person(), person(), person()
+    session_id = publish(ctx, person("mentor"))
+    bookings.book(ctx, booker=holder, session_id=session_id)
+    with pytest.raises(Conflict):
+        bookings.join_waitlist(ctx, booker=holder, session_id=session_id)
+    assert bookings.join_waitlist(ctx, booker=first, session_id=session_id).position == 1
+    assert bookings.join_waitlist(ctx, booker=second, session_id=session_id).position == 2
+
+    bookings.cancel_by_learner(ctx, user_id=holder.user_id, session_id=session_id)
+    offered_to = bookings.offer_freed_seat(session_id)
+
+    assert offered_to == first.user_id
+    offer = bookings.get_booking(session_id, first.user_id)
+    assert offer is not None
+    assert (offer.status, offer.offered_from_waitlist) == ("held", True)
+    assert [n.kind for n in notifications(first.user_id)] == ["waitlist_offer"]
+    state = bookings.my_booking_state(ctx, user_id=second.user_id, session_id=session_id)
+    assert state.waitlist is not None
+    assert state.waitlist.position == 1
+    accepted, _ = bookings.book(ctx, booker=first, session_id=session_id)
+    assert accepted.status == "confirmed"
+    assert bookings.offer_freed_seat(session_id) is None  # nothing free any more
+
+
+def test_joining_the_waitlist_needs_a_full_session(ctx: Context) -> None:
+    session_id = publish(ctx, person("mentor"), capacity=2)
+    with pytest.raises(Conflict) as caught:
+        bookings.join_waitlist(ctx, booker=person(), session_id=session_id)
+    assert caught.value.code == "seats_available"
+
+
+# ---------------------------------------------------------------- joining
+def test_the_room_opens_early_join_minutes_before_the_start(ctx: Context, moving_clock: Clock) -> None:
+    mentor, learner, stranger = person("mentor"), person(), person()
+    session_id = publish(ctx, mentor, hours=1, early_join_minutes=10)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+
+    before = bookings.join(user_id=learner.user_id, role="learner", session_id=session_id)
+    with pytest.raises(Forbidden):
+        bookings.join(user_id=stranger.user_id, role="learner", session_id=session_id)
+    moving_clock.advance(minutes=52)
+    now_open = bookings.join(user_id=learner.user_id, role="learner", session_id=session_id)
+    mentor_view = bookings.join(user_id=mentor.user_id, role="mentor", session_id=session_id)
+
+    assert before.can_join is False
+    assert before.reason is not None
+    assert "opens" in before.reason
+    assert now_open.can_join is True
+    assert now_open.room is not None
+    assert now_open.room.role == "learner"
+    assert mentor_view.room is not None
+    assert mentor_view.room.role == "mentor"
+
+
+# ---------------------------------------------------------------- discovery
+def test_discovery_filters_and_sorts(ctx: Context) -> None:
+    mentor, other = person("mentor"), person("mentor")
+    python_free = publish(ctx, mentor, hours=30, tags=["Python"], price_paise=0, level="beginner")
+    rust_paid = publish(
+        ctx, other, hours=20, tags=["Rust"], price_paise=99_900, language="Hindi", title="Rust ownership"
+    )
+    go_cheap = publish(
+        ctx, other, hours=40, tags=["Go"], price_paise=4_900, level="advanced", title="Go concurrency"
+    )
+
+    def ids(**filters: Any) -> list[str]:
+        return [s.id for s in discovery.discover(ctx, DiscoveryQuery(**filters)).items]
+
+    assert ids() == [rust_paid, python_free, go_cheap]
+    assert ids(tag="python") == [python_free]
+    assert ids(free=True) == [python_free]
+    assert ids(sort="price") == [python_free, go_cheap, rust_paid]
+    assert ids(sort="price", min_price=4_900, max_price=50_000) == [go_cheap]
+    assert ids(language="hindi") == [rust_paid]
+    assert ids(level="advanced") == [go_cheap]
+    assert ids(mentor=other.user_id) == [rust_paid, go_cheap]
+    assert ids(q="ownership") == [rust_paid]
+    assert ids(q="concurrency go") == [go_cheap]
+
+
+def test_discovery_paginates_with_a_cursor(ctx: Context) -> None:
+    mentor = person("mentor")
+    published = [publish(ctx, mentor, hours=20 + n) for n in range(5)]
+    first = discovery.discover(ctx, DiscoveryQuery(limit=2))
+    second = discovery.discover(ctx, DiscoveryQuery(limit=2, cursor=first.next_cursor))
+    third = discovery.discover(ctx, DiscoveryQuery(limit=2, cursor=second.next_cursor))
+    seen = [s.id for page in (first, second, third) for s in page.items]
+    assert seen == published
+    with pytest.raises(BadRequest):
+        discovery.discover(ctx, DiscoveryQuery(cursor="not-a-cursor"))
+
+
+def test_cancelled_and_started_sessions_leave_discovery(ctx: Context) -> None:
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor)
+    catalog.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    assert discovery.discover(ctx, DiscoveryQuery()).items == []
+    assert session(session_id).open is None
+
+
+# ---------------------------------------------------------------- feedback
+def _attended(ctx: Context, moving_clock: Clock) -> tuple[Any, Any, str]:
+    mentor, learner = person("mentor"), person()
+    session_id = publish(ctx, mentor, hours=1, capacity=2)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+    moving_clock.advance(minutes=55)
+    catalog.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    catalog.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    reactions.on_session_changed({"status": "live"}, session(session_id).attribute_values)
+    return mentor, learner, session_id
+
+
+def test_only_attendees_rate_once_and_the_mentor_replies_once(ctx: Context, moving_clock: Clock) -> None:
+    mentor, learner, session_id = _attended(ctx, moving_clock)
+    with pytest.raises(Forbidden):
+        feedback.create_review(
+            ctx, user_id=person().user_id, name="X", session_id=session_id, request=ReviewCreate(rating=1)
+        )
+
+    review = feedback.create_review(
+        ctx,
+        user_id=learner.user_id,
+        name=learner.name,
+        session_id=session_id,
+        request=ReviewCreate(rating=4, text="Good"),
+    )
+    with pytest.raises(Conflict) as again:
+        feedback.create_review(
+            ctx,
+            user_id=learner.user_id,
+            name=learner.name,
+            session_id=session_id,
+            request=ReviewCreate(rating=5),
+        )
+    replied = feedback.reply(
+        ctx,
+        mentor_id=mentor.user_id,
+        session_id=session_id,
+        learner_id=learner.user_id,
+        request=ReplyCreate(text="Thanks!"),
+    )
+    with pytest.raises(Conflict) as twice:
+        feedback.reply(
+            ctx,
+            mentor_id=mentor.user_id,
+            session_id=session_id,
+            learner_id=learner.user_id,
+            request=ReplyCreate(text="Again"),
+        )
+
+    assert review.rating == 4
+    assert again.value.code == "already_reviewed"
+    assert replied.reply is not None
+    assert twice.value.code == "already_replied"
+
+
+def test_reviews_are_editable_for_seven_days(ctx: Context, moving_clock: Clock) -> None:
+    _mentor, learner, session_id = _attended(ctx, moving_clock)
+    feedback.create_review(
+        ctx, user_id=learner.user_id, name=learner.name, session_id=session_id, request=ReviewCreate(rating=3)
+    )
+    edited = feedback.edit_review(
+        ctx, user_id=learner.user_id, session_id=session_id, request=ReviewEdit(rating=5)
+    )
+    moving_clock.advance(days=8)
+    with pytest.raises(Conflict) as caught:
+        feedback.edit_review(
+            ctx, user_id=learner.user_id, session_id=session_id, request=ReviewEdit(rating=1)
+        )
+    assert edited.rating == 5
+    assert caught.value.code == "edit_window_closed"
+
+
+def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor)
+    change = {"session_id": session_id, "learner_id": "L1", "mentor_id": mentor.user_id}
+
+    assert feedback.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")
+    assert not feedback.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")  # replay
+    assert feedback.apply_review_change(**change, old=4, new=2, version=2, event="MODIFY")
+    assert feedback.apply_review_change(
+        **{**change, "learner_id": "L2"}, old=None, new=5, version=1, event="INSERT"
+    )
+
+    stats = feedback.mentor_summary(mentor.user_id)
+    item = session(session_id)
+    assert (stats.rating_count, stats.rating_average) == (2, 3.5)
+    assert stats.rating_distribution == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}
+    assert (item.rating_sum, item.rating_count, item.mentor_rating) == (7, 2, 350)
+    assert session_pk(session_id) == item.pk
