@@ -3,8 +3,10 @@
     python -m infra.local dev [--port 3000] [--no-seed]     start everything; Ctrl-C stops it
     python -m infra.local create-admin --email E --name N   add an admin (asks for the password)
     python -m infra.local invoke FUNCTION [--event FILE]    run one function once, print its result
+    python -m infra.local run-schedule FUNCTION [EVENT]     run a function's schedule now, print its result
 
-`create-admin` and `invoke` use the running stack's DynamoDB when `dev` runs, else start their own.
+`create-admin`, `invoke` and `run-schedule` use the running stack's DynamoDB when `dev` runs, else
+start their own.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from infra.local import dynamodb
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
@@ -40,6 +44,7 @@ from infra.local.stack import (
     stop_orphaned_dynamodb,
 )
 from infra.local.template import ROOT, Template
+from infra.local.triggers.schedule import find_schedule, load_schedules
 
 log = logging.getLogger("infra.local")
 
@@ -64,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("function", help="logical id in template.yaml, e.g. AuthorizerFunction")
     invoke.add_argument("--event", type=Path, help="JSON event file (e.g. events/authorizer/request.json)")
 
+    run_schedule = commands.add_parser("run-schedule", help="run a function's schedule now")
+    run_schedule.add_argument("function", help="logical id in template.yaml, e.g. JobsFunction")
+    run_schedule.add_argument("event_name", nargs="?", help="its Schedule event, when it has several")
+
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S"
@@ -74,25 +83,33 @@ def main(argv: list[str] | None = None) -> int:
         return run_dev(args.data_dir, args.port, seed=not args.no_seed)
     if args.command == "create-admin":
         return create_admin(args.data_dir, email=args.email, name=args.name, password=args.password)
-    if args.command == "invoke":
-        event = json.loads(args.event.read_text()) if args.event else {}
+    if args.command in ("invoke", "run-schedule"):
         with tool_environment(args.data_dir) as env:
             template = _template(env)
-            runtime = Runtime(template.functions(), env)
-            try:
-                print(json.dumps(runtime.invoke(args.function, event), indent=2))
-            except FunctionError as exc:  # printed as `aws lambda invoke` shows a function error
-                failure = {
-                    "errorType": exc.error_type,
-                    "errorMessage": exc.message,
-                    "stackTrace": exc.stack_trace,
-                }
-                print(json.dumps(failure, indent=2))
-                return 1
-            finally:
-                runtime.close()
-        return 0
+            if args.command == "invoke":
+                event = json.loads(args.event.read_text()) if args.event else {}
+            else:
+                try:
+                    schedule = find_schedule(load_schedules(template), args.function, args.event_name)
+                except LookupError as exc:
+                    print(exc, file=sys.stderr)
+                    return 2
+                event = schedule.event(datetime.now(UTC))
+            return _invoke(template, env, args.function, event)
     return 2
+
+
+def _invoke(template: Template, env: dict[str, str], function: str, event: Any) -> int:
+    runtime = Runtime(template.functions(), env)
+    try:
+        print(json.dumps(runtime.invoke(function, event), indent=2))
+    except FunctionError as exc:  # printed as `aws lambda invoke` shows a function error
+        failure = {"errorType": exc.error_type, "errorMessage": exc.message, "stackTrace": exc.stack_trace}
+        print(json.dumps(failure, indent=2))
+        return 1
+    finally:
+        runtime.close()
+    return 0
 
 
 # ---------------------------------------------------------------------- dev

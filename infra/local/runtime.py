@@ -124,6 +124,7 @@ class _Pool:
         self.spec = spec
         self.max_size = max_size
         self.created = 0
+        self.starting = 0
         self.idle: deque[_Environment] = deque()
         self.busy: set[_Environment] = set()
         self.available = threading.Condition()
@@ -276,8 +277,12 @@ class Runtime:
         deadline = time.monotonic() + wait
         with pool.available:
             while not pool.idle:
-                if pool.created < pool.max_size:
+                # One cold start at a time per function: on a laptop's few cores, a burst that started
+                # many interpreters at once would starve them all past the init timeout. Requests wait
+                # for whichever environment frees first (Lambda scales out on separate machines).
+                if pool.created < pool.max_size and pool.starting == 0:
                     pool.created += 1
+                    pool.starting += 1
                     break
                 if not pool.available.wait(timeout=deadline - time.monotonic()):
                     raise Throttled(f"{pool.spec.logical_id}: all {pool.max_size} environments are busy")
@@ -290,10 +295,13 @@ class Runtime:
         except BaseException:
             with pool.available:
                 pool.created -= 1
-                pool.available.notify()
+                pool.starting -= 1
+                pool.available.notify_all()
             raise
         with pool.available:
+            pool.starting -= 1
             pool.busy.add(environment)
+            pool.available.notify_all()
         return environment
 
     def _release(self, pool: _Pool, environment: _Environment, *, busy: bool = True) -> None:

@@ -44,6 +44,7 @@ from infra.local.runtime import ACCOUNT_ID, REGION, Runtime
 from infra.local.template import ROOT, TEMPLATE_PATH, Template
 from infra.local.triggers import Trigger, TriggerContext, load_triggers
 from infra.local.triggers.rest import api_id
+from infra.local.triggers.schedule import ScheduleTrigger
 
 log = logging.getLogger(__name__)
 
@@ -326,6 +327,17 @@ class LocalStack:
         if self.runtime is None:
             raise RuntimeError("the stack is not started")
         return self.runtime.invoke(function, event)
+
+    def run_schedule(self, function: str, event_name: str | None = None) -> Any:
+        """Fires a schedule of `function` now and returns the function's result (FunctionError if it fails).
+
+        The function gets the event its rule or schedule sends; `event_name` may be left out when the
+        function has one schedule.
+        """
+        for trigger in self.triggers:
+            if isinstance(trigger, ScheduleTrigger):
+                return trigger.run_now(function, event_name)
+        raise LookupError("the template declares no Schedule or ScheduleV2 event")
 
     def warm(self) -> list[threading.Thread]:
         """Starts one execution environment of every function in the background, all at once."""

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute
 from infra.local.runtime import Runtime
 from infra.local.template import Template
 
-TRIGGER_MODULES = ("rest", "streams")
+TRIGGER_MODULES = ("rest", "streams", "schedule")
 
 
 @dataclass(frozen=True)
