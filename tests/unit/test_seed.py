@@ -21,6 +21,8 @@ def test_every_demo_account_can_sign_in_and_seeding_twice_creates_nothing(
 
     assert f"({len(DEMO_ACCOUNTS)} created now)" in first[0]
     assert "(0 created now)" in again[0]
+    assert "Demo sessions: 9 created now." in first
+    assert "Demo sessions: 0 created now." in again
     for account in DEMO_ACCOUNTS:
         reply = call(
             auth,
@@ -35,3 +37,27 @@ def test_accounts_made_outside_the_api_still_need_a_real_email(ctx: Any) -> None
     with pytest.raises(BadRequest) as caught:
         service.create_admin(email="root@server.local", name="Root", password="admin-password-99")
     assert caught.value.field == "email"
+
+
+def test_demo_data_fills_discovery_bookings_and_mentor_reviews(ctx: Any, env: dict[str, str]) -> None:
+    from peerlearn.catalog import discovery
+    from peerlearn.catalog.schemas import DiscoveryQuery
+    from peerlearn.feedback.service import mentor_reviews
+
+    seed(env)
+    sessions = load_function("sessions")
+    asha = service.find_user_by_email("asha@peerlearn.example")
+    vikram = service.find_user_by_email("vikram@peerlearn.example")
+    assert asha is not None
+    assert vikram is not None
+
+    upcoming = discovery.discover(ctx, DiscoveryQuery(limit=50)).items
+    mine = call(sessions, rest_event("GET", "/api/me/bookings", identity={"user_id": asha.id}))
+    past_event = rest_event("GET", "/api/me/bookings", identity={"user_id": asha.id})
+    past_event["queryStringParameters"] = {"when": "past"}
+    past = call(sessions, past_event)
+
+    assert len(upcoming) == 7
+    assert len(mine.body["items"]) == 1
+    assert [b["status"] for b in past.body["items"]] == ["completed"]
+    assert len(mentor_reviews(mentor_id=vikram.id, limit=10, cursor=None).items) == 2
