@@ -109,3 +109,14 @@ export async function api(method, path, body, { auth = false } = {}) {
 export const get = (path, options) => api('GET', path, undefined, options);
 export const post = (path, body = {}, options) => api('POST', path, body, options);
 export const patch = (path, body, options) => api('PATCH', path, body, options);
+export const del = (path, options) => api('DELETE', path, undefined, options);
+
+/** `path?a=1&b=2`, leaving out empty values. */
+export function withQuery(path, params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '' && value !== false) search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}

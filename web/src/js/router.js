@@ -11,6 +11,13 @@ const ROUTES = [
   { path: '/reset-password', name: 'reset-password', title: 'Choose a new password' },
   { path: '/profile', name: 'profile', title: 'Your profile', signedIn: true },
   { path: '/users/:id', name: 'user', title: 'Profile' },
+  { path: '/discover', name: 'discover', title: 'Discover sessions' },
+  { path: '/sessions/:id', name: 'session', title: 'Session' },
+  { path: '/mentors/:id', name: 'mentor', title: 'Mentor' },
+  { path: '/my/sessions', name: 'my-sessions', title: 'My sessions', signedIn: true },
+  { path: '/my/sessions/new', name: 'session-new', title: 'New session', signedIn: true },
+  { path: '/my/sessions/:id/edit', name: 'session-edit', title: 'Edit session', signedIn: true },
+  { path: '/my/bookings', name: 'my-bookings', title: 'My bookings', signedIn: true },
 ];
 const NOT_FOUND = { name: 'not-found', title: 'Page not found' };
 

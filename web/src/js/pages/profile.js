@@ -4,18 +4,13 @@ import { patch, post, setSession } from '../api.js';
 import { explainError } from '../forms.js';
 import { passwordChecks, passwordProblem } from '../password.js';
 import { toast } from '../toasts.js';
+import { browserTimeZone, timeZones } from '../zones.js';
 
 const EDITABLE = ['name', 'headline', 'bio', 'skills', 'interests', 'languages', 'timezone', 'expertise'];
 const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 const AVATAR_MAX_BYTES = 2_000_000;
 export const BIO_MAX_LENGTH = 2000;
 
-const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Kolkata';
-
-function timeZones(current) {
-  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [...new Set([current, ...zones])].filter(Boolean).sort();
-}
 
 function formFrom(user) {
   return {

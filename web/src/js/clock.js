@@ -1,0 +1,9 @@
+// One ticking clock for countdowns and "in 5 minutes" hints, so every page reads the same `now`.
+import Alpine from 'alpinejs';
+
+export function registerClock() {
+  Alpine.store('clock', { now: Date.now() });
+  setInterval(() => {
+    Alpine.store('clock').now = Date.now();
+  }, 1000);
+}

@@ -1,0 +1,100 @@
+// /mentors/<id>: a mentor's public page: who they are, how learners rate them, what they teach next
+// and what learners said (with the mentor's replies).
+import Alpine from 'alpinejs';
+import { get, withQuery } from '../api.js';
+import { toast } from '../toasts.js';
+
+const SESSIONS_PAGE_SIZE = 6;
+const REVIEWS_PAGE_SIZE = 10;
+
+const emptyList = () => ({ status: 'loading', items: [], cursor: null, loadingMore: false, message: '' });
+
+export default () => ({
+  status: 'loading', // loading | ready | not-found | not-mentor | failed
+  message: '',
+  person: null,
+  sessions: emptyList(),
+  reviews: emptyList(),
+
+  init() {
+    this.load();
+    this.$watch('$store.route.params.id', () => {
+      if (Alpine.store('route').name === 'mentor') this.load();
+    });
+  },
+
+  get stats() {
+    return this.person?.mentor_stats ?? null;
+  },
+
+  get isMe() {
+    return Alpine.store('session').user?.id === this.person?.id;
+  },
+
+  /** Rows for the distribution bars, 5 stars first, each with its share of all ratings. */
+  get distribution() {
+    const counts = this.stats?.rating_distribution ?? {};
+    const total = this.stats?.rating_count || 0;
+    return [5, 4, 3, 2, 1].map((stars) => {
+      const count = Number(counts[String(stars)] ?? 0);
+      return { stars, count, percent: total ? Math.round((100 * count) / total) : 0 };
+    });
+  },
+
+  async load() {
+    const id = Alpine.store('route').params.id;
+    if (!id) return;
+    this.status = 'loading';
+    this.sessions = emptyList();
+    this.reviews = emptyList();
+    try {
+      this.person = await get(`/api/users/${encodeURIComponent(id)}`);
+    } catch (error) {
+      this.status = error.status === 404 ? 'not-found' : 'failed';
+      this.message = error.message;
+      return;
+    }
+    if (this.person.role !== 'mentor' && !this.person.mentor_stats) {
+      this.status = 'not-mentor';
+      return;
+    }
+    this.status = 'ready';
+    document.title = `${this.person.name} · PeerLearn`;
+    this.fetchPage('sessions', `/api/mentors/${encodeURIComponent(id)}/sessions`, SESSIONS_PAGE_SIZE);
+    this.fetchPage('reviews', `/api/mentors/${encodeURIComponent(id)}/reviews`, REVIEWS_PAGE_SIZE);
+  },
+
+  async fetchPage(key, path, limit, more = false) {
+    const list = this[key];
+    if (more) list.loadingMore = true;
+    try {
+      const page = await get(withQuery(path, { limit, cursor: more ? list.cursor : '' }));
+      list.items = more ? [...list.items, ...(page.items ?? [])] : page.items ?? [];
+      list.cursor = page.next_cursor ?? null;
+      list.status = 'ready';
+    } catch (error) {
+      if (more) toast(error.message, 'error');
+      else Object.assign(list, { status: 'failed', message: error.message });
+    } finally {
+      list.loadingMore = false;
+    }
+  },
+
+  moreSessions() {
+    this.fetchPage('sessions', `/api/mentors/${encodeURIComponent(this.person.id)}/sessions`, SESSIONS_PAGE_SIZE, true);
+  },
+
+  moreReviews() {
+    this.fetchPage('reviews', `/api/mentors/${encodeURIComponent(this.person.id)}/reviews`, REVIEWS_PAGE_SIZE, true);
+  },
+
+  retrySessions() {
+    this.sessions = emptyList();
+    this.fetchPage('sessions', `/api/mentors/${encodeURIComponent(this.person.id)}/sessions`, SESSIONS_PAGE_SIZE);
+  },
+
+  retryReviews() {
+    this.reviews = emptyList();
+    this.fetchPage('reviews', `/api/mentors/${encodeURIComponent(this.person.id)}/reviews`, REVIEWS_PAGE_SIZE);
+  },
+});

@@ -1,0 +1,299 @@
+// /sessions/<id>: one session in full, with a booking panel that follows the viewer's state (signed
+// out, own session, bookable, held, booked, waitlisted, full, over) and the session's reviews.
+import Alpine from 'alpinejs';
+import { del, get, post, withQuery } from '../api.js';
+import { opensAt, policyText } from '../catalog.js';
+import { confirmAction } from '../confirm.js';
+import { clockText } from '../forms.js';
+import { moneyText, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
+import { currentPath } from '../router.js';
+import { toast } from '../toasts.js';
+
+const REVIEWS_PAGE_SIZE = 10;
+
+export default () => ({
+  status: 'loading', // loading | ready | not-found | failed
+  message: '',
+  session: null,
+  viewer: null, // { booking, waitlist, cancellation_policy } for a signed-in viewer
+  viewerStatus: 'idle', // idle | loading | ready | failed
+  busy: '', // the action in flight: book | cancel | waitlist | leave | join
+  actionError: '',
+  actionCode: '',
+  joinResult: null,
+  reviews: { status: 'loading', items: [], cursor: null, loadingMore: false, message: '' },
+
+  init() {
+    this.load();
+    this.$watch('$store.route.params.id', () => {
+      if (Alpine.store('route').name === 'session') this.load();
+    });
+    // Signing in or out elsewhere changes what the panel offers.
+    this.$watch('$store.session.user', () => this.loadViewer());
+  },
+
+  get now() {
+    return Alpine.store('clock').now;
+  },
+
+  get user() {
+    return Alpine.store('session').user;
+  },
+
+  get isOwner() {
+    return Boolean(this.user && this.session && this.user.id === this.session.mentor.id);
+  },
+
+  get signInHref() {
+    return `/login?next=${encodeURIComponent(currentPath())}`;
+  },
+
+  /** The viewer's live booking, if any (a cancelled or expired one no longer counts). */
+  get booking() {
+    const booking = this.viewer?.booking;
+    return booking && ['held', 'confirmed', 'completed', 'no_show'].includes(booking.status) ? booking : null;
+  },
+
+  get started() {
+    return this.session.status === 'live' || new Date(this.session.starts_at).getTime() <= this.now;
+  },
+
+  get ended() {
+    return this.session.status === 'completed' || new Date(this.session.ends_at).getTime() <= this.now;
+  },
+
+  /** What the booking panel shows. */
+  get state() {
+    const s = this.session;
+    if (!s) return 'loading';
+    if (s.status === 'cancelled') return 'cancelled';
+    if (this.isOwner) return 'own';
+    if (!this.user) return this.ended ? 'ended' : this.started ? 'started' : 'signed-out';
+    if (this.viewerStatus === 'loading' || this.viewerStatus === 'idle') return 'loading';
+    const booking = this.booking;
+    if (booking?.status === 'held') return this.holdSeconds > 0 ? 'held' : 'hold-expired';
+    if (booking?.status === 'confirmed') return this.ended ? 'ended' : 'booked';
+    if (booking?.status === 'completed') return 'attended';
+    if (this.ended) return 'ended';
+    if (this.started) return 'started';
+    if (this.viewer?.waitlist) return 'waitlisted';
+    if (s.seats_left <= 0) return 'full';
+    return 'bookable';
+  },
+
+  get holdSeconds() {
+    const until = this.booking?.hold_expires_at;
+    return until ? Math.max(0, Math.ceil((new Date(until).getTime() - this.now) / 1000)) : 0;
+  },
+
+  get holdClock() {
+    return clockText(this.holdSeconds);
+  },
+
+  get policy() {
+    return this.viewer?.cancellation_policy ?? null;
+  },
+
+  get policyText() {
+    return policyText(this.policy, this.session, this.now);
+  },
+
+  get canCancel() {
+    return !this.policy || new Date(this.policy.cancellable_until).getTime() > this.now;
+  },
+
+  get opensAt() {
+    return opensAt(this.session);
+  },
+
+  get roomOpen() {
+    return this.opensAt.getTime() <= this.now && !this.ended;
+  },
+
+  get bookLabel() {
+    return this.session.price_paise > 0 ? `Book for ${moneyText(this.session.price_paise)}` : 'Book a free seat';
+  },
+
+  /** "This is 11:00 pm in Europe/London (the mentor's time)", only when the zones differ. */
+  get mentorTimeText() {
+    const zone = this.session.timezone;
+    if (!zone || sameClock(zone, viewerZone(), this.session.starts_at)) return '';
+    try {
+      return `${whenText(this.session.starts_at, zone)} in the mentor’s time zone (${zoneLongName(zone)})`;
+    } catch {
+      return '';
+    }
+  },
+
+  async load() {
+    const id = Alpine.store('route').params.id;
+    if (!id) return;
+    this.status = 'loading';
+    this.viewer = null;
+    this.viewerStatus = 'idle';
+    this.actionError = '';
+    this.actionCode = '';
+    this.joinResult = null;
+    try {
+      this.session = await get(`/api/sessions/${encodeURIComponent(id)}`);
+      this.status = 'ready';
+      document.title = `${this.session.title} · PeerLearn`;
+    } catch (error) {
+      this.status = error.status === 404 ? 'not-found' : 'failed';
+      this.message = error.message;
+      return;
+    }
+    this.loadViewer();
+    this.loadReviews();
+  },
+
+  async loadViewer() {
+    if (!this.session || !this.user || this.isOwner) {
+      this.viewer = null;
+      this.viewerStatus = 'idle';
+      return;
+    }
+    this.viewerStatus = this.viewer ? 'ready' : 'loading';
+    try {
+      this.viewer = await get(`/api/sessions/${this.session.id}/booking`, { auth: true });
+      this.viewerStatus = 'ready';
+    } catch (error) {
+      this.viewerStatus = 'failed';
+      this.message = error.message;
+    }
+  },
+
+  async refresh() {
+    try {
+      this.session = await get(`/api/sessions/${this.session.id}`);
+    } catch {
+      // The panel below still refreshes; a stale seat count is corrected on the next load.
+    }
+    await this.loadViewer();
+  },
+
+  fail(error) {
+    this.actionError = error.message;
+    this.actionCode = error.code;
+  },
+
+  clearError() {
+    this.actionError = '';
+    this.actionCode = '';
+  },
+
+  async book() {
+    this.clearError();
+    this.busy = 'book';
+    try {
+      const booking = await post(`/api/sessions/${this.session.id}/book`, {}, { auth: true });
+      this.viewer = { ...(this.viewer ?? {}), booking, waitlist: null };
+      toast(booking.status === 'held' ? 'Seat held — complete payment before the timer runs out.' : "You're booked!", 'success');
+      await this.refresh();
+    } catch (error) {
+      if (error.code === 'session_full') {
+        this.session.seats_left = 0;
+        this.actionError = 'That was the last seat. Join the waitlist and we’ll offer you the next one that frees up.';
+        this.actionCode = error.code;
+      } else if (error.code === 'already_booked') {
+        await this.refresh();
+      } else {
+        this.fail(error);
+      }
+    } finally {
+      this.busy = '';
+    }
+  },
+
+  async cancelBooking() {
+    this.clearError();
+    const held = this.booking?.status === 'held';
+    const ok = await confirmAction({
+      title: held ? 'Release this seat?' : 'Cancel your booking?',
+      message: held
+        ? 'Your held seat goes back to other learners.'
+        : `You'll lose your seat in “${this.session.title}”.`,
+      details: held ? '' : this.policyText,
+      confirmLabel: held ? 'Release seat' : 'Cancel booking',
+      cancelLabel: 'Keep my seat',
+      danger: true,
+    });
+    if (!ok) return;
+    this.busy = 'cancel';
+    try {
+      await post(`/api/sessions/${this.session.id}/booking/cancel`, {}, { auth: true });
+      toast(held ? 'Seat released.' : 'Your booking is cancelled.', 'success');
+      await this.refresh();
+    } catch (error) {
+      this.fail(error);
+      if (error.code === 'cancellation_closed') await this.loadViewer();
+    } finally {
+      this.busy = '';
+    }
+  },
+
+  async joinWaitlist() {
+    this.clearError();
+    this.busy = 'waitlist';
+    try {
+      const { position } = await post(`/api/sessions/${this.session.id}/waitlist`, {}, { auth: true });
+      this.viewer = { ...(this.viewer ?? {}), waitlist: { position } };
+      toast(`You're #${position} on the waitlist. We'll offer you a seat if one frees up.`, 'success');
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.busy = '';
+    }
+  },
+
+  async leaveWaitlist() {
+    this.clearError();
+    this.busy = 'leave';
+    try {
+      await del(`/api/sessions/${this.session.id}/waitlist`, { auth: true });
+      this.viewer = { ...(this.viewer ?? {}), waitlist: null };
+      toast("You've left the waitlist.");
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.busy = '';
+    }
+  },
+
+  async join() {
+    this.clearError();
+    this.busy = 'join';
+    try {
+      this.joinResult = await post(`/api/sessions/${this.session.id}/join`, {}, { auth: true });
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.busy = '';
+    }
+  },
+
+  async loadReviews() {
+    this.reviews = { status: 'loading', items: [], cursor: null, loadingMore: false, message: '' };
+    try {
+      const page = await get(withQuery(`/api/sessions/${this.session.id}/reviews`, { limit: REVIEWS_PAGE_SIZE }));
+      Object.assign(this.reviews, { status: 'ready', items: page.items ?? [], cursor: page.next_cursor ?? null });
+    } catch (error) {
+      Object.assign(this.reviews, { status: 'failed', message: error.message });
+    }
+  },
+
+  async moreReviews() {
+    this.reviews.loadingMore = true;
+    try {
+      const page = await get(
+        withQuery(`/api/sessions/${this.session.id}/reviews`, { limit: REVIEWS_PAGE_SIZE, cursor: this.reviews.cursor }),
+      );
+      this.reviews.items = [...this.reviews.items, ...(page.items ?? [])];
+      this.reviews.cursor = page.next_cursor ?? null;
+    } catch (error) {
+      toast(error.message, 'error');
+    } finally {
+      this.reviews.loadingMore = false;
+    }
+  },
+});
