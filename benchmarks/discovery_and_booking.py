@@ -1,0 +1,203 @@
+"""p50/p95 of GET /api/sessions/ (first page, with filters) over 5,000 sessions, and of booking,
+next to the p50 of the raw DynamoDB call each rests on (boto3 straight at DynamoDB Local), as a ratio.
+
+Starts its own local stack (DynamoDB Local in memory). Prints figures; asserts none.
+Run: .venv/bin/python benchmarks/discovery_and_booking.py [--sessions 5000] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "peerlearn")]
+
+from infra.local.dynamodb import CREDENTIALS, REGION, DynamoDBLocal  # noqa: E402
+from infra.local.stack import LocalStack  # noqa: E402
+
+TAGS = ["Python", "Rust", "Go", "SQL", "System design", "UX design", "Figma", "AWS", "Interviews", "Career"]
+LANGUAGES = ["English", "Hindi", "Tamil", "Bengali"]
+LEVELS = ["beginner", "intermediate", "advanced"]
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed(n: int, call: Callable[[int], Any]) -> list[float]:
+    samples = []
+    for i in range(n):
+        start = time.perf_counter()
+        call(i)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def fill(mentor_ids: list[str], count: int) -> list[str]:
+    """Writes `count` bookable sessions in batches (as the catalog would have published them)."""
+    from peerlearn import ids, timeutil
+    from peerlearn.store.keys import OPEN, mentor_sessions_pk, session_pk
+    from peerlearn.store.models import SessionItem
+
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    session_ids = []
+    with SessionItem.batch_write() as batch:
+        for n in range(count):
+            session_id = ids.new_id()
+            starts = timeutil.to_iso(now + timedelta(hours=2 + rng.randrange(24 * 60)))
+            tags = rng.sample(TAGS, 2)
+            mentor = mentor_ids[n % len(mentor_ids)]
+            language = rng.choice(LANGUAGES)
+            price = 0 if rng.random() < 0.3 else rng.randrange(49, 2000) * 100
+            capacity = rng.randrange(1, 9)
+            batch.save(
+                SessionItem(
+                    session_pk(session_id), "SESSION", id=session_id, mentor_id=mentor, mentor_name="Mentor",
+                    title=f"{tags[0]} session {n}", description=f"Learn {tags[0]} and {tags[1]} live.", tags=tags,
+                    tag_keys=[t.lower() for t in tags], search_text=f"{tags[0]} session {n} {tags[1]}".lower(),
+                    level=rng.choice(LEVELS), language=language, language_key=language.lower(), starts_at=starts,
+                    ends_at=timeutil.plus_minutes(starts, 60), duration_minutes=60, timezone="Asia/Kolkata",
+                    capacity=capacity, seats_left=capacity, booked_count=0, price_paise=price, open=OPEN,
+                    mentor_rating=rng.randrange(300, 500), created_at=starts, updated_at=starts,
+                    gsi2pk=mentor_sessions_pk(mentor), gsi2sk=f"{starts}#{session_id}",
+                )
+            )
+            session_ids.append(session_id)
+    return session_ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sessions", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    os.environ.update({**CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
+
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        DynamoDBLocal() as dynamodb,
+        LocalStack(
+            data_dir=Path(data_dir),
+            port=0,
+            dynamodb_endpoint=dynamodb.endpoint,
+            env_file=None,
+            overrides={"POWERTOOLS_LOG_LEVEL": "WARNING"},
+        ) as stack,
+        httpx.Client(base_url=stack.url, timeout=30) as api,
+    ):
+        from peerlearn.accounts import service as accounts
+        from peerlearn.accounts.tokens import issue_access_token
+        from peerlearn.config import Settings
+        from peerlearn.context import build_context
+
+        ctx = build_context(Settings.from_env(stack.settings_env))
+        extra = {"headline": "Mentor", "expertise": ["Python"]}
+        mentors = [
+            accounts.create_account(name=f"M{i}", email=f"m{i}@example.com", password="bench-words-123", role="mentor",
+                                    verified=True, **extra)
+            for i in range(20)
+        ]
+        started = time.perf_counter()
+        session_ids = fill(mentors, args.sessions)
+        print(f"wrote {len(session_ids)} sessions in {time.perf_counter() - started:.1f} s")
+        learners = [
+            accounts.create_account(name=f"L{i}", email=f"l{i}@example.com", password="bench-words-123", role="learner",
+                                    verified=True)
+            for i in range(args.requests)
+        ]
+        tokens = [issue_access_token(ctx.settings.jwt_secret, user_id=u, role="learner") for u in learners]
+        client = boto3.client("dynamodb", endpoint_url=dynamodb.endpoint, region_name=REGION)
+        table = stack.table_name
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        views = {
+            "soonest, no filter": {},
+            "tag=python": {"tag": "Python"},
+            "free, by price": {"free": "true", "sort": "price"},
+            "hindi, advanced": {"language": "Hindi", "level": "advanced"},
+        }
+        raw_queries = {
+            "soonest, no filter": {"IndexName": "open_by_start", "KeyConditionExpression": "#o = :o AND starts_at > :n",
+                                   "ExpressionAttributeNames": {"#o": "open"},
+                                   "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now}}},
+            "tag=python": {"IndexName": "open_by_start", "KeyConditionExpression": "#o = :o AND starts_at > :n",
+                           "FilterExpression": "contains(tag_keys, :t)", "ExpressionAttributeNames": {"#o": "open"},
+                           "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now}, ":t": {"S": "python"}}},
+            "free, by price": {"IndexName": "open_by_price",
+                               "KeyConditionExpression": "#o = :o AND price_paise BETWEEN :z AND :z",
+                               "ExpressionAttributeNames": {"#o": "open"},
+                               "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":z": {"N": "0"}}},
+            "hindi, advanced": {"IndexName": "open_by_start", "KeyConditionExpression": "#o = :o AND starts_at > :n",
+                                "FilterExpression": "language_key = :l AND #lv = :v",
+                                "ExpressionAttributeNames": {"#o": "open", "#lv": "level"},
+                                "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now},
+                                                              ":l": {"S": "hindi"}, ":v": {"S": "advanced"}}},
+        }
+
+        def raw_page(params: dict[str, Any]) -> None:
+            found, start = 0, None
+            while found < 12:  # what the API does: read on until a page of 12 matches (or the end)
+                page = client.query(TableName=table, Limit=12, **params, **({"ExclusiveStartKey": start} if start else {}))
+                found += page["Count"]
+                start = page.get("LastEvaluatedKey")
+                if not start:
+                    break
+
+        rows = []
+        for name, query in views.items():
+            api.get("/api/sessions/", params=query).raise_for_status()  # warm
+            api_ms = timed(args.requests, lambda _i, q=query: api.get("/api/sessions/", params=q).raise_for_status())
+            raw_ms = timed(args.requests, lambda _i, n=name: raw_page(raw_queries[n]))
+            rows.append((f"GET /api/sessions ({name})", api_ms, raw_ms))
+
+        booked = iter(range(args.requests))
+        api.post(f"/api/sessions/{session_ids[-1]}/book", headers={"Authorization": f"Bearer {tokens[-1]}"})
+
+        def book(i: int) -> None:
+            next(booked)
+            reply = api.post(f"/api/sessions/{session_ids[i]}/book", headers={"Authorization": f"Bearer {tokens[i]}"})
+            if reply.status_code not in (200, 201):
+                raise RuntimeError(reply.text)
+
+        book_ms = timed(args.requests - 1, book)
+
+        def raw_book(i: int) -> None:
+            key = {"pk": {"S": f"SESSION#{session_ids[-2 - i]}"}, "sk": {"S": "SESSION"}}
+            client.transact_write_items(TransactItems=[
+                {"Update": {"TableName": table, "Key": key, "UpdateExpression": "ADD seats_left :m, booked_count :p",
+                            "ConditionExpression": "seats_left > :z",
+                            "ExpressionAttributeValues": {":m": {"N": "-1"}, ":p": {"N": "1"}, ":z": {"N": "0"}}}},
+                {"Put": {"TableName": table, "Item": {"pk": key["pk"], "sk": {"S": f"BOOKING#raw{i}"}},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+            ])
+
+        raw_book_ms = timed(args.requests - 1, raw_book)
+        rows.append(("POST /api/sessions/{id}/book", book_ms, raw_book_ms))
+
+    print(f"{args.sessions} sessions, {args.requests} sequential requests per row, warm functions, local stack")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"{'call':<44}{'p50 ms':>8}{'p95 ms':>8}{'raw p50':>9}{'ratio':>7}")
+    for name, api_ms, raw_ms in rows:
+        p50, raw = percentile(api_ms, 50), percentile(raw_ms, 50)
+        print(f"{name:<44}{p50:>8.1f}{percentile(api_ms, 95):>8.1f}{raw:>9.1f}{p50 / raw:>7.1f}")
+    print("raw = boto3 straight at DynamoDB Local: the Query pages (or TransactWriteItems) the call rests on.")
+
+
+if __name__ == "__main__":
+    main()
