@@ -11,7 +11,6 @@ import argparse
 import os
 import platform
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -68,14 +67,33 @@ def fill(mentor_ids: list[str], count: int) -> list[str]:
             capacity = rng.randrange(1, 9)
             batch.save(
                 SessionItem(
-                    session_pk(session_id), "SESSION", id=session_id, mentor_id=mentor, mentor_name="Mentor",
-                    title=f"{tags[0]} session {n}", description=f"Learn {tags[0]} and {tags[1]} live.", tags=tags,
-                    tag_keys=[t.lower() for t in tags], search_text=f"{tags[0]} session {n} {tags[1]}".lower(),
-                    level=rng.choice(LEVELS), language=language, language_key=language.lower(), starts_at=starts,
-                    ends_at=timeutil.plus_minutes(starts, 60), duration_minutes=60, timezone="Asia/Kolkata",
-                    capacity=capacity, seats_left=capacity, booked_count=0, price_paise=price, open=OPEN,
-                    mentor_rating=rng.randrange(300, 500), created_at=starts, updated_at=starts,
-                    gsi2pk=mentor_sessions_pk(mentor), gsi2sk=f"{starts}#{session_id}",
+                    session_pk(session_id),
+                    "SESSION",
+                    id=session_id,
+                    mentor_id=mentor,
+                    mentor_name="Mentor",
+                    title=f"{tags[0]} session {n}",
+                    description=f"Learn {tags[0]} and {tags[1]} live.",
+                    tags=tags,
+                    tag_keys=[t.lower() for t in tags],
+                    search_text=f"{tags[0]} session {n} {tags[1]}".lower(),
+                    level=rng.choice(LEVELS),
+                    language=language,
+                    language_key=language.lower(),
+                    starts_at=starts,
+                    ends_at=timeutil.plus_minutes(starts, 60),
+                    duration_minutes=60,
+                    timezone="Asia/Kolkata",
+                    capacity=capacity,
+                    seats_left=capacity,
+                    booked_count=0,
+                    price_paise=price,
+                    open=OPEN,
+                    mentor_rating=rng.randrange(300, 500),
+                    created_at=starts,
+                    updated_at=starts,
+                    gsi2pk=mentor_sessions_pk(mentor),
+                    gsi2sk=f"{starts}#{session_id}",
                 )
             )
             session_ids.append(session_id)
@@ -109,16 +127,27 @@ def main() -> None:
         ctx = build_context(Settings.from_env(stack.settings_env))
         extra = {"headline": "Mentor", "expertise": ["Python"]}
         mentors = [
-            accounts.create_account(name=f"M{i}", email=f"m{i}@example.com", password="bench-words-123", role="mentor",
-                                    verified=True, **extra)
+            accounts.create_account(
+                name=f"M{i}",
+                email=f"m{i}@example.com",
+                password="bench-words-123",
+                role="mentor",
+                verified=True,
+                **extra,
+            )
             for i in range(20)
         ]
         started = time.perf_counter()
         session_ids = fill(mentors, args.sessions)
         print(f"wrote {len(session_ids)} sessions in {time.perf_counter() - started:.1f} s")
         learners = [
-            accounts.create_account(name=f"L{i}", email=f"l{i}@example.com", password="bench-words-123", role="learner",
-                                    verified=True)
+            accounts.create_account(
+                name=f"L{i}",
+                email=f"l{i}@example.com",
+                password="bench-words-123",
+                role="learner",
+                verified=True,
+            )
             for i in range(args.requests)
         ]
         tokens = [issue_access_token(ctx.settings.jwt_secret, user_id=u, role="learner") for u in learners]
@@ -133,27 +162,45 @@ def main() -> None:
             "hindi, advanced": {"language": "Hindi", "level": "advanced"},
         }
         raw_queries = {
-            "soonest, no filter": {"IndexName": "open_by_start", "KeyConditionExpression": "#o = :o AND starts_at > :n",
-                                   "ExpressionAttributeNames": {"#o": "open"},
-                                   "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now}}},
-            "tag=python": {"IndexName": "open_by_start", "KeyConditionExpression": "#o = :o AND starts_at > :n",
-                           "FilterExpression": "contains(tag_keys, :t)", "ExpressionAttributeNames": {"#o": "open"},
-                           "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now}, ":t": {"S": "python"}}},
-            "free, by price": {"IndexName": "open_by_price",
-                               "KeyConditionExpression": "#o = :o AND price_paise BETWEEN :z AND :z",
-                               "ExpressionAttributeNames": {"#o": "open"},
-                               "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":z": {"N": "0"}}},
-            "hindi, advanced": {"IndexName": "open_by_start", "KeyConditionExpression": "#o = :o AND starts_at > :n",
-                                "FilterExpression": "language_key = :l AND #lv = :v",
-                                "ExpressionAttributeNames": {"#o": "open", "#lv": "level"},
-                                "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now},
-                                                              ":l": {"S": "hindi"}, ":v": {"S": "advanced"}}},
+            "soonest, no filter": {
+                "IndexName": "open_by_start",
+                "KeyConditionExpression": "#o = :o AND starts_at > :n",
+                "ExpressionAttributeNames": {"#o": "open"},
+                "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now}},
+            },
+            "tag=python": {
+                "IndexName": "open_by_start",
+                "KeyConditionExpression": "#o = :o AND starts_at > :n",
+                "FilterExpression": "contains(tag_keys, :t)",
+                "ExpressionAttributeNames": {"#o": "open"},
+                "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":n": {"S": now}, ":t": {"S": "python"}},
+            },
+            "free, by price": {
+                "IndexName": "open_by_price",
+                "KeyConditionExpression": "#o = :o AND price_paise BETWEEN :z AND :z",
+                "ExpressionAttributeNames": {"#o": "open"},
+                "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":z": {"N": "0"}},
+            },
+            "hindi, advanced": {
+                "IndexName": "open_by_start",
+                "KeyConditionExpression": "#o = :o AND starts_at > :n",
+                "FilterExpression": "language_key = :l AND #lv = :v",
+                "ExpressionAttributeNames": {"#o": "open", "#lv": "level"},
+                "ExpressionAttributeValues": {
+                    ":o": {"S": "OPEN"},
+                    ":n": {"S": now},
+                    ":l": {"S": "hindi"},
+                    ":v": {"S": "advanced"},
+                },
+            },
         }
 
         def raw_page(params: dict[str, Any]) -> None:
             found, start = 0, None
             while found < 12:  # what the API does: read on until a page of 12 matches (or the end)
-                page = client.query(TableName=table, Limit=12, **params, **({"ExclusiveStartKey": start} if start else {}))
+                page = client.query(
+                    TableName=table, Limit=12, **params, **({"ExclusiveStartKey": start} if start else {})
+                )
                 found += page["Count"]
                 start = page.get("LastEvaluatedKey")
                 if not start:
@@ -162,7 +209,9 @@ def main() -> None:
         rows = []
         for name, query in views.items():
             api.get("/api/sessions/", params=query).raise_for_status()  # warm
-            api_ms = timed(args.requests, lambda _i, q=query: api.get("/api/sessions/", params=q).raise_for_status())
+            api_ms = timed(
+                args.requests, lambda _i, q=query: api.get("/api/sessions/", params=q).raise_for_status()
+            )
             raw_ms = timed(args.requests, lambda _i, n=name: raw_page(raw_queries[n]))
             rows.append((f"GET /api/sessions ({name})", api_ms, raw_ms))
 
@@ -171,7 +220,9 @@ def main() -> None:
 
         def book(i: int) -> None:
             next(booked)
-            reply = api.post(f"/api/sessions/{session_ids[i]}/book", headers={"Authorization": f"Bearer {tokens[i]}"})
+            reply = api.post(
+                f"/api/sessions/{session_ids[i]}/book", headers={"Authorization": f"Bearer {tokens[i]}"}
+            )
             if reply.status_code not in (200, 201):
                 raise RuntimeError(reply.text)
 
@@ -179,24 +230,45 @@ def main() -> None:
 
         def raw_book(i: int) -> None:
             key = {"pk": {"S": f"SESSION#{session_ids[-2 - i]}"}, "sk": {"S": "SESSION"}}
-            client.transact_write_items(TransactItems=[
-                {"Update": {"TableName": table, "Key": key, "UpdateExpression": "ADD seats_left :m, booked_count :p",
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": key,
+                            "UpdateExpression": "ADD seats_left :m, booked_count :p",
                             "ConditionExpression": "seats_left > :z",
-                            "ExpressionAttributeValues": {":m": {"N": "-1"}, ":p": {"N": "1"}, ":z": {"N": "0"}}}},
-                {"Put": {"TableName": table, "Item": {"pk": key["pk"], "sk": {"S": f"BOOKING#raw{i}"}},
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-            ])
+                            "ExpressionAttributeValues": {
+                                ":m": {"N": "-1"},
+                                ":p": {"N": "1"},
+                                ":z": {"N": "0"},
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": {"pk": key["pk"], "sk": {"S": f"BOOKING#raw{i}"}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
 
         raw_book_ms = timed(args.requests - 1, raw_book)
         rows.append(("POST /api/sessions/{id}/book", book_ms, raw_book_ms))
 
-    print(f"{args.sessions} sessions, {args.requests} sequential requests per row, warm functions, local stack")
+    print(
+        f"{args.sessions} sessions, {args.requests} sequential requests per row, warm functions, local stack"
+    )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'call':<44}{'p50 ms':>8}{'p95 ms':>8}{'raw p50':>9}{'ratio':>7}")
     for name, api_ms, raw_ms in rows:
         p50, raw = percentile(api_ms, 50), percentile(raw_ms, 50)
         print(f"{name:<44}{p50:>8.1f}{percentile(api_ms, 95):>8.1f}{raw:>9.1f}{p50 / raw:>7.1f}")
-    print("raw = boto3 straight at DynamoDB Local: the Query pages (or TransactWriteItems) the call rests on.")
+    print(
+        "raw = boto3 straight at DynamoDB Local: the Query pages (or TransactWriteItems) the call rests on."
+    )
 
 
 if __name__ == "__main__":
