@@ -473,6 +473,39 @@ def test_reviews_are_editable_for_seven_days(ctx: Context, moving_clock: Clock) 
     assert caught.value.code == "edit_window_closed"
 
 
+def test_the_mentor_marks_a_no_show_after_the_session(ctx: Context, moving_clock: Clock) -> None:
+    mentor, learner, session_id = _attended(ctx, moving_clock)
+    with pytest.raises(Forbidden):
+        bookings.mark_no_show(
+            ctx, mentor_id=learner.user_id, session_id=session_id, learner_id=learner.user_id
+        )
+
+    marked = bookings.mark_no_show(
+        ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
+    )
+    with pytest.raises(Conflict):
+        bookings.mark_no_show(
+            ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
+        )
+
+    assert marked.status == "no_show"
+    with pytest.raises(Forbidden):  # a no-show can't rate the session
+        feedback.create_review(
+            ctx, user_id=learner.user_id, name="L", session_id=session_id, request=ReviewCreate(rating=5)
+        )
+
+
+def test_no_shows_are_only_marked_once_a_session_has_ended(ctx: Context) -> None:
+    mentor, learner = person("mentor"), person()
+    session_id = publish(ctx, mentor)
+    bookings.book(ctx, booker=learner, session_id=session_id)
+    with pytest.raises(Conflict) as caught:
+        bookings.mark_no_show(
+            ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
+        )
+    assert "scheduled" in caught.value.message
+
+
 def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
     mentor = person("mentor")
     session_id = publish(ctx, mentor)

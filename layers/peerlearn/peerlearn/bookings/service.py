@@ -349,6 +349,29 @@ def cancel_by_mentor(ctx: Context, *, mentor_id: str, session_id: str, learner_i
     return to_out(booking)
 
 
+NO_SHOW_WINDOW_SECONDS = 7 * 86400
+
+
+def mark_no_show(ctx: Context, *, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:
+    """completed -> no_show, by the mentor, within 7 days of the end (until the room records attendance)."""
+    session = get_session_item(session_id)
+    if session.mentor_id != mentor_id:
+        raise Forbidden("Only the session's mentor can mark who didn't come.")
+    if session.status != "completed":
+        raise Conflict(
+            f"This session is {session.status}; no-shows are marked after it ends.", code="invalid_transition"
+        )
+    if clock.now_seconds() > timeutil.epoch(session.completed_at or session.ends_at) + NO_SHOW_WINDOW_SECONDS:
+        raise Conflict("No-shows can be marked for 7 days after the session.", code="no_show_window_closed")
+    booking = get_booking(session_id, learner_id)
+    if booking is None or not transition(booking, allowed_from=["completed"], to="no_show"):
+        raise Conflict(
+            "Only an attended (completed) booking can be marked as a no-show.", code="invalid_transition"
+        )
+    booking.refresh(consistent_read=True)
+    return to_out(booking)
+
+
 # ---------------------------------------------------------------- the waitlist
 def _waiting(session_id: str) -> list[WaitlistItem]:
     entries = list(WaitlistItem.query(session_pk(session_id), WaitlistItem.sk.startswith(WAITLIST_PREFIX)))

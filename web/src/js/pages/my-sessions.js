@@ -157,6 +157,26 @@ export default () => ({
     }
   },
 
+  async markNoShow(entry, attendee) {
+    const ok = await confirmAction({
+      title: `Mark ${attendee.name} as a no-show?`,
+      message: `Say this only if ${attendee.name} didn't join “${entry.session.title}”. They won't be able to rate it.`,
+      confirmLabel: 'Mark no-show',
+      cancelLabel: 'Keep as attended',
+    });
+    if (!ok) return;
+    entry.attendees.busy = attendee.learner_id;
+    try {
+      await post(`/api/sessions/${entry.session.id}/bookings/${encodeURIComponent(attendee.learner_id)}/no-show`, {}, { auth: true });
+      attendee.status = 'no_show';
+      toast(`${attendee.name} is marked as a no-show.`, 'success');
+    } catch (error) {
+      toast(error.message, 'error');
+    } finally {
+      entry.attendees.busy = '';
+    }
+  },
+
   async loadReviews(entry, more = false) {
     if (!more) entry.reviews.status = 'loading';
     try {

@@ -173,6 +173,19 @@ def cancel_attendee(session_id: str, learner_id: str) -> BookingOut:
 
 
 @router.post(
+    "/api/sessions/<session_id>/bookings/<learner_id>/no-show",
+    summary="Mark that a learner didn't come (the session's mentor, after it ends)",
+    tags=["bookings"],
+    security=SECURED,
+)
+def mark_no_show(session_id: str, learner_id: str) -> BookingOut:
+    mentor_id = caller(router).user_id
+    return bookings.mark_no_show(
+        context_of(router), mentor_id=mentor_id, session_id=session_id, learner_id=learner_id
+    )
+
+
+@router.post(
     "/api/sessions/<session_id>/waitlist", summary="Join the waitlist", tags=["bookings"], security=SECURED
 )
 def join_waitlist(session_id: str) -> Response[WaitlistPosition]:
