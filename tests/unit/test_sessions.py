@@ -523,4 +523,6 @@ def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
     assert (stats.rating_count, stats.rating_average) == (2, 3.5)
     assert stats.rating_distribution == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}
     assert (item.rating_sum, item.rating_count, item.mentor_rating) == (7, 2, 350)
+    card = catalog.get_session(ctx, session_id).mentor  # read back in a batch with the mentor's profile
+    assert (card.rating_average, card.rating_count) == (3.5, 2)
     assert session_pk(session_id) == item.pk
