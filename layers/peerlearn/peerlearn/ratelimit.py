@@ -43,7 +43,13 @@ def hit(limit: Limit, subject: str, now: int | None = None) -> int:
     now = clock.now_seconds() if now is None else now
     sk, window_end = _window(limit, now)
     item = RateWindowItem(rate_pk(limit.scope, subject), sk)
-    item.update(actions=[RateWindowItem.hits.add(1), RateWindowItem.ttl.set(window_end + 60)])
+    item.update(
+        actions=[
+            RateWindowItem.entity.set(RateWindowItem),  # the first ADD creates the item: say what it is
+            RateWindowItem.hits.add(1),
+            RateWindowItem.ttl.set(window_end + 60),
+        ]
+    )
     return int(item.hits)
 
 
