@@ -8,43 +8,18 @@ Run: .venv/bin/python benchmarks/discovery_and_booking.py [--sessions 5000] [--r
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import sys
-import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
 import httpx
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "peerlearn")]
-
-from infra.local.dynamodb import CREDENTIALS, REGION, DynamoDBLocal  # noqa: E402
-from infra.local.stack import LocalStack  # noqa: E402
+from measure import REGION, local_stack, machine, percentile, timed
 
 TAGS = ["Python", "Rust", "Go", "SQL", "System design", "UX design", "Figma", "AWS", "Interviews", "Career"]
 LANGUAGES = ["English", "Hindi", "Tamil", "Bengali"]
 LEVELS = ["beginner", "intermediate", "advanced"]
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def timed(n: int, call: Callable[[int], Any]) -> list[float]:
-    samples = []
-    for i in range(n):
-        start = time.perf_counter()
-        call(i)
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
 
 
 def fill(mentor_ids: list[str], count: int) -> list[str]:
@@ -105,18 +80,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=5000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    os.environ.update({**CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
-
     with (
-        tempfile.TemporaryDirectory() as data_dir,
-        DynamoDBLocal() as dynamodb,
-        LocalStack(
-            data_dir=Path(data_dir),
-            port=0,
-            dynamodb_endpoint=dynamodb.endpoint,
-            env_file=None,
-            overrides={"POWERTOOLS_LOG_LEVEL": "WARNING"},
-        ) as stack,
+        local_stack() as (stack, dynamodb),
         httpx.Client(base_url=stack.url, timeout=30) as api,
     ):
         from peerlearn.accounts import service as accounts
@@ -261,7 +226,7 @@ def main() -> None:
     print(
         f"{args.sessions} sessions, {args.requests} sequential requests per row, warm functions, local stack"
     )
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     print(f"{'call':<44}{'p50 ms':>8}{'p95 ms':>8}{'raw p50':>9}{'ratio':>7}")
     for name, api_ms, raw_ms in rows:
         p50, raw = percentile(api_ms, 50), percentile(raw_ms, 50)
