@@ -68,7 +68,8 @@ def test_five_failures_lock_the_account_for_the_rest_of_the_window(ctx: Context)
     with pytest.raises(TooManyRequests) as caught:
         service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="5.6.7.8")
 
-    assert 0 < caught.value.retry_after_seconds <= 15 * 60
+    # Sliding window: until the failures slide out (the rounded-up tail of the last window adds <= 3 min).
+    assert 0 < caught.value.retry_after_seconds <= 18 * 60
     assert "Try again in" in caught.value.message
 
 

@@ -1,18 +1,20 @@
-"""Fixed-window counters in the table (one item per subject and window, expired by TTL).
+"""Sliding-window rate limits kept in the table (one counter item per subject and window, expired by TTL).
 
-Used for sign-in throttling and other abuse-prone endpoints. A window is `window_seconds` long and
-aligned to the epoch; `Retry-After` is the time left in the window that hit the limit.
+The estimate for "the last `window_seconds`" is the current window's hits plus the previous window's
+hits weighted by how much of it still overlaps (rounded up, so attempts just before a window boundary
+still count): a burst that straddles a boundary can't get twice the allowance, which fixed windows
+allow. `Retry-After` is when the estimate drops back under the limit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist
-
 from peerlearn import clock
 from peerlearn.store.keys import rate_pk
 from peerlearn.store.models import RateWindowItem
+
+_RETRY_STEP_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -22,38 +24,60 @@ class Limit:
     window_seconds: int
 
 
-def _window(limit: Limit, now: int) -> tuple[str, int]:
-    start = now - now % limit.window_seconds
-    return str(start), start + limit.window_seconds
+def _start(limit: Limit, at: int) -> int:
+    return at - at % limit.window_seconds
+
+
+def estimate(limit: Limit, hits_by_window: dict[int, int], at: int) -> int:
+    """Hits in the `window_seconds` before `at`, from per-window counters."""
+    start = _start(limit, at)
+    current = hits_by_window.get(start, 0)
+    previous = hits_by_window.get(start - limit.window_seconds, 0)
+    overlap = limit.window_seconds - (at - start)
+    return current + -(-previous * overlap // limit.window_seconds)  # ceil: no attempt is ignored early
+
+
+def seconds_until(limit: Limit, hits_by_window: dict[int, int], now: int) -> int:
+    """0 when another hit is allowed now, else the seconds until it is (no further hits assumed)."""
+    if estimate(limit, hits_by_window, now) < limit.max_hits:
+        return 0
+    for wait in range(_RETRY_STEP_SECONDS, 2 * limit.window_seconds + 1, _RETRY_STEP_SECONDS):
+        if estimate(limit, hits_by_window, now + wait) < limit.max_hits:
+            return wait
+    return 2 * limit.window_seconds
+
+
+def _hits(limit: Limit, subject: str, now: int) -> dict[int, int]:
+    since = str(_start(limit, now) - limit.window_seconds)
+    return {
+        int(item.sk): int(item.hits)
+        for item in RateWindowItem.query(
+            rate_pk(limit.scope, subject), RateWindowItem.sk >= since, consistent_read=True
+        )
+    }
 
 
 def seconds_until_allowed(limit: Limit, subject: str, now: int | None = None) -> int:
-    """0 when another hit is allowed, else the seconds until the window ends."""
     now = clock.now_seconds() if now is None else now
-    sk, window_end = _window(limit, now)
-    try:
-        item = RateWindowItem.get(rate_pk(limit.scope, subject), sk)
-    except DoesNotExist:
-        return 0
-    return window_end - now if item.hits >= limit.max_hits else 0
+    return seconds_until(limit, _hits(limit, subject, now), now)
 
 
-def hit(limit: Limit, subject: str, now: int | None = None) -> int:
-    """Counts one hit atomically; returns the count in the current window."""
+def hit(limit: Limit, subject: str, now: int | None = None) -> None:
+    """Counts one hit atomically in the current window."""
     now = clock.now_seconds() if now is None else now
-    sk, window_end = _window(limit, now)
-    item = RateWindowItem(rate_pk(limit.scope, subject), sk)
-    item.update(
+    start = _start(limit, now)
+    RateWindowItem(rate_pk(limit.scope, subject), str(start)).update(
         actions=[
             RateWindowItem.entity.set(RateWindowItem),  # the first ADD creates the item: say what it is
             RateWindowItem.hits.add(1),
-            RateWindowItem.ttl.set(window_end + 60),
+            # Kept through the next window too: it still weighs on the estimate there.
+            RateWindowItem.ttl.set(start + 2 * limit.window_seconds + 60),
         ]
     )
-    return int(item.hits)
 
 
 def reset(limit: Limit, subject: str, now: int | None = None) -> None:
+    """Forgets the subject's recent hits (after a successful sign-in)."""
     now = clock.now_seconds() if now is None else now
-    sk, _ = _window(limit, now)
-    RateWindowItem(rate_pk(limit.scope, subject), sk).delete()
+    for window in _hits(limit, subject, now):
+        RateWindowItem(rate_pk(limit.scope, subject), str(window)).delete()
