@@ -412,6 +412,14 @@ def _attended(ctx: Context, moving_clock: Clock) -> tuple[Any, Any, str]:
     return mentor, learner, session_id
 
 
+def test_a_session_ended_early_is_listed_under_past_bookings(ctx: Context, moving_clock: Clock) -> None:
+    _mentor, learner, _session_id = _attended(ctx, moving_clock)  # started and ended before its start time
+    upcoming = bookings.my_bookings(user_id=learner.user_id, when="upcoming", limit=10, cursor=None)
+    past = bookings.my_bookings(user_id=learner.user_id, when="past", limit=10, cursor=None)
+    assert upcoming.items == []
+    assert [b.status for b in past.items] == ["completed"]
+
+
 def test_only_attendees_rate_once_and_the_mentor_replies_once(ctx: Context, moving_clock: Clock) -> None:
     mentor, learner, session_id = _attended(ctx, moving_clock)
     with pytest.raises(Forbidden):

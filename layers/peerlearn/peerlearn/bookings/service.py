@@ -500,7 +500,7 @@ def join(*, user_id: str, role: str, session_id: str) -> JoinAnswer:
 
 # ---------------------------------------------------------------- lists
 def my_bookings(*, user_id: str, when: str, limit: int, cursor: str | None) -> BookingPage:
-    now = now_iso()
+    now = f"{now_iso()}~"  # keys are "<time>#<id>": "~" sorts after "#", so anything at or before now is past
 
     def run(start: dict[str, Any] | None) -> Any:
         key = BookingItem.gsi2sk > now if when == "upcoming" else BookingItem.gsi2sk <= now

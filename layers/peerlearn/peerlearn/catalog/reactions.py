@@ -65,11 +65,14 @@ def _cancelled(session_id: str, new: dict[str, Any]) -> None:
 
 
 def _completed(session_id: str, new: dict[str, Any]) -> None:
+    # Listed by when the session really ended, so one ended early is under "past" at once.
+    ended = min(str(new.get("completed_at") or new["ends_at"]), str(new["starts_at"]))
+    past = [BookingItem.gsi2sk.set(f"{ended}#{session_id}")]
     for booking in _bookings(session_id, bookings.LIVE_STATES):
         if booking.status == "confirmed":
-            bookings.transition(booking, allowed_from=["confirmed"], to="completed")
+            bookings.transition(booking, allowed_from=["confirmed"], to="completed", extra=past)
         else:  # an unpaid hold at the end: it never became a seat
-            bookings.transition(booking, allowed_from=["held"], to="expired")
+            bookings.transition(booking, allowed_from=["held"], to="expired", extra=past)
     count_session_taught(session_id=session_id, mentor_id=str(new["mentor_id"]))
 
 

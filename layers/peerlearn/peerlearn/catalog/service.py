@@ -393,7 +393,7 @@ def cancel_session(ctx: Context, *, mentor_id: str, session_id: str) -> SessionO
 # ---------------------------------------------------------------- a mentor's own lists
 def mentor_sessions_query(mentor_id: str, *, when: str, limit: int, start: dict[str, Any] | None) -> Any:
     """Upcoming: starts after now, soonest first. Past: started before now, newest first."""
-    now = now_iso()
+    now = f"{now_iso()}~"  # keys are "<time>#<id>": "~" sorts after "#", so anything at or before now is past
     key = SessionItem.gsi2sk > now if when == "upcoming" else SessionItem.gsi2sk <= now
     return SessionItem.by_mentor.query(
         mentor_sessions_pk(mentor_id),
