@@ -99,6 +99,7 @@ def test_publish_find_book_complete_and_rate(browser: Browser, stack: LocalStack
         lambda: getattr(get_booking(session_id, learner_id), "status", None) == "completed", timeout=15
     )
     learner.goto("/my/bookings")
+    learner.get_by_test_id("my-bookings-tab-past").click()
     booking = learner.get_by_test_id("booking-item").filter(has_text=title)
     expect(booking.get_by_test_id("booking-rate")).to_be_visible()
     booking.get_by_test_id("booking-rate").click()
