@@ -299,6 +299,20 @@ def policy(ctx: Context, session: SessionItem) -> CancellationPolicy:
 
 
 # ---------------------------------------------------------------- cancelling
+def _cancel(booking: BookingItem, *, reason: str) -> BookingOut:
+    """A live booking -> cancelled, giving the seat back (the stream then offers it to the waitlist)."""
+    if not transition(
+        booking,
+        allowed_from=LIVE_STATES,
+        to="cancelled",
+        release_seat=True,
+        extra=[BookingItem.cancelled_at.set(now_iso()), BookingItem.cancel_reason.set(reason)],
+    ):
+        raise Conflict("This booking changed meanwhile; reload.", code="changed_meanwhile")
+    booking.refresh(consistent_read=True)
+    return to_out(booking)
+
+
 def cancel_by_learner(ctx: Context, *, user_id: str, session_id: str) -> BookingOut:
     booking = get_booking(session_id, user_id)
     if booking is None or booking.status not in LIVE_STATES:
@@ -311,16 +325,7 @@ def cancel_by_learner(ctx: Context, *, user_id: str, session_id: str) -> Booking
             f"Bookings can be cancelled up to {hours} hours before the start.",
             code="cancellation_closed",
         )
-    if not transition(
-        booking,
-        allowed_from=LIVE_STATES,
-        to="cancelled",
-        release_seat=True,
-        extra=[BookingItem.cancelled_at.set(now_iso()), BookingItem.cancel_reason.set("learner")],
-    ):
-        raise Conflict("This booking changed meanwhile; reload.", code="changed_meanwhile")
-    booking.refresh(consistent_read=True)
-    return to_out(booking)
+    return _cancel(booking, reason="learner")
 
 
 def cancel_by_mentor(ctx: Context, *, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:
@@ -330,14 +335,7 @@ def cancel_by_mentor(ctx: Context, *, mentor_id: str, session_id: str, learner_i
     booking = get_booking(session_id, learner_id)
     if booking is None or booking.status not in LIVE_STATES:
         raise NotFound("This learner has no booking for this session.")
-    if not transition(
-        booking,
-        allowed_from=LIVE_STATES,
-        to="cancelled",
-        release_seat=True,
-        extra=[BookingItem.cancelled_at.set(now_iso()), BookingItem.cancel_reason.set("mentor")],
-    ):
-        raise Conflict("This booking changed meanwhile; reload.", code="changed_meanwhile")
+    cancelled = _cancel(booking, reason="mentor")
     inbox.notify(
         learner_id,
         kind="booking_cancelled",
@@ -345,8 +343,7 @@ def cancel_by_mentor(ctx: Context, *, mentor_id: str, session_id: str, learner_i
         body="Any payment is refunded in full. Find another session on Discover.",
         link=f"/sessions/{session_id}",
     )
-    booking.refresh(consistent_read=True)
-    return to_out(booking)
+    return cancelled
 
 
 NO_SHOW_WINDOW_SECONDS = 7 * 86400
