@@ -497,14 +497,13 @@ def join(*, user_id: str, role: str, session_id: str) -> JoinAnswer:
 
 # ---------------------------------------------------------------- lists
 def my_bookings(*, user_id: str, when: str, limit: int, cursor: str | None) -> BookingPage:
-    now = f"{now_iso()}~"  # keys are "<time>#<id>": "~" sorts after "#", so anything at or before now is past
+    key, ascending = paging.upcoming_or_past(BookingItem.gsi2sk, when, now_iso())
 
     def run(start: dict[str, Any] | None) -> Any:
-        key = BookingItem.gsi2sk > now if when == "upcoming" else BookingItem.gsi2sk <= now
         return BookingItem.by_learner.query(
             learner_bookings_pk(user_id),
             key,
-            scan_index_forward=when == "upcoming",
+            scan_index_forward=ascending,
             limit=limit,
             last_evaluated_key=start,
         )

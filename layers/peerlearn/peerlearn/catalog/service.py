@@ -24,6 +24,7 @@ from peerlearn.catalog.schemas import (
 )
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden, NotFound
+from peerlearn.store import paging
 from peerlearn.store.keys import (
     LIVE,
     OPEN,
@@ -393,12 +394,11 @@ def cancel_session(ctx: Context, *, mentor_id: str, session_id: str) -> SessionO
 # ---------------------------------------------------------------- a mentor's own lists
 def mentor_sessions_query(mentor_id: str, *, when: str, limit: int, start: dict[str, Any] | None) -> Any:
     """Upcoming: starts after now, soonest first. Past: started before now, newest first."""
-    now = f"{now_iso()}~"  # keys are "<time>#<id>": "~" sorts after "#", so anything at or before now is past
-    key = SessionItem.gsi2sk > now if when == "upcoming" else SessionItem.gsi2sk <= now
+    key, ascending = paging.upcoming_or_past(SessionItem.gsi2sk, when, now_iso())
     return SessionItem.by_mentor.query(
         mentor_sessions_pk(mentor_id),
         key,
-        scan_index_forward=when == "upcoming",
+        scan_index_forward=ascending,
         limit=limit,
         last_evaluated_key=start,
     )

@@ -51,3 +51,12 @@ def page(query: Callable[[dict[str, Any] | None], Any], cursor: str | None) -> t
             raise BadRequest("The cursor does not belong to this list.", field="cursor") from exc
         raise
     return items, encode_cursor(result.last_evaluated_key)
+
+
+def upcoming_or_past(attribute: Any, when: str, now_iso: str) -> tuple[Any, bool]:
+    """(key condition, ascending?) splitting "<time>#<id>" sort keys at now: upcoming soonest first,
+    past newest first. "~" sorts after "#", so a key at exactly now counts as past."""
+    bound = f"{now_iso}~"
+    if when == "upcoming":
+        return attribute > bound, True
+    return attribute <= bound, False
