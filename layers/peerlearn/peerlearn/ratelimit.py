@@ -67,12 +67,13 @@ def hit(limit: Limit, subject: str, now: int | None = None) -> None:
     now = clock.now_seconds() if now is None else now
     start = _start(limit, now)
     RateWindowItem(rate_pk(limit.scope, subject), str(start)).update(
-        actions=[
-            RateWindowItem.entity.set(RateWindowItem),  # the first ADD creates the item: say what it is
-            RateWindowItem.hits.add(1),
-            # Kept through the next window too: it still weighs on the estimate there.
-            RateWindowItem.ttl.set(start + 2 * limit.window_seconds + 60),
-        ]
+        actions=RateWindowItem.upsert_actions(
+            [
+                RateWindowItem.hits.add(1),
+                # Kept through the next window too: it still weighs on the estimate there.
+                RateWindowItem.ttl.set(start + 2 * limit.window_seconds + 60),
+            ]
+        )
     )
 
 

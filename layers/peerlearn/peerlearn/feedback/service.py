@@ -200,11 +200,6 @@ def _deltas(old: int | None, new: int | None, model: type[SessionItem] | type[Me
     return actions
 
 
-def _stats_upsert(actions: list[Any]) -> list[Any]:
-    """The stats item is created by its first ADD: write its type too, or reads can't tell what it is."""
-    return [MentorStatsItem.entity.set(MentorStatsItem), *actions]
-
-
 def apply_review_change(
     *,
     session_id: str,
@@ -233,7 +228,7 @@ def apply_review_change(
             )
             tx.update(
                 MentorStatsItem(user_pk(mentor_id), STATS_SK),
-                actions=_stats_upsert(_deltas(old, new, MentorStatsItem)),
+                actions=MentorStatsItem.upsert_actions(_deltas(old, new, MentorStatsItem)),
             )
     except TransactWriteError as exc:
         if exc.cause_response_code == "TransactionCanceledException":
@@ -263,7 +258,7 @@ def count_session_taught(*, session_id: str, mentor_id: str) -> bool:
             tx.save(marker, condition=ProcessedEventItem.pk.does_not_exist())
             tx.update(
                 MentorStatsItem(user_pk(mentor_id), STATS_SK),
-                actions=_stats_upsert([MentorStatsItem.sessions_taught.add(1)]),
+                actions=MentorStatsItem.upsert_actions([MentorStatsItem.sessions_taught.add(1)]),
             )
     except TransactWriteError as exc:
         if exc.cause_response_code == "TransactionCanceledException":

@@ -69,6 +69,24 @@ class BaseItem(Model):
     entity = DiscriminatorAttribute()
     ttl = NumberAttribute(null=True)  # epoch seconds; DynamoDB deletes the item some time after
 
+    @classmethod
+    def upsert_actions(cls, actions: list[Any]) -> list[Any]:
+        """Update actions that may create the item (ADD on a missing item): they must also write its
+        type, or polymorphic reads (batch gets of mixed items) can't tell what it is."""
+        return [cls.entity.set(cls), *actions]
+
+
+class RatingTotals:
+    """Rating aggregates kept on sessions and on mentors: sum, count and the 1-5 distribution."""
+
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
+    rating_1 = NumberAttribute(default=0)
+    rating_2 = NumberAttribute(default=0)
+    rating_3 = NumberAttribute(default=0)
+    rating_4 = NumberAttribute(default=0)
+    rating_5 = NumberAttribute(default=0)
+
 
 class UserItem(BaseItem, discriminator="USER"):
     id = UnicodeAttribute()
@@ -130,7 +148,7 @@ class ProcessedEventItem(BaseItem, discriminator="PROCESSED"):
     """Marks a stream record as handled so a redelivered batch does nothing twice."""
 
 
-class SessionItem(BaseItem, discriminator="SESSION"):
+class SessionItem(RatingTotals, BaseItem, discriminator="SESSION"):
     """A mentor's offering. Times are UTC ISO strings ("2026-12-01T13:00:00Z") that sort as text."""
 
     id = UnicodeAttribute()
@@ -156,13 +174,6 @@ class SessionItem(BaseItem, discriminator="SESSION"):
     status = UnicodeAttribute(default="scheduled")
     open = UnicodeAttribute(null=True)  # "OPEN" while bookable: puts the session in the discovery indexes
     mentor_rating = NumberAttribute(default=0)  # the mentor's average x 100, for the rating sort
-    rating_sum = NumberAttribute(default=0)
-    rating_count = NumberAttribute(default=0)
-    rating_1 = NumberAttribute(default=0)
-    rating_2 = NumberAttribute(default=0)
-    rating_3 = NumberAttribute(default=0)
-    rating_4 = NumberAttribute(default=0)
-    rating_5 = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     started_at = UnicodeAttribute(null=True)
@@ -232,14 +243,7 @@ class ReviewItem(BaseItem, discriminator="REVIEW"):
     by_mentor = Gsi2()
 
 
-class MentorStatsItem(BaseItem, discriminator="MENTOR_STATS"):
-    rating_sum = NumberAttribute(default=0)
-    rating_count = NumberAttribute(default=0)
-    rating_1 = NumberAttribute(default=0)
-    rating_2 = NumberAttribute(default=0)
-    rating_3 = NumberAttribute(default=0)
-    rating_4 = NumberAttribute(default=0)
-    rating_5 = NumberAttribute(default=0)
+class MentorStatsItem(RatingTotals, BaseItem, discriminator="MENTOR_STATS"):
     sessions_taught = NumberAttribute(default=0)
 
 
