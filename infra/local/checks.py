@@ -19,6 +19,17 @@ def _route_key(method: str, path: str) -> tuple[str, str]:
     return method.upper(), normal
 
 
+def _module_names(tree: ast.Module) -> set[str]:
+    """Names a module defines at top level: functions, and names bound by (tuple) assignment."""
+    names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                elements = target.elts if isinstance(target, ast.Tuple) else [target]
+                names |= {e.id for e in elements if isinstance(e, ast.Name)}
+    return names
+
+
 def missing_handlers(template: Template) -> list[str]:
     problems = []
     for spec in template.functions().values():
@@ -26,9 +37,7 @@ def missing_handlers(template: Template) -> list[str]:
         if not path.exists():
             problems.append(f"{spec.logical_id}: handler file {path} does not exist")
             continue
-        tree = ast.parse(path.read_text())
-        names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-        if spec.handler not in names:
+        if spec.handler not in _module_names(ast.parse(path.read_text())):
             problems.append(f"{spec.logical_id}: {path.name} has no function {spec.handler}")
     return problems
 

@@ -1,0 +1,44 @@
+"""Everything a REST function builds at cold start: logger, tracer, settings, context, resolver."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from peerlearn.api import make_resolver
+from peerlearn.config import Settings
+from peerlearn.context import build_context
+from peerlearn.observability import route_domain_logs
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RestFunction:
+    app: APIGatewayRestResolver
+    logger: Logger
+    handler: Handler
+
+
+def rest_function(routers: Sequence[Router]) -> RestFunction:
+    """Call at import (the cold start): the environment names the service and holds the settings."""
+    logger = Logger()
+    tracer = Tracer()
+    route_domain_logs(logger)
+    ctx = build_context(Settings.from_env())
+    app = make_resolver(routers)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        app.append_context(ctx=ctx)
+        return app.resolve(event, context)
+
+    return RestFunction(app=app, logger=logger, handler=handler)
