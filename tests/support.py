@@ -140,3 +140,29 @@ def wait_until(condition: Callable[[], T], timeout: float = 5.0, interval: float
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
         time.sleep(interval)
+
+
+def local_in(minutes: float, zone: str = "Asia/Kolkata") -> str:
+    """Wall-clock time in `zone`, `minutes` (plus one) from now, as the session form sends it."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.now(UTC) + timedelta(minutes=minutes + 1)
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def stack_for(dynamodb_endpoint: str, data_dir: Path, name: str, **options: Any) -> Any:
+    """A local stack on a free port, sharing the session's DynamoDB Local, with a table of its own.
+
+    Use as a context manager; `options` go to LocalStack (template_path, overrides, intervals...).
+    """
+    from infra.local.stack import LocalStack
+
+    return LocalStack(
+        data_dir=data_dir,
+        port=0,
+        dynamodb_endpoint=dynamodb_endpoint,
+        table_name=f"{name}-{uuid.uuid4().hex[:8]}",
+        env_file=None,
+        **options,
+    )

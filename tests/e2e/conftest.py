@@ -7,7 +7,6 @@ Every request the page makes is recorded, and a test fails if any leaves the loc
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from infra.local.stack import LocalStack
+from tests.support import stack_for
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -30,13 +30,7 @@ ARGS = [
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     if not (Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html").exists():
         pytest.fail("web/dist is missing: build the web app first (make web)")
-    with LocalStack(
-        data_dir=tmp_path_factory.mktemp("e2e"),
-        port=0,
-        dynamodb_endpoint=dynamodb_endpoint,
-        table_name=f"e2e-{uuid.uuid4().hex[:8]}",
-        env_file=None,
-    ) as running:
+    with stack_for(dynamodb_endpoint, tmp_path_factory.mktemp("e2e"), "e2e") as running:
         yield running
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from peerlearn.bookings.service import Booker
 from peerlearn.catalog import service as catalog
 from peerlearn.catalog.schemas import SessionCreate
 from peerlearn.context import Context
+from tests.support import local_in
 
 PASSWORD = "mango-monsoon-42"
 _numbers = itertools.count()
@@ -43,12 +44,6 @@ def person(role: str = "learner", *, verified: bool = True, name: str | None = N
     return Booker(user_id=user_id, name=name, role=role, email_verified=verified)
 
 
-def local_in(hours: float, tz_offset_hours: float = 5.5) -> str:
-    """Wall-clock time in Asia/Kolkata `hours` from now, as the form sends it."""
-    moment = datetime.now(UTC) + timedelta(hours=hours, minutes=1) + timedelta(hours=tz_offset_hours)
-    return moment.strftime("%Y-%m-%dT%H:%M")
-
-
 def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -> str:
     request = SessionCreate(
         **{
@@ -57,7 +52,7 @@ def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -
             "tags": ["Python", "Code review"],
             "level": "intermediate",
             "language": "English",
-            "starts_at_local": local_in(hours),
+            "starts_at_local": local_in(hours * 60),
             "timezone": "Asia/Kolkata",
             "duration_minutes": 60,
             "capacity": 1,

@@ -17,7 +17,8 @@ from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit
 from peerlearn.store.keys import session_pk, user_pk
 from peerlearn.store.models import NotificationItem, SessionItem
-from tests.unit.sessions_support import Clock, local_in, person, publish
+from tests.support import local_in
+from tests.unit.sessions_support import Clock, person, publish
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_moving_a_session_moves_its_bookings_and_tells_the_learners(ctx: Context
         ctx,
         mentor_id=mentor.user_id,
         session_id=session_id,
-        changes=SessionUpdate(starts_at_local=local_in(72), timezone="Asia/Kolkata"),
+        changes=SessionUpdate(starts_at_local=local_in(72 * 60), timezone="Asia/Kolkata"),
     )
     new = session(session_id).attribute_values
     reactions.on_session_changed(old, new)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from peerlearn.context import Context
-from tests.support import call, load_function, rest_event
-from tests.unit.sessions_support import local_in, person
+from tests.support import call, load_function, local_in, rest_event
+from tests.unit.sessions_support import person
 
 NEW_SESSION = {
     "title": "Python code review",
@@ -32,7 +32,7 @@ def who(booker: Any) -> dict[str, Any]:
 
 
 def create(sessions: ModuleType, mentor: Any, **fields: Any) -> dict[str, Any]:
-    body = {**NEW_SESSION, "starts_at_local": local_in(48), **fields}
+    body = {**NEW_SESSION, "starts_at_local": local_in(48 * 60), **fields}
     reply = call(
         sessions, rest_event("POST", "/api/sessions/", body, resource="/api/sessions", identity=who(mentor))
     )
@@ -71,7 +71,7 @@ def test_publish_book_and_see_it_in_my_bookings(sessions: ModuleType) -> None:
 
 
 def test_learners_cannot_publish_and_mentors_must_be_verified(sessions: ModuleType) -> None:
-    body = {**NEW_SESSION, "starts_at_local": local_in(48)}
+    body = {**NEW_SESSION, "starts_at_local": local_in(48 * 60)}
     learner = call(sessions, rest_event("POST", "/api/sessions", body, identity=who(person())))
     unverified = call(
         sessions, rest_event("POST", "/api/sessions", body, identity=who(person("mentor", verified=False)))
@@ -98,7 +98,7 @@ def test_learners_cannot_publish_and_mentors_must_be_verified(sessions: ModuleTy
 def test_bad_sessions_get_a_400_naming_the_field(
     sessions: ModuleType, fields: dict[str, Any], field: str
 ) -> None:
-    body = {**NEW_SESSION, "starts_at_local": local_in(48), **fields}
+    body = {**NEW_SESSION, "starts_at_local": local_in(48 * 60), **fields}
     reply = call(sessions, rest_event("POST", "/api/sessions", body, identity=who(person("mentor"))))
     assert reply.status == 400
     assert reply.body["error"]["field"] == field

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from infra.local.stack import LocalStack
 from peerlearn.config import Settings
 from peerlearn.context import build_context
-from tests.support import wait_until
+from tests.support import stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -23,11 +22,7 @@ PASSWORD = "mango-monsoon-42"
 
 @pytest.fixture(scope="module")
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    data_dir = tmp_path_factory.mktemp("stack")
-    table = f"accounts-{uuid.uuid4().hex[:8]}"
-    with LocalStack(
-        data_dir=data_dir, port=0, dynamodb_endpoint=dynamodb_endpoint, table_name=table, env_file=None
-    ) as running:
+    with stack_for(dynamodb_endpoint, tmp_path_factory.mktemp("stack"), "accounts") as running:
         yield running
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from infra.local import dynamodb
 from infra.local.stack import LocalStack
-from tests.support import wait_until
+from tests.support import stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -23,13 +23,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture(scope="module")
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir = tmp_path_factory.mktemp("local")
-    with LocalStack(
-        data_dir=data_dir,
-        port=0,
+    with stack_for(
+        dynamodb_endpoint,
+        data_dir,
+        "infra-test",
         template_path=FIXTURES / "template.yaml",
-        table_name=f"infra-test-{uuid.uuid4().hex[:8]}",
-        dynamodb_endpoint=dynamodb_endpoint,
-        env_file=None,
         overrides={"RECORDER_LOG": str(data_dir / "recorder.jsonl")},
         poll_interval_seconds=0.02,
         retry_delay_seconds=0.01,

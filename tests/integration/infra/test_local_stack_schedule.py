@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from infra.local.stack import LocalStack
 from infra.local.triggers.schedule import Clock, ScheduleTrigger, find_schedule, load_schedules
-from tests.support import wait_until
+from tests.support import stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -25,13 +24,11 @@ RULE_ARN = "arn:aws:events:ap-south-1:000000000000:rule/peerlearn-local-TickerFu
 @pytest.fixture(scope="module")
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir = tmp_path_factory.mktemp("local")
-    with LocalStack(
-        data_dir=data_dir,
-        port=0,
+    with stack_for(
+        dynamodb_endpoint,
+        data_dir,
+        "infra-schedule",
         template_path=FIXTURES / "template.yaml",
-        table_name=f"infra-schedule-{uuid.uuid4().hex[:8]}",
-        dynamodb_endpoint=dynamodb_endpoint,
-        env_file=None,
         overrides={"TICKER_LOG": str(data_dir / "ticker.jsonl")},
     ) as running:
         yield running

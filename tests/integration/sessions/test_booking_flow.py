@@ -6,7 +6,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import botocore.client
@@ -23,7 +23,7 @@ from peerlearn.catalog.schemas import DiscoveryQuery, SessionCreate
 from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
 from peerlearn.store.keys import booking_sk, session_pk
-from tests.support import wait_until
+from tests.support import local_in, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 PASSWORD = "mango-monsoon-42"
@@ -31,12 +31,10 @@ PASSWORD = "mango-monsoon-42"
 
 @pytest.fixture(scope="module")
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with LocalStack(
-        data_dir=tmp_path_factory.mktemp("sessions"),
-        port=0,
-        dynamodb_endpoint=dynamodb_endpoint,
-        table_name=f"sessions-{uuid.uuid4().hex[:8]}",
-        env_file=None,
+    with stack_for(
+        dynamodb_endpoint,
+        tmp_path_factory.mktemp("sessions"),
+        "sessions",
         overrides={"POWERTOOLS_LOG_LEVEL": "WARNING"},
     ) as running:
         yield running
@@ -68,12 +66,6 @@ class Person:
         )
         token = issue_access_token(ctx.settings.jwt_secret, user_id=self.id, role=role)
         self.headers = {"Authorization": f"Bearer {token}"}
-
-
-def local_in(minutes: float) -> str:
-    """Wall-clock time in Asia/Kolkata (UTC+5:30) `minutes` from now, as the form sends it."""
-    moment = datetime.now(UTC) + timedelta(minutes=minutes + 1) + timedelta(hours=5, minutes=30)
-    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def publish(api: httpx.Client, mentor: Person, *, minutes: float = 48 * 60, **fields: Any) -> dict[str, Any]:
