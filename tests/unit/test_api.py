@@ -316,3 +316,13 @@ def test_streams_function_reports_only_the_failing_record_for_retry(
 
     assert reply == {"batchItemFailures": [{"itemIdentifier": "111100000000000000000001"}]}
     assert len(outbox.emails("asha@example.com")) == 1
+
+
+def test_a_route_that_declares_its_caller_answers_401_without_one(ctx: Any) -> None:
+    # Given an admin route reached without the authorizer's identity (a misconfigured route)
+    admin = load_function("admin")
+    event = rest_event("PUT", "/api/admin/users/x/ban", resource="/api/admin/users/{id}/ban")
+    # When it is called, the declared caller dependency refuses: a 401 in the one error shape, not a 500
+    reply = call(admin, event)
+    assert reply.status == 401
+    assert reply.body["error"]["code"] == "unauthorized"

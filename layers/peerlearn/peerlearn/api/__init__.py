@@ -9,15 +9,18 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.depends import Depends, DependencyResolutionError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.request import Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
 
+from peerlearn.context import Context
 from peerlearn.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,13 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
             response.headers["Retry-After"] = str(exc.retry_after_seconds)
             return response
         return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.exception_handler(DependencyResolutionError)
+    def dependency_failed(exc: DependencyResolutionError) -> Response[Any]:
+        # Powertools wraps whatever a dependency raises: a domain error there (no caller) is still one.
+        if isinstance(exc.__cause__, DomainError):
+            return domain_error(exc.__cause__)
+        return unexpected(exc)
 
     @app.exception_handler([RequestValidationError, ValidationError])
     def invalid_request(exc: RequestValidationError | ValidationError) -> Response[Any]:
@@ -121,3 +131,40 @@ def client_ip(router: Router | APIGatewayRestResolver) -> str:
     if viewer:
         return viewer.rsplit(":", 1)[0].strip("[]")
     return event.request_context.identity.source_ip or "unknown"
+
+
+# ---------------------------------------------------------------- what a route may declare
+# A route says what it uses in its signature: `who: CallerDep, ctx: ContextDep`.
+def current_caller(request: Request) -> Caller:
+    """The signed-in caller (401 when the authorizer passed none: a public route asked for one)."""
+    context = cast(APIGatewayProxyEvent, request.resolved_event).request_context.authorizer
+    user_id = context.get("user_id") if context else None
+    if not user_id:
+        raise Unauthorized("Sign in to continue.")
+    return Caller(
+        user_id=str(user_id),
+        role=str(context.get("role", "")),
+        email_verified=str(context.get("email_verified", "false")).lower() == "true",
+    )
+
+
+def current_context(request: Request) -> Context:
+    """The cold-start Context the handler appended (`app.append_context(ctx=...)`)."""
+    ctx = request.context.get("ctx")
+    if not isinstance(ctx, Context):
+        raise RuntimeError("the handler did not append the Context")
+    return ctx
+
+
+def current_client(request: Request) -> str:
+    """The viewer's address, for per-client limits."""
+    event = cast(APIGatewayProxyEvent, request.resolved_event)
+    viewer = event.headers.get("cloudfront-viewer-address")
+    if viewer:
+        return viewer.rsplit(":", 1)[0].strip("[]")
+    return event.request_context.identity.source_ip or "unknown"
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+ContextDep = Annotated[Context, Depends(current_context)]
+ClientDep = Annotated[str, Depends(current_client)]

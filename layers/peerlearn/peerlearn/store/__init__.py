@@ -6,7 +6,11 @@ one is exercised by a test. Every request-path access is a GetItem, Query or tra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from peerlearn.store.models import ALL_MODELS, BaseItem
@@ -30,3 +34,27 @@ def transaction() -> TransactWrite:
     if _connection is None:
         raise RuntimeError("peerlearn.store.bind() was not called")
     return TransactWrite(connection=_connection)
+
+
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """True when a write failed because one of its conditions did not hold (not throttling, not
+    a transaction conflict, not a network error)."""
+    if isinstance(exc, TransactWriteError):
+        reasons = exc.cancellation_reasons or []
+        return any(reason is not None and reason.code == _CONDITION_FAILED for reason in reasons)
+    return exc.cause_response_code == _CONDITION_FAILED + "Exception"
+
+
+@contextmanager
+def failed_condition_raises(error: Exception) -> Iterator[None]:
+    """`with failed_condition_raises(Conflict("...")): item.save(condition=...)`: a write whose
+    condition fails raises `error` instead; every other storage failure passes through unchanged."""
+    try:
+        yield
+    except (PutError, UpdateError, DeleteError, TransactWriteError) as exc:
+        if condition_failed(exc):
+            raise error from exc
+        raise
