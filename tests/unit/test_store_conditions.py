@@ -36,9 +36,12 @@ def test_a_failed_condition_on_a_single_write_raises_the_named_error(ctx: Any) -
 
 def test_a_failed_condition_in_a_transaction_raises_the_named_error(ctx: Any) -> None:
     _user().save()
-    with pytest.raises(Conflict, match="taken"), store.failed_condition_raises(Conflict("taken")):
-        with store.transaction() as tx:
-            tx.save(_user(), condition=UserItem.pk.does_not_exist())
+    with (
+        pytest.raises(Conflict, match="taken"),
+        store.failed_condition_raises(Conflict("taken")),
+        store.transaction() as tx,
+    ):
+        tx.save(_user(), condition=UserItem.pk.does_not_exist())
 
 
 def test_a_write_whose_condition_holds_passes_through(ctx: Any) -> None:
