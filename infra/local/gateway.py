@@ -4,6 +4,7 @@ Triggers mount their routes (the REST API under the paths the template declares)
 is served from `web/dist/` with the SPA rewrite of the template's CloudFront function; `/media/...`
 serves uploaded objects; and dev-only pages stand in for cloud services: `/_dev/outbox` (emails the
 functions sent) and `PUT /_dev/uploads/{key}` (the presigned S3 upload, signed by the layer).
+CloudFront's own part (origin header, viewer address, response headers) is `infra.local.edge`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from infra.local.edge import Edge, EdgeMiddleware
 from infra.local.triggers import Trigger
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -40,7 +43,8 @@ class DevResources:
     upload_secret: str  # the key the layer signs local upload URLs with
 
 
-def create_app(triggers: Sequence[Trigger], resources: DevResources) -> Starlette:
+def create_app(triggers: Sequence[Trigger], resources: DevResources, edge: Edge | None = None) -> Starlette:
+    """The gateway's app; with `edge`, requests and responses pass through CloudFront's part first."""
     pages = _DevPages(resources)
     routes: list[BaseRoute] = [
         Route("/_dev", pages.index),
@@ -52,7 +56,8 @@ def create_app(triggers: Sequence[Trigger], resources: DevResources) -> Starlett
     for trigger in triggers:
         routes += trigger.routes()
     routes.append(Route("/{path:path}", pages.site, methods=_SITE_METHODS))
-    return Starlette(routes=routes)
+    middleware = [Middleware(EdgeMiddleware, edge=edge)] if edge is not None else []
+    return Starlette(routes=routes, middleware=middleware)
 
 
 # ---------------------------------------------------------------------- the outbox

@@ -6,7 +6,7 @@ local values over it, in this order, later winning:
 
 1. the template's resolved environment (refs: Table -> the local table name, Stage -> local, ...);
 2. the local overrides from `local_environment()`: local table and endpoint, fake credentials,
-   the JWT secret (generated once into `<data dir>/secrets.env`, never printed), local URLs,
+   the JWT and origin secrets (generated once into `<data dir>/secrets.env`, never printed), local URLs,
    the email outbox, the gateway's upload endpoint, Powertools tracing and metrics off;
 3. an optional repo-root `.env` file (`KEY=VALUE` lines, `#` comments, optional `export ` and
    quotes), for secrets and switches a developer sets (Razorpay keys, GROQ_API_KEY...);
@@ -39,6 +39,7 @@ import uvicorn
 
 from infra.local import dynamodb
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
+from infra.local.edge import Edge
 from infra.local.gateway import DevResources, create_app
 from infra.local.runtime import ACCOUNT_ID, REGION, Runtime
 from infra.local.template import ROOT, TEMPLATE_PATH, Template
@@ -77,19 +78,32 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def jwt_secret(data_dir: Path) -> str:
-    """The local JWT signing secret: made on first run, kept in <data dir>/secrets.env (mode 600)."""
+# Made on first run and kept, so sign-ins survive a restart; never printed.
+LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET")
+
+
+def local_secrets(data_dir: Path) -> dict[str, str]:
+    """The local secrets (JWT signing key, CloudFront's origin header), kept in <data dir>/secrets.env.
+
+    Missing ones are made and added (mode 600); existing ones are kept.
+    """
     path = data_dir / "secrets.env"
-    secret = read_env_file(path).get("JWT_SECRET")
-    if secret:
-        return secret
-    secret = secrets.token_urlsafe(36)  # 48 characters
+    saved = read_env_file(path)
+    if all(saved.get(name) for name in LOCAL_SECRET_NAMES):
+        return {name: saved[name] for name in LOCAL_SECRET_NAMES}
+    values = {name: saved.get(name) or secrets.token_urlsafe(36) for name in LOCAL_SECRET_NAMES}  # 48 chars
     data_dir.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file made by hand keeps its mode otherwise
     with os.fdopen(descriptor, "w") as out:
         out.write("# Made by the local stack on first run. Local only; never used in the cloud.\n")
-        out.write(f"JWT_SECRET={secret}\n")
-    return secret
+        out.writelines(f"{name}={value}\n" for name, value in values.items())
+    return values
+
+
+def jwt_secret(data_dir: Path) -> str:
+    """The local JWT signing secret (see `local_secrets`)."""
+    return local_secrets(data_dir)["JWT_SECRET"]
 
 
 def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoint: str) -> dict[str, str]:
@@ -101,7 +115,7 @@ def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoi
         **dynamodb.CREDENTIALS,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
-        "JWT_SECRET": jwt_secret(data_dir),
+        **local_secrets(data_dir),
         "WEB_BASE_URL": url,
         "MEDIA_BASE_URL": f"{url}/media",
         "EMAIL_TRANSPORT": "outbox",
@@ -271,7 +285,8 @@ class LocalStack:
             uploads_dir=self.data_dir / "uploads",
             upload_secret=self.env["JWT_SECRET"],
         )
-        self._serve(create_app(self.triggers, resources), listener)
+        edge = Edge(origin_secret=self.env["ORIGIN_SECRET"])
+        self._serve(create_app(self.triggers, resources, edge), listener)
         for trigger in self.triggers:
             trigger.start()
             self._exit.callback(trigger.stop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +72,20 @@ def test_an_allowed_request_reaches_the_function_with_the_authorizer_context(api
     assert 0 < received["remaining_ms"] <= 5000
     assert reply.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
     assert reply.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_function_sees_the_origin_secret_and_the_real_peer_never_a_client_sent_address(
+    api: httpx.Client,
+) -> None:
+    forged = {"X-PeerLearn-Origin": "guessed", "CloudFront-Viewer-Address": "203.0.113.66:1234"}
+
+    reply = api.post("/api/open", json={}, headers=forged)
+
+    headers = reply.json()["headers"]
+    assert headers["X-Peerlearn-Origin"] == [reply.json()["origin_secret"]]
+    assert len(reply.json()["origin_secret"]) >= 32
+    (address,) = headers["Cloudfront-Viewer-Address"]
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", address)
 
 
 def test_a_denying_policy_is_a_403_from_the_gateway_responses(api: httpx.Client) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.stack import jwt_secret, local_environment, local_refs, read_env_file
+from infra.local.stack import jwt_secret, local_environment, local_refs, local_secrets, read_env_file
 from infra.local.template import Template
 from peerlearn.config import Settings
 
@@ -32,6 +32,7 @@ def test_the_local_environment_builds_the_functions_settings(tmp_path: Path) -> 
     assert settings.cookie_secure is False
     assert env["POWERTOOLS_METRICS_DISABLED"] == "true"
     assert env["AWS_ACCESS_KEY_ID"] == "local"
+    assert env["ORIGIN_SECRET"] == local_secrets(tmp_path)["ORIGIN_SECRET"]
 
 
 def test_the_jwt_secret_is_made_once_and_kept_private(tmp_path: Path) -> None:
@@ -39,6 +40,19 @@ def test_the_jwt_secret_is_made_once_and_kept_private(tmp_path: Path) -> None:
 
     assert len(first) == 48
     assert jwt_secret(tmp_path) == first
+    assert stat.S_IMODE((tmp_path / "secrets.env").stat().st_mode) == 0o600
+
+
+def test_the_origin_secret_is_made_beside_a_kept_jwt_secret(tmp_path: Path) -> None:
+    # Given a secrets file from before the origin secret existed
+    (tmp_path / "secrets.env").write_text("JWT_SECRET=kept-from-an-earlier-run\n")
+
+    made = local_secrets(tmp_path)
+
+    assert made["JWT_SECRET"] == "kept-from-an-earlier-run"
+    assert len(made["ORIGIN_SECRET"]) == 48
+    assert local_secrets(tmp_path) == made
+    assert read_env_file(tmp_path / "secrets.env") == made
     assert stat.S_IMODE((tmp_path / "secrets.env").stat().st_mode) == 0o600
 
 
