@@ -51,11 +51,26 @@ class Throttled(RuntimeError):
 class FunctionError(Exception):
     """The function failed: it raised, timed out, crashed or could not start. `str()` is its message."""
 
-    def __init__(self, error_type: str, message: str, stack_trace: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        error_type: str,
+        message: str,
+        stack_trace: list[str] | None = None,
+        duration_ms: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.error_type = error_type
         self.message = message
         self.stack_trace = stack_trace or []
+        self.duration_ms = duration_ms  # of the invocation, when it started (not for init failures)
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A handler's result and how long the invocation took in its environment (what Lambda bills)."""
+
+    result: Any
+    duration_ms: float
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,11 @@ class Runtime:
     # ------------------------------------------------------------------ invoking
     def invoke(self, logical_id: str, event: Any) -> Any:
         """Runs one invocation and returns the handler's result; failures raise FunctionError."""
+        return self.invoke_timed(logical_id, event).result
+
+    def invoke_timed(self, logical_id: str, event: Any) -> Timed:
+        """`invoke`, with the invocation's duration: from handing over the event to the answer,
+        without waiting for an environment or its cold start."""
         pool = self._pools[logical_id]
         environment = self._acquire(pool)
         with self._lock:
@@ -214,6 +234,7 @@ class Runtime:
             "log_stream_name": environment.log_stream_name,
             "deadline_ms": int(time.time() * 1000) + spec.timeout_seconds * 1000,
         }
+        started = time.perf_counter()
         try:
             environment.send({"event": event, "context": context})
             answer = environment.receive(timeout=spec.timeout_seconds + 0.5)
@@ -221,17 +242,20 @@ class Runtime:
             self._discard(pool, environment)
             message = f"RequestId: {request_id} Error: Runtime exited"
             log.error("%s: %s", logical_id, message)
-            raise FunctionError("Runtime.ExitError", message) from exc
+            raise FunctionError("Runtime.ExitError", message, duration_ms=_since(started)) from exc
+        duration_ms = _since(started)
         if answer is None:
             self._discard(pool, environment)
             message = f"{request_id} Task timed out after {spec.timeout_seconds:.2f} seconds"
             log.error("%s: %s", logical_id, message)
-            raise FunctionError("Sandbox.Timedout", message)
+            raise FunctionError("Sandbox.Timedout", message, duration_ms=duration_ms)
         self._release(pool, environment)
         if "error" in answer:
             failure = answer["error"]
-            raise FunctionError(failure["errorType"], failure["errorMessage"], failure.get("stackTrace"))
-        return answer["result"]
+            raise FunctionError(
+                failure["errorType"], failure["errorMessage"], failure.get("stackTrace"), duration_ms
+            )
+        return Timed(answer["result"], duration_ms)
 
     def warm(self, logical_id: str) -> None:
         """Starts one execution environment now, so the first request does not pay the cold start."""
@@ -401,3 +425,7 @@ class Runtime:
             ready["import_seconds"] * 1000,
         )
         return environment
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

@@ -88,6 +88,14 @@ def test_the_function_sees_the_origin_secret_and_the_real_peer_never_a_client_se
     assert re.fullmatch(r"127\.0\.0\.1:\d+", address)
 
 
+def test_server_timing_tells_the_function_and_authorizer_durations(api: httpx.Client) -> None:
+    guarded = api.get("/api/greet/alice", headers={"Authorization": "Bearer allow"})
+    open_route = api.post("/api/open", json={})
+
+    assert re.fullmatch(r"fn;dur=\d+\.\d, auth;dur=\d+\.\d", guarded.headers["server-timing"])
+    assert re.fullmatch(r"fn;dur=\d+\.\d", open_route.headers["server-timing"])
+
+
 def test_a_denying_policy_is_a_403_from_the_gateway_responses(api: httpx.Client) -> None:
     reply = api.get("/api/greet/alice", headers={"Authorization": "Bearer deny"})
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import json
 
+import anyio
 import pytest
 
+from infra.local.runtime import Timed
 from infra.local.template import Template
 from infra.local.triggers.rest import (
     Authorizer,
@@ -16,6 +18,7 @@ from infra.local.triggers.rest import (
     HttpRequest,
     MalformedResponse,
     RestApi,
+    RestTrigger,
     authorizer_context,
     authorizer_event,
     evaluate_policy,
@@ -315,3 +318,57 @@ def test_the_template_api_has_its_authorizer_cors_and_gateway_responses() -> Non
     unauthorized = rest_api.gateway_response("UNAUTHORIZED", "Unauthorized", "r1")
     assert unauthorized.status == 401
     assert json.loads(unauthorized.body)["error"]["code"] == "unauthorized"
+
+
+# ---------------------------------------------------------------------- Server-Timing
+class TimedRuntime:
+    """Answers like the runtime, with fixed durations: the authorizer allows everything."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def invoke_timed(self, function: str, event: dict[str, object]) -> Timed:
+        self.calls.append(function)
+        if function == "AuthorizerFunction":
+            allow = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}
+            return Timed({"principalId": "u1", "policyDocument": policy(allow)}, 4.26)
+        return Timed({"statusCode": 200, "body": "{}"}, 12.5)
+
+
+def serve(routes: RestApi, http: HttpRequest) -> dict[str, str]:
+    trigger = RestTrigger({"RestApi": routes}, TimedRuntime())  # type: ignore[arg-type]
+    answer = anyio.run(trigger.serve, routes, http)
+    return dict(answer.headers)
+
+
+def test_the_function_duration_is_in_server_timing() -> None:
+    headers = serve(api(("GET", "/api/users/{id}")), request())
+
+    assert headers["Server-Timing"] == "fn;dur=12.5"
+
+
+def test_the_authorizer_duration_follows_the_functions_when_one_ran() -> None:
+    guarded = RestApi(
+        "RestApi", "abc1234567", "local", [Endpoint.build("Fn", "E", "GET", "/api/users/{id}", JWT)]
+    )
+
+    headers = serve(guarded, request(headers=[("authorization", "Bearer x")]))
+
+    assert headers["Server-Timing"] == "fn;dur=12.5, auth;dur=4.3"
+
+
+def test_a_request_refused_by_the_authorizer_still_reports_its_duration() -> None:
+    deny = {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"}
+    guarded = RestApi(
+        "RestApi", "abc1234567", "local", [Endpoint.build("Fn", "E", "GET", "/api/users/{id}", JWT)]
+    )
+    runtime = TimedRuntime()
+    runtime.invoke_timed = lambda function, event: Timed(
+        {"principalId": "u", "policyDocument": policy(deny)}, 3.0
+    )  # type: ignore[method-assign]
+    trigger = RestTrigger({"RestApi": guarded}, runtime)  # type: ignore[arg-type]
+
+    answer = anyio.run(trigger.serve, guarded, request(headers=[("authorization", "Bearer x")]))
+
+    assert answer.status == 403
+    assert dict(answer.headers)["Server-Timing"] == "auth;dur=3.0"

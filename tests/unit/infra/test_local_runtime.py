@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -122,6 +123,28 @@ def test_the_context_looks_like_lambdas(spec: FunctionSpec, runtimes: list[Runti
     assert first["arn"] == "arn:aws:lambda:ap-south-1:000000000000:function:peerlearn-local-HelloFunction"
     assert 500 < first["remaining_ms"] <= 1000
     assert first["request_id"] != second["request_id"]
+
+
+def test_the_measured_duration_is_the_invocation_without_the_cold_start(
+    spec: FunctionSpec, runtimes: list[Runtime]
+) -> None:
+    runtime = make(runtimes, spec)
+
+    started = time.perf_counter()
+    timed = runtime.invoke_timed("HelloFunction", {"sleep": 0.05})
+    wall_ms = (time.perf_counter() - started) * 1000
+
+    assert timed.result["greeting"] == "namaste"
+    assert timed.duration_ms >= 50
+    assert timed.duration_ms + runtime.cold_starts[0].init_seconds * 1000 <= wall_ms
+
+
+def test_a_failed_invocation_carries_its_duration(spec: FunctionSpec, runtimes: list[Runtime]) -> None:
+    with pytest.raises(FunctionError) as failure:
+        make(runtimes, spec).invoke_timed("HelloFunction", {"fail": True})
+
+    assert failure.value.duration_ms is not None
+    assert failure.value.duration_ms >= 0
 
 
 def test_an_idle_environment_is_reused_and_keeps_its_state(
