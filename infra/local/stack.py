@@ -34,12 +34,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 
 from infra.local import dynamodb
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
-from infra.local.edge import Edge
+from infra.local.edge import Edge, load_response_policies
 from infra.local.gateway import DevResources, create_app
 from infra.local.runtime import ACCOUNT_ID, REGION, Runtime
 from infra.local.template import ROOT, TEMPLATE_PATH, Template
@@ -140,8 +141,11 @@ def local_refs(template: Template, table_name: str, url: str) -> dict[str, str]:
         "WebBaseUrl": url,
         "WebOrigin": url,
     }
-    for logical_id, _ in template.resources_of_type("AWS::Serverless::Api"):
-        refs[logical_id] = api_id(logical_id)
+    for api_type in ("AWS::Serverless::Api", "AWS::ApiGatewayV2::Api"):
+        for logical_id, _ in template.resources_of_type(api_type):
+            refs[logical_id] = api_id(logical_id)
+    for logical_id, _ in template.resources_of_type("AWS::CloudFront::Distribution"):
+        refs[f"{logical_id}.DomainName"] = urlsplit(url).netloc  # the gateway plays CloudFront
     return refs
 
 
@@ -285,7 +289,7 @@ class LocalStack:
             uploads_dir=self.data_dir / "uploads",
             upload_secret=self.env["JWT_SECRET"],
         )
-        edge = Edge(origin_secret=self.env["ORIGIN_SECRET"])
+        edge = Edge(self.env["ORIGIN_SECRET"], load_response_policies(template, self.url))
         self._serve(create_app(self.triggers, resources, edge), listener)
         for trigger in self.triggers:
             trigger.start()

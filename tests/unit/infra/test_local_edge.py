@@ -12,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from infra.local.edge import Edge
+from infra.local.edge import Edge, load_response_policies
 from infra.local.gateway import DevResources, create_app
+from infra.local.stack import local_refs
+from infra.local.template import Template
 
 SECRET = "origin-secret-for-the-edge-tests-0123456789"
 
@@ -82,3 +84,130 @@ def test_the_viewer_address_is_the_socket_peer_and_a_client_sent_one_never_passe
     )
 
     assert received(reply, "CloudFront-Viewer-Address") == ["198.51.100.7:50123"]
+
+
+# ---------------------------------------------------------------------- response headers
+POLICY_TEMPLATE = """
+Resources:
+  WebSocketApi:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: { ProtocolType: WEBSOCKET }
+  Headers:
+    Type: AWS::CloudFront::ResponseHeadersPolicy
+    Properties:
+      ResponseHeadersPolicyConfig:
+        Name: !Sub "${AWS::StackName}-headers"
+        SecurityHeadersConfig:
+          StrictTransportSecurity: { AccessControlMaxAgeSec: 600, IncludeSubdomains: true, Override: true }
+          FrameOptions: { FrameOption: DENY, Override: true }
+          ContentSecurityPolicy:
+            Override: true
+            ContentSecurityPolicy: !Sub >-
+              default-src 'self'; connect-src 'self'
+              wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com https://${Site.DomainName}
+        CustomHeadersConfig:
+          Items:
+            - { Header: X-Kept, Value: from-policy, Override: false }
+        RemoveHeadersConfig:
+          Items:
+            - Header: X-Powered-By
+  Site:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        DefaultCacheBehavior: { TargetOriginId: site, ResponseHeadersPolicyId: !Ref Headers }
+        CacheBehaviors:
+          - { PathPattern: /api/*, TargetOriginId: api, ResponseHeadersPolicyId: !Ref Headers }
+          - { PathPattern: /media/*, TargetOriginId: media }
+"""
+
+
+class OriginTrigger:
+    """An origin that sets headers of its own, some of which the policy keeps or removes."""
+
+    name = "origin"
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/api/echo", self.answer, methods=["GET"])]
+
+    async def answer(self, request: Request) -> Response:
+        return JSONResponse(
+            {}, headers={"X-Frame-Options": "SAMEORIGIN", "X-Kept": "origin", "X-Powered-By": "x"}
+        )
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def await_idle(self, timeout: float) -> None: ...
+
+
+def local_template(path: Path, text: str | None = None) -> Template:
+    if text is not None:
+        path.write_text(text)
+        template = Template.load(path)
+    else:
+        template = Template.load()
+    template.refs = local_refs(template, "peerlearn-local", "http://127.0.0.1:3000")
+    return template
+
+
+def with_site(resources: DevResources) -> DevResources:
+    resources.web_dist.mkdir()
+    (resources.web_dist / "index.html").write_text("<html>shell</html>")
+    return resources
+
+
+def test_responses_get_the_templates_security_headers_with_cloud_hosts_made_local(
+    tmp_path: Path, resources: DevResources
+) -> None:
+    template = local_template(tmp_path / "template.yaml", POLICY_TEMPLATE)
+    edge = Edge(SECRET, load_response_policies(template, "http://127.0.0.1:3000"))
+    app = create_app([OriginTrigger()], with_site(resources), edge)
+
+    for path in ("/", "/sessions/42", "/api/echo"):
+        reply = call(app, path)
+        assert reply.headers["strict-transport-security"] == "max-age=600; includeSubDomains"
+        assert reply.headers["x-frame-options"] == "DENY"  # Override: the origin's value is replaced
+        assert reply.headers["content-security-policy"] == (
+            "default-src 'self'; connect-src 'self' ws://127.0.0.1:3000 http://127.0.0.1:3000"
+        )
+    api_reply = call(app, "/api/echo")
+    assert api_reply.headers.get_list("x-kept") == ["origin"]  # no override: the origin's value stays
+    assert "x-powered-by" not in api_reply.headers
+    assert call(app, "/").headers["x-kept"] == "from-policy"
+
+
+def test_a_behaviour_without_a_policy_and_the_dev_pages_get_no_headers(
+    tmp_path: Path, resources: DevResources
+) -> None:
+    template = local_template(tmp_path / "template.yaml", POLICY_TEMPLATE)
+    app = create_app([], resources, Edge(SECRET, load_response_policies(template, "http://127.0.0.1:3000")))
+
+    assert "x-frame-options" not in call(app, "/media/missing.png").headers
+    assert "x-frame-options" not in call(app, "/_dev/outbox").headers
+
+
+def test_the_local_stack_sends_what_the_real_templates_policy_says(
+    tmp_path: Path, resources: DevResources
+) -> None:
+    template = local_template(tmp_path)
+    (_, policy), *_ = template.resources_of_type("AWS::CloudFront::ResponseHeadersPolicy")
+    security = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    app = create_app(
+        [EchoTrigger()],
+        with_site(resources),
+        Edge(SECRET, load_response_policies(template, "http://127.0.0.1:3000")),
+    )
+
+    for path in ("/", "/api/echo"):
+        headers = call(app, path).headers
+        assert headers["x-frame-options"] == security["FrameOptions"]["FrameOption"]
+        assert headers["referrer-policy"] == security["ReferrerPolicy"]["ReferrerPolicy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["strict-transport-security"].startswith(
+            f"max-age={security['StrictTransportSecurity']['AccessControlMaxAgeSec']}"
+        )
+        csp = headers["content-security-policy"]
+        assert "default-src" in csp
+        assert "amazonaws.com" not in csp  # the cloud's API hosts are the local gateway here
