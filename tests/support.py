@@ -166,3 +166,14 @@ def stack_for(dynamodb_endpoint: str, data_dir: Path, name: str, **options: Any)
         env_file=None,
         **options,
     )
+
+
+def client_from(url: str, address: str = "127.0.0.1", **options: Any) -> Any:
+    """An httpx client for the local stack whose connections leave from `address` (any 127.x.y.z).
+
+    The gateway sets CloudFront-Viewer-Address from the socket peer (a client-sent one is dropped),
+    so tests act as different clients by connecting from different loopback addresses.
+    """
+    import httpx
+
+    return httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=address), **options)

@@ -13,7 +13,7 @@ import pytest
 from infra.local.stack import LocalStack
 from peerlearn.config import Settings
 from peerlearn.context import build_context
-from tests.support import stack_for, wait_until
+from tests.support import client_from, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -60,9 +60,14 @@ def register(api: httpx.Client, email: str, **extra: Any) -> dict[str, Any]:
 
 
 def login(api: httpx.Client, email: str, password: str = PASSWORD, ip: str | None = None) -> httpx.Response:
-    # Behind CloudFront the client address arrives in this header; tests vary it to act as many clients.
-    headers = {"CloudFront-Viewer-Address": f"{ip or '192.0.2.1'}:443"}
-    return api.post("/api/auth/login/", json={"email": email, "password": password}, headers=headers)
+    body = {"email": email, "password": password}
+    if ip is None:
+        return api.post("/api/auth/login/", json=body)
+    # The gateway takes the client address from the socket peer, as CloudFront does: another
+    # loopback address (192.0.2.77 -> 127.0.2.77) is another client.
+    with client_from(str(api.base_url), "127." + ip.split(".", 1)[1], timeout=30) as client:
+        reply: httpx.Response = client.post("/api/auth/login/", json=body)
+        return reply
 
 
 def bearer(token: str) -> dict[str, str]:
