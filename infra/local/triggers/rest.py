@@ -36,7 +36,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from infra.local.runtime import ACCOUNT_ID, REGION, FunctionError, Runtime, Throttled
+from infra.local.account import ACCOUNT_ID, api_id, execute_api_arn
+from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.template import Template
 from infra.local.triggers import TriggerContext
 
@@ -47,11 +48,6 @@ _TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript
 _RESPONSE_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 _CONTEXT_VALUE_TYPES = (str, int, float, bool)
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-def api_id(logical_id: str) -> str:
-    """A stable, API-Gateway-looking id (10 lowercase characters) for a RestApi resource."""
-    return hashlib.sha256(logical_id.encode()).hexdigest()[:10]
 
 
 # ---------------------------------------------------------------------- the API's shape
@@ -339,7 +335,7 @@ def _body(request: HttpRequest) -> tuple[str | None, bool]:
 
 
 def method_arn(api: RestApi, method: str, path: str) -> str:
-    return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{api.api_id}/{api.stage}/{method}{path}"
+    return execute_api_arn(api.api_id, api.stage, method, path)
 
 
 def request_context(api: RestApi, endpoint: Endpoint, request: HttpRequest) -> dict[str, Any]:

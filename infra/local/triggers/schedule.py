@@ -34,7 +34,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.routing import BaseRoute
 
-from infra.local.runtime import ACCOUNT_ID, REGION, FunctionError, Runtime, Throttled
+from infra.local.account import ACCOUNT_ID, REGION, rule_arn, schedule_arn
+from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.template import Template
 from infra.local.triggers import TriggerContext
 
@@ -279,7 +280,7 @@ def _rule(function: str, event_name: str, props: dict[str, Any], stack_name: str
         kind="Schedule",
         expression=parse_expression(str(props["Schedule"])),
         name=name,
-        arn=f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{name}",
+        arn=rule_arn(name),
         input=_input(props),
         enabled=str(props.get("Enabled", True)).lower() != "false"
         and str(props.get("State", "ENABLED")).upper() != "DISABLED",
@@ -300,7 +301,7 @@ def _scheduler_schedule(function: str, event_name: str, props: dict[str, Any]) -
         kind="ScheduleV2",
         expression=parse_expression(str(props["ScheduleExpression"]), zone),
         name=name,
-        arn=f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/{group}/{name}",
+        arn=schedule_arn(group, name),
         input=_input(props),
         enabled=str(props.get("State", "ENABLED")).upper() != "DISABLED",
     )

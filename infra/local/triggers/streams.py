@@ -30,8 +30,9 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from infra.local import dynamodb
+from infra.local.account import REGION
 from infra.local.filtering import parse_filters, passes
-from infra.local.runtime import REGION, FunctionError, Runtime, Throttled
+from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.template import Template
 from infra.local.triggers import TriggerContext
 
