@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from infra.local.account import REGION, function_arn
+from infra.local.background import BackgroundLoop
 from infra.local.template import FunctionSpec
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._counter = 0
         self._closed = threading.Event()
-        self._reaper: threading.Thread | None = None
+        self._reaper = BackgroundLoop("reap-environments", self._reap_step)
 
     # ------------------------------------------------------------------ names and environment
     def function_name(self, logical_id: str) -> str:
@@ -278,6 +279,7 @@ class Runtime:
     def close(self) -> None:
         """Stops every environment (busy ones are killed)."""
         self._closed.set()
+        self._reaper.stop()
         for pool in self._pools.values():
             with pool.available:
                 environments = [*pool.idle, *pool.busy]
@@ -351,9 +353,9 @@ class Runtime:
             environment.stop()
         return len(stale)
 
-    def _reap_periodically(self) -> None:
-        while not self._closed.wait(self.reap_interval_seconds):
-            self.reap_idle()
+    def _reap_step(self) -> float:
+        self.reap_idle()
+        return self.reap_interval_seconds
 
     def _discard(self, pool: _Pool, environment: _Environment) -> None:
         with pool.available:
@@ -369,11 +371,8 @@ class Runtime:
         with self._lock:
             self._counter += 1
             number = self._counter
-            if self._reaper is None:
-                self._reaper = threading.Thread(
-                    target=self._reap_periodically, name="reap-environments", daemon=True
-                )
-                self._reaper.start()
+            if not self._closed.is_set():
+                self._reaper.start()  # once: starting a started loop does nothing
         started = time.perf_counter()
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from starlette.routing import BaseRoute
 
 from infra.local.account import ACCOUNT_ID, REGION, rule_arn, schedule_arn
+from infra.local.background import BackgroundLoop
 from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.template import Template
 from infra.local.triggers import TriggerContext
@@ -368,15 +369,14 @@ class ScheduleTrigger:
         self._next: dict[str, datetime | None] = {}
         self._in_flight = 0
         self._progress = threading.Condition()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop("schedules", self._fire_due)
 
     def routes(self) -> list[BaseRoute]:
         return []
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        if self._thread is not None:
+        if self._loop.running:
             return
         started_at = self.clock.now().replace(microsecond=0)
         with self._progress:
@@ -384,15 +384,10 @@ class ScheduleTrigger:
             self._next = {
                 s.key: s.expression.next_after(started_at, started_at) for s in self.schedules if s.enabled
             }
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="schedules", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._loop.stop(timeout)
         try:  # let running invocations finish before the runtime closes
             self.await_idle(timeout)
         except TimeoutError:
@@ -402,7 +397,7 @@ class ScheduleTrigger:
         """Blocks until no run is due and every fired run has returned."""
         deadline = time.monotonic() + timeout
         with self._progress:
-            while self._in_flight or (self._thread is not None and self._due(self.clock.now())):
+            while self._in_flight or (self._loop.running and self._due(self.clock.now())):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"scheduled runs still going after {timeout} s")
@@ -424,25 +419,24 @@ class ScheduleTrigger:
         """The schedules whose next run has come, with the time it was due."""
         return [(s, at) for s in self.schedules if (at := self._next.get(s.key)) is not None and at <= now]
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            now = self.clock.now()
-            with self._progress:
-                due = self._due(now)
-                for schedule, _ in due:
-                    self._next[schedule.key] = schedule.expression.next_after(now, self.started_at or now)
-                self._in_flight += len(due)
-                upcoming = [at for at in self._next.values() if at is not None]
-            for schedule, scheduled_at in due:
-                # Asynchronous, as EventBridge invokes: a slow run does not hold up the others.
-                threading.Thread(
-                    target=self._deliver,
-                    args=(schedule, scheduled_at),
-                    name=f"schedule-{schedule.key}",
-                    daemon=True,
-                ).start()
-            nap = min(self.clock.seconds_until(min(upcoming)), MAX_NAP_SECONDS) if upcoming else None
-            self._stop.wait(nap)
+    def _fire_due(self) -> float | None:
+        """Starts every run that is due; the pause until the next one (None: none is planned)."""
+        now = self.clock.now()
+        with self._progress:
+            due = self._due(now)
+            for schedule, _ in due:
+                self._next[schedule.key] = schedule.expression.next_after(now, self.started_at or now)
+            self._in_flight += len(due)
+            upcoming = [at for at in self._next.values() if at is not None]
+        for schedule, scheduled_at in due:
+            # Asynchronous, as EventBridge invokes: a slow run does not hold up the others.
+            threading.Thread(
+                target=self._deliver,
+                args=(schedule, scheduled_at),
+                name=f"schedule-{schedule.key}",
+                daemon=True,
+            ).start()
+        return min(self.clock.seconds_until(min(upcoming)), MAX_NAP_SECONDS) if upcoming else None
 
     def _deliver(self, schedule: Schedule, scheduled_at: datetime) -> None:
         try:

@@ -31,6 +31,7 @@ from starlette.routing import BaseRoute
 
 from infra.local import dynamodb
 from infra.local.account import REGION
+from infra.local.background import BackgroundLoop
 from infra.local.filtering import parse_filters, passes
 from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.template import Template
@@ -339,33 +340,30 @@ class StreamPoller:
         self.poll_interval_seconds = poll_interval_seconds
         self.delivered = 0  # records handed to the function (after filtering)
         self.filtered_out = 0
-        self._stop = threading.Event()
+        self._loop = BackgroundLoop(f"stream-{mapping.name}", self._round, on_error=self._poll_failed)
         self._dynamodb = dynamodb.client("dynamodb", endpoint)
         self._streams = dynamodb.client("dynamodbstreams", endpoint)
         self._delivery = Delivery(
-            mapping, self._invoke, self._dead_letter, retry_delay_seconds, self._wait, self._stop.is_set
+            mapping,
+            self._invoke,
+            self._dead_letter,
+            retry_delay_seconds,
+            self._loop.wait,
+            lambda: self._loop.stopping,
         )
         self._checkpoints: Checkpoints | None = None
         self._iterators: dict[str, str] = {}
         self._shard_id = ""
-        self._thread: threading.Thread | None = None
         self._progress = threading.Condition()
         self._rounds_started = 0
         self._last_idle_round = 0
-        self._error: BaseException | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name=f"stream-{self.mapping.name}", daemon=True)
-            self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._loop.stop(timeout)
 
     def await_idle(self, timeout: float) -> None:
         """Blocks until a whole poll round that began after this call found nothing new."""
@@ -373,10 +371,10 @@ class StreamPoller:
         with self._progress:
             target = self._rounds_started
             while self._last_idle_round <= target:
-                if self._thread is None or not self._thread.is_alive():
+                if not self._loop.running:
                     raise RuntimeError(
                         f"the stream poller of {self.mapping.name} is not running"
-                    ) from self._error
+                    ) from self._loop.last_error
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(
@@ -385,26 +383,20 @@ class StreamPoller:
                 self._progress.wait(min(remaining, 0.5))
 
     # ------------------------------------------------------------------ the loop
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            with self._progress:
-                self._rounds_started += 1
-                round_number = self._rounds_started
-            try:
-                found = self._poll_once()
-            except DeliveryStopped:
-                return
-            except Exception as exc:
-                self._error = exc
-                log.exception("stream poller %s: poll failed; retrying", self.mapping.name)
-                self._iterators.clear()
-                self._stop.wait(1.0)
-                continue
-            if not found:
-                with self._progress:
-                    self._last_idle_round = round_number
-                    self._progress.notify_all()
-                self._stop.wait(self.poll_interval_seconds)
+    def _round(self) -> float:
+        """One poll round; the pause before the next (none while records keep coming)."""
+        with self._progress:
+            self._rounds_started += 1
+            round_number = self._rounds_started
+        if self._poll_once():
+            return 0.0
+        with self._progress:
+            self._last_idle_round = round_number
+            self._progress.notify_all()
+        return self.poll_interval_seconds
+
+    def _poll_failed(self, error: BaseException) -> None:
+        self._iterators.clear()  # they may be what failed: start the shards afresh
 
     def _poll_once(self) -> bool:
         """One pass over every readable shard; True when any record was read."""
@@ -508,9 +500,6 @@ class StreamPoller:
         function_arn = self.runtime.function_arn(self.mapping.function)
         entry = on_failure_record(self.mapping, function_arn, self._shard_id, records, attempts, error)
         self.dead_letters.append(entry)
-
-    def _wait(self, seconds: float) -> None:
-        self._stop.wait(seconds)
 
 
 class StreamsTrigger:
