@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +37,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from infra.local.account import ACCOUNT_ID, api_id, execute_api_arn
+from infra.local.authorizers import AuthorizationRequest, Authorizer, authorize
 from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.template import Template
 from infra.local.triggers import TriggerContext
@@ -46,21 +47,10 @@ log = logging.getLogger(__name__)
 IMPLICIT_API = "ServerlessRestApi"
 _TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))")
 _RESPONSE_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
-_CONTEXT_VALUE_TYPES = (str, int, float, bool)
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 # ---------------------------------------------------------------------- the API's shape
-@dataclass(frozen=True)
-class Authorizer:
-    name: str
-    function: str
-    payload_type: Literal["REQUEST", "TOKEN"]
-    identity_headers: tuple[str, ...] = ()
-    identity_query_strings: tuple[str, ...] = ()
-    reauthorize_every_seconds: int = 300
-
-
 @dataclass(frozen=True)
 class Cors:
     allow_origin: str
@@ -395,86 +385,26 @@ def proxy_event(
     }
 
 
-def authorizer_event(authorizer: Authorizer, api: RestApi, proxy: Mapping[str, Any]) -> dict[str, Any]:
-    """The event API Gateway sends a REQUEST or TOKEN authorizer for the request in `proxy`."""
-    arn = method_arn(api, proxy["httpMethod"], proxy["path"])
-    if authorizer.payload_type == "TOKEN":
-        headers = {k.lower(): v for k, v in (proxy["headers"] or {}).items()}
-        token = headers.get(authorizer.identity_headers[0].lower()) if authorizer.identity_headers else None
-        return {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
-    return {
-        "type": "REQUEST",
-        "methodArn": arn,
-        "resource": proxy["resource"],
-        "path": proxy["path"],
-        "httpMethod": proxy["httpMethod"],
-        "headers": proxy["headers"],
-        "multiValueHeaders": proxy["multiValueHeaders"],
-        "queryStringParameters": proxy["queryStringParameters"],
-        "multiValueQueryStringParameters": proxy["multiValueQueryStringParameters"],
-        "pathParameters": proxy["pathParameters"],
-        "stageVariables": proxy["stageVariables"],
-        "requestContext": proxy["requestContext"],
-    }
-
-
-def has_identity(authorizer: Authorizer, request: HttpRequest) -> bool:
-    """API Gateway answers 401 without calling the authorizer when an identity source is missing."""
-    query = dict(parse_qsl(request.query_string, keep_blank_values=True))
-    return all(request.header(h) for h in authorizer.identity_headers) and all(
-        query.get(q) for q in authorizer.identity_query_strings
+def authorization_request(api: RestApi, proxy: Mapping[str, Any]) -> AuthorizationRequest:
+    """What the authorizer sees of the request in `proxy`: everything but the body."""
+    fields = (
+        "resource",
+        "path",
+        "httpMethod",
+        "headers",
+        "multiValueHeaders",
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "pathParameters",
+        "stageVariables",
+        "requestContext",
     )
-
-
-# ---------------------------------------------------------------------- policies
-class AuthorizerConfigurationError(ValueError):
-    """The authorizer answered something API Gateway rejects (500 AUTHORIZER_CONFIGURATION_ERROR)."""
-
-
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern))
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def evaluate_policy(
-    policy_document: Mapping[str, Any], arn: str
-) -> Literal["allow", "deny", "implicit-deny"]:
-    """IAM evaluation for execute-api: an explicit Deny wins, then any Allow, else implicit deny."""
-    allowed = False
-    for statement in _as_list(policy_document.get("Statement", [])):
-        actions = _as_list(statement.get("Action", []))
-        if not any(_wildcard(action).fullmatch("execute-api:Invoke") for action in actions):
-            continue
-        if not any(
-            _wildcard(resource).fullmatch(arn) for resource in _as_list(statement.get("Resource", []))
-        ):
-            continue
-        effect = str(statement.get("Effect", "")).lower()
-        if effect == "deny":
-            return "deny"
-        allowed = allowed or effect == "allow"
-    return "allow" if allowed else "implicit-deny"
-
-
-def authorizer_context(result: Any, integration_latency_ms: int) -> dict[str, Any]:
-    """`requestContext.authorizer` for the function: context values stringified, plus principalId."""
-    if not isinstance(result, Mapping) or not isinstance(result.get("principalId"), str):
-        raise AuthorizerConfigurationError("the authorizer must return a principalId string")
-    if not isinstance(result.get("policyDocument"), Mapping):
-        raise AuthorizerConfigurationError("the authorizer must return a policyDocument")
-    context: dict[str, Any] = {}
-    for key, value in (result.get("context") or {}).items():
-        if not isinstance(value, _CONTEXT_VALUE_TYPES):
-            raise AuthorizerConfigurationError(
-                f"context value {key!r} is a {type(value).__name__}: only strings, numbers and booleans pass"
-            )
-        context[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    context["principalId"] = result["principalId"]
-    context["integrationLatency"] = integration_latency_ms
-    return context
+    return AuthorizationRequest(
+        method_arn=method_arn(api, proxy["httpMethod"], proxy["path"]),
+        headers=proxy["headers"] or {},
+        query=proxy["queryStringParameters"] or {},
+        request_fields={name: proxy[name] for name in fields},
+    )
 
 
 # ---------------------------------------------------------------------- responses
@@ -504,7 +434,7 @@ def map_response(result: Any) -> HttpResponse:
 
     merged: dict[str, list[str]] = {}
     for name, values in (result.get("multiValueHeaders") or {}).items():
-        merged[name] = [str(v) for v in _as_list(values)]
+        merged[name] = [str(v) for v in (values if isinstance(values, list) else [values])]
     for name, value in (result.get("headers") or {}).items():
         if str(value) not in merged.setdefault(name, []):
             merged[name].append(str(value))
@@ -637,44 +567,16 @@ class RestTrigger:
         timings: dict[str, float],
     ) -> HttpResponse | None:
         """None when the request may proceed (and `event` then carries the authorizer context)."""
-        if not has_identity(authorizer, request):
-            return self._gateway(api, "UNAUTHORIZED", "Unauthorized", request)
-        started = time.monotonic()
-        try:
-            timed = await run_in_threadpool(
-                self.runtime.invoke_timed, authorizer.function, authorizer_event(authorizer, api, event)
-            )
-        except Throttled:
-            return self._gateway(api, "THROTTLED", "Too Many Requests", request)
-        except FunctionError as exc:
-            if exc.duration_ms is not None:
-                timings["auth"] = exc.duration_ms
-            if exc.message == "Unauthorized":  # API Gateway's contract for "no valid identity"
-                return self._gateway(api, "UNAUTHORIZED", "Unauthorized", request)
-            log.error(
-                "authorizer %s failed on %s %s: %s: %s",
-                authorizer.function,
-                request.method,
-                request.path,
-                exc.error_type,
-                exc,
-            )
-            return self._gateway(api, "AUTHORIZER_FAILURE", None, request)
-        timings["auth"] = timed.duration_ms
-        result = timed.result
-        try:
-            context = authorizer_context(result, int((time.monotonic() - started) * 1000))
-        except AuthorizerConfigurationError as exc:
-            log.error("authorizer %s: %s", authorizer.function, exc)
-            return self._gateway(api, "AUTHORIZER_CONFIGURATION_ERROR", None, request)
-        decision = evaluate_policy(result["policyDocument"], method_arn(api, request.method, request.path))
-        if decision != "allow":
-            message = "User is not authorized to access this resource"
-            if decision == "deny":
-                message += " with an explicit deny"
-            return self._gateway(api, "ACCESS_DENIED", message, request)
-        event["requestContext"]["authorizer"] = context
-        return None
+        decision = await run_in_threadpool(
+            authorize, self.runtime, authorizer, authorization_request(api, event)
+        )
+        if decision.duration_ms is not None:
+            timings["auth"] = decision.duration_ms
+        if decision.allowed:
+            event["requestContext"]["authorizer"] = decision.context
+            return None
+        response_type, message = _REFUSALS[decision.outcome]
+        return self._gateway(api, response_type, message, request)
 
     def _gateway(
         self, api: RestApi, response_type: str, message: str | None, request: HttpRequest
@@ -682,6 +584,17 @@ class RestTrigger:
         answer = api.gateway_response(response_type, message, request.request_id)
         headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", _error_type(response_type))]
         return HttpResponse(answer.status, [*headers, *answer.headers], answer.body.encode("utf-8"))
+
+
+# How API Gateway answers an authorizer's other outcomes: gateway response type and message.
+_REFUSALS: dict[str, tuple[str, str | None]] = {
+    "deny": ("ACCESS_DENIED", "User is not authorized to access this resource with an explicit deny"),
+    "implicit-deny": ("ACCESS_DENIED", "User is not authorized to access this resource"),
+    "unauthorized": ("UNAUTHORIZED", "Unauthorized"),
+    "throttled": ("THROTTLED", "Too Many Requests"),
+    "failed": ("AUTHORIZER_FAILURE", None),
+    "misconfigured": ("AUTHORIZER_CONFIGURATION_ERROR", None),
+}
 
 
 def server_timing(timings: Mapping[str, float]) -> str:

@@ -8,21 +8,17 @@ import json
 import anyio
 import pytest
 
+from infra.local.authorizers import Authorizer, authorizer_event
 from infra.local.runtime import Timed
 from infra.local.template import Template
 from infra.local.triggers.rest import (
-    Authorizer,
-    AuthorizerConfigurationError,
     Endpoint,
     GatewayResponse,
     HttpRequest,
     MalformedResponse,
     RestApi,
     RestTrigger,
-    authorizer_context,
-    authorizer_event,
-    evaluate_policy,
-    has_identity,
+    authorization_request,
     load_apis,
     map_response,
     method_arn,
@@ -152,7 +148,7 @@ def test_the_request_authorizer_event_carries_the_method_arn_and_the_request() -
     endpoint, params = routes.match("GET", "/api/users/42") or pytest.fail("no match")
     proxy = proxy_event(routes, endpoint, params, request())
 
-    event = authorizer_event(JWT, routes, proxy)
+    event = authorizer_event(JWT, authorization_request(routes, proxy))
 
     assert event["type"] == "REQUEST"
     assert event["methodArn"] == ARN
@@ -162,19 +158,13 @@ def test_the_request_authorizer_event_carries_the_method_arn_and_the_request() -
     assert event["requestContext"]["requestId"] == "req-1"
 
 
-def test_the_identity_source_must_be_present() -> None:
-    assert not has_identity(JWT, request())
-    assert not has_identity(JWT, request(headers=[("authorization", "")]))
-    assert has_identity(JWT, request(headers=[("authorization", "Bearer x")]))
-
-
 def test_a_token_authorizer_gets_the_token_and_the_method_arn() -> None:
     routes = api(("GET", "/api/users/{id}"))
     endpoint, params = routes.match("GET", "/api/users/42") or pytest.fail("no match")
     token = Authorizer("Token", "AuthorizerFunction", "TOKEN", ("Authorization",))
     proxy = proxy_event(routes, endpoint, params, request(headers=[("authorization", "Bearer x")]))
 
-    assert authorizer_event(token, routes, proxy) == {
+    assert authorizer_event(token, authorization_request(routes, proxy)) == {
         "type": "TOKEN",
         "authorizationToken": "Bearer x",
         "methodArn": ARN,
@@ -183,74 +173,6 @@ def test_a_token_authorizer_gets_the_token_and_the_method_arn() -> None:
 
 def test_the_method_arn_names_the_stage_method_and_path() -> None:
     assert method_arn(api(), "GET", "/api/users/42") == ARN
-
-
-# ---------------------------------------------------------------------- policies
-def policy(*statements: dict[str, object]) -> dict[str, object]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def test_an_allow_with_wildcards_allows() -> None:
-    allow = {
-        "Action": "execute-api:Invoke",
-        "Effect": "Allow",
-        "Resource": "arn:aws:execute-api:*:*:abc1234567/*/*",
-    }
-
-    assert evaluate_policy(policy(allow), ARN) == "allow"
-
-
-def test_a_question_mark_matches_one_character() -> None:
-    allow = {"Action": "execute-api:*", "Effect": "Allow", "Resource": ARN[:-1] + "?"}
-
-    assert evaluate_policy(policy(allow), ARN) == "allow"
-    assert evaluate_policy(policy(allow), ARN + "2") == "implicit-deny"
-
-
-def test_an_explicit_deny_wins_over_an_allow() -> None:
-    allow = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}
-    deny = {"Action": ["execute-api:Invoke"], "Effect": "Deny", "Resource": [ARN]}
-
-    assert evaluate_policy(policy(allow, deny), ARN) == "deny"
-
-
-def test_no_matching_allow_is_an_implicit_deny() -> None:
-    other_path = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": ARN.replace("42", "43")}
-    other_action = {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "*"}
-
-    assert evaluate_policy(policy(other_path, other_action), ARN) == "implicit-deny"
-
-
-def test_a_single_statement_object_is_accepted() -> None:
-    document = {"Statement": {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": ARN}}
-
-    assert evaluate_policy(document, ARN) == "allow"
-
-
-def test_context_values_are_stringified_and_the_principal_added() -> None:
-    result = {
-        "principalId": "u1",
-        "policyDocument": policy(),
-        "context": {"role": "admin", "ok": True, "n": 3},
-    }
-
-    context = authorizer_context(result, integration_latency_ms=4)
-
-    assert context == {"role": "admin", "ok": "true", "n": "3", "principalId": "u1", "integrationLatency": 4}
-
-
-@pytest.mark.parametrize(
-    "result",
-    [
-        {"policyDocument": {}},
-        {"principalId": "u1"},
-        {"principalId": "u1", "policyDocument": {}, "context": {"nested": {"a": 1}}},
-        {"principalId": "u1", "policyDocument": {}, "context": {"missing": None}},
-    ],
-)
-def test_answers_api_gateway_rejects_are_configuration_errors(result: dict[str, object]) -> None:
-    with pytest.raises(AuthorizerConfigurationError):
-        authorizer_context(result, 0)
 
 
 # ---------------------------------------------------------------------- responses
@@ -321,6 +243,10 @@ def test_the_template_api_has_its_authorizer_cors_and_gateway_responses() -> Non
 
 
 # ---------------------------------------------------------------------- Server-Timing
+def policy(*statements: dict[str, object]) -> dict[str, object]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
 class TimedRuntime:
     """Answers like the runtime, with fixed durations: the authorizer allows everything."""
 
