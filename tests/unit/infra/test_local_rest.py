@@ -11,15 +11,12 @@ import pytest
 from infra.local.authorizers import Authorizer, authorizer_event
 from infra.local.runtime import Timed
 from infra.local.template import Template
-from infra.local.triggers.rest import (
-    Endpoint,
-    GatewayResponse,
+from infra.local.triggers.rest import RestTrigger
+from infra.local.triggers.rest.api import Endpoint, GatewayResponse, RestApi, load_apis
+from infra.local.triggers.rest.proxy import (
     HttpRequest,
     MalformedResponse,
-    RestApi,
-    RestTrigger,
     authorization_request,
-    load_apis,
     map_response,
     method_arn,
     proxy_event,
