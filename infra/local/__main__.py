@@ -44,7 +44,7 @@ from infra.local.stack import (
     stop_orphaned_dynamodb,
 )
 from infra.local.template import ROOT, Template
-from infra.local.triggers.schedule import find_schedule, load_schedules
+from infra.local.triggers.schedule.schedules import find_schedule, load_schedules
 
 log = logging.getLogger("infra.local")
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from infra.local.stack import LocalStack
-from infra.local.triggers.schedule import Clock, ScheduleTrigger, find_schedule, load_schedules
+from infra.local.triggers.schedule import Clock, ScheduleTrigger
+from infra.local.triggers.schedule.schedules import find_schedule, load_schedules
 from tests.support import stack_for, wait_until
 
 pytestmark = pytest.mark.integration

@@ -17,16 +17,9 @@ from hypothesis import strategies as st
 
 from infra.local.runtime import FunctionError
 from infra.local.template import Template
-from infra.local.triggers.schedule import (
-    Clock,
-    Cron,
-    Rate,
-    Schedule,
-    ScheduleTrigger,
-    find_schedule,
-    load_schedules,
-    parse_expression,
-)
+from infra.local.triggers.schedule import Clock, ScheduleTrigger
+from infra.local.triggers.schedule.expressions import Cron, Rate, parse_expression
+from infra.local.triggers.schedule.schedules import Schedule, find_schedule, load_schedules
 from tests.support import wait_until
 
 

@@ -11,17 +11,15 @@ import pytest
 
 from infra.local.runtime import FunctionError, Throttled
 from infra.local.template import Template
-from infra.local.triggers.streams import (
+from infra.local.triggers.streams.delivery import (
     Checkpoints,
     Delivery,
     DeliveryStopped,
     Failure,
-    StreamMapping,
     batch_failure,
-    lambda_record,
-    load_mappings,
     on_failure_record,
 )
+from infra.local.triggers.streams.records import StreamMapping, lambda_record, load_mappings
 
 Record = dict[str, Any]
 
