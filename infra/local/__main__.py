@@ -29,6 +29,7 @@ from typing import Any
 
 from infra.local import dynamodb
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
+from infra.local.environment import local_environment, local_refs, process_environment, read_env_file
 from infra.local.runtime import FunctionError, Runtime
 from infra.local.stack import (
     DEFAULT_DATA_DIR,
@@ -36,10 +37,6 @@ from infra.local.stack import (
     HOST,
     LOCAL_TABLE_NAME,
     LocalStack,
-    local_environment,
-    local_refs,
-    process_environment,
-    read_env_file,
     running_stack,
     stop_orphaned_dynamodb,
 )

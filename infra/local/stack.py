@@ -1,18 +1,9 @@
 """The local stack: DynamoDB Local, the table, the functions and their triggers behind one gateway.
 
 `LocalStack` wires everything from template.yaml and starts it on 127.0.0.1 (context manager, or
-`start()`/`stop()`). Every function gets its template environment (Globals, then its own) with
-local values over it, in this order, later winning:
-
-1. the template's resolved environment (refs: Table -> the local table name, Stage -> local, ...);
-2. the local overrides from `local_environment()`: local table and endpoint, fake credentials,
-   the JWT and origin secrets (generated once into `<data dir>/secrets.env`, never printed), local URLs,
-   the email outbox, the gateway's upload endpoint, Powertools tracing and metrics off;
-3. an optional repo-root `.env` file (`KEY=VALUE` lines, `#` comments, optional `export ` and
-   quotes), for secrets and switches a developer sets (Razorpay keys, GROQ_API_KEY...);
-4. `overrides` passed to `LocalStack` (tests).
-
-Each function runs in its own processes with exactly that environment (see `infra.local.runtime`).
+`start()`/`stop()`). Each function runs in its own processes (see `infra.local.runtime`) with its
+template environment under the local values (see `infra.local.environment` for the layering).
+The triggers are whatever `infra.local.triggers` finds in the template; the stack names none.
 While the stack runs, this process has the fake credentials, region and DynamoDB endpoint in
 `os.environ` too, for the stack's own code (the seed hook, create-admin).
 """
@@ -23,8 +14,6 @@ import contextlib
 import json
 import logging
 import os
-import re
-import secrets
 import signal
 import socket
 import sys
@@ -34,133 +23,26 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 import uvicorn
 
 from infra.local import dynamodb
-from infra.local.account import CREDENTIALS, REGION, api_id, bucket_arn, table_arn
+from infra.local.account import CREDENTIALS, REGION
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
 from infra.local.edge import Edge, load_response_policies
+from infra.local.environment import local_environment, local_refs, process_environment, read_env_file
 from infra.local.gateway import DevResources, create_app
 from infra.local.runtime import Runtime
 from infra.local.template import ROOT, TEMPLATE_PATH, Template
-from infra.local.triggers import Trigger, TriggerContext, load_triggers
-from infra.local.triggers.schedule import ScheduleTrigger
+from infra.local.triggers import RunsSchedules, Trigger, TriggerContext, load_triggers
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = ROOT / ".local"
 DEFAULT_PORT = 3000
 LOCAL_TABLE_NAME = "peerlearn-local"
-LOCAL_BUCKET = "local-uploads"
-LOCAL_STAGE = "local"
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 15.0
-
-
-# ---------------------------------------------------------------------- environment
-def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a .env file; blank lines and # comments are skipped."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        match = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)", line)
-        if match is None:
-            raise ValueError(f"{path}:{number}: expected KEY=VALUE")
-        name, value = match.groups()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[name] = value
-    return values
-
-
-# Made on first run and kept, so sign-ins survive a restart; never printed.
-LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET")
-
-
-def local_secrets(data_dir: Path) -> dict[str, str]:
-    """The local secrets (JWT signing key, CloudFront's origin header), kept in <data dir>/secrets.env.
-
-    Missing ones are made and added (mode 600); existing ones are kept.
-    """
-    path = data_dir / "secrets.env"
-    saved = read_env_file(path)
-    if all(saved.get(name) for name in LOCAL_SECRET_NAMES):
-        return {name: saved[name] for name in LOCAL_SECRET_NAMES}
-    values = {name: saved.get(name) or secrets.token_urlsafe(36) for name in LOCAL_SECRET_NAMES}  # 48 chars
-    data_dir.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # a file made by hand keeps its mode otherwise
-    with os.fdopen(descriptor, "w") as out:
-        out.write("# Made by the local stack on first run. Local only; never used in the cloud.\n")
-        out.writelines(f"{name}={value}\n" for name, value in values.items())
-    return values
-
-
-def jwt_secret(data_dir: Path) -> str:
-    """The local JWT signing secret (see `local_secrets`)."""
-    return local_secrets(data_dir)["JWT_SECRET"]
-
-
-def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoint: str) -> dict[str, str]:
-    """The local values every function gets over its template environment."""
-    return {
-        "STAGE": LOCAL_STAGE,
-        "TABLE_NAME": table_name,
-        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
-        **CREDENTIALS,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        **local_secrets(data_dir),
-        "WEB_BASE_URL": url,
-        "MEDIA_BASE_URL": f"{url}/media",
-        "EMAIL_TRANSPORT": "outbox",
-        "OUTBOX_DIR": str(data_dir / "outbox"),
-        "UPLOADS_BUCKET": LOCAL_BUCKET,
-        "UPLOADS_ENDPOINT": f"{url}/_dev/uploads",
-        "COOKIE_SECURE": "false",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_DEV": "false",
-    }
-
-
-def local_refs(template: Template, table_name: str, url: str) -> dict[str, str]:
-    """What template references stand for locally."""
-    refs = {
-        "Stage": LOCAL_STAGE,
-        "Table": table_name,
-        "Table.Arn": table_arn(table_name),
-        "UploadsBucket": LOCAL_BUCKET,
-        "UploadsBucket.Arn": bucket_arn(LOCAL_BUCKET),
-        "WebBaseUrl": url,
-        "WebOrigin": url,
-    }
-    for api_type in ("AWS::Serverless::Api", "AWS::ApiGatewayV2::Api"):
-        for logical_id, _ in template.resources_of_type(api_type):
-            refs[logical_id] = api_id(logical_id)
-    for logical_id, _ in template.resources_of_type("AWS::CloudFront::Distribution"):
-        refs[f"{logical_id}.DomainName"] = urlsplit(url).netloc  # the gateway plays CloudFront
-    return refs
-
-
-@contextlib.contextmanager
-def process_environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # ---------------------------------------------------------------------- the stack
@@ -354,7 +236,7 @@ class LocalStack:
         function has one schedule.
         """
         for trigger in self.triggers:
-            if isinstance(trigger, ScheduleTrigger):
+            if isinstance(trigger, RunsSchedules):
                 return trigger.run_now(function, event_name)
         raise LookupError("the template declares no Schedule or ScheduleV2 event")
 

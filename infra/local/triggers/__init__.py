@@ -9,7 +9,9 @@ The contract, kept small so adding a trigger type (WebSocket, schedules...) is a
   (empty for triggers with no HTTP side), `start()`/`stop()` start and stop any background work
   (pollers, timers) and must be idempotent, and `await_idle(timeout)` blocks until everything the
   trigger has seen so far is delivered (tests use it instead of sleeping);
-- its name goes in `TRIGGER_MODULES` below, in the order the gateway mounts their routes.
+- its name goes in `TRIGGER_MODULES` below, in the order the gateway mounts their routes; the
+  stack iterates what `load_triggers` returns and never names a trigger (optional abilities, like
+  `RunsSchedules`, are protocols here).
 
 Triggers invoke functions through `context.runtime` (see `infra.local.runtime`), never directly.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from starlette.routing import BaseRoute
 
@@ -53,6 +55,13 @@ class Trigger(Protocol):
     def stop(self) -> None: ...
 
     def await_idle(self, timeout: float) -> None: ...
+
+
+@runtime_checkable
+class RunsSchedules(Protocol):
+    """A trigger that can fire one of its schedules on demand (`LocalStack.run_schedule`)."""
+
+    def run_now(self, function: str, event_name: str | None = None) -> Any: ...
 
 
 def load_triggers(context: TriggerContext) -> list[Trigger]:

@@ -13,8 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from infra.local.edge import Edge, load_response_policies
+from infra.local.environment import local_refs
 from infra.local.gateway import DevResources, create_app
-from infra.local.stack import local_refs
 from infra.local.template import Template
 
 SECRET = "origin-secret-for-the-edge-tests-0123456789"

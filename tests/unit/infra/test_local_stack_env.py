@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.stack import jwt_secret, local_environment, local_refs, local_secrets, read_env_file
+from infra.local.environment import jwt_secret, local_environment, local_refs, local_secrets, read_env_file
 from infra.local.template import Template
 from peerlearn.config import Settings
 

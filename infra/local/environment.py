@@ -1,0 +1,134 @@
+"""What the functions of the local stack see: their environment, the local secrets, and what the
+template's references stand for locally.
+
+Every function gets its template environment (Globals, then its own) with local values over it, in
+this order, later winning:
+
+1. the template's resolved environment (refs from `local_refs`: Table -> the local table name,
+   Stage -> local, ...);
+2. the local overrides from `local_environment()`: local table and endpoint, fake credentials,
+   the JWT and origin secrets (made once into `<data dir>/secrets.env`, never printed), local
+   URLs, the email outbox, the gateway's upload endpoint, Powertools tracing and metrics off;
+3. an optional repo-root `.env` file (`KEY=VALUE` lines, `#` comments, optional `export ` and
+   quotes), for secrets and switches a developer sets (Razorpay keys, GROQ_API_KEY...);
+4. `overrides` passed to `LocalStack` (tests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from infra.local.account import CREDENTIALS, REGION, api_id, bucket_arn, table_arn
+from infra.local.template import Template
+
+LOCAL_BUCKET = "local-uploads"
+LOCAL_STAGE = "local"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file; blank lines and # comments are skipped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)", line)
+        if match is None:
+            raise ValueError(f"{path}:{number}: expected KEY=VALUE")
+        name, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+# Made on first run and kept, so sign-ins survive a restart; never printed.
+LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET")
+
+
+def local_secrets(data_dir: Path) -> dict[str, str]:
+    """The local secrets (JWT signing key, CloudFront's origin header), kept in <data dir>/secrets.env.
+
+    Missing ones are made and added (mode 600); existing ones are kept.
+    """
+    path = data_dir / "secrets.env"
+    saved = read_env_file(path)
+    if all(saved.get(name) for name in LOCAL_SECRET_NAMES):
+        return {name: saved[name] for name in LOCAL_SECRET_NAMES}
+    values = {name: saved.get(name) or secrets.token_urlsafe(36) for name in LOCAL_SECRET_NAMES}  # 48 chars
+    data_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file made by hand keeps its mode otherwise
+    with os.fdopen(descriptor, "w") as out:
+        out.write("# Made by the local stack on first run. Local only; never used in the cloud.\n")
+        out.writelines(f"{name}={value}\n" for name, value in values.items())
+    return values
+
+
+def jwt_secret(data_dir: Path) -> str:
+    """The local JWT signing secret (see `local_secrets`)."""
+    return local_secrets(data_dir)["JWT_SECRET"]
+
+
+def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoint: str) -> dict[str, str]:
+    """The local values every function gets over its template environment."""
+    return {
+        "STAGE": LOCAL_STAGE,
+        "TABLE_NAME": table_name,
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+        **CREDENTIALS,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        **local_secrets(data_dir),
+        "WEB_BASE_URL": url,
+        "MEDIA_BASE_URL": f"{url}/media",
+        "EMAIL_TRANSPORT": "outbox",
+        "OUTBOX_DIR": str(data_dir / "outbox"),
+        "UPLOADS_BUCKET": LOCAL_BUCKET,
+        "UPLOADS_ENDPOINT": f"{url}/_dev/uploads",
+        "COOKIE_SECURE": "false",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    }
+
+
+def local_refs(template: Template, table_name: str, url: str) -> dict[str, str]:
+    """What template references stand for locally."""
+    refs = {
+        "Stage": LOCAL_STAGE,
+        "Table": table_name,
+        "Table.Arn": table_arn(table_name),
+        "UploadsBucket": LOCAL_BUCKET,
+        "UploadsBucket.Arn": bucket_arn(LOCAL_BUCKET),
+        "WebBaseUrl": url,
+        "WebOrigin": url,
+    }
+    for api_type in ("AWS::Serverless::Api", "AWS::ApiGatewayV2::Api"):
+        for logical_id, _ in template.resources_of_type(api_type):
+            refs[logical_id] = api_id(logical_id)
+    for logical_id, _ in template.resources_of_type("AWS::CloudFront::Distribution"):
+        refs[f"{logical_id}.DomainName"] = urlsplit(url).netloc  # the gateway plays CloudFront
+    return refs
+
+
+@contextlib.contextmanager
+def process_environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
