@@ -264,13 +264,20 @@ class Runtime:
             if pool.idle or pool.created:
                 return
             pool.created += 1
+            pool.starting += 1  # a request arriving meanwhile waits for this one (see _acquire)
         try:
             environment = self._start(pool)
         except BaseException:
             with pool.available:
                 pool.created -= 1
+                pool.starting -= 1
+                pool.available.notify_all()
             raise
-        self._release(pool, environment, busy=False)
+        environment.idle_since = time.monotonic()
+        with pool.available:  # one step, so no request sees neither a starting nor an idle one
+            pool.starting -= 1
+            pool.idle.append(environment)
+            pool.available.notify_all()
 
     def environments(self, logical_id: str) -> int:
         """How many execution environments the function has (busy or idle)."""
@@ -329,11 +336,10 @@ class Runtime:
             pool.available.notify_all()
         return environment
 
-    def _release(self, pool: _Pool, environment: _Environment, *, busy: bool = True) -> None:
+    def _release(self, pool: _Pool, environment: _Environment) -> None:
         environment.idle_since = time.monotonic()
         with pool.available:
-            if busy:
-                pool.busy.discard(environment)
+            pool.busy.discard(environment)
             pool.idle.append(environment)
             pool.available.notify()
 

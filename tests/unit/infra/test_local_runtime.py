@@ -147,6 +147,26 @@ def test_a_failed_invocation_carries_its_duration(spec: FunctionSpec, runtimes: 
     assert failure.value.duration_ms >= 0
 
 
+def test_a_request_during_warm_up_waits_for_the_warming_environment(
+    spec: FunctionSpec, runtimes: list[Runtime]
+) -> None:
+    # Given a function whose import takes a while, being warmed up
+    (spec.code_dir / "app.py").write_text("import time\ntime.sleep(0.3)\n" + HANDLER)
+    runtime = make(runtimes, spec)
+    warming = threading.Thread(target=runtime.warm, args=("HelloFunction",))
+    warming.start()
+    wait_until(lambda: runtime.environments("HelloFunction") == 1, what="the warm-up to begin")
+
+    # When a request arrives before it is ready
+    result = runtime.invoke("HelloFunction", {})
+    warming.join(5)
+
+    # Then it ran in the warmed environment: one cold start, not two on a busy machine
+    assert result["greeting"] == "namaste"
+    assert runtime.environments("HelloFunction") == 1
+    assert len(runtime.cold_starts) == 1
+
+
 def test_an_idle_environment_is_reused_and_keeps_its_state(
     spec: FunctionSpec, runtimes: list[Runtime]
 ) -> None:
