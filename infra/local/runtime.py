@@ -316,6 +316,13 @@ class Runtime:
                     pool.created += 1
                     pool.starting += 1
                     break
+                if pool.starting:
+                    # An environment is on its way and its start has its own limit: waiting for it
+                    # is not a throttle (under load a cold start can outlast the function timeout).
+                    pool.available.wait()
+                    if self._closed.is_set():
+                        raise RuntimeError("the runtime is closed")
+                    continue
                 if not pool.available.wait(timeout=deadline - time.monotonic()):
                     raise Throttled(f"{pool.spec.logical_id}: all {pool.max_size} environments are busy")
             else:

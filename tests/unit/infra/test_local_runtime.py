@@ -167,6 +167,19 @@ def test_a_request_during_warm_up_waits_for_the_warming_environment(
     assert len(runtime.cold_starts) == 1
 
 
+def test_waiting_for_a_slow_cold_start_is_not_a_throttle(spec: FunctionSpec, runtimes: list[Runtime]) -> None:
+    # Given a warm-up that outlasts how long a request may queue (a busy machine at start-up)
+    (spec.code_dir / "app.py").write_text("import time\ntime.sleep(0.5)\n" + HANDLER)
+    runtime = make(runtimes, spec, queue_timeout_seconds=0.1)
+    warming = threading.Thread(target=runtime.warm, args=("HelloFunction",))
+    warming.start()
+    wait_until(lambda: runtime.environments("HelloFunction") == 1, what="the warm-up to begin")
+
+    # When a request arrives, then it waits for that environment instead of being throttled
+    assert runtime.invoke("HelloFunction", {})["greeting"] == "namaste"
+    warming.join(5)
+
+
 def test_an_idle_environment_is_reused_and_keeps_its_state(
     spec: FunctionSpec, runtimes: list[Runtime]
 ) -> None:
