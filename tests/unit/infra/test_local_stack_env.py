@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import stat
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from infra.local.environment import jwt_secret, local_environment, local_refs, local_secrets, read_env_file
+from infra.local.stack import LocalStack
 from infra.local.template import Template
 from peerlearn.config import Settings
 
@@ -77,3 +80,36 @@ def test_a_malformed_dotenv_line_names_its_place(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match=r"\.env:2"):
         read_env_file(path)
+
+
+class CountingRuntime:
+    """Records the order of warm-ups and the most that ran at once."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.functions = dict.fromkeys(names)
+        self.started: list[str] = []
+        self.running = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def warm(self, name: str) -> None:
+        with self.lock:
+            self.started.append(name)
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.02)
+        with self.lock:
+            self.running -= 1
+
+
+def test_functions_are_warmed_in_template_order_a_few_at_a_time(tmp_path: Path) -> None:
+    stack = LocalStack(data_dir=tmp_path)
+    runtime = CountingRuntime([f"F{i}" for i in range(8)])
+    stack.runtime = runtime  # type: ignore[assignment]
+
+    for thread in stack.warm(concurrency=2):
+        thread.join(5)
+
+    assert runtime.most == 2
+    assert sorted(runtime.started) == [f"F{i}" for i in range(8)]
+    assert runtime.started[:2] == ["F0", "F1"] or runtime.started[:2] == ["F1", "F0"]
