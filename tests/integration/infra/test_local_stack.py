@@ -82,9 +82,9 @@ def test_the_function_sees_the_origin_secret_and_the_real_peer_never_a_client_se
     reply = api.post("/api/open", json={}, headers=forged)
 
     headers = reply.json()["headers"]
-    assert headers["X-Peerlearn-Origin"] == [reply.json()["origin_secret"]]
+    assert headers["X-PeerLearn-Origin"] == [reply.json()["origin_secret"]]
     assert len(reply.json()["origin_secret"]) >= 32
-    (address,) = headers["Cloudfront-Viewer-Address"]
+    (address,) = headers["CloudFront-Viewer-Address"]
     assert re.fullmatch(r"127\.0\.0\.1:\d+", address)
 
 

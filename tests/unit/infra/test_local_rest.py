@@ -82,7 +82,13 @@ def request(**overrides: object) -> HttpRequest:
     values: dict[str, object] = {
         "method": "GET",
         "path": "/api/users/42",
-        "headers": [("host", "127.0.0.1:3000"), ("user-agent", "pytest"), ("x-tag", "a"), ("x-tag", "b")],
+        "headers": [
+            ("host", "127.0.0.1:3000"),
+            ("user-agent", "pytest"),
+            ("x-tag", "a"),
+            ("x-tag", "b"),
+            ("cloudfront-viewer-address", "10.0.0.9:4242"),
+        ],
         "query_string": "q=1&q=2&empty=",
         "source_ip": "10.0.0.9",
         "request_id": "req-1",
@@ -102,6 +108,7 @@ def test_the_proxy_event_has_api_gateways_v1_shape() -> None:
     assert event["path"] == "/api/users/42"
     assert event["pathParameters"] == {"id": "42"}
     assert event["headers"]["X-Tag"] == "b"
+    assert event["headers"]["CloudFront-Viewer-Address"] == "10.0.0.9:4242"  # as CloudFront spells it
     assert event["multiValueHeaders"]["X-Tag"] == ["a", "b"]
     assert event["queryStringParameters"] == {"q": "2", "empty": ""}
     assert event["multiValueQueryStringParameters"] == {"q": ["1", "2"], "empty": [""]}

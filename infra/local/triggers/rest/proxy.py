@@ -18,9 +18,11 @@ from urllib.parse import parse_qsl
 
 from infra.local.account import ACCOUNT_ID, execute_api_arn
 from infra.local.authorizers import AuthorizationRequest
+from infra.local.edge import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER
 from infra.local.triggers.rest.api import Endpoint, RestApi
 
 _TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))")
+_CLOUDFRONT_SPELLING = {name.lower(): name for name in (ORIGIN_HEADER, VIEWER_ADDRESS_HEADER)}
 _RESPONSE_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 
 
@@ -44,8 +46,10 @@ class HttpRequest:
 
 
 def canonical_header(name: str) -> str:
-    """Header names as HTTP/1.1 clients usually send them (ASGI hands them over lowercased)."""
-    return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
+    """Header names as HTTP/1.1 clients usually send them (ASGI hands them over lowercased), and the
+    ones CloudFront adds as it spells them."""
+    known = _CLOUDFRONT_SPELLING.get(name.lower())
+    return known or "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
 
 
 def _headers(request: HttpRequest) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
