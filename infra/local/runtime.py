@@ -1,13 +1,14 @@
 """The local Lambda runtime: each function runs in execution environments, as it does in Lambda.
 
-An execution environment is a Python process (`infra/local/worker.py`) started with exactly the
-function's environment and PYTHONPATH (its code, then its layers). It imports the handler once
+An execution environment (`infra.local.execution`) is a Python process (`worker.py`) started with
+exactly the function's environment and PYTHONPATH (its code, then its layers). It imports the handler once
 (the cold start: settings, loggers and resolvers are built there) and then runs one invocation at
 a time. Separate processes matter: module-level state of the handler *and of the layer* (routers,
 table binding, logger set-up, Powertools' cold-start flag) belongs to one environment, never shared.
 
 A function gets a pool of environments that grows on demand up to `max_concurrency`; idle ones
-are reused. A request that finds the pool full waits up to the function timeout, then is throttled.
+are reused. A request that finds the pool full waits up to the function timeout, then is throttled
+(waiting for an environment that is still starting does not count).
 An invocation that outlives the function's Timeout is stopped and its environment discarded, as
 are environments whose process dies. Invocations and results cross the process boundary as JSON,
 as they do in Lambda.
@@ -15,13 +16,8 @@ as they do in Lambda.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
-import select
-import struct
-import subprocess
 import sys
 import threading
 import time
@@ -29,19 +25,17 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from infra.local.account import REGION, function_arn
 from infra.local.background import BackgroundLoop
+from infra.local.execution import ExecutionEnvironment
 from infra.local.template import FunctionSpec
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_CONCURRENCY = 8
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit for the init phase
-WORKER = Path(__file__).with_name("worker.py")
-_LENGTH = struct.Struct(">I")
 
 
 class Throttled(RuntimeError):
@@ -80,68 +74,14 @@ class ColdStart:
     init_seconds: float  # from starting the process to ready (interpreter + import)
 
 
-class _Environment:
-    """One worker process and the two pipes to it."""
-
-    def __init__(
-        self, number: int, process: subprocess.Popen[bytes], requests: IO[bytes], responses: IO[bytes]
-    ):
-        self.number = number
-        self.process = process
-        self.requests = requests
-        self.responses = responses
-        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
-        self.idle_since = time.monotonic()
-
-    def send(self, message: Mapping[str, Any]) -> None:
-        payload = json.dumps(message).encode()
-        self.requests.write(_LENGTH.pack(len(payload)) + payload)
-        self.requests.flush()
-
-    def receive(self, timeout: float) -> dict[str, Any] | None:
-        """The next message, or None when the deadline passed; EOFError when the process ended."""
-        deadline = time.monotonic() + timeout
-        header = self._read(_LENGTH.size, deadline)
-        if header is None:
-            return None
-        body = self._read(_LENGTH.unpack(header)[0], deadline)
-        if body is None:
-            return None
-        message: dict[str, Any] = json.loads(body)
-        return message
-
-    def _read(self, size: int, deadline: float) -> bytes | None:
-        data = b""
-        descriptor = self.responses.fileno()
-        while len(data) < size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
-                return None
-            chunk = os.read(descriptor, size - len(data))
-            if not chunk:
-                raise EOFError("the environment's process exited")
-            data += chunk
-        return data
-
-    def stop(self) -> None:
-        for pipe in (self.requests, self.responses):
-            with contextlib.suppress(OSError):
-                pipe.close()
-        try:
-            self.process.wait(timeout=2)  # it exits when its request pipe closes
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 class _Pool:
     def __init__(self, spec: FunctionSpec, max_size: int) -> None:
         self.spec = spec
         self.max_size = max_size
         self.created = 0
         self.starting = 0
-        self.idle: deque[_Environment] = deque()
-        self.busy: set[_Environment] = set()
+        self.idle: deque[ExecutionEnvironment] = deque()
+        self.busy: set[ExecutionEnvironment] = set()
         self.available = threading.Condition()
 
 
@@ -298,7 +238,7 @@ class Runtime:
                 environment.stop()
 
     # ------------------------------------------------------------------ the pool
-    def _acquire(self, pool: _Pool) -> _Environment:
+    def _acquire(self, pool: _Pool) -> ExecutionEnvironment:
         if self._closed.is_set():
             raise RuntimeError("the runtime is closed")
         wait = (
@@ -343,7 +283,7 @@ class Runtime:
             pool.available.notify_all()
         return environment
 
-    def _release(self, pool: _Pool, environment: _Environment) -> None:
+    def _release(self, pool: _Pool, environment: ExecutionEnvironment) -> None:
         environment.idle_since = time.monotonic()
         with pool.available:
             pool.busy.discard(environment)
@@ -356,7 +296,7 @@ class Runtime:
         Lambda reclaims idle environments too; locally it bounds memory after a burst of traffic.
         """
         horizon = time.monotonic() - self.idle_timeout_seconds
-        stale: list[_Environment] = []
+        stale: list[ExecutionEnvironment] = []
         for pool in self._pools.values():
             with pool.available:
                 while len(pool.idle) > 1 and pool.idle[0].idle_since < horizon:  # oldest first
@@ -370,7 +310,7 @@ class Runtime:
         self.reap_idle()
         return self.reap_interval_seconds
 
-    def _discard(self, pool: _Pool, environment: _Environment) -> None:
+    def _discard(self, pool: _Pool, environment: ExecutionEnvironment) -> None:
         with pool.available:
             pool.busy.discard(environment)
             pool.created -= 1
@@ -378,7 +318,7 @@ class Runtime:
         environment.process.kill()
         environment.stop()
 
-    def _start(self, pool: _Pool) -> _Environment:
+    def _start(self, pool: _Pool) -> ExecutionEnvironment:
         """A new execution environment: the process is started and the handler imported (cold start)."""
         spec = pool.spec
         with self._lock:
@@ -387,31 +327,12 @@ class Runtime:
             if not self._closed.is_set():
                 self._reaper.start()  # once: starting a started loop does nothing
         started = time.perf_counter()
-        request_read, request_write = os.pipe()
-        response_read, response_write = os.pipe()
-        try:
-            process = subprocess.Popen(  # noqa: S603 - our worker, our arguments
-                [
-                    self.python,
-                    "-P",
-                    str(WORKER),
-                    f"{spec.module}.{spec.handler}",
-                    str(request_read),
-                    str(response_write),
-                ],
-                env=self.environment(spec.logical_id),
-                cwd=spec.code_dir,
-                pass_fds=(request_read, response_write),
-                stdin=subprocess.DEVNULL,
-            )
-        except BaseException:
-            for descriptor in (request_read, request_write, response_read, response_write):
-                os.close(descriptor)
-            raise
-        os.close(request_read)
-        os.close(response_write)
-        environment = _Environment(
-            number, process, os.fdopen(request_write, "wb"), os.fdopen(response_read, "rb")
+        environment = ExecutionEnvironment.spawn(
+            number,
+            self.python,
+            f"{spec.module}.{spec.handler}",
+            self.environment(spec.logical_id),
+            spec.code_dir,
         )
         try:
             ready = environment.receive(timeout=max(INIT_TIMEOUT_SECONDS, spec.timeout_seconds))
