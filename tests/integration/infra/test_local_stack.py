@@ -96,6 +96,15 @@ def test_server_timing_tells_the_function_and_authorizer_durations(api: httpx.Cl
     assert re.fullmatch(r"fn;dur=\d+\.\d", open_route.headers["server-timing"])
 
 
+def test_answers_carry_the_templates_security_headers_pointing_at_the_local_stack(
+    api: httpx.Client, stack: LocalStack
+) -> None:
+    reply = api.post("/api/open", json={})
+
+    assert reply.headers["x-frame-options"] == "DENY"
+    assert reply.headers["content-security-policy"] == f"default-src 'self'; connect-src 'self' {stack.url}"
+
+
 def test_a_denying_policy_is_a_403_from_the_gateway_responses(api: httpx.Client) -> None:
     reply = api.get("/api/greet/alice", headers={"Authorization": "Bearer deny"})
 
