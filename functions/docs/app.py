@@ -10,6 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from peerlearn.api import BEARER, make_resolver
+from peerlearn.api.edge import refusal
 from peerlearn.api.routes import admin, auth, sessions, users
 
 logger = Logger()
@@ -31,4 +32,4 @@ def openapi_document() -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return refusal(event) or app.resolve(event, context)

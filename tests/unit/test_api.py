@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from types import ModuleType
 from typing import Any
 
@@ -326,3 +328,60 @@ def test_a_route_that_declares_its_caller_answers_401_without_one(ctx: Any) -> N
     reply = call(admin, event)
     assert reply.status == 401
     assert reply.body["error"]["code"] == "unauthorized"
+
+
+# ---------------------------------------------------------------- the edge: bodies no route can read
+def _base64_event(path: str, raw: bytes | str) -> dict[str, Any]:
+    body = raw if isinstance(raw, str) else base64.b64encode(raw).decode("ascii")
+    return {**rest_event("POST", path, raw_body=body), "isBase64Encoded": True}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"email": ' * 5_000 + "1" + "}" * 5_000,
+        "[" * 200 + "]" * 200,  # parses, but no body of this API is nested that deep
+        "1" * 5_000,  # an integer longer than Python converts
+    ],
+    ids=["deep-array", "deep-object", "deep-but-parsable", "huge-integer"],
+)
+def test_json_no_route_can_read_is_a_400_invalid_json(auth: ModuleType, raw: str) -> None:
+    reply = call(auth, rest_event("POST", "/api/auth/login", raw_body=raw))
+    assert reply.status == 400, reply
+    assert reply.body["error"]["code"] == "invalid_json"
+    assert reply.body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("event", "problem"),
+    [
+        (_base64_event("/api/auth/login", b'{"email": "\xff\xfe@example.com"}'), "UTF-8"),
+        (_base64_event("/api/auth/login", "this is not base64!"), "base64"),
+        (rest_event("POST", "/api/auth/login", raw_body='{"email": "\ud800@example.com"}'), "UTF-8"),
+    ],
+    ids=["invalid-utf8", "not-base64", "lone-surrogate"],
+)
+def test_a_body_that_is_not_utf8_text_is_a_400_invalid_encoding(
+    auth: ModuleType, event: dict[str, Any], problem: str
+) -> None:
+    reply = call(auth, event)
+    assert reply.status == 400, reply
+    assert reply.body["error"]["code"] == "invalid_encoding"
+    assert problem in reply.body["error"]["message"]
+
+
+def test_a_valid_base64_json_body_reaches_the_route(auth: ModuleType) -> None:
+    register(auth)
+    body = json.dumps({"email": "asha@example.com", "password": PASSWORD}).encode()
+    reply = call(auth, _base64_event("/api/auth/login", body))
+    assert reply.status == 200, reply
+
+
+def test_the_docs_function_refuses_unreadable_bodies_too(ctx: Any) -> None:
+    docs = load_function("docs")
+    event = _base64_event("/api/openapi.json", b"\xff")
+    event["httpMethod"] = "GET"
+    reply = call(docs, event)
+    assert reply.status == 400
+    assert reply.body["error"]["code"] == "invalid_encoding"
