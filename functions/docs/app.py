@@ -12,8 +12,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from peerlearn.api import BEARER, make_resolver
 from peerlearn.api.edge import refusal
 from peerlearn.api.routes import admin, auth, sessions, users
+from peerlearn.config import origin_secret_from_env
 
 logger = Logger()
+origin_secret = origin_secret_from_env()  # the docs are behind CloudFront like every route
 app = make_resolver([auth.router, users.router, sessions.router, admin.router])
 _OPENAPI = {
     "title": "PeerLearn API",
@@ -32,4 +34,4 @@ def openapi_document() -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return refusal(event) or app.resolve(event, context)
+    return refusal(event, origin_secret) or app.resolve(event, context)

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.support import LambdaContextStub, call, load_event, load_function, rest_event
+from tests.support import (
+    ORIGIN_HEADER,
+    ORIGIN_SECRET,
+    LambdaContextStub,
+    call,
+    load_event,
+    load_function,
+    rest_event,
+)
 
 PASSWORD = "mango-monsoon-42"
 NEW_USER = {"name": "Asha Rao", "email": "asha@example.com", "password": PASSWORD, "role": "learner"}
@@ -385,3 +393,102 @@ def test_the_docs_function_refuses_unreadable_bodies_too(ctx: Any) -> None:
     reply = call(docs, event)
     assert reply.status == 400
     assert reply.body["error"]["code"] == "invalid_encoding"
+
+
+# ---------------------------------------------------------------- the edge: only CloudFront may call
+FUNCTIONS_AND_PUBLIC_ROUTES = [
+    ("auth", "POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD}),
+    ("users", "GET", "/api/me", None),
+    ("sessions", "GET", "/api/sessions", None),
+    ("admin", "PUT", "/api/admin/users/x/ban", None),
+    ("docs", "GET", "/api/openapi.json", None),
+    ("docs", "GET", "/api/docs", None),
+]
+
+
+@pytest.mark.parametrize(
+    "origin", [None, "", "a-wrong-secret", ORIGIN_SECRET[:-1]], ids=["missing", "empty", "wrong", "prefix"]
+)
+@pytest.mark.parametrize(("function", "method", "path", "body"), FUNCTIONS_AND_PUBLIC_ROUTES)
+def test_a_request_that_did_not_come_through_cloudfront_is_a_403_direct_access(
+    ctx: Any, function: str, method: str, path: str, body: Any, origin: str | None
+) -> None:
+    # Given a request straight to API Gateway, without the header CloudFront adds (or with a guess)
+    event = rest_event(method, path, body, origin_secret=origin, identity={"user_id": "u1", "role": "admin"})
+    # When any REST function receives it, it refuses before routing
+    reply = call(load_function(function), event)
+    assert reply.status == 403, reply
+    assert reply.body["error"]["code"] == "direct_access"
+
+
+def test_the_origin_header_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerlearn.api import edge
+
+    compared: list[tuple[bytes, bytes]] = []
+    monkeypatch.setattr(edge.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or False)
+    assert edge.origin_verified({"x-peerlearn-origin": "guess"}, ORIGIN_SECRET) is False
+    assert compared == [(b"guess", ORIGIN_SECRET.encode())]
+
+
+def test_a_function_without_an_origin_secret_refuses_everything() -> None:
+    from peerlearn.api import edge
+
+    assert edge.origin_verified({"X-PeerLearn-Origin": ""}, None) is False
+    assert edge.origin_verified({"X-PeerLearn-Origin": "anything"}, None) is False
+
+
+def test_the_authorizer_denies_a_request_without_the_origin_header(ctx: Any, auth: ModuleType) -> None:
+    register(auth)
+    login = call(
+        auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
+    )
+    authorizer = load_function("authorizer")
+    event = load_event("authorizer/request.json")
+    event["headers"]["Authorization"] = f"Bearer {login.body['access_token']}"
+    event["headers"][ORIGIN_HEADER] = ORIGIN_SECRET
+    allowed = authorizer.lambda_handler(event, LambdaContextStub())
+    assert allowed["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+
+    del event["headers"][ORIGIN_HEADER]
+    denied = authorizer.lambda_handler(event, LambdaContextStub())
+    assert denied["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"CloudFront-Viewer-Address": "198.51.100.7:443"}, "198.51.100.7"),
+        ({"CloudFront-Viewer-Address": "[2001:db8::1]:51234"}, "2001:db8::1"),
+        # API Gateway's sourceIp behind CloudFront is an edge server shared by many viewers, and
+        # X-Forwarded-For is the client's to write: neither may stand in for the viewer.
+        ({"X-Forwarded-For": "192.0.2.99"}, "unknown"),
+    ],
+)
+def test_the_client_address_is_only_what_cloudfront_reports(headers: dict[str, str], expected: str) -> None:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+    from peerlearn.api import client_address
+
+    event = rest_event("GET", "/api/sessions", headers=headers, source_ip="192.0.2.50")
+    assert client_address(APIGatewayProxyEvent(event)) == expected
+
+
+def test_in_the_cloud_the_origin_secret_is_read_from_secrets_manager(env: dict[str, str]) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from peerlearn.config import Settings
+
+    with mock_aws():
+        arn = boto3.client("secretsmanager", region_name="ap-south-1").create_secret(
+            Name="peerlearn/origin", SecretString="s" * 48
+        )["ARN"]
+        cloud = {k: v for k, v in env.items() if k != "ORIGIN_SECRET"} | {"ORIGIN_SECRET_ARN": arn}
+        assert Settings.from_env(cloud).origin_secret == "s" * 48
+
+
+def test_an_origin_secret_too_short_to_be_secret_fails_the_cold_start(env: dict[str, str]) -> None:
+    from peerlearn.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="origin secret"):
+        Settings.from_env({**env, "ORIGIN_SECRET": "guessable"})

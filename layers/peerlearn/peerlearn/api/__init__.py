@@ -123,14 +123,25 @@ def caller(router: Router | APIGatewayRestResolver) -> Caller:
     )
 
 
-def client_ip(router: Router | APIGatewayRestResolver) -> str:
-    """The viewer's address. Behind CloudFront, API Gateway's sourceIp is an edge server, so the
-    address CloudFront reports (`CloudFront-Viewer-Address: ip:port`) comes first."""
-    event = _event(router)
+def client_address(event: APIGatewayProxyEvent) -> str:
+    """The viewer's address as CloudFront reports it (`CloudFront-Viewer-Address: ip:port`).
+
+    Trusted because the edge admits only requests carrying the origin secret, which CloudFront
+    adds (and which overwrites any viewer-sent CloudFront-* header). Nothing else stands in:
+    sourceIp is a CloudFront edge server shared by many viewers, X-Forwarded-For is the client's
+    to write. Without the header (never behind CloudFront's AllViewerExceptHostHeader policy) the
+    caller is "unknown": all such callers share one per-client allowance, which fails safe (a
+    limit too tight) instead of open (a limit anyone can sidestep).
+    """
     viewer = event.headers.get("cloudfront-viewer-address")
-    if viewer:
-        return viewer.rsplit(":", 1)[0].strip("[]")
-    return event.request_context.identity.source_ip or "unknown"
+    if viewer and ":" in viewer:
+        return viewer.rsplit(":", 1)[0].strip("[]") or "unknown"
+    return "unknown"
+
+
+def client_ip(router: Router | APIGatewayRestResolver) -> str:
+    """The viewer's address (see `client_address`)."""
+    return client_address(_event(router))
 
 
 # ---------------------------------------------------------------- what a route may declare
@@ -157,12 +168,8 @@ def current_context(request: Request) -> Context:
 
 
 def current_client(request: Request) -> str:
-    """The viewer's address, for per-client limits."""
-    event = cast(APIGatewayProxyEvent, request.resolved_event)
-    viewer = event.headers.get("cloudfront-viewer-address")
-    if viewer:
-        return viewer.rsplit(":", 1)[0].strip("[]")
-    return event.request_context.identity.source_ip or "unknown"
+    """The viewer's address, for per-client limits (see `client_address`)."""
+    return client_address(cast(APIGatewayProxyEvent, request.resolved_event))
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -1,25 +1,56 @@
-"""The checks every REST request passes before routing: a body the routes can read.
+"""The checks every REST request passes before routing: it came through CloudFront, and its body
+is one the routes can read.
 
-`refusal(event, settings)` is the proxy response refusing a request, or None to let it through; the
-REST handlers call it before Powertools sees the event, so nothing a client sends can become a 500.
+`refusal(event, origin_secret)` is the proxy response refusing a request, or None to let it through; the
+REST handlers call it before Powertools sees the event (nothing a client sends becomes a 500).
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from peerlearn.config import Settings
+from peerlearn.errors import Forbidden
+
+logger = logging.getLogger(__name__)
+
+# CloudFront adds this header, with the secret kept in Secrets Manager, to every /api/* request it
+# forwards (overwriting any copy a viewer sent); API Gateway's own URL is public, so without the
+# header a request did not come through CloudFront, and its CloudFront-* headers are the caller's.
+ORIGIN_HEADER = "X-PeerLearn-Origin"
 
 # No body of this API nests deeper than a list in an object; the margin is for future shapes.
 MAX_JSON_DEPTH = 32
 
 
-def refusal(event: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any] | None:
+def refusal(event: Mapping[str, Any], origin_secret: str | None) -> dict[str, Any] | None:
     """The response refusing `event` at the edge, or None when its routes may handle it."""
+    if not origin_verified(event.get("headers"), origin_secret):
+        return error_proxy_response(403, DIRECT_ACCESS, DIRECT_ACCESS_MESSAGE)
     return _body_refusal(event)
+
+
+DIRECT_ACCESS = "direct_access"
+DIRECT_ACCESS_MESSAGE = "Use the PeerLearn site's address: this endpoint is not public."
+
+
+def origin_verified(headers: Mapping[str, Any] | None, secret: str | None) -> bool:
+    """Whether the request carries the origin secret (compared in constant time)."""
+    if not secret:
+        logger.error("no origin secret is configured (ORIGIN_SECRET or ORIGIN_SECRET_ARN): refusing")
+        return False
+    sent = next((str(v) for k, v in (headers or {}).items() if k.lower() == ORIGIN_HEADER.lower() and v), "")
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), secret.encode())
+
+
+def require_origin(headers: Mapping[str, Any] | None, origin_secret: str | None) -> None:
+    """For the authorizer: Forbidden (a Deny policy) unless the request came through CloudFront."""
+    if not origin_verified(headers, origin_secret):
+        raise Forbidden(DIRECT_ACCESS_MESSAGE, code=DIRECT_ACCESS)
 
 
 def error_proxy_response(status: int, code: str, message: str, field: str | None = None) -> dict[str, Any]:

@@ -40,6 +40,6 @@ def rest_function(routers: Sequence[Router]) -> RestFunction:
     @tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         app.append_context(ctx=ctx)
-        return refusal(event, ctx.settings) or app.resolve(event, context)
+        return refusal(event, ctx.settings.origin_secret) or app.resolve(event, context)
 
     return RestFunction(app=app, logger=logger, handler=handler)
