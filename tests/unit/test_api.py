@@ -492,3 +492,62 @@ def test_an_origin_secret_too_short_to_be_secret_fails_the_cold_start(env: dict[
 
     with pytest.raises(ConfigError, match="origin secret"):
         Settings.from_env({**env, "ORIGIN_SECRET": "guessable"})
+
+
+# ---------------------------------------------------------------- the OpenAPI document tells the truth
+@pytest.fixture
+def openapi(ctx: Any) -> dict[str, Any]:
+    reply = call(load_function("docs"), rest_event("GET", "/api/openapi.json"))
+    assert reply.status == 200
+    document: dict[str, Any] = reply.body
+    return document
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(m, p, op) for p, ops in document["paths"].items() for m, op in ops.items()]
+
+
+def test_every_operation_declares_its_errors_in_the_one_error_shape(openapi: dict[str, Any]) -> None:
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for method, path, operation in operations(openapi):
+        responses = operation["responses"]
+        expected = {"400", "403", "429"}
+        expected |= {"401"} if operation.get("security") else set()
+        expected |= {"404"} if "{" in path else set()
+        expected |= {"409"} if method in ("post", "put", "patch", "delete") else set()
+        assert expected <= set(responses), (method, path, sorted(responses))
+        for status in expected:
+            assert responses[status]["content"]["application/json"]["schema"] == error_ref
+    assert openapi["components"]["schemas"]["ErrorBody"]["required"] == ["error"]
+
+
+def test_sign_in_routes_declare_401(openapi: dict[str, Any]) -> None:
+    for path in ("/api/auth/login", "/api/auth/refresh"):
+        assert "401" in openapi["paths"][path]["post"]["responses"]
+
+
+def test_no_operation_declares_the_422_the_api_never_answers(openapi: dict[str, Any]) -> None:
+    for method, path, operation in operations(openapi):
+        assert "422" not in operation["responses"], (method, path)
+    assert "HTTPValidationError" not in openapi["components"]["schemas"]
+
+
+def test_a_route_answering_201_is_documented_by_a_2xx_success(openapi: dict[str, Any]) -> None:
+    register = openapi["paths"]["/api/auth/register"]["post"]["responses"]
+    assert register["2XX"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RegisterResponse"
+    }
+
+
+def test_real_error_answers_match_the_declared_error_body(auth: ModuleType, users: ModuleType) -> None:
+    from peerlearn.api.openapi import ErrorBody
+
+    answers = [
+        call(auth, rest_event("POST", "/api/auth/register", {"email": "x"})),
+        call(auth, rest_event("POST", "/api/auth/login", raw_body="[" * 100)),
+        call(users, rest_event("GET", "/api/me")),
+        call(users, rest_event("GET", "/api/me", origin_secret=None)),
+    ]
+    for reply in answers:
+        assert reply.status >= 400
+        ErrorBody.model_validate(reply.body, strict=True)

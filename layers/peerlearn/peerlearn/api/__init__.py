@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import DependencyResolutionError, Depends
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI
 from aws_lambda_powertools.event_handler.request import Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
@@ -82,8 +82,17 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
         return error_response(500, "internal", "Something went wrong on our side. Please try again.")
 
 
+class Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver whose OpenAPI document declares every error answer (api.openapi)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        from peerlearn.api.openapi import declare_answers  # only the docs function needs it
+
+        return declare_answers(super().get_openapi_schema(**kwargs))
+
+
 def make_resolver(routers: Sequence[Router] = ()) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = Resolver(enable_validation=True)
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
