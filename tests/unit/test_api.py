@@ -278,6 +278,42 @@ def test_the_openapi_document_lists_every_route_with_examples(ctx: Any) -> None:
     assert schemas["RegisterRequest"]["examples"]
 
 
+SWAGGER_ASSETS = {
+    "/api/docs/swagger-ui-bundle.js": "text/javascript",
+    "/api/docs/swagger-init.js": "text/javascript",
+    "/api/docs/swagger-ui.css": "text/css",
+}
+
+
+def test_the_swagger_page_runs_no_inline_script_so_the_csp_can_forbid_them(ctx: Any) -> None:
+    import re
+
+    docs = load_function("docs")
+    raw = docs.lambda_handler(rest_event("GET", "/api/docs"), LambdaContextStub())
+    assert raw["statusCode"] == 200
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", raw["body"], flags=re.S)
+    assert [re.search(r'src="([^"]+)"', attrs).group(1) for attrs, _ in scripts] == [  # type: ignore[union-attr]
+        "/api/docs/swagger-ui-bundle.js",
+        "/api/docs/swagger-init.js",
+    ]
+    assert all(not body.strip() for _, body in scripts)
+    assert "<style" not in raw["body"]
+    assert 'href="/api/docs/swagger-ui.css"' in raw["body"]
+
+
+@pytest.mark.parametrize(("path", "content_type"), SWAGGER_ASSETS.items())
+def test_the_swagger_page_scripts_and_styles_are_served_as_files(
+    ctx: Any, path: str, content_type: str
+) -> None:
+    docs = load_function("docs")
+    raw = docs.lambda_handler(rest_event("GET", path), LambdaContextStub())
+    assert raw["statusCode"] == 200
+    assert raw["multiValueHeaders"]["Content-Type"][0].startswith(content_type)
+    assert raw["body"]
+    if path.endswith("swagger-init.js"):
+        assert '"/api/openapi.json"' in raw["body"]
+
+
 def test_the_swagger_page_loads_nothing_from_the_internet(ctx: Any) -> None:
     docs = load_function("docs")
     raw = docs.lambda_handler(rest_event("GET", "/api/docs"), LambdaContextStub())
