@@ -12,10 +12,11 @@ from typing import Any
 import aws_lambda_powertools.event_handler.openapi.swagger_ui as swagger_ui
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from peerlearn.api import BEARER, make_resolver
+from peerlearn.api import make_resolver
 from peerlearn.api.edge import refusal
 from peerlearn.api.routes import admin, auth, sessions, users
 from peerlearn.config import origin_secret_from_env
@@ -36,7 +37,9 @@ _OPENAPI = {
     "version": "1.0.0",
     "description": "Live, paid, peer-to-peer mentorship. Errors are JSON: "
     '{"error": {"code", "message", "field"}}.',
-    "security_schemes": BEARER,
+    "security_schemes": {
+        "bearerAuth": HTTPBearer(bearerFormat="JWT", description="Access token from /api/auth/login")
+    },
 }
 
 
