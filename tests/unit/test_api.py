@@ -14,6 +14,7 @@ from tests.support import (
     ORIGIN_HEADER,
     ORIGIN_SECRET,
     LambdaContextStub,
+    Reply,
     call,
     load_event,
     load_function,
@@ -587,3 +588,26 @@ def test_real_error_answers_match_the_declared_error_body(auth: ModuleType, user
     for reply in answers:
         assert reply.status >= 400
         ErrorBody.model_validate(reply.body, strict=True)
+
+
+# ---------------------------------------------------------------- the one error mapping
+def test_every_429_says_when_to_retry_in_seconds_and_as_a_utc_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_lambda_powertools.event_handler.api_gateway import Router
+
+    from peerlearn import clock
+    from peerlearn.api import make_resolver
+    from peerlearn.errors import TooManyRequests
+
+    router = Router()
+
+    @router.get("/api/limited")
+    def limited() -> None:
+        raise TooManyRequests("Too many tries.", retry_after_seconds=90)
+
+    monkeypatch.setattr(clock, "now_seconds", lambda: 1_795_514_400)  # 2026-11-24T10:00:00Z
+    app = make_resolver([router])
+    reply = Reply(app.resolve(rest_event("GET", "/api/limited"), LambdaContextStub()))
+    assert reply.status == 429
+    assert reply.headers["Retry-After"] == "90"
+    assert reply.body["error"]["retry_after_seconds"] == 90
+    assert reply.body["error"]["retry_at"] == "2026-11-24T10:01:30Z"

@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.request import Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
 
+from peerlearn import clock
 from peerlearn.context import Context
 from peerlearn.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
 
@@ -54,8 +55,15 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(DomainError)
     def domain_error(exc: DomainError) -> Response[Any]:
         if isinstance(exc, TooManyRequests):
+            # Both forms: seconds for programs (and Retry-After), a moment for people ("try at 4:23").
+            retry_at = clock.iso(clock.now_seconds() + exc.retry_after_seconds)
             response = error_response(
-                exc.status, exc.code, exc.message, exc.field, retry_after_seconds=exc.retry_after_seconds
+                exc.status,
+                exc.code,
+                exc.message,
+                exc.field,
+                retry_after_seconds=exc.retry_after_seconds,
+                retry_at=retry_at,
             )
             response.headers["Retry-After"] = str(exc.retry_after_seconds)
             return response
