@@ -30,8 +30,12 @@ MAX_JSON_DEPTH = 32
 def refusal(event: Mapping[str, Any], origin_secret: str | None) -> dict[str, Any] | None:
     """The response refusing `event` at the edge, or None when its routes may handle it."""
     if not origin_verified(event.get("headers"), origin_secret):
+        logger.info("refused at the edge", extra={"reason": DIRECT_ACCESS})
         return error_proxy_response(403, DIRECT_ACCESS, DIRECT_ACCESS_MESSAGE)
-    return _body_refusal(event)
+    refused = _body_refusal(event)
+    if refused is not None:
+        logger.info("refused at the edge", extra={"reason": json.loads(refused["body"])["error"]["code"]})
+    return refused
 
 
 DIRECT_ACCESS = "direct_access"
