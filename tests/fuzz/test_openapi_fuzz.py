@@ -173,8 +173,11 @@ def test_every_operation_answers_only_what_the_document_declares(
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except (Exception, BaseExceptionGroup) as failure:  # collected: shrinking would only resend
-                key = f"{operation.label} ({caller}, {mode}) -> {response.status_code}"
-                failures.setdefault(key, f"{type(failure).__name__}: {failure}"[:800])
+                # One entry per operation, status and kind of failure, whoever called.
+                found = getattr(failure, "exceptions", None) or [failure]
+                kinds = ", ".join(sorted({str(getattr(f, "title", type(f).__name__)) for f in found}))
+                key = f"{operation.label} -> {response.status_code}: {kinds}"
+                failures.setdefault(key, f"({caller}, {mode}) {failure}"[:800])
 
         try:
             send()
