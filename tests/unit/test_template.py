@@ -148,8 +148,14 @@ def test_cloudfront_sends_the_origin_secret_the_rest_functions_can_read(template
     [header] = api["OriginCustomHeaders"]
     assert header["HeaderName"] == "X-PeerLearn-Origin"
     assert "resolve:secretsmanager:${OriginSecret}" in header["HeaderValue"]["Fn::Sub"]
-    rest = [name for name, _ in ROUTERS.items()] + ["DocsFunction", "AuthorizerFunction"]
-    for name in rest:
+    # Every function behind the REST API (a new one too) and the authorizer can read the secret.
+    rest = [
+        name
+        for name, spec in template.resources_of_type("AWS::Serverless::Function")
+        if any(e.get("Type") == "Api" for e in spec["Properties"].get("Events", {}).values())
+    ]
+    assert set(ROUTERS) | {"DocsFunction"} <= set(rest)
+    for name in [*rest, "AuthorizerFunction"]:
         spec = template.resources[name]["Properties"]
         assert spec["Environment"]["Variables"]["ORIGIN_SECRET_ARN"] == {"Ref": "OriginSecret"}
         assert {"Ref": "OriginSecretReadPolicy"} in spec["Policies"]
