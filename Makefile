@@ -10,12 +10,12 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_VERSION := 1.170.0
 PYTEST_UNIT_WORKERS ?= auto
 
-.PHONY: dev test check lint format typecheck template unit integration e2e web deps bench clean help
+.PHONY: dev test check lint format typecheck template unit integration e2e fuzz web deps bench clean help
 
 help:
 	@echo "make dev          install what is missing, start the local stack with demo data"
 	@echo "make test         install what is missing, run every check and test suite"
-	@echo "make lint | typecheck | template | unit | integration | e2e    one kind of check"
+	@echo "make lint | typecheck | template | unit | integration | e2e | fuzz    one kind of check"
 	@echo "make bench        run the benchmarks (prints figures)"
 
 # ------------------------------------------------------------------ installs
@@ -52,7 +52,7 @@ dev: deps web
 test: deps web $(SAM_VENV)/.installed
 	$(MAKE) --no-print-directory check
 	$(PY) -m pytest tests/unit -q -n $(PYTEST_UNIT_WORKERS) -p no:cacheprovider
-	$(PY) -m pytest tests/integration tests/e2e -q -p no:cacheprovider
+	$(PY) -m pytest tests/integration tests/e2e tests/fuzz -q -p no:cacheprovider
 
 # ------------------------------------------------------------------ one kind at a time
 check: lint typecheck template
@@ -80,6 +80,10 @@ integration: deps
 
 e2e: deps web
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider
+
+# Schemathesis against the local stack's /api/openapi.json (fixed seed, ~1400 requests, under 3 min).
+fuzz: deps
+	$(PY) -m pytest tests/fuzz -q -p no:cacheprovider
 
 bench: deps
 	$(PY) benchmarks/api_latency.py

@@ -17,6 +17,9 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 JWT_SECRET = "unit-test-secret-that-is-long-enough-0123456789"
+# What CloudFront adds to every /api/* request; REST functions refuse requests without it.
+ORIGIN_HEADER = "X-PeerLearn-Origin"
+ORIGIN_SECRET = "unit-test-origin-secret-0123456789abcdef"
 
 
 def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, str]:
@@ -26,6 +29,7 @@ def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, 
         "AWS_DEFAULT_REGION": "ap-south-1",
         "AWS_REGION": "ap-south-1",
         "JWT_SECRET": JWT_SECRET,
+        "ORIGIN_SECRET": ORIGIN_SECRET,
         "WEB_BASE_URL": "http://127.0.0.1:3000",
         "MEDIA_BASE_URL": "http://127.0.0.1:3000/media",
         "EMAIL_FROM": "no-reply@peerlearn.test",
@@ -82,8 +86,10 @@ def rest_event(
     headers: dict[str, str] | None = None,
     source_ip: str = "203.0.113.10",
     raw_body: str | None = None,
+    origin_secret: str | None = ORIGIN_SECRET,
 ) -> dict[str, Any]:
-    """A REST proxy event based on events/rest/request.json."""
+    """A REST proxy event based on events/rest/request.json, as CloudFront forwards it (with the
+    origin header; `origin_secret=None` leaves it out, as a request straight to API Gateway)."""
     event = copy.deepcopy(load_event("rest/request.json"))
     event["httpMethod"] = method
     event["path"] = path
@@ -93,7 +99,8 @@ def rest_event(
     event["requestContext"]["identity"]["sourceIp"] = source_ip
     event["pathParameters"] = path_parameters
     event["body"] = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
-    for key, value in (headers or {}).items():
+    origin = {ORIGIN_HEADER: origin_secret} if origin_secret is not None else {}
+    for key, value in {**origin, **(headers or {})}.items():
         event["headers"][key] = value
         event["multiValueHeaders"][key] = [value]
     if identity is not None:

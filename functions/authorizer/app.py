@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from peerlearn.accounts.authorize import authorize, bearer_token
+from peerlearn.api.edge import require_origin
 from peerlearn.config import Settings
 from peerlearn.context import build_context
 from peerlearn.errors import Forbidden, Unauthorized
@@ -30,6 +31,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     request = APIGatewayAuthorizerRequestEvent(event)
     arn = request.parsed_arn
     try:
+        require_origin(request.headers, ctx.settings.origin_secret)
         identity = authorize(ctx.settings.jwt_secret, bearer_token(request.headers.get("Authorization")))
     except Unauthorized as exc:
         logger.info("request not authenticated", extra={"reason": exc.code})

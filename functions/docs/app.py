@@ -1,27 +1,51 @@
-"""Docs function: one OpenAPI document for every route of every function, and its Swagger page."""
+"""Docs function: one OpenAPI document for every route of every function, and its Swagger page.
+
+The page and its scripts are files (no inline script), so the site's CSP holds on /api/docs too.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import aws_lambda_powertools.event_handler.openapi.swagger_ui as swagger_ui
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from peerlearn.api import BEARER, make_resolver
+from peerlearn.api import make_resolver
+from peerlearn.api.edge import refusal
 from peerlearn.api.routes import admin, auth, sessions, users
+from peerlearn.config import origin_secret_from_env
+
+HERE = Path(__file__).parent
+SWAGGER_UI = Path(swagger_ui.__file__).parent  # the Swagger UI build Powertools ships (offline)
+ASSETS = {
+    "swagger-ui-bundle.js": (SWAGGER_UI / "swagger-ui-bundle.min.js", "text/javascript; charset=utf-8"),
+    "swagger-ui.css": (SWAGGER_UI / "swagger-ui.min.css", "text/css; charset=utf-8"),
+    "swagger-init.js": (HERE / "swagger-init.js", "text/javascript; charset=utf-8"),
+}
 
 logger = Logger()
+origin_secret = origin_secret_from_env()  # the docs are behind CloudFront like every route
 app = make_resolver([auth.router, users.router, sessions.router, admin.router])
 _OPENAPI = {
     "title": "PeerLearn API",
     "version": "1.0.0",
     "description": "Live, paid, peer-to-peer mentorship. Errors are JSON: "
     '{"error": {"code", "message", "field"}}.',
-    "security_schemes": BEARER,
+    "security_schemes": {
+        "bearerAuth": HTTPBearer(bearerFormat="JWT", description="Access token from /api/auth/login")
+    },
 }
-app.enable_swagger(path="/api/docs", **_OPENAPI)  # type: ignore[arg-type]
+
+
+@cache
+def _file(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 @app.get("/api/openapi.json", include_in_schema=False)
@@ -29,6 +53,32 @@ def openapi_document() -> Response[str]:
     return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema(**_OPENAPI))  # type: ignore[arg-type]
 
 
+@app.get("/api/docs", include_in_schema=False)
+def swagger_page() -> Response[str]:
+    return Response(200, "text/html; charset=utf-8", _file(HERE / "swagger.html"))
+
+
+def _asset(name: str) -> Response[str]:
+    path, content_type = ASSETS[name]
+    # Versioned by the deploy, not by name: a day's cache is a fair trade for a reference page.
+    return Response(200, content_type, _file(path), headers={"Cache-Control": "public, max-age=86400"})
+
+
+@app.get("/api/docs/swagger-ui-bundle.js", include_in_schema=False)
+def swagger_bundle() -> Response[str]:
+    return _asset("swagger-ui-bundle.js")
+
+
+@app.get("/api/docs/swagger-ui.css", include_in_schema=False)
+def swagger_css() -> Response[str]:
+    return _asset("swagger-ui.css")
+
+
+@app.get("/api/docs/swagger-init.js", include_in_schema=False)
+def swagger_init() -> Response[str]:
+    return _asset("swagger-init.js")
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return refusal(event, origin_secret) or app.resolve(event, context)

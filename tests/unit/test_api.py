@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from tests.support import LambdaContextStub, call, load_event, load_function, rest_event
+from tests.support import (
+    ORIGIN_HEADER,
+    ORIGIN_SECRET,
+    LambdaContextStub,
+    Reply,
+    call,
+    load_event,
+    load_function,
+    rest_event,
+)
 
 PASSWORD = "mango-monsoon-42"
 NEW_USER = {"name": "Asha Rao", "email": "asha@example.com", "password": PASSWORD, "role": "learner"}
@@ -268,6 +279,42 @@ def test_the_openapi_document_lists_every_route_with_examples(ctx: Any) -> None:
     assert schemas["RegisterRequest"]["examples"]
 
 
+SWAGGER_ASSETS = {
+    "/api/docs/swagger-ui-bundle.js": "text/javascript",
+    "/api/docs/swagger-init.js": "text/javascript",
+    "/api/docs/swagger-ui.css": "text/css",
+}
+
+
+def test_the_swagger_page_runs_no_inline_script_so_the_csp_can_forbid_them(ctx: Any) -> None:
+    import re
+
+    docs = load_function("docs")
+    raw = docs.lambda_handler(rest_event("GET", "/api/docs"), LambdaContextStub())
+    assert raw["statusCode"] == 200
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", raw["body"], flags=re.S)
+    assert [re.search(r'src="([^"]+)"', attrs).group(1) for attrs, _ in scripts] == [  # type: ignore[union-attr]
+        "/api/docs/swagger-ui-bundle.js",
+        "/api/docs/swagger-init.js",
+    ]
+    assert all(not body.strip() for _, body in scripts)
+    assert "<style" not in raw["body"]
+    assert 'href="/api/docs/swagger-ui.css"' in raw["body"]
+
+
+@pytest.mark.parametrize(("path", "content_type"), SWAGGER_ASSETS.items())
+def test_the_swagger_page_scripts_and_styles_are_served_as_files(
+    ctx: Any, path: str, content_type: str
+) -> None:
+    docs = load_function("docs")
+    raw = docs.lambda_handler(rest_event("GET", path), LambdaContextStub())
+    assert raw["statusCode"] == 200
+    assert raw["multiValueHeaders"]["Content-Type"][0].startswith(content_type)
+    assert raw["body"]
+    if path.endswith("swagger-init.js"):
+        assert '"/api/openapi.json"' in raw["body"]
+
+
 def test_the_swagger_page_loads_nothing_from_the_internet(ctx: Any) -> None:
     docs = load_function("docs")
     raw = docs.lambda_handler(rest_event("GET", "/api/docs"), LambdaContextStub())
@@ -326,3 +373,241 @@ def test_a_route_that_declares_its_caller_answers_401_without_one(ctx: Any) -> N
     reply = call(admin, event)
     assert reply.status == 401
     assert reply.body["error"]["code"] == "unauthorized"
+
+
+# ---------------------------------------------------------------- the edge: bodies no route can read
+def _base64_event(path: str, raw: bytes | str) -> dict[str, Any]:
+    body = raw if isinstance(raw, str) else base64.b64encode(raw).decode("ascii")
+    return {**rest_event("POST", path, raw_body=body), "isBase64Encoded": True}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"email": ' * 5_000 + "1" + "}" * 5_000,
+        "[" * 200 + "]" * 200,  # parses, but no body of this API is nested that deep
+        "1" * 5_000,  # an integer longer than Python converts
+    ],
+    ids=["deep-array", "deep-object", "deep-but-parsable", "huge-integer"],
+)
+def test_json_no_route_can_read_is_a_400_invalid_json(auth: ModuleType, raw: str) -> None:
+    reply = call(auth, rest_event("POST", "/api/auth/login", raw_body=raw))
+    assert reply.status == 400, reply
+    assert reply.body["error"]["code"] == "invalid_json"
+    assert reply.body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("event", "problem"),
+    [
+        (_base64_event("/api/auth/login", b'{"email": "\xff\xfe@example.com"}'), "UTF-8"),
+        (_base64_event("/api/auth/login", "this is not base64!"), "base64"),
+        (rest_event("POST", "/api/auth/login", raw_body='{"email": "\ud800@example.com"}'), "UTF-8"),
+    ],
+    ids=["invalid-utf8", "not-base64", "lone-surrogate"],
+)
+def test_a_body_that_is_not_utf8_text_is_a_400_invalid_encoding(
+    auth: ModuleType, event: dict[str, Any], problem: str
+) -> None:
+    reply = call(auth, event)
+    assert reply.status == 400, reply
+    assert reply.body["error"]["code"] == "invalid_encoding"
+    assert problem in reply.body["error"]["message"]
+
+
+def test_a_valid_base64_json_body_reaches_the_route(auth: ModuleType) -> None:
+    register(auth)
+    body = json.dumps({"email": "asha@example.com", "password": PASSWORD}).encode()
+    reply = call(auth, _base64_event("/api/auth/login", body))
+    assert reply.status == 200, reply
+
+
+def test_the_docs_function_refuses_unreadable_bodies_too(ctx: Any) -> None:
+    docs = load_function("docs")
+    event = _base64_event("/api/openapi.json", b"\xff")
+    event["httpMethod"] = "GET"
+    reply = call(docs, event)
+    assert reply.status == 400
+    assert reply.body["error"]["code"] == "invalid_encoding"
+
+
+# ---------------------------------------------------------------- the edge: only CloudFront may call
+FUNCTIONS_AND_PUBLIC_ROUTES = [
+    ("auth", "POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD}),
+    ("users", "GET", "/api/me", None),
+    ("sessions", "GET", "/api/sessions", None),
+    ("admin", "PUT", "/api/admin/users/x/ban", None),
+    ("docs", "GET", "/api/openapi.json", None),
+    ("docs", "GET", "/api/docs", None),
+]
+
+
+@pytest.mark.parametrize(
+    "origin", [None, "", "a-wrong-secret", ORIGIN_SECRET[:-1]], ids=["missing", "empty", "wrong", "prefix"]
+)
+@pytest.mark.parametrize(("function", "method", "path", "body"), FUNCTIONS_AND_PUBLIC_ROUTES)
+def test_a_request_that_did_not_come_through_cloudfront_is_a_403_direct_access(
+    ctx: Any, function: str, method: str, path: str, body: Any, origin: str | None
+) -> None:
+    # Given a request straight to API Gateway, without the header CloudFront adds (or with a guess)
+    event = rest_event(method, path, body, origin_secret=origin, identity={"user_id": "u1", "role": "admin"})
+    # When any REST function receives it, it refuses before routing
+    reply = call(load_function(function), event)
+    assert reply.status == 403, reply
+    assert reply.body["error"]["code"] == "direct_access"
+
+
+def test_the_origin_header_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from peerlearn.api import edge
+
+    compared: list[tuple[bytes, bytes]] = []
+    monkeypatch.setattr(edge.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or False)
+    assert edge.origin_verified({"x-peerlearn-origin": "guess"}, ORIGIN_SECRET) is False
+    assert compared == [(b"guess", ORIGIN_SECRET.encode())]
+
+
+def test_a_function_without_an_origin_secret_refuses_everything() -> None:
+    from peerlearn.api import edge
+
+    assert edge.origin_verified({"X-PeerLearn-Origin": ""}, None) is False
+    assert edge.origin_verified({"X-PeerLearn-Origin": "anything"}, None) is False
+
+
+def test_the_authorizer_denies_a_request_without_the_origin_header(ctx: Any, auth: ModuleType) -> None:
+    register(auth)
+    login = call(
+        auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
+    )
+    authorizer = load_function("authorizer")
+    event = load_event("authorizer/request.json")
+    event["headers"]["Authorization"] = f"Bearer {login.body['access_token']}"
+    event["headers"][ORIGIN_HEADER] = ORIGIN_SECRET
+    allowed = authorizer.lambda_handler(event, LambdaContextStub())
+    assert allowed["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+
+    del event["headers"][ORIGIN_HEADER]
+    denied = authorizer.lambda_handler(event, LambdaContextStub())
+    assert denied["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"CloudFront-Viewer-Address": "198.51.100.7:443"}, "198.51.100.7"),
+        ({"CloudFront-Viewer-Address": "[2001:db8::1]:51234"}, "2001:db8::1"),
+        # API Gateway's sourceIp behind CloudFront is an edge server shared by many viewers, and
+        # X-Forwarded-For is the client's to write: neither may stand in for the viewer.
+        ({"X-Forwarded-For": "192.0.2.99"}, "unknown"),
+    ],
+)
+def test_the_client_address_is_only_what_cloudfront_reports(headers: dict[str, str], expected: str) -> None:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+    from peerlearn.api import client_address
+
+    event = rest_event("GET", "/api/sessions", headers=headers, source_ip="192.0.2.50")
+    assert client_address(APIGatewayProxyEvent(event)) == expected
+
+
+def test_in_the_cloud_the_origin_secret_is_read_from_secrets_manager(env: dict[str, str]) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from peerlearn.config import Settings
+
+    with mock_aws():
+        arn = boto3.client("secretsmanager", region_name="ap-south-1").create_secret(
+            Name="peerlearn/origin", SecretString="s" * 48
+        )["ARN"]
+        cloud = {k: v for k, v in env.items() if k != "ORIGIN_SECRET"} | {"ORIGIN_SECRET_ARN": arn}
+        assert Settings.from_env(cloud).origin_secret == "s" * 48
+
+
+def test_an_origin_secret_too_short_to_be_secret_fails_the_cold_start(env: dict[str, str]) -> None:
+    from peerlearn.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="origin secret"):
+        Settings.from_env({**env, "ORIGIN_SECRET": "guessable"})
+
+
+# ---------------------------------------------------------------- the OpenAPI document tells the truth
+@pytest.fixture
+def openapi(ctx: Any) -> dict[str, Any]:
+    reply = call(load_function("docs"), rest_event("GET", "/api/openapi.json"))
+    assert reply.status == 200
+    document: dict[str, Any] = reply.body
+    return document
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(m, p, op) for p, ops in document["paths"].items() for m, op in ops.items()]
+
+
+def test_every_operation_declares_its_errors_in_the_one_error_shape(openapi: dict[str, Any]) -> None:
+    error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for method, path, operation in operations(openapi):
+        responses = operation["responses"]
+        expected = {"400", "403", "429"}
+        expected |= {"401"} if operation.get("security") else set()
+        expected |= {"404"} if "{" in path else set()
+        expected |= {"409"} if method in ("post", "put", "patch", "delete") else set()
+        assert expected <= set(responses), (method, path, sorted(responses))
+        for status in expected:
+            assert responses[status]["content"]["application/json"]["schema"] == error_ref
+    assert openapi["components"]["schemas"]["ErrorBody"]["required"] == ["error"]
+
+
+def test_sign_in_routes_declare_401(openapi: dict[str, Any]) -> None:
+    for path in ("/api/auth/login", "/api/auth/refresh"):
+        assert "401" in openapi["paths"][path]["post"]["responses"]
+
+
+def test_no_operation_declares_the_422_the_api_never_answers(openapi: dict[str, Any]) -> None:
+    for method, path, operation in operations(openapi):
+        assert "422" not in operation["responses"], (method, path)
+    assert "HTTPValidationError" not in openapi["components"]["schemas"]
+
+
+def test_a_route_answering_201_is_documented_by_a_2xx_success(openapi: dict[str, Any]) -> None:
+    register = openapi["paths"]["/api/auth/register"]["post"]["responses"]
+    assert register["2XX"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RegisterResponse"
+    }
+
+
+def test_real_error_answers_match_the_declared_error_body(auth: ModuleType, users: ModuleType) -> None:
+    from peerlearn.api.openapi import ErrorBody
+
+    answers = [
+        call(auth, rest_event("POST", "/api/auth/register", {"email": "x"})),
+        call(auth, rest_event("POST", "/api/auth/login", raw_body="[" * 100)),
+        call(users, rest_event("GET", "/api/me")),
+        call(users, rest_event("GET", "/api/me", origin_secret=None)),
+    ]
+    for reply in answers:
+        assert reply.status >= 400
+        ErrorBody.model_validate(reply.body, strict=True)
+
+
+# ---------------------------------------------------------------- the one error mapping
+def test_every_429_says_when_to_retry_in_seconds_and_as_a_utc_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_lambda_powertools.event_handler.api_gateway import Router
+
+    from peerlearn import clock
+    from peerlearn.api import make_resolver
+    from peerlearn.errors import TooManyRequests
+
+    router = Router()
+
+    @router.get("/api/limited")
+    def limited() -> None:
+        raise TooManyRequests("Too many tries.", retry_after_seconds=90)
+
+    monkeypatch.setattr(clock, "now_seconds", lambda: 1_795_514_400)  # 2026-11-24T10:00:00Z
+    app = make_resolver([router])
+    reply = Reply(app.resolve(rest_event("GET", "/api/limited"), LambdaContextStub()))
+    assert reply.status == 429
+    assert reply.headers["Retry-After"] == "90"
+    assert reply.body["error"]["retry_after_seconds"] == 90
+    assert reply.body["error"]["retry_at"] == "2026-11-24T10:01:30Z"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from types import ModuleType
 from typing import Any
@@ -72,3 +73,24 @@ def test_profile_routes_never_fail_with_a_server_error(
     identity = {"user_id": "01JCZ0000000000000000000AA"}
     reply = call(functions["users"], rest_event(method, path, raw_body=json.dumps(body), identity=identity))
     assert reply.status < 500, reply.body
+
+
+raw_bodies = (
+    st.binary(max_size=300).map(lambda raw: (base64.b64encode(raw).decode("ascii"), True))
+    | st.text(max_size=300).map(lambda text: (text, False))  # lone surrogates included
+    | st.text(alphabet='[{]}"\\:,1', max_size=3000).map(lambda text: (text, False))
+    | st.integers(min_value=1, max_value=3000).map(lambda depth: ("[" * depth + "]" * depth, False))
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(AUTH_ROUTES), body=raw_bodies)
+def test_no_body_bytes_make_a_server_error(
+    functions: dict[str, ModuleType], route: str, body: tuple[str, bool]
+) -> None:
+    raw, base64_encoded = body
+    event = {**rest_event("POST", f"/api/auth/{route}", raw_body=raw), "isBase64Encoded": base64_encoded}
+    reply = call(functions["auth"], event)
+    assert reply.status < 500, reply.body
+    if reply.status >= 400:
+        assert reply.body["error"]["message"]

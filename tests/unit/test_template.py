@@ -18,7 +18,16 @@ ROUTERS = {
     "AdminFunction": [admin.router],
     "SessionsFunction": [sessions.router],
 }
-DOCS_ROUTES = [("DocsFunction", "GET", "/api/openapi.json"), ("DocsFunction", "GET", "/api/docs")]
+DOCS_ROUTES = [
+    ("DocsFunction", "GET", path)
+    for path in (
+        "/api/openapi.json",
+        "/api/docs",
+        "/api/docs/swagger-ui-bundle.js",
+        "/api/docs/swagger-init.js",
+        "/api/docs/swagger-ui.css",
+    )
+]
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +95,67 @@ def test_the_checks_catch_a_broken_template(template: Template) -> None:
         "the code keys on attribute 'nope', which the table does not define",
         "the code queries index 'gsi2', which the table does not have",
     ]
+
+
+# ---------------------------------------------------------------- what CloudFront sends browsers
+def content_security_policy(template: Template) -> dict[str, list[str]]:
+    policy = template.resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    raw = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    text = raw["Fn::Sub"] if isinstance(raw, dict) else raw
+    directives = [d.split() for d in text.split(";") if d.strip()]
+    return {d[0]: d[1:] for d in directives}
+
+
+def test_the_csp_allows_no_eval_and_no_inline_script(template: Template) -> None:
+    csp = content_security_policy(template)
+    assert all("'unsafe-eval'" not in sources for sources in csp.values())
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert csp["script-src"][0] == "'self'"
+
+
+def test_the_csp_connects_only_to_this_site_and_this_stacks_websocket_api(template: Template) -> None:
+    connect = content_security_policy(template)["connect-src"]
+    assert connect[0] == "'self'"
+    sockets = [source for source in connect if source.startswith("wss")]
+    assert sockets == ["wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com"]
+    assert all(source == "'self'" or "://" in source for source in connect)  # no bare scheme like wss:
+
+
+def test_every_api_and_site_answer_carries_the_security_headers(template: Template) -> None:
+    distribution = template.resources["WebDistribution"]["Properties"]["DistributionConfig"]
+    behaviours = [distribution["DefaultCacheBehavior"], *distribution["CacheBehaviors"]]
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"} for b in behaviours)
+
+
+def test_the_allowed_origin_has_no_default_and_each_stage_names_its_own() -> None:
+    import tomllib
+
+    from infra.local.template import ROOT
+
+    template = Template.load()
+    assert "Default" not in template.raw["Parameters"]["WebOrigin"]
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    for stage in ("dev", "prod"):
+        overrides = config[stage]["deploy"]["parameters"]["parameter_overrides"]
+        origin = next(p.split("=", 1)[1] for p in overrides.split() if p.startswith("WebOrigin="))
+        assert origin.startswith("https://")
+        assert "*" not in origin
+
+
+def test_cloudfront_sends_the_origin_secret_the_rest_functions_can_read(template: Template) -> None:
+    distribution = template.resources["WebDistribution"]["Properties"]["DistributionConfig"]
+    api = next(o for o in distribution["Origins"] if o["Id"] == "api")
+    [header] = api["OriginCustomHeaders"]
+    assert header["HeaderName"] == "X-PeerLearn-Origin"
+    assert "resolve:secretsmanager:${OriginSecret}" in header["HeaderValue"]["Fn::Sub"]
+    # Every function behind the REST API (a new one too) and the authorizer can read the secret.
+    rest = [
+        name
+        for name, spec in template.resources_of_type("AWS::Serverless::Function")
+        if any(e.get("Type") == "Api" for e in spec["Properties"].get("Events", {}).values())
+    ]
+    assert set(ROUTERS) | {"DocsFunction"} <= set(rest)
+    for name in [*rest, "AuthorizerFunction"]:
+        spec = template.resources[name]["Properties"]
+        assert spec["Environment"]["Variables"]["ORIGIN_SECRET_ARN"] == {"Ref": "OriginSecret"}
+        assert {"Ref": "OriginSecretReadPolicy"} in spec["Policies"]

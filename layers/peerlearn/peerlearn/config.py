@@ -33,12 +33,16 @@ class Settings:
     cookie_secure: bool
     dynamodb_endpoint: str | None
     booking_cancel_cutoff_hours: int
+    # The value CloudFront sends in X-PeerLearn-Origin; REST functions refuse requests without it.
+    # None where a function has neither setting (stream, jobs): the REST edge then refuses everything.
+    origin_secret: str | None
 
     @classmethod
     def from_env(
         cls,
         env: Mapping[str, str] | None = None,
         fetch_secret: Callable[[str], str] | None = None,
+        fetch_origin_secret: Callable[[str], str] | None = None,
     ) -> Settings:
         env = os.environ if env is None else env
 
@@ -79,7 +83,25 @@ class Settings:
             booking_cancel_cutoff_hours=_non_negative_int(
                 required("BOOKING_CANCEL_CUTOFF_HOURS"), "BOOKING_CANCEL_CUTOFF_HOURS"
             ),
+            origin_secret=origin_secret_from_env(env, fetch_origin_secret),
         )
+
+
+def origin_secret_from_env(
+    env: Mapping[str, str] | None = None, fetch: Callable[[str], str] | None = None
+) -> str | None:
+    """The origin secret: ORIGIN_SECRET (the value, local stack) or ORIGIN_SECRET_ARN (Secrets
+    Manager, cloud; read once per cold start and cached by Powertools), or None when neither is set."""
+    env = os.environ if env is None else env
+    if env.get("ORIGIN_SECRET", "").strip():
+        secret = env["ORIGIN_SECRET"].strip()
+    elif env.get("ORIGIN_SECRET_ARN", "").strip():
+        secret = (fetch or _secrets_manager_value)(env["ORIGIN_SECRET_ARN"].strip())
+    else:
+        return None
+    if len(secret) < 32:
+        raise ConfigError("the origin secret must be at least 32 characters")
+    return secret
 
 
 def _non_negative_int(value: str, name: str) -> int:
@@ -99,3 +121,12 @@ def _ssm_secret(name: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"SSM parameter {name} is not a string")
     return value
+
+
+def _secrets_manager_value(secret_id: str) -> str:
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(secret_id, max_age=300)
+    if not isinstance(value, str):
+        raise ConfigError(f"secret {secret_id} is not a string")
+    return value.strip()

@@ -9,19 +9,22 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import DependencyResolutionError, Depends
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.request import Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
 
+from peerlearn import clock
 from peerlearn.context import Context
 from peerlearn.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
+
+if TYPE_CHECKING:  # the models cost a third of a cold start; only the docs function builds them
+    from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +55,15 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(DomainError)
     def domain_error(exc: DomainError) -> Response[Any]:
         if isinstance(exc, TooManyRequests):
+            # Both forms: seconds for programs (and Retry-After), a moment for people ("try at 4:23").
+            retry_at = clock.iso(clock.now_seconds() + exc.retry_after_seconds)
             response = error_response(
-                exc.status, exc.code, exc.message, exc.field, retry_after_seconds=exc.retry_after_seconds
+                exc.status,
+                exc.code,
+                exc.message,
+                exc.field,
+                retry_after_seconds=exc.retry_after_seconds,
+                retry_at=retry_at,
             )
             response.headers["Retry-After"] = str(exc.retry_after_seconds)
             return response
@@ -82,15 +92,25 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
         return error_response(500, "internal", "Something went wrong on our side. Please try again.")
 
 
+class Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver whose OpenAPI document declares every error answer (api.openapi)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        from peerlearn.api.openapi import declare_answers  # only the docs function needs it
+
+        return declare_answers(super().get_openapi_schema(**kwargs))
+
+
 def make_resolver(routers: Sequence[Router] = ()) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = Resolver(enable_validation=True)
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
     return app
 
 
-BEARER = {"bearerAuth": HTTPBearer(bearerFormat="JWT", description="Access token from /api/auth/login")}
+# The scheme itself (an OpenAPI model) is declared by the docs function: importing Powertools' OpenAPI
+# models costs a third of a function's cold start, and only the document needs them.
 SECURED: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
@@ -123,14 +143,25 @@ def caller(router: Router | APIGatewayRestResolver) -> Caller:
     )
 
 
-def client_ip(router: Router | APIGatewayRestResolver) -> str:
-    """The viewer's address. Behind CloudFront, API Gateway's sourceIp is an edge server, so the
-    address CloudFront reports (`CloudFront-Viewer-Address: ip:port`) comes first."""
-    event = _event(router)
+def client_address(event: APIGatewayProxyEvent) -> str:
+    """The viewer's address as CloudFront reports it (`CloudFront-Viewer-Address: ip:port`).
+
+    Trusted because the edge admits only requests carrying the origin secret, which CloudFront
+    adds (and which overwrites any viewer-sent CloudFront-* header). Nothing else stands in:
+    sourceIp is a CloudFront edge server shared by many viewers, X-Forwarded-For is the client's
+    to write. Without the header (never behind CloudFront's AllViewerExceptHostHeader policy) the
+    caller is "unknown": all such callers share one per-client allowance, which fails safe (a
+    limit too tight) instead of open (a limit anyone can sidestep).
+    """
     viewer = event.headers.get("cloudfront-viewer-address")
-    if viewer:
-        return viewer.rsplit(":", 1)[0].strip("[]")
-    return event.request_context.identity.source_ip or "unknown"
+    if viewer and ":" in viewer:
+        return viewer.rsplit(":", 1)[0].strip("[]") or "unknown"
+    return "unknown"
+
+
+def client_ip(router: Router | APIGatewayRestResolver) -> str:
+    """The viewer's address (see `client_address`)."""
+    return client_address(_event(router))
 
 
 # ---------------------------------------------------------------- what a route may declare
@@ -157,12 +188,8 @@ def current_context(request: Request) -> Context:
 
 
 def current_client(request: Request) -> str:
-    """The viewer's address, for per-client limits."""
-    event = cast(APIGatewayProxyEvent, request.resolved_event)
-    viewer = event.headers.get("cloudfront-viewer-address")
-    if viewer:
-        return viewer.rsplit(":", 1)[0].strip("[]")
-    return event.request_context.identity.source_ip or "unknown"
+    """The viewer's address, for per-client limits (see `client_address`)."""
+    return client_address(cast(APIGatewayProxyEvent, request.resolved_event))
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -13,6 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from peerlearn.api import make_resolver
+from peerlearn.api.edge import refusal
 from peerlearn.config import Settings
 from peerlearn.context import build_context
 from peerlearn.observability import route_domain_logs
@@ -39,6 +40,6 @@ def rest_function(routers: Sequence[Router]) -> RestFunction:
     @tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         app.append_context(ctx=ctx)
-        return app.resolve(event, context)
+        return refusal(event, ctx.settings.origin_secret) or app.resolve(event, context)
 
     return RestFunction(app=app, logger=logger, handler=handler)
