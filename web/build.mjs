@@ -1,11 +1,13 @@
-// Builds the static site into dist/: inlines page fragments into index.html, bundles the JS with
-// esbuild and compiles the CSS with the Tailwind CLI. `node build.mjs --watch` rebuilds on change.
+// Builds the static site into dist/: renders one template per page of the registry (src/js/routes.js)
+// into the shell, inlines page fragments, refuses any Alpine expression the CSP build can't evaluate,
+// bundles the JS with esbuild and compiles the CSS with Tailwind. `--watch` rebuilds on change.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { checkExpressions } from './csp-check.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const src = join(root, 'src');
@@ -25,6 +27,16 @@ function inline(text, from) {
     });
     return inline(body, file);
   });
+}
+
+// The shell's `<!-- pages -->` line becomes one template per page of the registry. Imported afresh on
+// each build so `--watch` sees registry changes.
+async function pageTemplates() {
+  const { PAGES } = await import(`./src/js/routes.js?at=${Date.now()}`);
+  return PAGES.map((page) => {
+    if (!existsSync(join(src, 'pages', `${page}.html`))) throw new Error(`routes.js names page "${page}" but src/pages/${page}.html is missing`);
+    return `    <template x-if="$store.route.page === '${page}'"><!-- include pages/${page}.html --></template>`;
+  }).join('\n');
 }
 
 function fingerprint(file) {
@@ -62,7 +74,11 @@ async function build() {
   if (tailwind.status !== 0) throw new Error(`tailwindcss failed:\n${tailwind.stderr}`);
 
   // Query-string fingerprints let CloudFront cache the assets while index.html stays fresh.
-  const html = inline(readFileSync(join(src, 'index.html'), 'utf8'), 'index.html')
+  const shell = readFileSync(join(src, 'index.html'), 'utf8').replace(/^\s*<!--\s*pages\s*-->$/m, await pageTemplates());
+  const inlined = inline(shell, 'index.html');
+  const problems = checkExpressions(inlined);
+  if (problems.length) throw new Error(`Alpine's CSP build can't evaluate:\n${problems.join('\n')}`);
+  const html = inlined
     .replace('/assets/app.js', `/assets/app.js?v=${fingerprint(join(dist, 'assets', 'app.js'))}`)
     .replace('/assets/app.css', `/assets/app.css?v=${fingerprint(join(dist, 'assets', 'app.css'))}`);
   writeFileSync(join(dist, 'index.html'), html);

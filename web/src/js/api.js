@@ -16,6 +16,10 @@ export class ApiError extends Error {
 const NETWORK_ERROR = { code: 'network', message: "Can't reach PeerLearn. Check your connection and try again." };
 const REFRESH_MARGIN_SECONDS = 60;
 
+// Set while a refresh cookie may exist (after a sign-in, until sign-out or a refused refresh), so a
+// visitor who never signed in doesn't make a refresh call that can only fail on every page load.
+const MAY_HAVE_SESSION_KEY = 'peerlearn.mayHaveSession';
+
 let accessToken = null;
 let refreshTimer = null;
 let refreshing = null; // one refresh in flight, shared by every caller that needs it
@@ -26,8 +30,27 @@ export function onSessionChange(listener) {
   sessionListeners.push(listener);
 }
 
+/** Whether this browser may hold a refresh cookie worth trying. */
+export function mayHaveSession() {
+  try {
+    return localStorage.getItem(MAY_HAVE_SESSION_KEY) === '1';
+  } catch {
+    return true; // storage blocked: ask the server rather than sign the person out
+  }
+}
+
+function rememberSession(present) {
+  try {
+    if (present) localStorage.setItem(MAY_HAVE_SESSION_KEY, '1');
+    else localStorage.removeItem(MAY_HAVE_SESSION_KEY);
+  } catch {
+    // Private modes may refuse storage; the refresh cookie still works on its own.
+  }
+}
+
 export function setSession(body) {
   accessToken = body?.access_token ?? null;
+  rememberSession(Boolean(accessToken));
   clearTimeout(refreshTimer);
   if (body?.expires_in) {
     // Refresh a little before expiry so long-lived pages keep a valid token without a failed call.

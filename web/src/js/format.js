@@ -132,3 +132,8 @@ export function dayParts(iso) {
   if (!date) return { day: '', month: '' };
   return { day: format({ day: 'numeric' }).format(date), month: format({ month: 'short' }).format(date) };
 }
+
+/** How much of star `n` (1-5) is filled for `rating`, in percent, to the nearest half star. */
+export function starFill(rating, n) {
+  return Math.max(0, Math.min(1, Math.round((Number(rating) || 0) * 2) / 2 - n + 1)) * 100;
+}

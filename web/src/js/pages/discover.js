@@ -1,6 +1,6 @@
 // /discover: search and filter upcoming sessions. The filters live in the URL query string, so a
 // filtered view can be shared and the back button walks through earlier searches.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { get, withQuery } from '../api.js';
 import { LANGUAGES, LEVELS, SORTS, levelLabel } from '../catalog.js';
 import { dateText, moneyText } from '../format.js';

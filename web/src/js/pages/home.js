@@ -1,5 +1,5 @@
 // /: a landing page when signed out; a welcome card with profile completeness when signed in.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { completeness } from '../people.js';
 
 export default () => ({

@@ -1,5 +1,5 @@
 // /login: email + password sign-in, with the lock-out countdown after too many attempts.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { SUSPENDED_MESSAGE } from '../auth.js';
 import { clockText, explainError, waitText } from '../forms.js';
 import { navigate, safeNext } from '../router.js';

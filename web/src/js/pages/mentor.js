@@ -1,6 +1,6 @@
 // /mentors/<id>: a mentor's public page: who they are, how learners rate them, what they teach next
 // and what learners said (with the mentor's replies).
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { get, withQuery } from '../api.js';
 import { toast } from '../toasts.js';
 
@@ -25,6 +25,10 @@ export default () => ({
 
   get stats() {
     return this.person?.mentor_stats ?? null;
+  },
+
+  get sessionsTaught() {
+    return this.stats?.sessions_taught ?? 0;
   },
 
   get isMe() {

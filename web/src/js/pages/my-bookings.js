@@ -1,10 +1,11 @@
 // /my/bookings: a learner's bookings, upcoming or past: hold countdowns, cancelling under the stated
 // policy, whether the room is open, and rating a completed session (editable for 7 days).
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { get, patch, post, withQuery } from '../api.js';
 import { REVIEW_EDIT_DAYS, REVIEW_TEXT_MAX, policyText } from '../catalog.js';
 import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
+import { dateText } from '../format.js';
 import { toast } from '../toasts.js';
 
 const PAGE_SIZE = 20;
@@ -77,6 +78,17 @@ export default () => ({
 
   editable(review) {
     return review && new Date(review.created_at).getTime() + REVIEW_EDIT_DAYS * 24 * 3600_000 > this.now;
+  },
+
+  editableText(review) {
+    if (!this.editable(review)) return `Reviews can be edited for ${REVIEW_EDIT_DAYS} days.`;
+    const until = new Date(new Date(review.created_at).getTime() + REVIEW_EDIT_DAYS * 24 * 3600_000);
+    return `You can edit your review until ${dateText(until.toISOString())}.`;
+  },
+
+  stopFeedback(entry) {
+    entry.feedback.editing = false;
+    entry.feedback.error = '';
   },
 
   async load() {

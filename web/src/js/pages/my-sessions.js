@@ -1,6 +1,6 @@
 // /my/sessions: a mentor's own sessions, upcoming or past: start and end them, edit or cancel them,
 // see and manage who booked, and reply to reviews.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { del, get, post, withQuery } from '../api.js';
 import { REVIEW_TEXT_MAX } from '../catalog.js';
 import { confirmAction } from '../confirm.js';

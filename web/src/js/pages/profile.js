@@ -1,5 +1,5 @@
 // /profile: the signed-in person edits their profile, uploads an avatar and changes their password.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { patch, post, setSession } from '../api.js';
 import { explainError } from '../forms.js';
 import { passwordChecks, passwordProblem } from '../password.js';

@@ -1,7 +1,7 @@
 // /my/sessions/new and /my/sessions/<id>/edit: a mentor publishes or changes a session. The date and
 // time are wall-clock time in the chosen zone (by default the mentor's profile zone); the form shows
 // what that is in the mentor's own time, mirrors the API's bounds, and puts server errors under fields.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { get, patch, post } from '../api.js';
 import {
   CAPACITY_MAX,

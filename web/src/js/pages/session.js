@@ -1,6 +1,6 @@
 // /sessions/<id>: one session in full, with a booking panel that follows the viewer's state (signed
 // out, own session, bookable, held, booked, waitlisted, full, over) and the session's reviews.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { del, get, post, withQuery } from '../api.js';
 import { opensAt, policyText } from '../catalog.js';
 import { confirmAction } from '../confirm.js';
