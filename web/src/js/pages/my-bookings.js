@@ -2,7 +2,7 @@
 // policy, whether the room is open, and rating a completed session (editable for 7 days).
 import Alpine from '@alpinejs/csp';
 import { get, patch, post, withQuery } from '../api.js';
-import { REVIEW_EDIT_DAYS, REVIEW_TEXT_MAX, policyText } from '../catalog.js';
+import { REVIEW_EDIT_DAYS, REVIEW_TEXT_MAX, joinAnswerText, opensAt, policyText, roomOpensText } from '../catalog.js';
 import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
 import { dateText } from '../format.js';
@@ -10,8 +10,11 @@ import { toast } from '../toasts.js';
 
 const PAGE_SIZE = 20;
 const REVIEW_PAGES_TO_SEARCH = 5;
-// The latest a room can open before the start (the API's bound on early joining).
+// The latest a room can open before the start (the API's bound on early joining), until the
+// session's own early-join minutes are known.
 const EARLIEST_ROOM_OPEN_MS = 30 * 60_000;
+// Bookings that no longer hold a seat: in Upcoming they move to their own "Cancelled" list.
+const LAPSED = ['cancelled', 'expired'];
 export const RATING_WORDS = ['', 'Poor', 'Fair', 'Good', 'Very good', 'Excellent'];
 
 const entryFor = (booking) => ({
@@ -20,6 +23,7 @@ const entryFor = (booking) => ({
   busy: '', // cancel | join
   error: '',
   join: null, // the last answer of POST /join
+  details: null, // the session in full (SessionOut), for upcoming bookings: room opening, seats
   feedback: { status: 'idle', review: null, editing: false, rating: 0, hover: 0, text: '', error: '', saving: false },
 });
 
@@ -57,6 +61,39 @@ export default () => ({
     return clockText(this.holdSeconds(entry));
   },
 
+  /** The bookings listed as such: in Upcoming, only those that still hold a seat. */
+  get listed() {
+    return this.when === 'upcoming' ? this.entries.filter((e) => !LAPSED.includes(e.booking.status)) : this.entries;
+  },
+
+  get cancelled() {
+    return this.when === 'upcoming' ? this.entries.filter((e) => LAPSED.includes(e.booking.status)) : [];
+  },
+
+  /** A lapsed booking can be made again while its session is still open with a free seat. */
+  bookAgain(entry) {
+    const session = entry.details;
+    return Boolean(session && session.status === 'scheduled' && session.seats_left > 0 && new Date(session.starts_at).getTime() > this.now);
+  },
+
+  againText(entry) {
+    const session = entry.details;
+    if (!session) return '';
+    if (session.status === 'cancelled') return 'The mentor cancelled this session.';
+    return session.seats_left > 0 ? 'Booking has closed.' : 'The session is full now.';
+  },
+
+  roomText(entry) {
+    if (entry.join) return joinAnswerText(entry.join, this.now);
+    return entry.details ? roomOpensText(entry.details, this.now) : '';
+  },
+
+  /** The room can't be open yet (before the session's early-join window, or the longest one). */
+  roomClosed(entry) {
+    if (entry.details) return opensAt(entry.details).getTime() > this.now;
+    return new Date(entry.booking.session.starts_at).getTime() - this.now > EARLIEST_ROOM_OPEN_MS;
+  },
+
   isActive(entry) {
     return ['held', 'confirmed'].includes(entry.booking.status) && !['cancelled', 'completed'].includes(entry.booking.session.status);
   },
@@ -69,11 +106,6 @@ export default () => ({
 
   policyLine(entry) {
     return entry.policy ? policyText(entry.policy, entry.booking.session, this.now) : '';
-  },
-
-  /** The room can't be open yet when the start is more than the longest early-join window away. */
-  roomSurelyClosed(entry) {
-    return new Date(entry.booking.session.starts_at).getTime() - this.now > EARLIEST_ROOM_OPEN_MS;
   },
 
   editable(review) {
@@ -126,7 +158,16 @@ export default () => ({
   /** The cancellation policy of an active booking; the learner's own review of a completed one. */
   loadExtras(entry) {
     if (this.isActive(entry)) this.loadPolicy(entry);
+    if (this.when === 'upcoming') this.loadDetails(entry);
     if (entry.booking.status === 'completed') this.loadMyReview(entry);
+  },
+
+  async loadDetails(entry) {
+    try {
+      entry.details = await get(`/api/sessions/${entry.booking.session_id}`);
+    } catch {
+      // Without the details the room copy waits for a join attempt; Book again stays hidden.
+    }
   },
 
   async loadPolicy(entry) {

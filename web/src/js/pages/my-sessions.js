@@ -2,7 +2,7 @@
 // see and manage who booked, and reply to reviews.
 import Alpine from '@alpinejs/csp';
 import { del, get, post, withQuery } from '../api.js';
-import { REVIEW_TEXT_MAX } from '../catalog.js';
+import { REVIEW_TEXT_MAX, canStart, startText } from '../catalog.js';
 import { confirmAction } from '../confirm.js';
 import { plural } from '../format.js';
 import { toast } from '../toasts.js';
@@ -36,6 +36,14 @@ export default () => ({
 
   get isMentor() {
     return Alpine.store('session').user?.role === 'mentor';
+  },
+
+  startable(entry) {
+    return canStart(entry.session, Alpine.store('clock').now);
+  },
+
+  startHint(entry) {
+    return startText(entry.session, Alpine.store('clock').now);
   },
 
   get when() {

@@ -2,7 +2,7 @@
 // out, own session, bookable, held, booked, waitlisted, full, over) and the session's reviews.
 import Alpine from '@alpinejs/csp';
 import { del, get, post, withQuery } from '../api.js';
-import { opensAt, policyText } from '../catalog.js';
+import { joinAnswerText, opensAt, policyText, roomOpensText } from '../catalog.js';
 import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
 import { moneyText, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
@@ -108,6 +108,11 @@ export default () => ({
 
   get roomOpen() {
     return this.opensAt.getTime() <= this.now && !this.ended;
+  },
+
+  /** The one room-opening sentence (catalog.js), or what the last join attempt answered. */
+  get roomText() {
+    return this.joinResult ? joinAnswerText(this.joinResult, this.now) : roomOpensText(this.session, this.now);
   },
 
   get bookLabel() {
