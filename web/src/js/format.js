@@ -137,3 +137,18 @@ export function dayParts(iso) {
 export function starFill(rating, n) {
   return Math.max(0, Math.min(1, Math.round((Number(rating) || 0) * 2) / 2 - n + 1)) * 100;
 }
+
+/**
+ * Paise from what a person typed as rupees ("499", "499.5", "1,499.50"), exactly (no float
+ * rounding); null for anything else, including more than two decimals: there is no third place.
+ */
+export function paiseFromRupees(text) {
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(String(text ?? '').trim().replaceAll(',', ''));
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+/** "499.5" for 49950 paise: rupees for a URL or an input, without trailing zeros. */
+export function rupeesFromPaise(paise) {
+  return String(Number(paise) / 100);
+}

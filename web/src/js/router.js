@@ -69,6 +69,11 @@ function onLinkClick(event) {
   if (!link || link.target || link.hasAttribute('download') || link.origin !== window.location.origin) return;
   if (link.pathname.startsWith('/api/') || /\.\w+$/.test(link.pathname)) return;
   event.preventDefault();
+  // A link within this page (a skip link): move focus there, as the browser would.
+  if (link.hash && link.pathname === window.location.pathname && link.search === window.location.search) {
+    document.getElementById(link.hash.slice(1))?.focus();
+    return;
+  }
   navigate(link.pathname + link.search);
   // Move focus to the new page so keyboard and screen-reader users start at its top.
   requestAnimationFrame(() => document.getElementById('main')?.focus({ preventScroll: true }));
