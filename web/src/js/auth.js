@@ -1,7 +1,7 @@
 // The session store: who is signed in (the `Me` of the API), restored on start from the refresh
 // cookie when this browser may hold one. The access token itself stays inside api.js, in memory only.
 import Alpine from '@alpinejs/csp';
-import { get, mayHaveSession, onSessionChange, post, refreshSession, setSession } from './api.js';
+import { get, mayHaveSession, onSessionChange, post, refreshSession, setSession, signOutRequest } from './api.js';
 import { navigate, refreshRoute } from './router.js';
 import { navFor } from './routes.js';
 import { toast } from './toasts.js';
@@ -39,13 +39,16 @@ export function registerSession() {
       }
     },
 
+    /** Signs in; resolves with the API's answer (`first_sign_in` tells a first visit). */
     async login(email, password) {
-      setSession(await post('/api/auth/login', { email, password }));
+      const body = await post('/api/auth/login', { email, password });
+      setSession(body);
+      return body;
     },
 
     async logout() {
       try {
-        await post('/api/auth/logout', {});
+        await signOutRequest();
       } catch {
         // Signing out locally still matters when the server can't be reached.
       }

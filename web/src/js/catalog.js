@@ -1,6 +1,6 @@
 // What the session pages share: the bounds a session must keep (mirrored from the API), the choices
 // forms offer, status badges, and small facts derived from a session or booking.
-import { dateText, durationText, moneyText, plural, relativeText, timeText, whenText } from './format.js';
+import { durationText, momentText, moneyText, plural, relativeText, whenText } from './format.js';
 
 export const TITLE_MIN = 3;
 export const TITLE_MAX = 120;
@@ -75,15 +75,6 @@ export function opensAt(session) {
 /** Whether the mentor can start `session` now (the API refuses earlier). */
 export function canStart(session, now = Date.now()) {
   return session.status === 'scheduled' && opensAt(session).getTime() <= now;
-}
-
-/** "4:23 pm IST (in 3 hours)" today, "4:23 pm IST on Mon, 1 Dec (in 2 days)" on another day: the
- * viewer's own time, with the day when it isn't today. */
-export function momentText(date, now = Date.now()) {
-  const iso = date.toISOString();
-  const sameDay = dateText(iso) === dateText(new Date(now).toISOString());
-  const day = sameDay ? '' : ` on ${whenText(iso).replace(/,?\s*\d{1,2}:\d{2}.*$/, '')}`;
-  return `${timeText(iso)}${day} (${relativeText(iso, now)})`;
 }
 
 // The one copy for when a room opens, used by every page that says it.

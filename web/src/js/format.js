@@ -152,3 +152,17 @@ export function paiseFromRupees(text) {
 export function rupeesFromPaise(paise) {
   return String(Number(paise) / 100);
 }
+
+/** "4:23 pm IST (in 3 hours)" today, "4:23 pm IST on Mon, 1 Dec (in 2 days)" on another day: the
+ * viewer's own time, with the day when it isn't today. */
+export function momentText(date, now = Date.now()) {
+  const iso = date.toISOString();
+  const sameDay = dateText(iso) === dateText(new Date(now).toISOString());
+  const day = sameDay ? '' : ` on ${whenText(iso).replace(/,?\s*\d{1,2}:\d{2}.*$/, '')}`;
+  return `${timeText(iso)}${day} (${relativeText(iso, now)})`;
+}
+
+/** "Try again at 4:32 pm IST (in 7 minutes)": when a rate limit lifts, in the viewer's time. */
+export function tryAgainText(retryAt, now = Date.now()) {
+  return `Try again at ${momentText(retryAt, now)}`;
+}

@@ -44,6 +44,10 @@ export default () => ({
     return Boolean(this.user && this.session && this.user.id === this.session.mentor.id);
   },
 
+  get adminMentorHref() {
+    return withQuery('/admin/users', { q: this.session.mentor.name });
+  },
+
   get signInHref() {
     return `/login?next=${encodeURIComponent(currentPath())}`;
   },
@@ -68,6 +72,8 @@ export default () => ({
     if (!s) return 'loading';
     if (s.status === 'cancelled') return 'cancelled';
     if (this.isOwner) return 'own';
+    // Admins look after the platform; they never take a seat (the API refuses them too).
+    if (this.user?.role === 'admin') return 'admin';
     if (!this.user) return this.ended ? 'ended' : this.started ? 'started' : 'signed-out';
     if (this.viewerStatus === 'loading' || this.viewerStatus === 'idle') return 'loading';
     const booking = this.booking;
@@ -153,7 +159,7 @@ export default () => ({
   },
 
   async loadViewer() {
-    if (!this.session || !this.user || this.isOwner) {
+    if (!this.session || !this.user || this.isOwner || this.user.role === 'admin') {
       this.viewer = null;
       this.viewerStatus = 'idle';
       return;
