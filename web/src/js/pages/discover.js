@@ -4,6 +4,7 @@ import Alpine from '@alpinejs/csp';
 import { get, withQuery } from '../api.js';
 import { LANGUAGES, LEVELS, SORTS, levelLabel } from '../catalog.js';
 import { dateText, moneyText, paiseFromRupees, rupeesFromPaise } from '../format.js';
+import { pageList } from '../paging.js';
 import { navigate } from '../router.js';
 
 const PAGE_SIZE = 12;
@@ -86,124 +87,95 @@ function apiFilters(form) {
   return { ...query, min_price: paise(query.min_price), max_price: paise(query.max_price), sort: form.sort };
 }
 
-export default () => ({
-  form: readQuery(Alpine.store('route').query).filters,
-  urlProblems: readQuery(Alpine.store('route').query).problems,
-  errors: {},
-  status: 'loading', // loading | ready | failed
-  message: '',
-  items: [],
-  nextCursor: null,
-  loadingMore: false,
-  moreError: '',
-  filtersOpen: false,
-  request: 0,
+export default () => {
+  const page = {
+    form: readQuery(Alpine.store('route').query).filters,
+    urlProblems: readQuery(Alpine.store('route').query).problems,
+    errors: {},
+    filtersOpen: false,
 
-  levels: LEVELS,
-  languages: LANGUAGES,
-  sorts: SORTS,
+    levels: LEVELS,
+    languages: LANGUAGES,
+    sorts: SORTS,
 
-  init() {
-    this.load();
-    // Back/forward and shared links change the query: the form and the results follow it.
-    this.$watch('$store.route.query', (query) => {
-      if (Alpine.store('route').name !== 'discover') return;
-      ({ filters: this.form, problems: this.urlProblems } = readQuery(query));
-      this.errors = {};
+    init() {
       this.load();
-    });
-  },
+      // Back/forward and shared links change the query: the form and the results follow it.
+      this.$watch('$store.route.query', (query) => {
+        if (Alpine.store('route').name !== 'discover') return;
+        ({ filters: this.form, problems: this.urlProblems } = readQuery(query));
+        this.errors = {};
+        this.load();
+      });
+    },
 
-  /** The filters currently applied (from the URL), as removable chips. */
-  get chips() {
-    const query = Alpine.store('route').query;
-    const form = readQuery(query).filters; // what is applied, not what is being typed
-    const chips = [];
-    if (query.q) chips.push({ key: 'q', label: `“${query.q}”` });
-    if (query.tag) chips.push({ key: 'tag', label: `Tag: ${query.tag}` });
-    if (query.language) chips.push({ key: 'language', label: query.language });
-    if (form.level) chips.push({ key: 'level', label: levelLabel(form.level) });
-    if (query.mentor) chips.push({ key: 'mentor', label: 'One mentor' });
-    if (query.free === 'true') chips.push({ key: 'free', label: 'Free only' });
-    if (form.minRupees !== '') chips.push({ key: 'min_price', label: `From ${priceText(form.minRupees)}` });
-    if (form.maxRupees !== '') chips.push({ key: 'max_price', label: `Up to ${priceText(form.maxRupees)}` });
-    if (form.from) chips.push({ key: 'from', label: `From ${dateText(`${form.from}T12:00:00`)}` });
-    if (form.to) chips.push({ key: 'to', label: `Until ${dateText(`${form.to}T12:00:00`)}` });
-    return chips;
-  },
+    /** The filters currently applied (from the URL), as removable chips. */
+    get chips() {
+      const query = Alpine.store('route').query;
+      const form = readQuery(query).filters; // what is applied, not what is being typed
+      const chips = [];
+      if (query.q) chips.push({ key: 'q', label: `“${query.q}”` });
+      if (query.tag) chips.push({ key: 'tag', label: `Tag: ${query.tag}` });
+      if (query.language) chips.push({ key: 'language', label: query.language });
+      if (form.level) chips.push({ key: 'level', label: levelLabel(form.level) });
+      if (query.mentor) chips.push({ key: 'mentor', label: 'One mentor' });
+      if (query.free === 'true') chips.push({ key: 'free', label: 'Free only' });
+      if (form.minRupees !== '') chips.push({ key: 'min_price', label: `From ${priceText(form.minRupees)}` });
+      if (form.maxRupees !== '') chips.push({ key: 'max_price', label: `Up to ${priceText(form.maxRupees)}` });
+      if (form.from) chips.push({ key: 'from', label: `From ${dateText(`${form.from}T12:00:00`)}` });
+      if (form.to) chips.push({ key: 'to', label: `Until ${dateText(`${form.to}T12:00:00`)}` });
+      return chips;
+    },
 
-  get filtered() {
-    return this.chips.length > 0;
-  },
+    get filtered() {
+      return this.chips.length > 0;
+    },
 
-  validate() {
-    this.errors = {};
-    const { minRupees, maxRupees, from, to, free } = this.form;
-    const typed = (text) => String(text ?? '').trim() !== '';
-    const min = typed(minRupees) ? paiseFromRupees(minRupees) : '';
-    const max = typed(maxRupees) ? paiseFromRupees(maxRupees) : '';
-    if (!free) {
-      if (min === null || max === null) this.errors.price = 'Enter prices in rupees, like 500 or 499.50.';
-      else if (min !== '' && max !== '' && min > max) this.errors.price = 'The lowest price is above the highest.';
-    }
-    if (from && to && from > to) this.errors.dates = 'The start date is after the end date.';
-    return Object.keys(this.errors).length === 0;
-  },
+    validate() {
+      this.errors = {};
+      const { minRupees, maxRupees, from, to, free } = this.form;
+      const typed = (text) => String(text ?? '').trim() !== '';
+      const min = typed(minRupees) ? paiseFromRupees(minRupees) : '';
+      const max = typed(maxRupees) ? paiseFromRupees(maxRupees) : '';
+      if (!free) {
+        if (min === null || max === null) this.errors.price = 'Enter prices in rupees, like 500 or 499.50.';
+        else if (min !== '' && max !== '' && min > max) this.errors.price = 'The lowest price is above the highest.';
+      }
+      if (from && to && from > to) this.errors.dates = 'The start date is after the end date.';
+      return Object.keys(this.errors).length === 0;
+    },
 
-  apply() {
-    if (!this.validate()) {
-      this.filtersOpen = true;
-      return;
-    }
-    this.filtersOpen = false;
-    navigate(withQuery('/discover', queryFrom(this.form)));
-  },
+    apply() {
+      if (!this.validate()) {
+        this.filtersOpen = true;
+        return;
+      }
+      this.filtersOpen = false;
+      navigate(withQuery('/discover', queryFrom(this.form)));
+    },
 
-  remove(key) {
-    const query = { ...Alpine.store('route').query };
-    delete query[key];
-    navigate(withQuery('/discover', query));
-  },
+    remove(key) {
+      const query = { ...Alpine.store('route').query };
+      delete query[key];
+      navigate(withQuery('/discover', query));
+    },
 
-  clear() {
-    navigate('/discover');
-  },
+    clear() {
+      navigate('/discover');
+    },
 
-  async load() {
-    const request = ++this.request;
-    this.status = 'loading';
-    this.moreError = '';
+    load() {
+      return this.list.load();
+    },
+  };
+  page.list = pageList(async (cursor) => {
     try {
-      const page = await get(withQuery('/api/sessions', { ...apiFilters(this.form), limit: PAGE_SIZE }));
-      if (request !== this.request) return;
-      this.items = page.items ?? [];
-      this.nextCursor = page.next_cursor ?? null;
-      this.status = 'ready';
+      return await get(withQuery('/api/sessions', { ...apiFilters(page.form), limit: PAGE_SIZE, cursor }));
     } catch (error) {
-      if (request !== this.request) return;
-      // A filter the API refuses (a date out of range...) is the URL's problem, not a failure.
-      this.message = error.status === 400 ? 'One of the filters can’t be used for a search. Change it, or clear the filters.' : error.message;
-      this.status = 'failed';
+      // A filter the API refuses (a date out of range...) is the link's problem, not an outage.
+      if (error.status === 400) error.message = 'One of the filters can’t be used for a search. Change it, or clear the filters.';
+      throw error;
     }
-  },
-
-  async loadMore() {
-    if (!this.nextCursor || this.loadingMore) return;
-    const request = this.request;
-    this.loadingMore = true;
-    this.moreError = '';
-    try {
-      const page = await get(
-        withQuery('/api/sessions', { ...apiFilters(this.form), limit: PAGE_SIZE, cursor: this.nextCursor }),
-      );
-      if (request !== this.request) return;
-      const seen = new Set(this.items.map((item) => item.id));
-      this.items = [...this.items, ...(page.items ?? []).filter((item) => !seen.has(item.id))];
-      this.nextCursor = page.next_cursor ?? null;
-    } catch (error) {
-      this.moreError = error.message;
-    } finally {
-      this.loadingMore = false;
-    }
-  },
-});
+  });
+  return page;
+};

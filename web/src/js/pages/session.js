@@ -7,9 +7,15 @@ import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
 import { moneyText, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
 import { currentPath } from '../router.js';
+import { pageList } from '../paging.js';
 import { toast } from '../toasts.js';
 
 const REVIEWS_PAGE_SIZE = 10;
+
+const reviewsOf = (id) =>
+  pageList((cursor) => get(withQuery(`/api/sessions/${id}/reviews`, { limit: REVIEWS_PAGE_SIZE, cursor })), {
+    key: (review) => review.learner.id,
+  });
 
 export default () => ({
   status: 'loading', // loading | ready | not-found | failed
@@ -21,7 +27,7 @@ export default () => ({
   actionError: '',
   actionCode: '',
   joinResult: null,
-  reviews: { status: 'loading', items: [], cursor: null, loadingMore: false, message: '' },
+  reviews: reviewsOf(''),
 
   init() {
     this.load();
@@ -155,7 +161,8 @@ export default () => ({
       return;
     }
     this.loadViewer();
-    this.loadReviews();
+    this.reviews = reviewsOf(this.session.id);
+    this.reviews.load();
   },
 
   async loadViewer() {
@@ -280,31 +287,6 @@ export default () => ({
       this.fail(error);
     } finally {
       this.busy = '';
-    }
-  },
-
-  async loadReviews() {
-    this.reviews = { status: 'loading', items: [], cursor: null, loadingMore: false, message: '' };
-    try {
-      const page = await get(withQuery(`/api/sessions/${this.session.id}/reviews`, { limit: REVIEWS_PAGE_SIZE }));
-      Object.assign(this.reviews, { status: 'ready', items: page.items ?? [], cursor: page.next_cursor ?? null });
-    } catch (error) {
-      Object.assign(this.reviews, { status: 'failed', message: error.message });
-    }
-  },
-
-  async moreReviews() {
-    this.reviews.loadingMore = true;
-    try {
-      const page = await get(
-        withQuery(`/api/sessions/${this.session.id}/reviews`, { limit: REVIEWS_PAGE_SIZE, cursor: this.reviews.cursor }),
-      );
-      this.reviews.items = [...this.reviews.items, ...(page.items ?? [])];
-      this.reviews.cursor = page.next_cursor ?? null;
-    } catch (error) {
-      toast(error.message, 'error');
-    } finally {
-      this.reviews.loadingMore = false;
     }
   },
 });
