@@ -17,6 +17,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,12 +44,20 @@ def free_port() -> int:
         return port
 
 
+def has_sessions(url: str) -> bool:
+    with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+        return bool(httpx.get(f"{url}/api/sessions?limit=1", timeout=10).json()["items"])
+    return False
+
+
 @contextlib.contextmanager
 def dev_stack() -> Iterator[str]:
-    """`python -m infra.local dev` on a free port (with its demo data) until the block ends."""
+    """`python -m infra.local dev` on a free port and a fresh data folder (so its demo sessions are
+    upcoming), until the block ends. It answers before the seed is in; wait for sessions."""
     port = free_port()
+    data_dir = tempfile.TemporaryDirectory(prefix="lighthouse-")
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "dev", "--port", str(port)],
+        [sys.executable, "-m", "infra.local", "--data-dir", data_dir.name, "dev", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -56,14 +65,11 @@ def dev_stack() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 240  # cold starts on a busy 2-core machine take a while
-        while True:
+        while not has_sessions(url):
             if process.poll() is not None:
                 raise SystemExit(f"the local stack exited ({process.returncode}) before answering")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/api/sessions?limit=1", timeout=10).status_code == 200:
-                    break
             if time.monotonic() > deadline:
-                raise SystemExit("the local stack did not answer within 240 s")
+                raise SystemExit("the local stack had no demo sessions after 240 s")
             time.sleep(1)
         yield url
     finally:
@@ -72,6 +78,7 @@ def dev_stack() -> Iterator[str]:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        data_dir.cleanup()
 
 
 def install() -> None:

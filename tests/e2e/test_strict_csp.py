@@ -102,7 +102,7 @@ def test_signed_out_pages_run_without_unsafe_eval(
     expect(page.get_by_test_id("login-email-error")).to_be_visible()
     visit(page, "/forgot-password", "forgot-form")
     visit(page, "/no-such-page", "not-found")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_signed_in_pages_run_without_unsafe_eval(
@@ -138,4 +138,4 @@ def test_signed_in_pages_run_without_unsafe_eval(
     page.get_by_test_id("session-form-title").fill("Lifetimes, gently")
     page.get_by_test_id("session-form-cancel").click()
     expect(page.get_by_test_id("my-session-item").first).to_be_visible()
-    assert problems == []
+    assert problems == [], "\n".join(problems)

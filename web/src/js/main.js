@@ -1,5 +1,6 @@
 // Entry point: registers the stores, the shell, the magics and one component per page of the
-// registry with Alpine (the CSP build: no eval), restores the session when one may exist, then routes.
+// registry with Alpine (the CSP build: no eval), restores the session when one may exist, then routes;
+// the current page's HTML is fetched from the start (pages.js).
 import Alpine from '@alpinejs/csp';
 import { registerSession } from './auth.js';
 import { levelBadge, levelLabel, seatsText, statusBadge, statusLabel } from './catalog.js';
@@ -20,13 +21,18 @@ import {
 } from './format.js';
 import { initials, joinedText } from './people.js';
 import { PAGE_COMPONENTS } from './pages/index.js';
-import { registerRouter, startRouter } from './router.js';
+import { pageHtml, registerPages } from './pages.js';
+import { pageFor, registerRouter, startRouter } from './router.js';
 import { PAGES, componentName } from './routes.js';
 import { registerShell } from './shell.js';
 import { registerToasts } from './toasts.js';
 
+// Start fetching this address's page now, while the session is restored and Alpine starts.
+pageHtml(pageFor(window.location.pathname)).catch(() => {});
+
 registerToasts();
 registerRouter();
+registerPages();
 registerSession();
 registerShell();
 registerComponents();

@@ -21,6 +21,11 @@ function match(pathname) {
   return { route: NOT_FOUND, params: {} };
 }
 
+/** The page (registry `page`) that shows at `pathname`, before any guard. */
+export function pageFor(pathname) {
+  return match(pathname).route.page;
+}
+
 export function currentPath() {
   return window.location.pathname + window.location.search;
 }
