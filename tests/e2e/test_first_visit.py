@@ -116,6 +116,7 @@ def test_a_price_with_more_than_two_decimals_is_refused_not_rounded(
     page.get_by_test_id("session-form-price").fill("499.999")
     page.get_by_test_id("session-form-submit").click()
     expect(page.get_by_test_id("session-form-price-error")).to_contain_text("paise")
+    expect(page.get_by_test_id("session-form-price")).to_have_attribute("aria-invalid", "true")
     expect(page).to_have_url(re.compile(r"/my/sessions/new$"))
 
 
