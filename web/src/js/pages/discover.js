@@ -176,6 +176,6 @@ export default () => {
       if (error.status === 400) error.message = 'One of the filters can’t be used for a search. Change it, or clear the filters.';
       throw error;
     }
-  });
+  }, { chunk: 3 });
   return page;
 };
