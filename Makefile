@@ -89,6 +89,7 @@ bench: deps
 	$(PY) benchmarks/api_latency.py
 	$(PY) benchmarks/cold_imports.py
 	$(PY) benchmarks/discovery_and_booking.py
+	$(PY) benchmarks/lighthouse.py
 
 clean:
 	rm -rf $(VENV) .tools web/node_modules web/dist infra/node_modules .pytest_cache .mypy_cache .ruff_cache

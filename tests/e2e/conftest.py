@@ -2,16 +2,20 @@
 
 Playwright never downloads a browser here: it drives /usr/bin/chromium (CHROMIUM_PATH overrides).
 Every request the page makes is recorded, and a test fails if any leaves the local stack.
+`people` makes verified accounts (through the domain, as the CLI does) and `api_as` calls the REST
+API as one of them, so a test can set the scene without clicking through it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from infra.local.stack import LocalStack
 from tests.support import stack_for
@@ -24,6 +28,8 @@ ARGS = [
     "--use-fake-device-for-media-stream",
     "--disable-background-networking",
 ]
+PASSWORD = "mango-monsoon-42"
+ZONE = "Asia/Kolkata"
 
 
 @pytest.fixture(scope="session")
@@ -35,13 +41,18 @@ def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield launched
-        launched.close()
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    yield launched
+    launched.close()
 
 
 class Requests:
@@ -61,7 +72,7 @@ def requests_seen() -> Requests:
 
 @pytest.fixture
 def context(browser: Browser, stack: LocalStack, requests_seen: Requests) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(base_url=stack.url, viewport={"width": 1280, "height": 800})
+    ctx = browser.new_context(base_url=stack.url, viewport={"width": 1280, "height": 800}, timezone_id=ZONE)
     ctx.set_default_timeout(10_000)
     ctx.on("request", lambda request: requests_seen.urls.append(request.url))
     yield ctx
@@ -72,3 +83,58 @@ def context(browser: Browser, stack: LocalStack, requests_seen: Requests) -> Ite
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def people(stack: LocalStack) -> Callable[..., tuple[str, str]]:
+    """`people("mentor")` -> (user_id, email) of a new verified account with PASSWORD."""
+    from peerlearn.accounts import service as accounts
+    from peerlearn.config import Settings
+    from peerlearn.context import build_context
+
+    build_context(Settings.from_env(stack.settings_env))
+
+    def make(role: str, **profile: Any) -> tuple[str, str]:
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        if role == "mentor":
+            profile = {"headline": "Rust mentor", "expertise": ["Rust"], **profile}
+        name = profile.pop("name", f"{role.title()} {email[:6]}")
+        user_id = accounts.create_account(
+            name=name, email=email, password=PASSWORD, role=role, verified=True, **profile
+        )
+        return user_id, email
+
+    return make
+
+
+class Api:
+    """The REST API as one signed-in person (bearer token from a real sign-in)."""
+
+    def __init__(self, request: APIRequestContext, base: str, token: str) -> None:
+        self.request, self.base, self.headers = request, base, {"Authorization": f"Bearer {token}"}
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.request.fetch(f"{self.base}{path}", method=method, data=body, headers=self.headers)
+        assert response.ok, f"{method} {path} -> {response.status} {response.text()}"
+        return response.json()
+
+
+@pytest.fixture
+def api_as(playwright: Playwright, stack: LocalStack) -> Iterator[Callable[[str], Api]]:
+    request = playwright.request.new_context()
+
+    def signed_in(email: str) -> Api:
+        response = request.post(f"{stack.url}/api/auth/login", data={"email": email, "password": PASSWORD})
+        assert response.ok, response.text()
+        return Api(request, stack.url, response.json()["access_token"])
+
+    yield signed_in
+    request.dispose()
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(lambda url: "/login" not in url)

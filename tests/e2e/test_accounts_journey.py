@@ -83,7 +83,7 @@ def test_wrong_password_shows_an_error_and_lockout_shows_when_to_retry(stack: Lo
         page.get_by_test_id("login-submit").click()
     assert answer.value.status == 429
 
-    expect(page.get_by_test_id("login-lockout")).to_contain_text("Try again in")
+    expect(page.get_by_test_id("login-lockout")).to_contain_text("Try again at")
     expect(page.get_by_test_id("login-submit")).to_be_disabled()
 
 

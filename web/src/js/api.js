@@ -1,20 +1,42 @@
 // Fetch wrapper for the same-origin /api: JSON in and out, errors as ApiError, and the in-memory
 // access token. An authenticated call that gets a 401 refreshes the session once and retries once.
+import { tryAgainText } from './format.js';
 import { currentPath, navigate } from './router.js';
 import { toast } from './toasts.js';
 
 export class ApiError extends Error {
-  constructor(status, { code = 'error', message, field = null, retry_after_seconds = null } = {}) {
+  constructor(status, { code = 'error', message, field = null, retry_after_seconds = null, retry_at = null } = {}) {
     super(message || 'Something went wrong. Please try again.');
     this.status = status;
     this.code = code;
     this.field = field;
     this.retryAfterSeconds = retry_after_seconds;
+    // A 429 says when to come back: `retry_at` (UTC), else now + the seconds to wait.
+    this.retryAt = status === 429 ? retryAtFrom(retry_at, retry_after_seconds) : null;
+    if (this.retryAt) this.message = `${firstSentence(this.message)} ${tryAgainText(this.retryAt)}.`;
   }
+}
+
+const DEFAULT_WAIT_SECONDS = 60;
+
+function retryAtFrom(iso, seconds) {
+  const at = iso ? new Date(iso) : null;
+  if (at && !Number.isNaN(at.getTime())) return at;
+  return new Date(Date.now() + (Number(seconds) || DEFAULT_WAIT_SECONDS) * 1000);
+}
+
+/** "Too many sign-in attempts." from a message that may go on to say when (in UTC or seconds). */
+function firstSentence(text) {
+  const match = /^.*?[.!](?=\s|$)/.exec(text);
+  return match ? match[0] : text;
 }
 
 const NETWORK_ERROR = { code: 'network', message: "Can't reach PeerLearn. Check your connection and try again." };
 const REFRESH_MARGIN_SECONDS = 60;
+
+// Set while a refresh cookie may exist (after a sign-in, until sign-out or a refused refresh), so a
+// visitor who never signed in doesn't make a refresh call that can only fail on every page load.
+const MAY_HAVE_SESSION_KEY = 'peerlearn.mayHaveSession';
 
 let accessToken = null;
 let refreshTimer = null;
@@ -26,8 +48,27 @@ export function onSessionChange(listener) {
   sessionListeners.push(listener);
 }
 
+/** Whether this browser may hold a refresh cookie worth trying. */
+export function mayHaveSession() {
+  try {
+    return localStorage.getItem(MAY_HAVE_SESSION_KEY) === '1';
+  } catch {
+    return true; // storage blocked: ask the server rather than sign the person out
+  }
+}
+
+function rememberSession(present) {
+  try {
+    if (present) localStorage.setItem(MAY_HAVE_SESSION_KEY, '1');
+    else localStorage.removeItem(MAY_HAVE_SESSION_KEY);
+  } catch {
+    // Private modes may refuse storage; the refresh cookie still works on its own.
+  }
+}
+
 export function setSession(body) {
   accessToken = body?.access_token ?? null;
+  rememberSession(Boolean(accessToken));
   clearTimeout(refreshTimer);
   if (body?.expires_in) {
     // Refresh a little before expiry so long-lived pages keep a valid token without a failed call.
@@ -106,10 +147,16 @@ export async function api(method, path, body, { auth = false } = {}) {
   }
 }
 
+/** Signs this device out: the refresh cookie, and the access token sent with it (the API ends both). */
+export function signOutRequest() {
+  return send('POST', '/api/auth/logout', {}, accessToken);
+}
+
 export const get = (path, options) => api('GET', path, undefined, options);
 export const post = (path, body = {}, options) => api('POST', path, body, options);
 export const patch = (path, body, options) => api('PATCH', path, body, options);
-export const del = (path, options) => api('DELETE', path, undefined, options);
+export const put = (path, body, options) => api('PUT', path, body, options);
+export const del = (path, options, body = undefined) => api('DELETE', path, body, options);
 
 /** `path?a=1&b=2`, leaving out empty values. */
 export function withQuery(path, params) {

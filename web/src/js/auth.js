@@ -1,8 +1,9 @@
 // The session store: who is signed in (the `Me` of the API), restored on start from the refresh
-// cookie. The access token itself stays inside api.js, in memory only.
-import Alpine from 'alpinejs';
-import { get, onSessionChange, post, refreshSession, setSession } from './api.js';
+// cookie when this browser may hold one. The access token itself stays inside api.js, in memory only.
+import Alpine from '@alpinejs/csp';
+import { get, mayHaveSession, onSessionChange, post, refreshSession, setSession, signOutRequest } from './api.js';
 import { navigate, refreshRoute } from './router.js';
+import { navFor } from './routes.js';
 import { toast } from './toasts.js';
 
 export const SUSPENDED_MESSAGE = 'Your account has been suspended. Contact support if you think this is a mistake.';
@@ -17,8 +18,18 @@ export function registerSession() {
       return this.user !== null;
     },
 
+    /** The signed-in menu for this person's role (from the page registry). */
+    get nav() {
+      return this.user ? navFor(this.user.role) : [];
+    },
+
     /** Restores the session from the refresh cookie; resolves either way. */
     async restore() {
+      // Nobody signed in on this browser: nothing to restore, and no refresh call bound to fail.
+      if (!mayHaveSession()) {
+        this.ready = true;
+        return;
+      }
       try {
         await refreshSession();
       } catch (error) {
@@ -28,13 +39,16 @@ export function registerSession() {
       }
     },
 
+    /** Signs in; resolves with the API's answer (`first_sign_in` tells a first visit). */
     async login(email, password) {
-      setSession(await post('/api/auth/login', { email, password }));
+      const body = await post('/api/auth/login', { email, password });
+      setSession(body);
+      return body;
     },
 
     async logout() {
       try {
-        await post('/api/auth/logout', {});
+        await signOutRequest();
       } catch {
         // Signing out locally still matters when the server can't be reached.
       }

@@ -1,6 +1,6 @@
 // What the session pages share: the bounds a session must keep (mirrored from the API), the choices
 // forms offer, status badges, and small facts derived from a session or booking.
-import { durationText, moneyText, plural, relativeText, whenText } from './format.js';
+import { durationText, momentText, moneyText, plural, relativeText, whenText } from './format.js';
 
 export const TITLE_MIN = 3;
 export const TITLE_MAX = 120;
@@ -67,9 +67,27 @@ export function seatsText(session) {
   return session.seats_left > 0 ? `${plural(session.seats_left, 'seat')} left` : 'Full';
 }
 
-/** When the room opens: `early_join_minutes` before the start. */
+/** When the room opens, and the mentor can start: `early_join_minutes` before the start. */
 export function opensAt(session) {
   return new Date(new Date(session.starts_at).getTime() - (session.early_join_minutes ?? 0) * 60_000);
+}
+
+/** Whether the mentor can start `session` now (the API refuses earlier). */
+export function canStart(session, now = Date.now()) {
+  return session.status === 'scheduled' && opensAt(session).getTime() <= now;
+}
+
+// The one copy for when a room opens, used by every page that says it.
+/** "The room opens at 4:23 pm IST on Mon, 1 Dec (in 2 days)." or "The room is open." */
+export function roomOpensText(session, now = Date.now()) {
+  if (session.status === 'completed' || session.status === 'cancelled') return `This session is ${session.status}.`;
+  const opens = opensAt(session);
+  return opens.getTime() <= now ? 'The room is open.' : `The room opens at ${momentText(opens, now)}.`;
+}
+
+/** For the mentor: "You can start at 4:23 pm IST on Mon, 1 Dec (in 2 days)." */
+export function startText(session, now = Date.now()) {
+  return canStart(session, now) ? '' : `You can start at ${momentText(opensAt(session), now)}.`;
 }
 
 /** The sentence that states the cancellation policy for `session`. */
@@ -90,4 +108,12 @@ export function policyText(policy, session, now = Date.now()) {
   return open
     ? `Cancel up to ${hours} before the start — until ${until} — so someone else can take your seat.`
     : `Cancellation closed ${hours} before the start (${whenText(policy.cancellable_until)}).`;
+}
+
+/** What an answer of POST /join means, in the same words (the API's reason carries a UTC time). */
+export function joinAnswerText(answer, now = Date.now()) {
+  if (answer.can_join) return 'You can join now — the live room arrives in the next release.';
+  if (answer.opens_at && new Date(answer.opens_at).getTime() > now) return `The room opens at ${momentText(new Date(answer.opens_at), now)}.`;
+  if (answer.closes_at && new Date(answer.closes_at).getTime() < now) return 'This session has ended.';
+  return answer.reason || 'The room isn’t open.';
 }

@@ -1,5 +1,5 @@
 // One ticking clock for countdowns and "in 5 minutes" hints, so every page reads the same `now`.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 
 export function registerClock() {
   Alpine.store('clock', { now: Date.now() });

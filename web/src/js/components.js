@@ -1,6 +1,6 @@
 // Reusable pieces used inside pages: the tag input (bound with x-model through x-modelable) and
 // the password field's show/hide and Caps Lock state.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 
 export function registerComponents() {
   Alpine.data('tagInput', ({ max = 20, maxLength = 40 } = {}) => ({

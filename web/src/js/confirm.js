@@ -1,5 +1,5 @@
 // The confirm dialog the shell renders once: `await confirmAction({...})` resolves true or false.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 
 const DEFAULTS = { title: '', message: '', details: '', confirmLabel: 'Confirm', cancelLabel: 'Keep it', danger: false };
 

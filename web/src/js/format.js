@@ -132,3 +132,37 @@ export function dayParts(iso) {
   if (!date) return { day: '', month: '' };
   return { day: format({ day: 'numeric' }).format(date), month: format({ month: 'short' }).format(date) };
 }
+
+/** How much of star `n` (1-5) is filled for `rating`, in percent, to the nearest half star. */
+export function starFill(rating, n) {
+  return Math.max(0, Math.min(1, Math.round((Number(rating) || 0) * 2) / 2 - n + 1)) * 100;
+}
+
+/**
+ * Paise from what a person typed as rupees ("499", "499.5", "1,499.50"), exactly (no float
+ * rounding); null for anything else, including more than two decimals: there is no third place.
+ */
+export function paiseFromRupees(text) {
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(String(text ?? '').trim().replaceAll(',', ''));
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+/** "499.5" for 49950 paise: rupees for a URL or an input, without trailing zeros. */
+export function rupeesFromPaise(paise) {
+  return String(Number(paise) / 100);
+}
+
+/** "4:23 pm IST (in 3 hours)" today, "4:23 pm IST on Mon, 1 Dec (in 2 days)" on another day: the
+ * viewer's own time, with the day when it isn't today. */
+export function momentText(date, now = Date.now()) {
+  const iso = date.toISOString();
+  const sameDay = dateText(iso) === dateText(new Date(now).toISOString());
+  const day = sameDay ? '' : ` on ${whenText(iso).replace(/,?\s*\d{1,2}:\d{2}.*$/, '')}`;
+  return `${timeText(iso)}${day} (${relativeText(iso, now)})`;
+}
+
+/** "Try again at 4:32 pm IST (in 7 minutes)": when a rate limit lifts, in the viewer's time. */
+export function tryAgainText(retryAt, now = Date.now()) {
+  return `Try again at ${momentText(retryAt, now)}`;
+}

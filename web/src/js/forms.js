@@ -11,15 +11,6 @@ export function explainError(error, fields) {
   return { errors: {}, message: error.message };
 }
 
-/** "12 minutes" / "1 minute" / "45 seconds" for a lock-out or rate-limit wait. */
-export function waitText(seconds) {
-  if (seconds >= 60) {
-    const minutes = Math.ceil(seconds / 60);
-    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  }
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
-}
-
 /** "11:42" for a countdown. */
 export function clockText(seconds) {
   const minutes = Math.floor(seconds / 60);

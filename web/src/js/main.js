@@ -1,6 +1,7 @@
-// Entry point: registers the stores, components and pages with Alpine, restores the session from
-// the refresh cookie, then starts routing.
-import Alpine from 'alpinejs';
+// Entry point: registers the stores, the shell, the magics and one component per page of the
+// registry with Alpine (the CSP build: no eval), restores the session when one may exist, then routes;
+// the current page's HTML is fetched from the start (pages.js).
+import Alpine from '@alpinejs/csp';
 import { registerSession } from './auth.js';
 import { levelBadge, levelLabel, seatsText, statusBadge, statusLabel } from './catalog.js';
 import { registerClock } from './clock.js';
@@ -13,51 +14,37 @@ import {
   moneyText,
   ratingText,
   relativeText,
+  starFill,
   timeText,
   whenText,
   zoneLongName,
 } from './format.js';
 import { initials, joinedText } from './people.js';
-import discoverPage from './pages/discover.js';
-import forgotPasswordPage from './pages/forgot-password.js';
-import homePage from './pages/home.js';
-import loginPage from './pages/login.js';
-import mentorPage from './pages/mentor.js';
-import myBookingsPage from './pages/my-bookings.js';
-import mySessionsPage from './pages/my-sessions.js';
-import profilePage from './pages/profile.js';
-import registerPage from './pages/register.js';
-import resetPasswordPage from './pages/reset-password.js';
-import sessionFormPage from './pages/session-form.js';
-import sessionPage from './pages/session.js';
-import userPage from './pages/user.js';
-import verifyEmailPage from './pages/verify-email.js';
-import { registerRouter, startRouter } from './router.js';
+import { PAGE_COMPONENTS } from './pages/index.js';
+import { pageHtml, registerPages } from './pages.js';
+import { pageFor, registerRouter, startRouter } from './router.js';
+import { PAGES, componentName } from './routes.js';
+import { registerShell } from './shell.js';
 import { registerToasts } from './toasts.js';
+
+// Start fetching this address's page now, while the session is restored and Alpine starts.
+pageHtml(pageFor(window.location.pathname)).catch(() => {});
 
 registerToasts();
 registerRouter();
+registerPages();
 registerSession();
+registerShell();
 registerComponents();
 registerClock();
 registerConfirm();
 
-Alpine.data('homePage', homePage);
-Alpine.data('loginPage', loginPage);
-Alpine.data('registerPage', registerPage);
-Alpine.data('verifyEmailPage', verifyEmailPage);
-Alpine.data('forgotPasswordPage', forgotPasswordPage);
-Alpine.data('resetPasswordPage', resetPasswordPage);
-Alpine.data('profilePage', profilePage);
-Alpine.data('userPage', userPage);
-Alpine.data('discoverPage', discoverPage);
-Alpine.data('sessionPage', sessionPage);
-Alpine.data('mentorPage', mentorPage);
-Alpine.data('mySessionsPage', mySessionsPage);
-Alpine.data('sessionFormPage', sessionFormPage);
-Alpine.data('myBookingsPage', myBookingsPage);
+for (const page of PAGES) {
+  if (!PAGE_COMPONENTS[page]) throw new Error(`pages/index.js has no component for page "${page}"`);
+  Alpine.data(componentName(page), PAGE_COMPONENTS[page]);
+}
 
-Alpine.magic('initials', () => initials);
+Alpine.magic('initials', () => (person) => initials(person?.name));
 Alpine.magic('joined', () => joinedText);
 Alpine.magic('money', () => moneyText);
 Alpine.magic('when', () => whenText);
@@ -74,6 +61,10 @@ Alpine.magic('levelBadge', () => levelBadge);
 Alpine.magic('status', () => statusLabel);
 Alpine.magic('statusBadge', () => statusBadge);
 Alpine.magic('seats', () => seatsText);
+// Styles and links the CSP build can't write inline (no template literals or globals there).
+Alpine.magic('width', () => (percent) => `width: ${Number(percent) || 0}%`);
+Alpine.magic('starFill', () => (rating, n) => `width: ${starFill(rating, n)}%`);
+Alpine.magic('tagHref', () => (tag) => `/discover?tag=${encodeURIComponent(tag)}`);
 
 window.Alpine = Alpine;
 Alpine.start();

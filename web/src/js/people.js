@@ -17,7 +17,16 @@ const filled = (value) => (Array.isArray(value) ? value.length > 0 : Boolean(val
 
 /** The fields that make a profile complete, each with the next step that fills it. */
 function profileFields(user) {
-  const fields = [
+  if (user.role === 'mentor') {
+    return [
+      { key: 'avatar_url', step: 'Add a profile photo so learners recognise you' },
+      { key: 'headline', step: 'Write a headline that says what you teach' },
+      { key: 'bio', step: 'Tell learners what you have done in your bio' },
+      { key: 'expertise', step: 'Add your areas of expertise' },
+      { key: 'languages', step: 'Add the languages you can teach in' },
+    ];
+  }
+  return [
     { key: 'avatar_url', step: 'Add a profile photo' },
     { key: 'headline', step: 'Write a one-line headline' },
     { key: 'bio', step: 'Tell people about yourself in your bio' },
@@ -25,8 +34,6 @@ function profileFields(user) {
     { key: 'interests', step: 'Add what you want to learn' },
     { key: 'languages', step: 'Add the languages you speak' },
   ];
-  if (user.role === 'mentor') fields.push({ key: 'expertise', step: 'Add your areas of expertise' });
-  return fields;
 }
 
 /** `{ percent, missing: [step] }` for the signed-in user's profile. */

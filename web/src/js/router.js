@@ -1,25 +1,7 @@
-// History API routing: maps the path to a route name the shell renders, guards signed-in pages,
-// and turns clicks on same-origin links into navigation without a page load.
-import Alpine from 'alpinejs';
-
-const ROUTES = [
-  { path: '/', name: 'home', title: 'PeerLearn' },
-  { path: '/login', name: 'login', title: 'Sign in', guestOnly: true },
-  { path: '/register', name: 'register', title: 'Join PeerLearn', guestOnly: true },
-  { path: '/verify-email', name: 'verify-email', title: 'Verify your email' },
-  { path: '/forgot-password', name: 'forgot-password', title: 'Forgot password' },
-  { path: '/reset-password', name: 'reset-password', title: 'Choose a new password' },
-  { path: '/profile', name: 'profile', title: 'Your profile', signedIn: true },
-  { path: '/users/:id', name: 'user', title: 'Profile' },
-  { path: '/discover', name: 'discover', title: 'Discover sessions' },
-  { path: '/sessions/:id', name: 'session', title: 'Session' },
-  { path: '/mentors/:id', name: 'mentor', title: 'Mentor' },
-  { path: '/my/sessions', name: 'my-sessions', title: 'My sessions', signedIn: true },
-  { path: '/my/sessions/new', name: 'session-new', title: 'New session', signedIn: true },
-  { path: '/my/sessions/:id/edit', name: 'session-edit', title: 'Edit session', signedIn: true },
-  { path: '/my/bookings', name: 'my-bookings', title: 'My bookings', signedIn: true },
-];
-const NOT_FOUND = { name: 'not-found', title: 'Page not found' };
+// History API routing: maps the path to a route of the page registry (routes.js), whose page the
+// shell renders; guards signed-in and role-bound pages; turns same-origin link clicks into navigation.
+import Alpine from '@alpinejs/csp';
+import { NOT_FOUND, ROUTES, homeFor } from './routes.js';
 
 function match(pathname) {
   const parts = pathname.replace(/\/+$/, '').split('/');
@@ -37,6 +19,11 @@ function match(pathname) {
     if (ok) return { route, params };
   }
   return { route: NOT_FOUND, params: {} };
+}
+
+/** The page (registry `page`) that shows at `pathname`, before any guard. */
+export function pageFor(pathname) {
+  return match(pathname).route.page;
 }
 
 export function currentPath() {
@@ -57,10 +44,14 @@ function resolve() {
       return navigate(`/login?next=${encodeURIComponent(currentPath())}`, { replace: true });
     }
     if (route.guestOnly && session.user) {
-      return navigate(safeNext(query.next), { replace: true });
+      return navigate(safeNext(query.next, homeFor(session.user)), { replace: true });
+    }
+    if (route.roles && session.user && !route.roles.includes(session.user.role)) {
+      return navigate(homeFor(session.user), { replace: true });
     }
   }
-  Object.assign(Alpine.store('route'), { name: route.name, path: window.location.pathname, params, query });
+  const page = { name: route.name, page: route.page, path: window.location.pathname, params, query };
+  Object.assign(Alpine.store('route'), page);
   document.title = route.title === 'PeerLearn' ? 'PeerLearn' : `${route.title} · PeerLearn`;
 }
 
@@ -83,13 +74,18 @@ function onLinkClick(event) {
   if (!link || link.target || link.hasAttribute('download') || link.origin !== window.location.origin) return;
   if (link.pathname.startsWith('/api/') || /\.\w+$/.test(link.pathname)) return;
   event.preventDefault();
+  // A link within this page (a skip link): move focus there, as the browser would.
+  if (link.hash && link.pathname === window.location.pathname && link.search === window.location.search) {
+    document.getElementById(link.hash.slice(1))?.focus();
+    return;
+  }
   navigate(link.pathname + link.search);
   // Move focus to the new page so keyboard and screen-reader users start at its top.
   requestAnimationFrame(() => document.getElementById('main')?.focus({ preventScroll: true }));
 }
 
 export function registerRouter() {
-  Alpine.store('route', { name: null, path: '/', params: {}, query: {} });
+  Alpine.store('route', { name: null, page: null, path: '/', params: {}, query: {} });
 }
 
 /** Starts routing; call once the session store knows whether someone is signed in. */

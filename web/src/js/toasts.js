@@ -1,5 +1,5 @@
 // Short-lived success and error messages, announced to screen readers by the shell's live region.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 
 const TOAST_SECONDS = 5;
 let nextId = 1;

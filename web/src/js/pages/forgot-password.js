@@ -1,6 +1,6 @@
 // /forgot-password: asks for a reset link. The answer is the same whether or not the account exists.
 import { post } from '../api.js';
-import { explainError, waitText } from '../forms.js';
+import { explainError } from '../forms.js';
 
 export default () => ({
   email: '',
@@ -22,7 +22,7 @@ export default () => ({
       this.sent = true;
     } catch (error) {
       if (error.status === 429) {
-        this.message = `Too many reset requests. Try again in ${waitText(error.retryAfterSeconds || 60)}.`;
+        this.message = error.message; // says when, in local time (api.js)
       } else {
         ({ errors: this.errors, message: this.message } = explainError(error, ['email']));
       }

@@ -1,12 +1,21 @@
 // /login: email + password sign-in, with the lock-out countdown after too many attempts.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { SUSPENDED_MESSAGE } from '../auth.js';
-import { clockText, explainError, waitText } from '../forms.js';
+import { explainError } from '../forms.js';
+import { tryAgainText } from '../format.js';
 import { navigate, safeNext } from '../router.js';
+import { homeFor } from '../routes.js';
 import { toast } from '../toasts.js';
 
 // Kept for the tab so a reload doesn't hide the lock-out the server still enforces.
 const LOCKED_UNTIL_KEY = 'peerlearn.login.lockedUntil';
+
+/** "Welcome to PeerLearn, Asha!" the first time, "Welcome back, Asha!" after. */
+export function welcomeText(user, first) {
+  const name = user?.name?.split(' ')[0];
+  if (first === true) return name ? `Welcome to PeerLearn, ${name}!` : 'Welcome to PeerLearn!';
+  return name ? `Welcome back, ${name}!` : 'Welcome back!';
+}
 
 export default () => ({
   email: '',
@@ -30,12 +39,9 @@ export default () => ({
     return Math.max(0, Math.ceil((this.lockedUntil - this.now) / 1000));
   },
 
+  /** "Too many sign-in attempts. Try again at 4:32 pm IST (in 7 minutes)." */
   get lockoutText() {
-    return `Too many sign-in attempts. Try again in ${waitText(this.lockedSeconds)}.`;
-  },
-
-  get countdown() {
-    return clockText(this.lockedSeconds);
+    return `Too many sign-in attempts. ${tryAgainText(new Date(this.lockedUntil), this.now)}.`;
   },
 
   startCountdown() {
@@ -61,17 +67,15 @@ export default () => ({
   async submit() {
     this.message = '';
     if (this.lockedSeconds > 0 || !this.validate()) return;
-    const next = safeNext(Alpine.store('route').query.next);
     this.submitting = true;
     try {
-      await Alpine.store('session').login(this.email.trim(), this.password);
-      const name = Alpine.store('session').user?.name?.split(' ')[0];
-      navigate(next, { replace: true });
-      toast(name ? `Welcome back, ${name}!` : 'Welcome back!', 'success');
+      const { first_sign_in: first, user } = await Alpine.store('session').login(this.email.trim(), this.password);
+      navigate(safeNext(Alpine.store('route').query.next, homeFor(user)), { replace: true });
+      toast(welcomeText(user, first), 'success');
     } catch (error) {
       this.password = '';
       if (error.status === 429) {
-        this.lockedUntil = Date.now() + (error.retryAfterSeconds || 60) * 1000;
+        this.lockedUntil = error.retryAt.getTime();
         sessionStorage.setItem(LOCKED_UNTIL_KEY, String(this.lockedUntil));
         this.startCountdown();
       } else if (error.status === 403) {

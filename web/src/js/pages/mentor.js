@@ -1,20 +1,25 @@
 // /mentors/<id>: a mentor's public page: who they are, how learners rate them, what they teach next
 // and what learners said (with the mentor's replies).
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { get, withQuery } from '../api.js';
-import { toast } from '../toasts.js';
+import { pageList } from '../paging.js';
 
 const SESSIONS_PAGE_SIZE = 6;
 const REVIEWS_PAGE_SIZE = 10;
 
-const emptyList = () => ({ status: 'loading', items: [], cursor: null, loadingMore: false, message: '' });
+const sessionsOf = (id) =>
+  pageList((cursor) => get(withQuery(`/api/mentors/${encodeURIComponent(id)}/sessions`, { limit: SESSIONS_PAGE_SIZE, cursor })));
+const reviewsOf = (id) =>
+  pageList((cursor) => get(withQuery(`/api/mentors/${encodeURIComponent(id)}/reviews`, { limit: REVIEWS_PAGE_SIZE, cursor })), {
+    key: (review) => `${review.session_id}:${review.learner.id}`,
+  });
 
 export default () => ({
   status: 'loading', // loading | ready | not-found | not-mentor | failed
   message: '',
   person: null,
-  sessions: emptyList(),
-  reviews: emptyList(),
+  sessions: sessionsOf(''),
+  reviews: reviewsOf(''),
 
   init() {
     this.load();
@@ -25,6 +30,10 @@ export default () => ({
 
   get stats() {
     return this.person?.mentor_stats ?? null;
+  },
+
+  get sessionsTaught() {
+    return this.stats?.sessions_taught ?? 0;
   },
 
   get isMe() {
@@ -45,8 +54,8 @@ export default () => ({
     const id = Alpine.store('route').params.id;
     if (!id) return;
     this.status = 'loading';
-    this.sessions = emptyList();
-    this.reviews = emptyList();
+    this.sessions = sessionsOf(id);
+    this.reviews = reviewsOf(id);
     try {
       this.person = await get(`/api/users/${encodeURIComponent(id)}`);
     } catch (error) {
@@ -60,41 +69,7 @@ export default () => ({
     }
     this.status = 'ready';
     document.title = `${this.person.name} · PeerLearn`;
-    this.fetchPage('sessions', `/api/mentors/${encodeURIComponent(id)}/sessions`, SESSIONS_PAGE_SIZE);
-    this.fetchPage('reviews', `/api/mentors/${encodeURIComponent(id)}/reviews`, REVIEWS_PAGE_SIZE);
-  },
-
-  async fetchPage(key, path, limit, more = false) {
-    const list = this[key];
-    if (more) list.loadingMore = true;
-    try {
-      const page = await get(withQuery(path, { limit, cursor: more ? list.cursor : '' }));
-      list.items = more ? [...list.items, ...(page.items ?? [])] : page.items ?? [];
-      list.cursor = page.next_cursor ?? null;
-      list.status = 'ready';
-    } catch (error) {
-      if (more) toast(error.message, 'error');
-      else Object.assign(list, { status: 'failed', message: error.message });
-    } finally {
-      list.loadingMore = false;
-    }
-  },
-
-  moreSessions() {
-    this.fetchPage('sessions', `/api/mentors/${encodeURIComponent(this.person.id)}/sessions`, SESSIONS_PAGE_SIZE, true);
-  },
-
-  moreReviews() {
-    this.fetchPage('reviews', `/api/mentors/${encodeURIComponent(this.person.id)}/reviews`, REVIEWS_PAGE_SIZE, true);
-  },
-
-  retrySessions() {
-    this.sessions = emptyList();
-    this.fetchPage('sessions', `/api/mentors/${encodeURIComponent(this.person.id)}/sessions`, SESSIONS_PAGE_SIZE);
-  },
-
-  retryReviews() {
-    this.reviews = emptyList();
-    this.fetchPage('reviews', `/api/mentors/${encodeURIComponent(this.person.id)}/reviews`, REVIEWS_PAGE_SIZE);
+    this.sessions.load();
+    this.reviews.load();
   },
 });

@@ -1,5 +1,5 @@
 // /reset-password?token=...: choose a new password with the token from the emailed link.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { post } from '../api.js';
 import { passwordChecks, passwordProblem } from '../password.js';
 

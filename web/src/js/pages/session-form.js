@@ -1,7 +1,7 @@
 // /my/sessions/new and /my/sessions/<id>/edit: a mentor publishes or changes a session. The date and
 // time are wall-clock time in the chosen zone (by default the mentor's profile zone); the form shows
 // what that is in the mentor's own time, mirrors the API's bounds, and puts server errors under fields.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { get, patch, post } from '../api.js';
 import {
   CAPACITY_MAX,
@@ -17,7 +17,7 @@ import {
   TITLE_MAX,
   TITLE_MIN,
 } from '../catalog.js';
-import { moneyText, plural, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
+import { moneyText, paiseFromRupees, plural, rupeesFromPaise, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
 import { navigate } from '../router.js';
 import { toast } from '../toasts.js';
 import { browserTimeZone, timeZones, utcToZoned, zonedToUtc } from '../zones.js';
@@ -38,7 +38,7 @@ const FIELD_FOR = {
 };
 const CODE_FIELD = { price_locked: 'price', capacity_below_booked: 'capacity' };
 
-const rupeesText = (paise) => (paise ? String(paise / 100) : '');
+const rupeesText = (paise) => (paise ? rupeesFromPaise(paise) : '');
 
 function blankForm(timezone) {
   return {
@@ -89,7 +89,7 @@ function bodyFrom(form) {
     timezone: form.timezone,
     duration_minutes: Number(form.duration),
     capacity: Number(form.capacity),
-    price_paise: form.free ? 0 : Math.round(Number(form.priceRupees) * 100),
+    price_paise: form.free ? 0 : paiseFromRupees(form.priceRupees),
     early_join_minutes: Number(form.earlyJoin),
   };
 }
@@ -217,9 +217,10 @@ export default () => ({
       errors.capacity = `${plural(this.booked, 'learner has', 'learners have')} booked, so capacity can’t go below ${this.booked}.`;
     }
     if (!f.free && !this.priceLocked) {
-      const rupees = Number(f.priceRupees);
-      if (String(f.priceRupees).trim() === '' || Number.isNaN(rupees)) errors.price = 'Enter a price in rupees, or make the session free.';
-      else if (Math.round(rupees * 100) < PRICE_MIN_PAISE || Math.round(rupees * 100) > PRICE_MAX_PAISE) {
+      const paise = paiseFromRupees(f.priceRupees);
+      if (String(f.priceRupees).trim() === '') errors.price = 'Enter a price in rupees, or make the session free.';
+      else if (paise === null) errors.price = 'Enter the price in rupees and paise, like 499 or 499.50 (at most two decimals).';
+      else if (paise < PRICE_MIN_PAISE || paise > PRICE_MAX_PAISE) {
         errors.price = `Paid sessions cost between ${moneyText(PRICE_MIN_PAISE)} and ${moneyText(PRICE_MAX_PAISE)}.`;
       }
     }

@@ -1,15 +1,21 @@
 // /sessions/<id>: one session in full, with a booking panel that follows the viewer's state (signed
 // out, own session, bookable, held, booked, waitlisted, full, over) and the session's reviews.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { del, get, post, withQuery } from '../api.js';
-import { opensAt, policyText } from '../catalog.js';
+import { joinAnswerText, opensAt, policyText, roomOpensText } from '../catalog.js';
 import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
 import { moneyText, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
 import { currentPath } from '../router.js';
+import { pageList } from '../paging.js';
 import { toast } from '../toasts.js';
 
 const REVIEWS_PAGE_SIZE = 10;
+
+const reviewsOf = (id) =>
+  pageList((cursor) => get(withQuery(`/api/sessions/${id}/reviews`, { limit: REVIEWS_PAGE_SIZE, cursor })), {
+    key: (review) => review.learner.id,
+  });
 
 export default () => ({
   status: 'loading', // loading | ready | not-found | failed
@@ -21,7 +27,7 @@ export default () => ({
   actionError: '',
   actionCode: '',
   joinResult: null,
-  reviews: { status: 'loading', items: [], cursor: null, loadingMore: false, message: '' },
+  reviews: reviewsOf(''),
 
   init() {
     this.load();
@@ -42,6 +48,10 @@ export default () => ({
 
   get isOwner() {
     return Boolean(this.user && this.session && this.user.id === this.session.mentor.id);
+  },
+
+  get adminMentorHref() {
+    return withQuery('/admin/users', { q: this.session.mentor.name });
   },
 
   get signInHref() {
@@ -68,6 +78,8 @@ export default () => ({
     if (!s) return 'loading';
     if (s.status === 'cancelled') return 'cancelled';
     if (this.isOwner) return 'own';
+    // Admins look after the platform; they never take a seat (the API refuses them too).
+    if (this.user?.role === 'admin') return 'admin';
     if (!this.user) return this.ended ? 'ended' : this.started ? 'started' : 'signed-out';
     if (this.viewerStatus === 'loading' || this.viewerStatus === 'idle') return 'loading';
     const booking = this.booking;
@@ -110,6 +122,11 @@ export default () => ({
     return this.opensAt.getTime() <= this.now && !this.ended;
   },
 
+  /** The one room-opening sentence (catalog.js), or what the last join attempt answered. */
+  get roomText() {
+    return this.joinResult ? joinAnswerText(this.joinResult, this.now) : roomOpensText(this.session, this.now);
+  },
+
   get bookLabel() {
     return this.session.price_paise > 0 ? `Book for ${moneyText(this.session.price_paise)}` : 'Book a free seat';
   },
@@ -144,11 +161,12 @@ export default () => ({
       return;
     }
     this.loadViewer();
-    this.loadReviews();
+    this.reviews = reviewsOf(this.session.id);
+    this.reviews.load();
   },
 
   async loadViewer() {
-    if (!this.session || !this.user || this.isOwner) {
+    if (!this.session || !this.user || this.isOwner || this.user.role === 'admin') {
       this.viewer = null;
       this.viewerStatus = 'idle';
       return;
@@ -269,31 +287,6 @@ export default () => ({
       this.fail(error);
     } finally {
       this.busy = '';
-    }
-  },
-
-  async loadReviews() {
-    this.reviews = { status: 'loading', items: [], cursor: null, loadingMore: false, message: '' };
-    try {
-      const page = await get(withQuery(`/api/sessions/${this.session.id}/reviews`, { limit: REVIEWS_PAGE_SIZE }));
-      Object.assign(this.reviews, { status: 'ready', items: page.items ?? [], cursor: page.next_cursor ?? null });
-    } catch (error) {
-      Object.assign(this.reviews, { status: 'failed', message: error.message });
-    }
-  },
-
-  async moreReviews() {
-    this.reviews.loadingMore = true;
-    try {
-      const page = await get(
-        withQuery(`/api/sessions/${this.session.id}/reviews`, { limit: REVIEWS_PAGE_SIZE, cursor: this.reviews.cursor }),
-      );
-      this.reviews.items = [...this.reviews.items, ...(page.items ?? [])];
-      this.reviews.cursor = page.next_cursor ?? null;
-    } catch (error) {
-      toast(error.message, 'error');
-    } finally {
-      this.reviews.loadingMore = false;
     }
   },
 });

@@ -1,11 +1,22 @@
 // /users/<id>: anyone's public profile card.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { get } from '../api.js';
 
 export default () => ({
   status: 'loading', // loading | ready | not-found | failed
   person: null,
   message: '',
+
+  /** The non-empty tag groups of the profile. */
+  get groups() {
+    const p = this.person ?? {};
+    return [
+      { title: 'Expertise', items: p.expertise },
+      { title: 'Skills', items: p.skills },
+      { title: 'Interests', items: p.interests },
+      { title: 'Languages', items: p.languages },
+    ].filter((group) => group.items && group.items.length);
+  },
 
   get isMe() {
     return Alpine.store('session').user?.id === this.person?.id;

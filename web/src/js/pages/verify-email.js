@@ -1,5 +1,5 @@
 // /verify-email?token=...: posts the emailed token as soon as the page opens and shows the outcome.
-import Alpine from 'alpinejs';
+import Alpine from '@alpinejs/csp';
 import { post } from '../api.js';
 
 const PROBLEMS = {

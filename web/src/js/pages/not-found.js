@@ -1,0 +1,2 @@
+// /<anything else>: the not-found page has no behaviour of its own.
+export default () => ({});

@@ -1,0 +1,86 @@
+// The page registry: every page once, with its path, title, guards and place in the navigation.
+// The router matches paths against it, build.mjs renders one <template> per page from it, and the
+// shell's navigation is drawn from its `nav` entries. Plain data: build.mjs imports it under Node.
+
+const LEARNER = ['learner'];
+const MENTOR = ['mentor'];
+const MEMBERS = ['learner', 'mentor'];
+const EVERYONE = ['learner', 'mentor', 'admin'];
+
+/**
+ * `page` names the fragment (src/pages/<page>.html, its component `<camelCase page>Page`);
+ * `signedIn` pages send signed-out people to sign in, `guestOnly` ones send signed-in people on;
+ * `roles` limits a page to some roles (others go to their home); `nav` puts it in the signed-in menu,
+ * lit while the current route is one of `nav.lit` (default: the page's own route).
+ */
+export const ROUTES = [
+  { name: 'home', path: '/', title: 'PeerLearn', page: 'home', roles: MEMBERS, nav: { label: 'Home', roles: MEMBERS, order: 1 } },
+  { name: 'login', path: '/login', title: 'Sign in', page: 'login', guestOnly: true },
+  { name: 'register', path: '/register', title: 'Join PeerLearn', page: 'register', guestOnly: true },
+  { name: 'verify-email', path: '/verify-email', title: 'Verify your email', page: 'verify-email' },
+  { name: 'forgot-password', path: '/forgot-password', title: 'Forgot password', page: 'forgot-password' },
+  { name: 'reset-password', path: '/reset-password', title: 'Choose a new password', page: 'reset-password' },
+  {
+    name: 'admin-users',
+    path: '/admin/users',
+    title: 'Users',
+    page: 'admin-users',
+    signedIn: true,
+    roles: ['admin'],
+    nav: { label: 'Users', roles: ['admin'], order: 1 },
+  },
+  {
+    name: 'discover',
+    path: '/discover',
+    title: 'Discover sessions',
+    page: 'discover',
+    nav: { label: 'Discover', roles: EVERYONE, order: 2, lit: ['discover', 'session', 'mentor'] },
+  },
+  {
+    name: 'my-sessions',
+    path: '/my/sessions',
+    title: 'My sessions',
+    page: 'my-sessions',
+    signedIn: true,
+    nav: { label: 'My sessions', roles: MENTOR, order: 3, lit: ['my-sessions', 'session-new', 'session-edit'] },
+  },
+  {
+    name: 'my-bookings',
+    path: '/my/bookings',
+    title: 'My bookings',
+    page: 'my-bookings',
+    signedIn: true,
+    nav: { label: 'My bookings', roles: LEARNER, order: 3 },
+  },
+  {
+    name: 'profile',
+    path: '/profile',
+    title: 'Your profile',
+    page: 'profile',
+    signedIn: true,
+    nav: { label: 'Profile', roles: EVERYONE, order: 4 },
+  },
+  { name: 'user', path: '/users/:id', title: 'Profile', page: 'user' },
+  { name: 'session', path: '/sessions/:id', title: 'Session', page: 'session' },
+  { name: 'mentor', path: '/mentors/:id', title: 'Mentor', page: 'mentor' },
+  { name: 'session-new', path: '/my/sessions/new', title: 'New session', page: 'session-form', signedIn: true },
+  { name: 'session-edit', path: '/my/sessions/:id/edit', title: 'Edit session', page: 'session-form', signedIn: true },
+];
+
+export const NOT_FOUND = { name: 'not-found', title: 'Page not found', page: 'not-found' };
+
+/** Each page fragment once, in registry order. */
+export const PAGES = [...new Set([...ROUTES, NOT_FOUND].map((route) => route.page))];
+
+/** "my-sessions" -> "mySessionsPage": the Alpine.data name of a page's component. */
+export const componentName = (page) => `${page.replace(/-(\w)/g, (_, c) => c.toUpperCase())}Page`;
+
+/** The signed-in menu for `role`, in order. */
+export function navFor(role) {
+  return ROUTES.filter((route) => route.nav?.roles.includes(role))
+    .sort((a, b) => a.nav.order - b.nav.order)
+    .map((route) => ({ name: route.name, path: route.path, label: route.nav.label, lit: route.nav.lit ?? [route.name] }));
+}
+
+/** Where a signed-in person starts: admins on the users page, everyone else at home. */
+export const homeFor = (user) => (user?.role === 'admin' ? '/admin/users' : '/');
