@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from infra.local import anypath  # noqa: F401  (registers {name:anypath} before routes compile)
 from infra.local.edge import Edge, EdgeMiddleware
 from infra.local.triggers import Trigger
 
@@ -50,12 +51,12 @@ def create_app(triggers: Sequence[Trigger], resources: DevResources, edge: Edge 
         Route("/_dev", pages.index),
         Route("/_dev/outbox", pages.outbox),
         Route("/_dev/outbox.json", pages.outbox_json),
-        Route("/_dev/uploads/{key:path}", pages.upload, methods=["PUT"]),
-        Route("/media/{path:path}", pages.media, methods=_SITE_METHODS),
+        Route("/_dev/uploads/{key:anypath}", pages.upload, methods=["PUT"]),
+        Route("/media/{path:anypath}", pages.media, methods=_SITE_METHODS),
     ]
     for trigger in triggers:
         routes += trigger.routes()
-    routes.append(Route("/{path:path}", pages.site, methods=_SITE_METHODS))
+    routes.append(Route("/{path:anypath}", pages.site, methods=_SITE_METHODS))
     middleware = [Middleware(EdgeMiddleware, edge=edge)] if edge is not None else []
     return Starlette(routes=routes, middleware=middleware)
 

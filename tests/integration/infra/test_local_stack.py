@@ -155,6 +155,17 @@ def test_a_greedy_path_captures_the_rest_of_the_path(api: httpx.Client) -> None:
     assert reply.json()["pathParameters"] == {"proxy": "docs/2026/plan.pdf"}
 
 
+def test_a_path_with_an_encoded_newline_is_routed_like_any_other(api: httpx.Client) -> None:
+    # Starlette's {path:path} stops at a newline: such a path used to fall through to a text 404.
+    routed = api.delete("/api/files/docs%0Aplan.pdf")
+    unknown = api.get("/api/nowhere%0A")
+
+    assert routed.status_code == 200
+    assert routed.json()["pathParameters"] == {"proxy": "docs\nplan.pdf"}
+    assert unknown.status_code == 403
+    assert unknown.json() == {"message": "Missing Authentication Token"}
+
+
 def test_a_function_error_is_a_502_internal_server_error(api: httpx.Client) -> None:
     reply = api.get("/api/boom")
 

@@ -57,6 +57,17 @@ def test_a_greedy_parameter_takes_the_rest_of_the_path() -> None:
     assert matched[1] == {"proxy": "a/b/c.txt"}
 
 
+def test_a_newline_in_a_path_is_still_part_of_its_parameter() -> None:
+    # A decoded %0A: API Gateway passes it through, so the function (not a 404) answers.
+    greedy = api(("ANY", "/files/{proxy+}")).match("GET", "/files/a\nb")
+    single = api(("GET", "/api/users/{id}")).match("GET", "/api/users/4\n2")
+
+    assert greedy is not None
+    assert greedy[1] == {"proxy": "a\nb"}
+    assert single is not None
+    assert single[1] == {"id": "4\n2"}
+
+
 def test_literal_segments_win_over_parameters_and_exact_methods_over_any() -> None:
     routes = api(("GET", "/api/users/{id}"), ("GET", "/api/users/me"), ("ANY", "/api/users/me"))
 

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from infra.local import anypath  # noqa: F401  (registers {name:anypath} before routes compile)
 from infra.local.authorizers import Authorizer, authorize
 from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.triggers import TriggerContext
@@ -61,11 +62,11 @@ class RestTrigger:
     def routes(self) -> list[BaseRoute]:
         prefixes = sorted({_prefix(e.resource) for api in self.apis.values() for e in api.endpoints})
         if "" in prefixes:  # an endpoint at the root or under a variable: everything is the API's
-            return [Route("/{path:path}", self.handle, methods=_ALL_METHODS)]
+            return [Route("/{path:anypath}", self.handle, methods=_ALL_METHODS)]
         routes: list[BaseRoute] = []
         for prefix in prefixes:
             routes.append(Route(prefix, self.handle, methods=_ALL_METHODS))
-            routes.append(Route(prefix + "/{path:path}", self.handle, methods=_ALL_METHODS))
+            routes.append(Route(prefix + "/{path:anypath}", self.handle, methods=_ALL_METHODS))
         return routes
 
     def start(self) -> None:

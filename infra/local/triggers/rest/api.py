@@ -216,7 +216,7 @@ def compile_resource(resource: str) -> tuple[re.Pattern[str], tuple[int, ...]]:
         else:
             parts.append(re.escape(segment))
             specificity.append(0)
-    return re.compile("/" + "/".join(parts)), tuple(specificity)
+    return re.compile("/" + "/".join(parts), re.DOTALL), tuple(specificity)
 
 
 def _group(name: str) -> str:
