@@ -29,6 +29,7 @@ from typing import Any
 
 from infra.local import dynamodb
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
+from infra.local.edge import through_cloudfront
 from infra.local.environment import local_environment, local_refs, process_environment, read_env_file
 from infra.local.runtime import FunctionError, Runtime
 from infra.local.stack import (
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             template = _template(env)
             if args.command == "invoke":
                 event = json.loads(args.event.read_text()) if args.event else {}
+                event = through_cloudfront(event, env["ORIGIN_SECRET"])
             else:
                 try:
                     schedule = find_schedule(load_schedules(template), args.function, args.event_name)

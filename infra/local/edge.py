@@ -154,6 +154,22 @@ def localize(value: str, local_url: str) -> str:
     )
 
 
+def through_cloudfront(event: dict[str, Any], origin_secret: str) -> dict[str, Any]:
+    """A REST proxy event as it arrives through CloudFront (with the origin header), for
+    `invoke` of one function: the functions refuse anything else. Other events pass unchanged."""
+    if "httpMethod" not in event:
+        return event
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != ORIGIN_HEADER.lower()}
+    multi = {
+        k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != ORIGIN_HEADER.lower()
+    }
+    return {
+        **event,
+        "headers": {**headers, ORIGIN_HEADER: origin_secret},
+        "multiValueHeaders": {**multi, ORIGIN_HEADER: [origin_secret]},
+    }
+
+
 # ---------------------------------------------------------------------- the middleware
 @dataclass(frozen=True)
 class Edge:

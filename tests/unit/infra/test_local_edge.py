@@ -211,3 +211,16 @@ def test_the_local_stack_sends_what_the_real_templates_policy_says(
         csp = headers["content-security-policy"]
         assert "default-src" in csp
         assert "amazonaws.com" not in csp  # the cloud's API hosts are the local gateway here
+
+
+def test_invoke_hands_a_rest_event_over_as_cloudfront_would_and_other_events_unchanged() -> None:
+    from infra.local.edge import through_cloudfront
+
+    rest = {"httpMethod": "GET", "headers": {"x-peerlearn-origin": "forged"}, "multiValueHeaders": None}
+    stream = {"Records": []}
+
+    sent = through_cloudfront(rest, "s" * 40)
+
+    assert sent["headers"] == {"X-PeerLearn-Origin": "s" * 40}
+    assert sent["multiValueHeaders"] == {"X-PeerLearn-Origin": ["s" * 40]}
+    assert through_cloudfront(stream, "s" * 40) is stream
