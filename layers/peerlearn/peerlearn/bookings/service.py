@@ -91,6 +91,8 @@ def to_out(item: BookingItem) -> BookingOut:
 
 
 def get_booking(session_id: str, learner_id: str) -> BookingItem | None:
+    if not ids.is_id(learner_id):  # a path parameter: too long or odd for a key is simply no booking
+        return None
     try:
         return BookingItem.get(session_pk(session_id), booking_sk(learner_id), consistent_read=True)
     except DoesNotExist:

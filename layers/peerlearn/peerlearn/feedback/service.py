@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from peerlearn import clock, store, timeutil
+from peerlearn import clock, ids, store, timeutil
 from peerlearn.accounts.schemas import MentorStats
 from peerlearn.bookings.service import get_booking
 from peerlearn.catalog.service import get_session_item, now_iso
@@ -60,6 +60,8 @@ def to_out(item: ReviewItem) -> ReviewOut:
 
 
 def _get(session_id: str, learner_id: str) -> ReviewItem:
+    if not ids.is_id(learner_id):
+        raise NotFound("No such review.")
     try:
         return ReviewItem.get(session_pk(session_id), review_sk(learner_id), consistent_read=True)
     except DoesNotExist as exc:

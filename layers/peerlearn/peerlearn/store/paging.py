@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,19 +26,33 @@ def encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().replace("=", "")
 
 
+_BAD_CURSOR = "The cursor is not valid; start from the first page."
+_NUMBER = re.compile(r"-?\d{1,38}(\.\d{1,38})?")
+
+
+def _key_value(value: Any) -> bool:
+    """One key attribute as DynamoDB writes it: {"S": text} or {"N": a decimal number}."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    kind, text = next(iter(value.items()))
+    if kind == "S":
+        return isinstance(text, str) and 0 < len(text) <= 1024
+    return kind == "N" and isinstance(text, str) and _NUMBER.fullmatch(text) is not None
+
+
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not valid; start from the first page.", field="cursor") from exc
-    valid = isinstance(key, dict) and all(
-        isinstance(v, dict) and len(v) == 1 and next(iter(v)) in ("S", "N") for v in key.values()
-    )
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: deeply nested JSON ("[[[[...") is refused, not a crash.
+        raise BadRequest(_BAD_CURSOR, field="cursor") from exc
+    # A LastEvaluatedKey holds the table's and at most one index's keys: four attributes.
+    valid = isinstance(key, dict) and 0 < len(key) <= 4 and all(_key_value(v) for v in key.values())
     if not valid:
-        raise BadRequest("The cursor is not valid; start from the first page.", field="cursor")
+        raise BadRequest(_BAD_CURSOR, field="cursor")
     return key
 
 

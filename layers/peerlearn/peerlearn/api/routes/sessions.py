@@ -26,7 +26,14 @@ from peerlearn.bookings.schemas import (
 )
 from peerlearn.catalog import discovery
 from peerlearn.catalog import service as catalog
-from peerlearn.catalog.schemas import DiscoveryQuery, SessionCreate, SessionOut, SessionPage, SessionUpdate
+from peerlearn.catalog.schemas import (
+    MAX_PRICE_PAISE,
+    DiscoveryQuery,
+    SessionCreate,
+    SessionOut,
+    SessionPage,
+    SessionUpdate,
+)
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit, ReviewOut, ReviewPage
 from peerlearn.store import paging
@@ -53,8 +60,8 @@ def list_sessions(
     level: Annotated[Literal["beginner", "intermediate", "advanced"] | None, Query()] = None,
     mentor: Annotated[str | None, Query(max_length=40)] = None,
     free: Annotated[bool, Query()] = False,
-    min_price: Annotated[int | None, Query(ge=0)] = None,
-    max_price: Annotated[int | None, Query(ge=0)] = None,
+    min_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE_PAISE)] = None,
+    max_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE_PAISE)] = None,
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     sort: Annotated[Literal["soonest", "price", "rating", "popularity"], Query()] = "soonest",
