@@ -535,3 +535,18 @@ def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
     card = catalog.get_session(ctx, session_id).mentor  # read back in a batch with the mentor's profile
     assert (card.rating_average, card.rating_count) == (3.5, 2)
     assert session_pk(session_id) == item.pk
+
+
+# ---------------------------------------------------------------- who may take a seat
+@pytest.mark.parametrize("take", [bookings.book, bookings.join_waitlist])
+def test_admins_take_no_seat_by_booking_or_through_the_waitlist(ctx: Context, take: Any) -> None:
+    session_id = publish(ctx, person("mentor"))
+    bookings.book(ctx, booker=person(), session_id=session_id)  # full: the waitlist is open
+
+    admin = person("admin")
+
+    with pytest.raises(Forbidden) as caught:
+        take(ctx, booker=admin, session_id=session_id)
+
+    assert caught.value.code == "admins_cannot_book"
+    assert bookings.my_booking_state(ctx, user_id=admin.user_id, session_id=session_id).waitlist is None

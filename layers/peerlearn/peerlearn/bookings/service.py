@@ -63,6 +63,14 @@ class Booker:
     email_verified: bool
 
 
+def require_seat_taker(booker: Booker) -> None:
+    """Who may hold a seat, by booking or through the waitlist: verified learners and mentors."""
+    if booker.role == "admin":
+        raise Forbidden("Admins can't book sessions.", code="admins_cannot_book")
+    if not booker.email_verified:
+        raise Forbidden("Verify your email before booking sessions.", code="email_not_verified")
+
+
 def cancellation_cutoff_seconds(ctx: Context) -> int:
     return ctx.settings.booking_cancel_cutoff_hours * 3600
 
@@ -244,10 +252,7 @@ def _why_not_bookable(session_id: str) -> Conflict:
 
 def book(ctx: Context, *, booker: Booker, session_id: str) -> tuple[BookingOut, bool]:
     """Books a seat; returns (booking, created). Booking again while holding an offered seat accepts it."""
-    if not booker.email_verified:
-        raise Forbidden("Verify your email before booking sessions.", code="email_not_verified")
-    if booker.role == "admin":
-        raise Forbidden("Admins can't book sessions.")
+    require_seat_taker(booker)
     session = get_session_item(session_id, consistent=True)
     if session.mentor_id == booker.user_id:
         raise BadRequest("You can't book your own session.", code="own_session")
@@ -385,8 +390,7 @@ def _position(session_id: str, user_id: str) -> WaitlistPosition | None:
 
 
 def join_waitlist(ctx: Context, *, booker: Booker, session_id: str) -> WaitlistPosition:
-    if not booker.email_verified:
-        raise Forbidden("Verify your email before booking sessions.", code="email_not_verified")
+    require_seat_taker(booker)
     session = get_session_item(session_id, consistent=True)
     if session.mentor_id == booker.user_id:
         raise BadRequest("You can't book your own session.", code="own_session")
