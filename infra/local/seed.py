@@ -235,7 +235,7 @@ def _seed_sessions(ctx: Any) -> int:
     for email, title in DEMO_BOOKINGS:
         learner = _user(email)
         booker = bookings.Booker(user_id=learner.id, name=learner.name, role="learner", email_verified=True)
-        bookings.book(ctx, booker=booker, session_id=titles[title])
+        bookings.book(booker=booker, session_id=titles[title])
 
     for days_ago, (email, title, tags, reviews) in enumerate(DEMO_PAST, start=3):
         mentor = _user(email)

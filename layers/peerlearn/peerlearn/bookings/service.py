@@ -29,7 +29,6 @@ from peerlearn.bookings.schemas import (
     WaitlistPosition,
 )
 from peerlearn.catalog.service import get_session_item, now_iso
-from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden, NotFound
 from peerlearn.notify import inbox
 from peerlearn.store import paging
@@ -69,10 +68,6 @@ def require_seat_taker(booker: Booker) -> None:
         raise Forbidden("Admins can't book sessions.", code="admins_cannot_book")
     if not booker.email_verified:
         raise Forbidden("Verify your email before booking sessions.", code="email_not_verified")
-
-
-def cancellation_cutoff_seconds(ctx: Context) -> int:
-    return ctx.settings.booking_cancel_cutoff_hours * 3600
 
 
 # ---------------------------------------------------------------- shapes
@@ -250,7 +245,7 @@ def _why_not_bookable(session_id: str) -> Conflict:
     return Conflict("You already have a booking for this session.", code="already_booked")
 
 
-def book(ctx: Context, *, booker: Booker, session_id: str) -> tuple[BookingOut, bool]:
+def book(*, booker: Booker, session_id: str) -> tuple[BookingOut, bool]:
     """Books a seat; returns (booking, created). Booking again while holding an offered seat accepts it."""
     require_seat_taker(booker)
     session = get_session_item(session_id, consistent=True)
@@ -281,7 +276,7 @@ def book(ctx: Context, *, booker: Booker, session_id: str) -> tuple[BookingOut, 
     return to_out(booking), True
 
 
-def my_booking_state(ctx: Context, *, user_id: str, session_id: str) -> MyBookingState:
+def my_booking_state(*, user_id: str, session_id: str, cutoff_hours: int) -> MyBookingState:
     session = get_session_item(session_id)
     booking = get_booking(session_id, user_id)
     if booking is not None and _hold_expired(booking, clock.now_seconds()):
@@ -290,17 +285,16 @@ def my_booking_state(ctx: Context, *, user_id: str, session_id: str) -> MyBookin
     return MyBookingState(
         booking=to_out(booking) if booking else None,
         waitlist=_position(session_id, user_id),
-        cancellation_policy=policy(ctx, session),
+        cancellation_policy=policy(session, cutoff_hours),
     )
 
 
-def policy(ctx: Context, session: SessionItem) -> CancellationPolicy:
-    hours = ctx.settings.booking_cancel_cutoff_hours
-    until = timeutil.iso_from_epoch(timeutil.epoch(session.starts_at) - cancellation_cutoff_seconds(ctx))
+def policy(session: SessionItem, cutoff_hours: int) -> CancellationPolicy:
+    until = timeutil.iso_from_epoch(timeutil.epoch(session.starts_at) - cutoff_hours * 3600)
     return CancellationPolicy(
-        cutoff_hours=hours,
+        cutoff_hours=cutoff_hours,
         cancellable_until=until,
-        summary=f"Cancel up to {hours} hours before the start and your seat goes back to others "
+        summary=f"Cancel up to {cutoff_hours} hours before the start and your seat goes back to others "
         "(paid bookings are refunded in full). After that, bookings can't be cancelled.",
     )
 
@@ -320,22 +314,21 @@ def _cancel(booking: BookingItem, *, reason: str) -> BookingOut:
     return to_out(booking)
 
 
-def cancel_by_learner(ctx: Context, *, user_id: str, session_id: str) -> BookingOut:
+def cancel_by_learner(*, user_id: str, session_id: str, cutoff_hours: int) -> BookingOut:
     booking = get_booking(session_id, user_id)
     if booking is None or booking.status not in LIVE_STATES:
         raise NotFound("You have no booking for this session.")
     session = get_session_item(session_id)
-    deadline = timeutil.epoch(session.starts_at) - cancellation_cutoff_seconds(ctx)
+    deadline = timeutil.epoch(session.starts_at) - cutoff_hours * 3600
     if booking.status == "confirmed" and clock.now_seconds() > deadline:
-        hours = ctx.settings.booking_cancel_cutoff_hours
         raise Conflict(
-            f"Bookings can be cancelled up to {hours} hours before the start.",
+            f"Bookings can be cancelled up to {cutoff_hours} hours before the start.",
             code="cancellation_closed",
         )
     return _cancel(booking, reason="learner")
 
 
-def cancel_by_mentor(ctx: Context, *, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:
+def cancel_by_mentor(*, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:
     session = get_session_item(session_id)
     if session.mentor_id != mentor_id:
         raise Forbidden("Only the session's mentor can cancel its bookings.")
@@ -356,7 +349,7 @@ def cancel_by_mentor(ctx: Context, *, mentor_id: str, session_id: str, learner_i
 NO_SHOW_WINDOW_SECONDS = 7 * 86400
 
 
-def mark_no_show(ctx: Context, *, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:
+def mark_no_show(*, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:
     """completed -> no_show, by the mentor, within 7 days of the end (until the room records attendance)."""
     session = get_session_item(session_id)
     if session.mentor_id != mentor_id:
@@ -389,7 +382,7 @@ def _position(session_id: str, user_id: str) -> WaitlistPosition | None:
     return None
 
 
-def join_waitlist(ctx: Context, *, booker: Booker, session_id: str) -> WaitlistPosition:
+def join_waitlist(*, booker: Booker, session_id: str) -> WaitlistPosition:
     require_seat_taker(booker)
     session = get_session_item(session_id, consistent=True)
     if session.mentor_id == booker.user_id:
@@ -411,7 +404,7 @@ def join_waitlist(ctx: Context, *, booker: Booker, session_id: str) -> WaitlistP
     try:
         entry.save(condition=WaitlistItem.pk.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not store.condition_failed(exc):  # failed: already waiting, which is what was asked
             raise
     position = _position(session_id, booker.user_id)
     assert position is not None
@@ -522,7 +515,7 @@ def my_bookings(*, user_id: str, when: str, limit: int, cursor: str | None) -> B
     return BookingPage(items=[to_out(i) for i in items], next_cursor=next_cursor)
 
 
-def attendees(ctx: Context, *, user_id: str, role: str, session_id: str) -> AttendeeList:
+def attendees(*, user_id: str, role: str, session_id: str, media_base_url: str) -> AttendeeList:
     session = get_session_item(session_id)
     if session.mentor_id != user_id and role != "admin":
         raise Forbidden("Only the session's mentor can see who booked.")
@@ -537,7 +530,7 @@ def attendees(ctx: Context, *, user_id: str, role: str, session_id: str) -> Atte
             Attendee(
                 learner_id=b.learner_id,
                 name=b.learner_name,
-                avatar_url=avatar_url(users[b.learner_id].avatar_key, ctx.settings.media_base_url)
+                avatar_url=avatar_url(users[b.learner_id].avatar_key, media_base_url)
                 if b.learner_id in users
                 else None,
                 status=b.status,

@@ -11,15 +11,16 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
-from peerlearn import clock, ids, timeutil
+from peerlearn import clock, ids, store, timeutil
 from peerlearn.accounts.profiles import avatar_url
 from peerlearn.catalog.schemas import (
     MIN_PRICE_PAISE,
     MentorCard,
     SessionCreate,
     SessionOut,
+    SessionPage,
     SessionUpdate,
 )
 from peerlearn.context import Context
@@ -299,28 +300,26 @@ def update_session(ctx: Context, *, mentor_id: str, session_id: str, changes: Se
             SessionItem.tag_keys.set([t.lower() for t in tags]),
             SessionItem.search_text.set(_search_text(title, description, tags)),
         ]
-    try:
+    with store.failed_condition_raises(
+        Conflict("Someone booked meanwhile; reload and try again.", code="changed_meanwhile")
+    ):
         item.update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "Someone booked meanwhile; reload and try again.", code="changed_meanwhile"
-            ) from exc
-        raise
     logger.info("session updated", extra={"session_id": session_id, "fields": sorted(sent)})
     return get_session(ctx, session_id)
 
 
 # ---------------------------------------------------------------- lifecycle
 def _transition(item: SessionItem, *, allowed_from: set[str], doing: str, actions: list[Any]) -> SessionItem:
-    condition = SessionItem.status.is_in(*allowed_from)
-    try:
-        item.update(actions=[*actions, SessionItem.updated_at.set(now_iso())], condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            item.refresh(consistent_read=True)
-            raise _invalid_transition(item, doing) from exc
-        raise
+    """One conditional write; a state that moved on since `item` was read is a Conflict too."""
+    if item.status not in allowed_from:
+        raise _invalid_transition(item, doing)
+    with store.failed_condition_raises(
+        Conflict(f"This session changed meanwhile, so it can't be {doing}; reload.", code="changed_meanwhile")
+    ):
+        item.update(
+            actions=[*actions, SessionItem.updated_at.set(now_iso())],
+            condition=SessionItem.status.is_in(*allowed_from),
+        )
     return item
 
 
@@ -392,13 +391,20 @@ def cancel_session(ctx: Context, *, mentor_id: str, session_id: str) -> SessionO
 
 
 # ---------------------------------------------------------------- a mentor's own lists
-def mentor_sessions_query(mentor_id: str, *, when: str, limit: int, start: dict[str, Any] | None) -> Any:
+def mentor_sessions(
+    ctx: Context, *, mentor_id: str, when: str, limit: int, cursor: str | None
+) -> SessionPage:
     """Upcoming: starts after now, soonest first. Past: started before now, newest first."""
     key, ascending = paging.upcoming_or_past(SessionItem.gsi2sk, when, now_iso())
-    return SessionItem.by_mentor.query(
-        mentor_sessions_pk(mentor_id),
-        key,
-        scan_index_forward=ascending,
-        limit=limit,
-        last_evaluated_key=start,
-    )
+
+    def run(start: dict[str, Any] | None) -> Any:
+        return SessionItem.by_mentor.query(
+            mentor_sessions_pk(mentor_id),
+            key,
+            scan_index_forward=ascending,
+            limit=limit,
+            last_evaluated_key=start,
+        )
+
+    items, next_cursor = paging.page(run, cursor)
+    return SessionPage(items=outs(ctx, items), next_cursor=next_cursor)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, ids, store, timeutil
 from peerlearn.accounts.schemas import MentorStats
 from peerlearn.bookings.service import get_booking
 from peerlearn.catalog.service import get_session_item, now_iso
-from peerlearn.context import Context
 from peerlearn.errors import Conflict, Forbidden, NotFound
 from peerlearn.feedback.schemas import (
     Reply,
@@ -68,9 +67,7 @@ def _get(session_id: str, learner_id: str) -> ReviewItem:
         raise NotFound("No such review.") from exc
 
 
-def create_review(
-    ctx: Context, *, user_id: str, name: str, session_id: str, request: ReviewCreate
-) -> ReviewOut:
+def create_review(*, user_id: str, name: str, session_id: str, request: ReviewCreate) -> ReviewOut:
     session = get_session_item(session_id)
     booking = get_booking(session_id, user_id)
     if booking is None or booking.status != "completed":
@@ -91,19 +88,15 @@ def create_review(
         gsi2pk=mentor_reviews_pk(session.mentor_id),
         gsi2sk=f"{now}#{session_id}#{user_id}",
     )
-    try:
+    with store.failed_condition_raises(
+        Conflict("You've already rated this session; edit your review instead.", code="already_reviewed")
+    ):
         item.save(condition=ReviewItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "You've already rated this session; edit your review instead.", code="already_reviewed"
-            ) from exc
-        raise
     logger.info("review created", extra={"session_id": session_id, "rating": request.rating})
     return to_out(item)
 
 
-def edit_review(ctx: Context, *, user_id: str, session_id: str, request: ReviewEdit) -> ReviewOut:
+def edit_review(*, user_id: str, session_id: str, request: ReviewEdit) -> ReviewOut:
     item = _get(session_id, user_id)
     sent = request.model_dump(exclude_unset=True)
     if "rating" in sent and sent["rating"] is None:
@@ -117,31 +110,25 @@ def edit_review(ctx: Context, *, user_id: str, session_id: str, request: ReviewE
         actions.append(ReviewItem.rating.set(sent["rating"]))
     if "text" in sent:
         actions.append(ReviewItem.text.set(sent["text"]) if sent["text"] else ReviewItem.text.remove())
-    try:
+    with store.failed_condition_raises(
+        Conflict("Your review changed meanwhile; reload.", code="changed_meanwhile")
+    ):
         item.update(actions=actions, condition=ReviewItem.version == item.version)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Your review changed meanwhile; reload.", code="changed_meanwhile") from exc
-        raise
     return to_out(item)
 
 
-def reply(
-    ctx: Context, *, mentor_id: str, session_id: str, learner_id: str, request: ReplyCreate
-) -> ReviewOut:
+def reply(*, mentor_id: str, session_id: str, learner_id: str, request: ReplyCreate) -> ReviewOut:
     session = get_session_item(session_id)
     if session.mentor_id != mentor_id:
         raise Forbidden("Only the session's mentor can reply.")
     item = _get(session_id, learner_id)
-    try:
+    with store.failed_condition_raises(
+        Conflict("You've already replied to this review.", code="already_replied")
+    ):
         item.update(
             actions=[ReviewItem.reply_text.set(request.text), ReviewItem.reply_at.set(now_iso())],
             condition=ReviewItem.reply_text.does_not_exist(),
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("You've already replied to this review.", code="already_replied") from exc
-        raise
     return to_out(item)
 
 
@@ -233,9 +220,9 @@ def apply_review_change(
                 actions=MentorStatsItem.upsert_actions(_deltas(old, new, MentorStatsItem)),
             )
     except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
+        if store.condition_failed(exc):  # the marker exists: this change was applied before
             return False
-        raise
+        raise  # e.g. a concurrent transaction: the stream retries the record
     refresh_mentor_rating(mentor_id)
     return True
 
@@ -263,7 +250,7 @@ def count_session_taught(*, session_id: str, mentor_id: str) -> bool:
                 actions=MentorStatsItem.upsert_actions([MentorStatsItem.sessions_taught.add(1)]),
             )
     except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
+        if store.condition_failed(exc):  # counted before
             return False
         raise
     return True

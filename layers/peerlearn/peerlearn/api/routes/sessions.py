@@ -13,8 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.accounts.service import get_user
-from peerlearn.api import SECURED, Caller, caller
-from peerlearn.api.routes import context_of
+from peerlearn.api import SECURED, Caller, CallerDep, ContextDep
 from peerlearn.bookings import service as bookings
 from peerlearn.bookings.schemas import (
     AttendeeList,
@@ -36,7 +35,6 @@ from peerlearn.catalog.schemas import (
 )
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit, ReviewOut, ReviewPage
-from peerlearn.store import paging
 
 router = Router()
 
@@ -54,6 +52,7 @@ def _booker(who: Caller) -> bookings.Booker:
 # ---------------------------------------------------------------- the catalog
 @router.get("/api/sessions", summary="Discover upcoming sessions", tags=["sessions"])
 def list_sessions(
+    ctx: ContextDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     language: Annotated[str | None, Query(max_length=40)] = None,
@@ -83,30 +82,26 @@ def list_sessions(
         limit=limit,
         cursor=cursor,
     )
-    return discovery.discover(context_of(router), query)
+    return discovery.discover(ctx, query)
 
 
 @router.post(
     "/api/sessions", summary="Publish a session (verified mentors)", tags=["sessions"], security=SECURED
 )
-def create_session(body: SessionCreate) -> Response[SessionOut]:
-    who = caller(router)
+def create_session(body: SessionCreate, who: CallerDep, ctx: ContextDep) -> Response[SessionOut]:
     catalog.require_publisher(who.user_id, who.role, who.email_verified)
-    created = catalog.create_session(context_of(router), mentor_id=who.user_id, request=body)
+    created = catalog.create_session(ctx, mentor_id=who.user_id, request=body)
     return Response(201, content_types.APPLICATION_JSON, created)
 
 
 @router.get("/api/sessions/<session_id>", summary="One session", tags=["sessions"])
-def get_session(session_id: str) -> SessionOut:
-    return catalog.get_session(context_of(router), session_id)
+def get_session(session_id: str, ctx: ContextDep) -> SessionOut:
+    return catalog.get_session(ctx, session_id)
 
 
 @router.patch("/api/sessions/<session_id>", summary="Edit your session", tags=["sessions"], security=SECURED)
-def update_session(session_id: str, body: SessionUpdate) -> SessionOut:
-    mentor_id = caller(router).user_id
-    return catalog.update_session(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, changes=body
-    )
+def update_session(session_id: str, body: SessionUpdate, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return catalog.update_session(ctx, mentor_id=who.user_id, session_id=session_id, changes=body)
 
 
 @router.delete(
@@ -115,30 +110,28 @@ def update_session(session_id: str, body: SessionUpdate) -> SessionOut:
     tags=["sessions"],
     security=SECURED,
 )
-def cancel_session(session_id: str) -> SessionOut:
-    return catalog.cancel_session(context_of(router), mentor_id=caller(router).user_id, session_id=session_id)
+def cancel_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return catalog.cancel_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/start", summary="Start your session", tags=["sessions"], security=SECURED
 )
-def start_session(session_id: str) -> SessionOut:
-    return catalog.start_session(context_of(router), mentor_id=caller(router).user_id, session_id=session_id)
+def start_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return catalog.start_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/end", summary="End your session", tags=["sessions"], security=SECURED
 )
-def end_session(session_id: str) -> SessionOut:
-    return catalog.end_session(context_of(router), mentor_id=caller(router).user_id, session_id=session_id)
+def end_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return catalog.end_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 # ---------------------------------------------------------------- booking
 @router.post("/api/sessions/<session_id>/book", summary="Book a seat", tags=["bookings"], security=SECURED)
-def book(session_id: str) -> Response[BookingOut]:
-    booking, created = bookings.book(
-        context_of(router), booker=_booker(caller(router)), session_id=session_id
-    )
+def book(session_id: str, who: CallerDep) -> Response[BookingOut]:
+    booking, created = bookings.book(booker=_booker(who), session_id=session_id)
     return Response(201 if created else 200, content_types.APPLICATION_JSON, booking)
 
 
@@ -148,9 +141,9 @@ def book(session_id: str) -> Response[BookingOut]:
     tags=["bookings"],
     security=SECURED,
 )
-def my_booking(session_id: str) -> MyBookingState:
+def my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> MyBookingState:
     return bookings.my_booking_state(
-        context_of(router), user_id=caller(router).user_id, session_id=session_id
+        user_id=who.user_id, session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours
     )
 
 
@@ -160,9 +153,9 @@ def my_booking(session_id: str) -> MyBookingState:
     tags=["bookings"],
     security=SECURED,
 )
-def cancel_my_booking(session_id: str) -> BookingOut:
+def cancel_my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> BookingOut:
     return bookings.cancel_by_learner(
-        context_of(router), user_id=caller(router).user_id, session_id=session_id
+        user_id=who.user_id, session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours
     )
 
 
@@ -172,11 +165,8 @@ def cancel_my_booking(session_id: str) -> BookingOut:
     tags=["bookings"],
     security=SECURED,
 )
-def cancel_attendee(session_id: str, learner_id: str) -> BookingOut:
-    mentor_id = caller(router).user_id
-    return bookings.cancel_by_mentor(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, learner_id=learner_id
-    )
+def cancel_attendee(session_id: str, learner_id: str, who: CallerDep) -> BookingOut:
+    return bookings.cancel_by_mentor(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
 
 
 @router.post(
@@ -185,28 +175,23 @@ def cancel_attendee(session_id: str, learner_id: str) -> BookingOut:
     tags=["bookings"],
     security=SECURED,
 )
-def mark_no_show(session_id: str, learner_id: str) -> BookingOut:
-    mentor_id = caller(router).user_id
-    return bookings.mark_no_show(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, learner_id=learner_id
-    )
+def mark_no_show(session_id: str, learner_id: str, who: CallerDep) -> BookingOut:
+    return bookings.mark_no_show(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/waitlist", summary="Join the waitlist", tags=["bookings"], security=SECURED
 )
-def join_waitlist(session_id: str) -> Response[WaitlistPosition]:
-    position = bookings.join_waitlist(
-        context_of(router), booker=_booker(caller(router)), session_id=session_id
-    )
+def join_waitlist(session_id: str, who: CallerDep) -> Response[WaitlistPosition]:
+    position = bookings.join_waitlist(booker=_booker(who), session_id=session_id)
     return Response(201, content_types.APPLICATION_JSON, position)
 
 
 @router.delete(
     "/api/sessions/<session_id>/waitlist", summary="Leave the waitlist", tags=["bookings"], security=SECURED
 )
-def leave_waitlist(session_id: str) -> dict[str, str]:
-    bookings.leave_waitlist(user_id=caller(router).user_id, session_id=session_id)
+def leave_waitlist(session_id: str, who: CallerDep) -> dict[str, str]:
+    bookings.leave_waitlist(user_id=who.user_id, session_id=session_id)
     return {"message": "You've left the waitlist."}
 
 
@@ -216,8 +201,7 @@ def leave_waitlist(session_id: str) -> dict[str, str]:
     tags=["bookings"],
     security=SECURED,
 )
-def join_room(session_id: str) -> JoinAnswer:
-    who = caller(router)
+def join_room(session_id: str, who: CallerDep) -> JoinAnswer:
     return bookings.join(user_id=who.user_id, role=who.role, session_id=session_id)
 
 
@@ -227,9 +211,10 @@ def join_room(session_id: str) -> JoinAnswer:
     tags=["bookings"],
     security=SECURED,
 )
-def attendees(session_id: str) -> AttendeeList:
-    who = caller(router)
-    return bookings.attendees(context_of(router), user_id=who.user_id, role=who.role, session_id=session_id)
+def attendees(session_id: str, who: CallerDep, ctx: ContextDep) -> AttendeeList:
+    return bookings.attendees(
+        user_id=who.user_id, role=who.role, session_id=session_id, media_base_url=ctx.settings.media_base_url
+    )
 
 
 # ---------------------------------------------------------------- feedback
@@ -244,10 +229,8 @@ def session_reviews(session_id: str, limit: Limit = 20, cursor: Cursor = None) -
     tags=["feedback"],
     security=SECURED,
 )
-def create_review(session_id: str, body: ReviewCreate) -> Response[ReviewOut]:
-    who = caller(router)
+def create_review(session_id: str, body: ReviewCreate, who: CallerDep) -> Response[ReviewOut]:
     review = feedback.create_review(
-        context_of(router),
         user_id=who.user_id,
         name=get_user(who.user_id).name,
         session_id=session_id,
@@ -262,10 +245,8 @@ def create_review(session_id: str, body: ReviewCreate) -> Response[ReviewOut]:
     tags=["feedback"],
     security=SECURED,
 )
-def edit_review(session_id: str, body: ReviewEdit) -> ReviewOut:
-    return feedback.edit_review(
-        context_of(router), user_id=caller(router).user_id, session_id=session_id, request=body
-    )
+def edit_review(session_id: str, body: ReviewEdit, who: CallerDep) -> ReviewOut:
+    return feedback.edit_review(user_id=who.user_id, session_id=session_id, request=body)
 
 
 @router.post(
@@ -274,18 +255,15 @@ def edit_review(session_id: str, body: ReviewEdit) -> ReviewOut:
     tags=["feedback"],
     security=SECURED,
 )
-def reply(session_id: str, learner_id: str, body: ReplyCreate) -> ReviewOut:
-    mentor_id = caller(router).user_id
-    return feedback.reply(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, learner_id=learner_id, request=body
-    )
+def reply(session_id: str, learner_id: str, body: ReplyCreate, who: CallerDep) -> ReviewOut:
+    return feedback.reply(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id, request=body)
 
 
 # ---------------------------------------------------------------- mentors and history
 @router.get("/api/mentors/<mentor_id>/sessions", summary="A mentor's upcoming sessions", tags=["sessions"])
-def mentor_sessions(mentor_id: str, limit: Limit = 12, cursor: Cursor = None) -> SessionPage:
+def mentor_sessions(ctx: ContextDep, mentor_id: str, limit: Limit = 12, cursor: Cursor = None) -> SessionPage:
     query = DiscoveryQuery(mentor=mentor_id, limit=limit, cursor=cursor)
-    return discovery.discover(context_of(router), query)
+    return discovery.discover(ctx, query)
 
 
 @router.get("/api/mentors/<mentor_id>/reviews", summary="Reviews of a mentor's sessions", tags=["feedback"])
@@ -294,16 +272,14 @@ def mentor_reviews(mentor_id: str, limit: Limit = 20, cursor: Cursor = None) -> 
 
 
 @router.get("/api/me/bookings", summary="Your bookings", tags=["bookings"], security=SECURED)
-def my_bookings(when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None) -> BookingPage:
-    return bookings.my_bookings(user_id=caller(router).user_id, when=when, limit=limit, cursor=cursor)
+def my_bookings(
+    who: CallerDep, when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None
+) -> BookingPage:
+    return bookings.my_bookings(user_id=who.user_id, when=when, limit=limit, cursor=cursor)
 
 
 @router.get("/api/me/sessions", summary="Your sessions (mentors)", tags=["sessions"], security=SECURED)
-def my_sessions(when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None) -> SessionPage:
-    items, next_cursor = paging.page(
-        lambda start: catalog.mentor_sessions_query(
-            caller(router).user_id, when=when, limit=limit, start=start
-        ),
-        cursor,
-    )
-    return SessionPage(items=catalog.outs(context_of(router), items), next_cursor=next_cursor)
+def my_sessions(
+    who: CallerDep, ctx: ContextDep, when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None
+) -> SessionPage:
+    return catalog.mentor_sessions(ctx, mentor_id=who.user_id, when=when, limit=limit, cursor=cursor)
