@@ -195,8 +195,8 @@ def _seed_sessions(ctx: Any) -> int:
     from datetime import UTC, datetime, timedelta
 
     from peerlearn import ids, timeutil
-    from peerlearn.bookings import service as bookings
-    from peerlearn.catalog import service as catalog
+    from peerlearn.bookings import seats
+    from peerlearn.catalog import publishing
     from peerlearn.catalog.schemas import SessionCreate
     from peerlearn.feedback.service import count_session_taught
     from peerlearn.store.keys import (
@@ -231,11 +231,11 @@ def _seed_sessions(ctx: Any) -> int:
             capacity=capacity,
             price_paise=price,
         )
-        titles[title] = catalog.create_session(ctx, mentor_id=mentor.id, request=request).id
+        titles[title] = publishing.create_session(ctx, mentor_id=mentor.id, request=request).id
     for email, title in DEMO_BOOKINGS:
         learner = _user(email)
-        booker = bookings.Booker(user_id=learner.id, name=learner.name, role="learner", email_verified=True)
-        bookings.book(booker=booker, session_id=titles[title])
+        booker = seats.Booker(user_id=learner.id, name=learner.name, role="learner", email_verified=True)
+        seats.book(booker=booker, session_id=titles[title])
 
     for days_ago, (email, title, tags, reviews) in enumerate(DEMO_PAST, start=3):
         mentor = _user(email)

@@ -10,8 +10,8 @@ import pytest
 
 from peerlearn import clock
 from peerlearn.accounts import service as accounts
-from peerlearn.bookings.service import Booker
-from peerlearn.catalog import service as catalog
+from peerlearn.bookings.seats import Booker
+from peerlearn.catalog import publishing
 from peerlearn.catalog.schemas import SessionCreate
 from peerlearn.context import Context
 from tests.support import local_in
@@ -60,4 +60,4 @@ def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -
             **fields,
         }
     )
-    return catalog.create_session(ctx, mentor_id=mentor.user_id, request=request).id
+    return publishing.create_session(ctx, mentor_id=mentor.user_id, request=request).id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from peerlearn import clock
 from peerlearn.errors import BadRequest
 
 # Dates a client sends are read only inside these years: nothing on PeerLearn happens outside them,
@@ -19,6 +20,10 @@ def to_iso(moment: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def now_iso() -> str:
+    return iso_from_epoch(clock.now_seconds())
 
 
 def iso_from_epoch(seconds: float) -> str:

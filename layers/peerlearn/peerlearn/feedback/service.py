@@ -14,8 +14,8 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, ids, store, timeutil
 from peerlearn.accounts.schemas import MentorStats
-from peerlearn.bookings.service import get_booking
-from peerlearn.catalog.service import get_session_item, now_iso
+from peerlearn.bookings.states import get_booking
+from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import Conflict, Forbidden, NotFound
 from peerlearn.feedback.schemas import (
     Reply,
@@ -72,7 +72,7 @@ def create_review(*, user_id: str, name: str, session_id: str, request: ReviewCr
     booking = get_booking(session_id, user_id)
     if booking is None or booking.status != "completed":
         raise Forbidden("Only learners who attended this session can rate it.", code="not_attended")
-    now = now_iso()
+    now = timeutil.now_iso()
     item = ReviewItem(
         session_pk(session_id),
         review_sk(user_id),
@@ -105,7 +105,7 @@ def edit_review(*, user_id: str, session_id: str, request: ReviewEdit) -> Review
         return to_out(item)
     if clock.now_seconds() > timeutil.epoch(item.created_at) + EDIT_WINDOW_SECONDS:
         raise Conflict("Reviews can be edited for 7 days.", code="edit_window_closed")
-    actions: list[Any] = [ReviewItem.edited_at.set(now_iso()), ReviewItem.version.add(1)]
+    actions: list[Any] = [ReviewItem.edited_at.set(timeutil.now_iso()), ReviewItem.version.add(1)]
     if "rating" in sent:
         actions.append(ReviewItem.rating.set(sent["rating"]))
     if "text" in sent:
@@ -126,7 +126,7 @@ def reply(*, mentor_id: str, session_id: str, learner_id: str, request: ReplyCre
         Conflict("You've already replied to this review.", code="already_replied")
     ):
         item.update(
-            actions=[ReviewItem.reply_text.set(request.text), ReviewItem.reply_at.set(now_iso())],
+            actions=[ReviewItem.reply_text.set(request.text), ReviewItem.reply_at.set(timeutil.now_iso())],
             condition=ReviewItem.reply_text.does_not_exist(),
         )
     return to_out(item)
@@ -233,7 +233,7 @@ def refresh_mentor_rating(mentor_id: str) -> None:
     score = round(summary.rating_average * 100) if summary.rating_average is not None else 0
     for session in SessionItem.by_mentor.query(
         mentor_sessions_pk(mentor_id),
-        SessionItem.gsi2sk > now_iso(),
+        SessionItem.gsi2sk > timeutil.now_iso(),
         filter_condition=SessionItem.open == OPEN,
     ):
         if int(session.mentor_rating) != score:

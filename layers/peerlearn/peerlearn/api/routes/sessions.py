@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.accounts.service import get_user
 from peerlearn.api import SECURED, Caller, CallerDep, ContextDep
-from peerlearn.bookings import service as bookings
+from peerlearn.bookings import cancelling, lists, room, seats, waitlist
 from peerlearn.bookings.schemas import (
     AttendeeList,
     BookingOut,
@@ -23,8 +23,7 @@ from peerlearn.bookings.schemas import (
     MyBookingState,
     WaitlistPosition,
 )
-from peerlearn.catalog import discovery
-from peerlearn.catalog import service as catalog
+from peerlearn.catalog import discovery, lifecycle, publishing, reading
 from peerlearn.catalog.schemas import (
     MAX_PRICE_PAISE,
     DiscoveryQuery,
@@ -43,8 +42,8 @@ Cursor = Annotated[str | None, Query(max_length=2000)]
 When = Annotated[Literal["upcoming", "past"], Query()]
 
 
-def _booker(who: Caller) -> bookings.Booker:
-    return bookings.Booker(
+def _booker(who: Caller) -> seats.Booker:
+    return seats.Booker(
         user_id=who.user_id, name=get_user(who.user_id).name, role=who.role, email_verified=who.email_verified
     )
 
@@ -89,19 +88,19 @@ def list_sessions(
     "/api/sessions", summary="Publish a session (verified mentors)", tags=["sessions"], security=SECURED
 )
 def create_session(body: SessionCreate, who: CallerDep, ctx: ContextDep) -> Response[SessionOut]:
-    catalog.require_publisher(who.user_id, who.role, who.email_verified)
-    created = catalog.create_session(ctx, mentor_id=who.user_id, request=body)
+    publishing.require_publisher(who.user_id, who.role, who.email_verified)
+    created = publishing.create_session(ctx, mentor_id=who.user_id, request=body)
     return Response(201, content_types.APPLICATION_JSON, created)
 
 
 @router.get("/api/sessions/<session_id>", summary="One session", tags=["sessions"])
 def get_session(session_id: str, ctx: ContextDep) -> SessionOut:
-    return catalog.get_session(ctx, session_id)
+    return reading.get_session(ctx, session_id)
 
 
 @router.patch("/api/sessions/<session_id>", summary="Edit your session", tags=["sessions"], security=SECURED)
 def update_session(session_id: str, body: SessionUpdate, who: CallerDep, ctx: ContextDep) -> SessionOut:
-    return catalog.update_session(ctx, mentor_id=who.user_id, session_id=session_id, changes=body)
+    return publishing.update_session(ctx, mentor_id=who.user_id, session_id=session_id, changes=body)
 
 
 @router.delete(
@@ -111,27 +110,27 @@ def update_session(session_id: str, body: SessionUpdate, who: CallerDep, ctx: Co
     security=SECURED,
 )
 def cancel_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
-    return catalog.cancel_session(ctx, mentor_id=who.user_id, session_id=session_id)
+    return lifecycle.cancel_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/start", summary="Start your session", tags=["sessions"], security=SECURED
 )
 def start_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
-    return catalog.start_session(ctx, mentor_id=who.user_id, session_id=session_id)
+    return lifecycle.start_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/end", summary="End your session", tags=["sessions"], security=SECURED
 )
 def end_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
-    return catalog.end_session(ctx, mentor_id=who.user_id, session_id=session_id)
+    return lifecycle.end_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 # ---------------------------------------------------------------- booking
 @router.post("/api/sessions/<session_id>/book", summary="Book a seat", tags=["bookings"], security=SECURED)
 def book(session_id: str, who: CallerDep) -> Response[BookingOut]:
-    booking, created = bookings.book(booker=_booker(who), session_id=session_id)
+    booking, created = seats.book(booker=_booker(who), session_id=session_id)
     return Response(201 if created else 200, content_types.APPLICATION_JSON, booking)
 
 
@@ -142,7 +141,7 @@ def book(session_id: str, who: CallerDep) -> Response[BookingOut]:
     security=SECURED,
 )
 def my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> MyBookingState:
-    return bookings.my_booking_state(
+    return lists.my_booking_state(
         user_id=who.user_id, session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours
     )
 
@@ -154,7 +153,7 @@ def my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> MyBookingSta
     security=SECURED,
 )
 def cancel_my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> BookingOut:
-    return bookings.cancel_by_learner(
+    return cancelling.cancel_by_learner(
         user_id=who.user_id, session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours
     )
 
@@ -166,7 +165,7 @@ def cancel_my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> Booki
     security=SECURED,
 )
 def cancel_attendee(session_id: str, learner_id: str, who: CallerDep) -> BookingOut:
-    return bookings.cancel_by_mentor(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
+    return cancelling.cancel_by_mentor(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
 
 
 @router.post(
@@ -176,14 +175,14 @@ def cancel_attendee(session_id: str, learner_id: str, who: CallerDep) -> Booking
     security=SECURED,
 )
 def mark_no_show(session_id: str, learner_id: str, who: CallerDep) -> BookingOut:
-    return bookings.mark_no_show(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
+    return cancelling.mark_no_show(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/waitlist", summary="Join the waitlist", tags=["bookings"], security=SECURED
 )
 def join_waitlist(session_id: str, who: CallerDep) -> Response[WaitlistPosition]:
-    position = bookings.join_waitlist(booker=_booker(who), session_id=session_id)
+    position = waitlist.join_waitlist(booker=_booker(who), session_id=session_id)
     return Response(201, content_types.APPLICATION_JSON, position)
 
 
@@ -191,7 +190,7 @@ def join_waitlist(session_id: str, who: CallerDep) -> Response[WaitlistPosition]
     "/api/sessions/<session_id>/waitlist", summary="Leave the waitlist", tags=["bookings"], security=SECURED
 )
 def leave_waitlist(session_id: str, who: CallerDep) -> dict[str, str]:
-    bookings.leave_waitlist(user_id=who.user_id, session_id=session_id)
+    waitlist.leave_waitlist(user_id=who.user_id, session_id=session_id)
     return {"message": "You've left the waitlist."}
 
 
@@ -202,7 +201,7 @@ def leave_waitlist(session_id: str, who: CallerDep) -> dict[str, str]:
     security=SECURED,
 )
 def join_room(session_id: str, who: CallerDep) -> JoinAnswer:
-    return bookings.join(user_id=who.user_id, role=who.role, session_id=session_id)
+    return room.join(user_id=who.user_id, role=who.role, session_id=session_id)
 
 
 @router.get(
@@ -212,7 +211,7 @@ def join_room(session_id: str, who: CallerDep) -> JoinAnswer:
     security=SECURED,
 )
 def attendees(session_id: str, who: CallerDep, ctx: ContextDep) -> AttendeeList:
-    return bookings.attendees(
+    return lists.attendees(
         user_id=who.user_id, role=who.role, session_id=session_id, media_base_url=ctx.settings.media_base_url
     )
 
@@ -275,11 +274,11 @@ def mentor_reviews(mentor_id: str, limit: Limit = 20, cursor: Cursor = None) -> 
 def my_bookings(
     who: CallerDep, when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None
 ) -> BookingPage:
-    return bookings.my_bookings(user_id=who.user_id, when=when, limit=limit, cursor=cursor)
+    return lists.my_bookings(user_id=who.user_id, when=when, limit=limit, cursor=cursor)
 
 
 @router.get("/api/me/sessions", summary="Your sessions (mentors)", tags=["sessions"], security=SECURED)
 def my_sessions(
     who: CallerDep, ctx: ContextDep, when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None
 ) -> SessionPage:
-    return catalog.mentor_sessions(ctx, mentor_id=who.user_id, when=when, limit=limit, cursor=cursor)
+    return reading.mentor_sessions(ctx, mentor_id=who.user_id, when=when, limit=limit, cursor=cursor)
