@@ -231,11 +231,11 @@ def _seed_sessions(ctx: Any) -> int:
             capacity=capacity,
             price_paise=price,
         )
-        titles[title] = publishing.create_session(ctx, mentor_id=mentor.id, request=request).id
+        titles[title] = publishing.create_session(ctx, mentor_id=mentor.id, request=request, client="seed").id
     for email, title in DEMO_BOOKINGS:
         learner = _user(email)
         booker = seats.Booker(user_id=learner.id, name=learner.name, role="learner", email_verified=True)
-        seats.book(booker=booker, session_id=titles[title])
+        seats.book(booker=booker, session_id=titles[title], client="seed")
 
     for days_ago, (email, title, tags, reviews) in enumerate(DEMO_PAST, start=3):
         mentor = _user(email)

@@ -17,6 +17,7 @@ from peerlearn.context import Context
 from tests.support import local_in
 
 PASSWORD = "mango-monsoon-42"
+CLIENT = "192.0.2.1"  # the address the domain-level tests book and publish from
 _numbers = itertools.count()
 
 
@@ -44,7 +45,7 @@ def person(role: str = "learner", *, verified: bool = True, name: str | None = N
     return Booker(user_id=user_id, name=name, role=role, email_verified=verified)
 
 
-def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -> str:
+def publish(ctx: Context, mentor: Booker, *, hours: float = 48, client: str = CLIENT, **fields: Any) -> str:
     request = SessionCreate(
         **{
             "title": "Python code review",
@@ -60,4 +61,4 @@ def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -
             **fields,
         }
     )
-    return publishing.create_session(ctx, mentor_id=mentor.user_id, request=request).id
+    return publishing.create_session(ctx, mentor_id=mentor.user_id, request=request, client=client).id

@@ -17,7 +17,7 @@ from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit
 from peerlearn.store.keys import session_pk, user_pk
 from peerlearn.store.models import NotificationItem, SessionItem
 from tests.support import local_in
-from tests.unit.sessions_support import Clock, person, publish
+from tests.unit.sessions_support import CLIENT, Clock, person, publish
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_price_is_locked_and_capacity_cannot_shrink_below_bookings(ctx: Context)
     mentor = person("mentor")
     session_id = publish(ctx, mentor, capacity=3, price_paise=49_900)
     for _ in range(2):
-        seats.book(booker=person(), session_id=session_id)
+        seats.book(booker=person(), session_id=session_id, client=CLIENT)
 
     with pytest.raises(Conflict) as price:
         publishing.update_session(
@@ -105,7 +105,7 @@ def test_only_the_owner_edits(ctx: Context) -> None:
 def test_moving_a_session_moves_its_bookings_and_tells_the_learners(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     old = session(session_id).attribute_values.copy()
 
     publishing.update_session(
@@ -149,7 +149,7 @@ def test_lifecycle_transitions_are_conditional_and_name_the_current_state(
 def test_the_sweep_starts_due_sessions_and_completes_overdue_ones(ctx: Context, moving_clock: Clock) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, hours=1)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
 
     moving_clock.advance(minutes=62)
     assert jobs.sweep().sessions_started == 1
@@ -168,7 +168,7 @@ def test_cancelling_a_session_cancels_every_booking(ctx: Context) -> None:
     mentor, first, second = person("mentor"), person(), person()
     session_id = publish(ctx, mentor, capacity=2)
     for learner in (first, second):
-        seats.book(booker=learner, session_id=session_id)
+        seats.book(booker=learner, session_id=session_id, client=CLIENT)
     old = session(session_id).attribute_values.copy()
 
     lifecycle.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
@@ -184,7 +184,7 @@ def test_cancelling_a_session_cancels_every_booking(ctx: Context) -> None:
 # ---------------------------------------------------------------- booking
 def test_a_free_booking_is_confirmed_and_takes_a_seat(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"), capacity=2)
-    booking, created = seats.book(booker=person(), session_id=session_id)
+    booking, created = seats.book(booker=person(), session_id=session_id, client=CLIENT)
     assert created
     assert booking.status == "confirmed"
     assert (session(session_id).seats_left, session(session_id).booked_count) == (1, 1)
@@ -192,9 +192,9 @@ def test_a_free_booking_is_confirmed_and_takes_a_seat(ctx: Context) -> None:
 
 def test_the_last_seat_goes_once(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"))
-    seats.book(booker=person(), session_id=session_id)
+    seats.book(booker=person(), session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict) as caught:
-        seats.book(booker=person(), session_id=session_id)
+        seats.book(booker=person(), session_id=session_id, client=CLIENT)
     assert caught.value.code == "session_full"
     assert session(session_id).seats_left == 0
 
@@ -202,11 +202,11 @@ def test_the_last_seat_goes_once(ctx: Context) -> None:
 def test_booking_twice_is_refused_and_own_sessions_cannot_be_booked(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, capacity=3)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict) as twice:
-        seats.book(booker=learner, session_id=session_id)
+        seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(BadRequest) as own:
-        seats.book(booker=mentor, session_id=session_id)
+        seats.book(booker=mentor, session_id=session_id, client=CLIENT)
     assert (twice.value.code, own.value.code) == ("already_booked", "own_session")
     assert session(session_id).seats_left == 2
 
@@ -214,20 +214,20 @@ def test_booking_twice_is_refused_and_own_sessions_cannot_be_booked(ctx: Context
 def test_unverified_learners_cannot_book(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"))
     with pytest.raises(Forbidden) as caught:
-        seats.book(booker=person(verified=False), session_id=session_id)
+        seats.book(booker=person(verified=False), session_id=session_id, client=CLIENT)
     assert caught.value.code == "email_not_verified"
 
 
 def test_a_paid_seat_is_held_then_expires_and_can_be_booked_again(ctx: Context, moving_clock: Clock) -> None:
     session_id = publish(ctx, person("mentor"), price_paise=49_900)
     first, second = person(), person()
-    held, _ = seats.book(booker=first, session_id=session_id)
+    held, _ = seats.book(booker=first, session_id=session_id, client=CLIENT)
     assert held.status == "held"
     assert held.hold_expires_at
 
     moving_clock.advance(minutes=11)
     assert jobs.sweep().holds_expired == 1
-    again, _ = seats.book(booker=second, session_id=session_id)
+    again, _ = seats.book(booker=second, session_id=session_id, client=CLIENT)
 
     assert again.status == "held"
     assert session(session_id).seats_left == 0
@@ -238,16 +238,16 @@ def test_a_paid_seat_is_held_then_expires_and_can_be_booked_again(ctx: Context, 
 
 def test_an_expired_hold_is_released_by_the_next_booking_attempt(ctx: Context, moving_clock: Clock) -> None:
     session_id = publish(ctx, person("mentor"), price_paise=49_900)
-    seats.book(booker=person(), session_id=session_id)
+    seats.book(booker=person(), session_id=session_id, client=CLIENT)
     moving_clock.advance(minutes=11)
-    booking, _ = seats.book(booker=person(), session_id=session_id)  # no sweep ran
+    booking, _ = seats.book(booker=person(), session_id=session_id, client=CLIENT)  # no sweep ran
     assert booking.status == "held"
 
 
 def test_confirm_moves_a_hold_to_confirmed_once(ctx: Context) -> None:
     learner = person()
     session_id = publish(ctx, person("mentor"), price_paise=49_900)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     booking = states.get_booking(session_id, learner.user_id)
     assert booking is not None
     assert states.confirm(booking) is True
@@ -258,8 +258,8 @@ def test_learners_cancel_before_the_cut_off_only(ctx: Context) -> None:
     learner, late = person(), person()
     early_session = publish(ctx, person("mentor"), hours=48)
     soon_session = publish(ctx, person("mentor"), hours=3)
-    seats.book(booker=learner, session_id=early_session)
-    seats.book(booker=late, session_id=soon_session)
+    seats.book(booker=learner, session_id=early_session, client=CLIENT)
+    seats.book(booker=late, session_id=soon_session, client=CLIENT)
 
     assert (
         cancelling.cancel_by_learner(
@@ -278,7 +278,7 @@ def test_learners_cancel_before_the_cut_off_only(ctx: Context) -> None:
 def test_the_mentor_can_cancel_one_booking(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, hours=2)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(Forbidden):
         cancelling.cancel_by_mentor(
             mentor_id=learner.user_id, session_id=session_id, learner_id=learner.user_id
@@ -293,9 +293,9 @@ def test_the_mentor_can_cancel_one_booking(ctx: Context) -> None:
 def test_a_cancelled_learner_can_book_again(ctx: Context) -> None:
     learner = person()
     session_id = publish(ctx, person("mentor"))
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     cancelling.cancel_by_learner(user_id=learner.user_id, session_id=session_id, cutoff_hours=24)
-    booking, created = seats.book(booker=learner, session_id=session_id)
+    booking, created = seats.book(booker=learner, session_id=session_id, client=CLIENT)
     assert created
     assert booking.status == "confirmed"
 
@@ -304,7 +304,7 @@ def test_a_cancelled_learner_can_book_again(ctx: Context) -> None:
 def test_the_first_in_line_is_offered_a_freed_seat_and_accepts_it(ctx: Context) -> None:
     holder, first, second = person(), person(), person()
     session_id = publish(ctx, person("mentor"))
-    seats.book(booker=holder, session_id=session_id)
+    seats.book(booker=holder, session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict):
         waitlist.join_waitlist(booker=holder, session_id=session_id)
     assert waitlist.join_waitlist(booker=first, session_id=session_id).position == 1
@@ -321,7 +321,7 @@ def test_the_first_in_line_is_offered_a_freed_seat_and_accepts_it(ctx: Context) 
     state = lists.my_booking_state(user_id=second.user_id, session_id=session_id, cutoff_hours=24)
     assert state.waitlist is not None
     assert state.waitlist.position == 1
-    accepted, _ = seats.book(booker=first, session_id=session_id)
+    accepted, _ = seats.book(booker=first, session_id=session_id, client=CLIENT)
     assert accepted.status == "confirmed"
     assert waitlist.offer_freed_seat(session_id) is None  # nothing free any more
 
@@ -337,7 +337,7 @@ def test_joining_the_waitlist_needs_a_full_session(ctx: Context) -> None:
 def test_the_room_opens_early_join_minutes_before_the_start(ctx: Context, moving_clock: Clock) -> None:
     mentor, learner, stranger = person("mentor"), person(), person()
     session_id = publish(ctx, mentor, hours=1, early_join_minutes=10)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
 
     before = room.join(user_id=learner.user_id, role="learner", session_id=session_id)
     with pytest.raises(Forbidden):
@@ -406,7 +406,7 @@ def test_cancelled_and_started_sessions_leave_discovery(ctx: Context) -> None:
 def _attended(ctx: Context, moving_clock: Clock) -> tuple[Any, Any, str]:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, hours=1, capacity=2)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     moving_clock.advance(minutes=55)
     lifecycle.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
     lifecycle.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
@@ -498,7 +498,7 @@ def test_the_mentor_marks_a_no_show_after_the_session(ctx: Context, moving_clock
 def test_no_shows_are_only_marked_once_a_session_has_ended(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor)
-    seats.book(booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict) as caught:
         cancelling.mark_no_show(mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id)
     assert "scheduled" in caught.value.message
@@ -527,17 +527,42 @@ def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
 
 
 # ---------------------------------------------------------------- who may take a seat
-@pytest.mark.parametrize("take", [seats.book, waitlist.join_waitlist])
+@pytest.mark.parametrize(
+    "take",
+    [
+        lambda booker, session_id: seats.book(booker=booker, session_id=session_id, client=CLIENT),
+        lambda booker, session_id: waitlist.join_waitlist(booker=booker, session_id=session_id),
+    ],
+    ids=["book", "waitlist"],
+)
 def test_admins_take_no_seat_by_booking_or_through_the_waitlist(ctx: Context, take: Any) -> None:
     session_id = publish(ctx, person("mentor"))
-    seats.book(booker=person(), session_id=session_id)  # full: the waitlist is open
+    seats.book(booker=person(), session_id=session_id, client=CLIENT)  # full: the waitlist is open
 
     admin = person("admin")
 
     with pytest.raises(Forbidden) as caught:
-        take(booker=admin, session_id=session_id)
+        take(admin, session_id)
 
     assert caught.value.code == "admins_cannot_book"
     assert (
         lists.my_booking_state(user_id=admin.user_id, session_id=session_id, cutoff_hours=24).waitlist is None
     )
+
+
+def test_a_freed_seat_booked_before_its_offer_keeps_the_first_in_line_waiting(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder, first, quicker = person(), person(), person()
+    session_id = publish(ctx, person("mentor"))
+    seats.book(booker=holder, session_id=session_id, client=CLIENT)
+    waitlist.join_waitlist(booker=first, session_id=session_id)
+    cancelling.cancel_by_learner(user_id=holder.user_id, session_id=session_id, cutoff_hours=24)
+    read_before = lookup.get_session_item(session_id, consistent=True)  # the offer's read: one seat free
+
+    seats.book(booker=quicker, session_id=session_id, client=CLIENT)  # takes it before the offer's write
+    monkeypatch.setattr(waitlist, "get_session_item", lambda *_args, **_kw: read_before)
+    offered_to = waitlist.offer_freed_seat(session_id)
+
+    assert offered_to is None
+    assert waitlist.position(session_id, first.user_id) is not None

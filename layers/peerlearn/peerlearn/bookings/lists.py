@@ -62,15 +62,18 @@ def attendees(*, user_id: str, role: str, session_id: str, media_base_url: str) 
     }
     return AttendeeList(
         items=[
-            Attendee(
-                learner_id=b.learner_id,
-                name=b.learner_name,
-                avatar_url=avatar_url(users[b.learner_id].avatar_key, media_base_url)
-                if b.learner_id in users
-                else None,
-                status=b.status,
-                booked_at=b.created_at,
-            )
+            _attendee(b, users.get(b.learner_id), media_base_url)
             for b in sorted(bookings, key=lambda b: b.created_at)
         ]
+    )
+
+
+def _attendee(booking: BookingItem, user: UserItem | None, media_base_url: str) -> Attendee:
+    """The learner's current name and picture from their profile (a booking may carry no name)."""
+    return Attendee(
+        learner_id=booking.learner_id,
+        name=user.name if user else booking.learner_name or "Former learner",
+        avatar_url=avatar_url(user.avatar_key, media_base_url) if user else None,
+        status=booking.status,
+        booked_at=booking.created_at,
     )

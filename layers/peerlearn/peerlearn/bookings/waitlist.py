@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError
 
 from peerlearn import clock, ids, store, timeutil
 from peerlearn.bookings.schemas import WaitlistPosition
@@ -86,15 +85,13 @@ def offer_freed_seat(session_id: str) -> str | None:
         )
         booking = new_booking(session, booker, offered=True, now=now)
 
-        def leave_queue(tx: Any, entry: WaitlistItem = entry) -> None:
-            tx.delete(entry, condition=WaitlistItem.pk.exists())
-
-        try:
-            take_seat(session, booking, now_iso_text=timeutil.iso_from_epoch(now), extra=leave_queue)
-        except TransactWriteError as exc:
-            reasons = [r.code if r else None for r in exc.cancellation_reasons]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                return None  # no seat any more (someone booked it first)
+        refused = take_seat(session, booking, now=now, waitlist_entry=entry)
+        if refused is not None and refused.seat:
+            return None  # no seat any more: someone booked it first
+        if refused is not None and not (refused.booking or refused.waitlist_entry):
+            # Only a concurrent transaction got in the way: the stream retries the record.
+            raise Conflict("The seat is being booked right now.", code="busy")
+        if refused is not None:
             entry.delete()  # this learner can't take it (already booked, or left): next in line
             continue
         inbox.notify(

@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from peerlearn import clock, ids, store, timeutil
+from peerlearn import clock, ids, quotas, store, timeutil
 from peerlearn.catalog.lifecycle import invalid_transition, owned
 from peerlearn.catalog.reading import get_session
 from peerlearn.catalog.schemas import MIN_PRICE_PAISE, SessionCreate, SessionOut, SessionUpdate
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden
+from peerlearn.ratelimit import Limit
 from peerlearn.store.keys import (
     OPEN,
     SESSION_SK,
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 MIN_LEAD_MINUTES = 10
 MAX_AHEAD_DAYS = 365
+SESSIONS_PER_MENTOR = Limit("publish-mentor", max_hits=20, window_seconds=3600)
+SESSIONS_PER_CLIENT = Limit("publish-client", max_hits=60, window_seconds=3600)
 
 
 def _search_text(title: str, description: str, tags: list[str]) -> str:
@@ -63,7 +66,8 @@ def require_publisher(user_id: str, role: str, email_verified: bool) -> None:
         raise Forbidden("Verify your email before publishing sessions.", code="email_not_verified")
 
 
-def create_session(ctx: Context, *, mentor_id: str, request: SessionCreate) -> SessionOut:
+def create_session(ctx: Context, *, mentor_id: str, request: SessionCreate, client: str) -> SessionOut:
+    """Publishes a session: one transaction writes it and counts the mentor's and the client's quotas."""
     _check_price(request.price_paise)
     starts_at = timeutil.local_to_utc_iso(request.starts_at_local, request.timezone)
     _check_start(starts_at)
@@ -105,7 +109,20 @@ def create_session(ctx: Context, *, mentor_id: str, request: SessionCreate) -> S
         gsi2pk=mentor_sessions_pk(mentor_id),
         gsi2sk=f"{starts_at}#{session_id}",
     )
-    item.save(condition=SessionItem.pk.does_not_exist())
+    now_seconds = clock.now_seconds()
+    counted = [(SESSIONS_PER_MENTOR, mentor_id), (SESSIONS_PER_CLIENT, client)]
+    try:
+        with store.transaction() as tx:
+            tx.save(item, condition=SessionItem.pk.does_not_exist())
+            for quota in counted:
+                quotas.count(tx, quota, now_seconds)
+    except TransactWriteError as exc:
+        full = quotas.exhausted(exc, counted, first_index=1)
+        if full is None:
+            raise
+        raise quotas.refusal(
+            full, now_seconds, "That's a lot of new sessions in a short time.", "too_many_sessions"
+        ) from exc
     logger.info("session published", extra={"session_id": session_id, "mentor_id": mentor_id})
     return get_session(ctx, session_id)
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.accounts.service import get_user
-from peerlearn.api import SECURED, Caller, CallerDep, ContextDep
+from peerlearn.api import SECURED, Caller, CallerDep, ClientDep, ContextDep
 from peerlearn.bookings import cancelling, lists, room, seats, waitlist
 from peerlearn.bookings.schemas import (
     AttendeeList,
@@ -43,9 +43,7 @@ When = Annotated[Literal["upcoming", "past"], Query()]
 
 
 def _booker(who: Caller) -> seats.Booker:
-    return seats.Booker(
-        user_id=who.user_id, name=get_user(who.user_id).name, role=who.role, email_verified=who.email_verified
-    )
+    return seats.Booker(user_id=who.user_id, name=None, role=who.role, email_verified=who.email_verified)
 
 
 # ---------------------------------------------------------------- the catalog
@@ -87,9 +85,11 @@ def list_sessions(
 @router.post(
     "/api/sessions", summary="Publish a session (verified mentors)", tags=["sessions"], security=SECURED
 )
-def create_session(body: SessionCreate, who: CallerDep, ctx: ContextDep) -> Response[SessionOut]:
+def create_session(
+    body: SessionCreate, who: CallerDep, ctx: ContextDep, client: ClientDep
+) -> Response[SessionOut]:
     publishing.require_publisher(who.user_id, who.role, who.email_verified)
-    created = publishing.create_session(ctx, mentor_id=who.user_id, request=body)
+    created = publishing.create_session(ctx, mentor_id=who.user_id, request=body, client=client)
     return Response(201, content_types.APPLICATION_JSON, created)
 
 
@@ -129,8 +129,8 @@ def end_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
 
 # ---------------------------------------------------------------- booking
 @router.post("/api/sessions/<session_id>/book", summary="Book a seat", tags=["bookings"], security=SECURED)
-def book(session_id: str, who: CallerDep) -> Response[BookingOut]:
-    booking, created = seats.book(booker=_booker(who), session_id=session_id)
+def book(session_id: str, who: CallerDep, client: ClientDep) -> Response[BookingOut]:
+    booking, created = seats.book(booker=_booker(who), session_id=session_id, client=client)
     return Response(201 if created else 200, content_types.APPLICATION_JSON, booking)
 
 
