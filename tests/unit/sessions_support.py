@@ -62,3 +62,20 @@ def publish(ctx: Context, mentor: Booker, *, hours: float = 48, client: str = CL
         }
     )
     return publishing.create_session(ctx, mentor_id=mentor.user_id, request=request, client=client).id
+
+
+# What POST /api/sessions needs besides a start time.
+NEW_SESSION: dict[str, Any] = {
+    "title": "Python code review",
+    "tags": ["Python"],
+    "level": "intermediate",
+    "timezone": "Asia/Kolkata",
+    "duration_minutes": 60,
+    "capacity": 2,
+    "price_paise": 0,
+}
+
+
+def who(booker: Booker) -> dict[str, Any]:
+    """The authorizer's context for `booker`, for rest_event(identity=...)."""
+    return {"user_id": booker.user_id, "role": booker.role, "email_verified": booker.email_verified}

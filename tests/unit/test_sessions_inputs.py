@@ -17,24 +17,12 @@ from peerlearn.context import Context
 from peerlearn.errors import BadRequest
 from peerlearn.store import paging
 from tests.support import call, load_function, local_in, rest_event
-from tests.unit.sessions_support import person
-
-NEW_SESSION = {
-    "title": "Python code review",
-    "tags": ["Python"],
-    "level": "intermediate",
-    "timezone": "Asia/Kolkata",
-    "duration_minutes": 60,
-}
+from tests.unit.sessions_support import NEW_SESSION, person, who
 
 
 @pytest.fixture
 def sessions(ctx: Context) -> ModuleType:
     return load_function("sessions")
-
-
-def who(booker: Any) -> dict[str, Any]:
-    return {"user_id": booker.user_id, "role": booker.role, "email_verified": booker.email_verified}
 
 
 def discover(sessions: ModuleType, query: dict[str, str]) -> Any:

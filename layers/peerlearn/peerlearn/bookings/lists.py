@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from peerlearn import clock, timeutil
 from peerlearn.accounts.profiles import avatar_url
 from peerlearn.bookings.cancelling import policy
@@ -31,18 +29,15 @@ def my_booking_state(*, user_id: str, session_id: str, cutoff_hours: int) -> MyB
 
 
 def my_bookings(*, user_id: str, when: str, limit: int, cursor: str | None) -> BookingPage:
-    key, ascending = paging.upcoming_or_past(BookingItem.gsi2sk, when, timeutil.now_iso())
-
-    def run(start: dict[str, Any] | None) -> Any:
-        return BookingItem.by_learner.query(
-            learner_bookings_pk(user_id),
-            key,
-            scan_index_forward=ascending,
-            limit=limit,
-            last_evaluated_key=start,
-        )
-
-    items, next_cursor = paging.page(run, cursor)
+    items, next_cursor = paging.timeline_page(
+        BookingItem.by_learner,
+        learner_bookings_pk(user_id),
+        BookingItem.gsi2sk,
+        when=when,
+        now_iso=timeutil.now_iso(),
+        limit=limit,
+        cursor=cursor,
+    )
     now_seconds = clock.now_seconds()
     for item in items:
         if hold_expired(item, now_seconds) and expire_hold(item, now_seconds):

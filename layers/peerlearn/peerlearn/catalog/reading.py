@@ -4,7 +4,6 @@ own upcoming or past sessions."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from peerlearn import timeutil
 from peerlearn.accounts.profiles import avatar_url
@@ -88,16 +87,13 @@ def mentor_sessions(
     ctx: Context, *, mentor_id: str, when: str, limit: int, cursor: str | None
 ) -> SessionPage:
     """Upcoming: starts after now, soonest first. Past: started before now, newest first."""
-    key, ascending = paging.upcoming_or_past(SessionItem.gsi2sk, when, timeutil.now_iso())
-
-    def run(start: dict[str, Any] | None) -> Any:
-        return SessionItem.by_mentor.query(
-            mentor_sessions_pk(mentor_id),
-            key,
-            scan_index_forward=ascending,
-            limit=limit,
-            last_evaluated_key=start,
-        )
-
-    items, next_cursor = paging.page(run, cursor)
+    items, next_cursor = paging.timeline_page(
+        SessionItem.by_mentor,
+        mentor_sessions_pk(mentor_id),
+        SessionItem.gsi2sk,
+        when=when,
+        now_iso=timeutil.now_iso(),
+        limit=limit,
+        cursor=cursor,
+    )
     return SessionPage(items=outs(ctx, items), next_cursor=next_cursor)

@@ -68,10 +68,18 @@ def page(query: Callable[[dict[str, Any] | None], Any], cursor: str | None) -> t
     return items, encode_cursor(result.last_evaluated_key)
 
 
-def upcoming_or_past(attribute: Any, when: str, now_iso: str) -> tuple[Any, bool]:
-    """(key condition, ascending?) splitting "<time>#<id>" sort keys at now: upcoming soonest first,
-    past newest first. "~" sorts after "#", so a key at exactly now counts as past."""
+def timeline_page(
+    index: Any, partition: str, sort_key: Any, *, when: str, now_iso: str, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    """One page of an index partition whose sort keys (`sort_key`) read "<time>#<id>": upcoming soonest
+    first, past newest first. "~" sorts after "#", so a key at exactly now counts as past."""
     bound = f"{now_iso}~"
-    if when == "upcoming":
-        return attribute > bound, True
-    return attribute <= bound, False
+    ascending = when == "upcoming"
+    key = sort_key > bound if ascending else sort_key <= bound
+
+    def run(start: dict[str, Any] | None) -> Any:
+        return index.query(
+            partition, key, scan_index_forward=ascending, limit=limit, last_evaluated_key=start
+        )
+
+    return page(run, cursor)
