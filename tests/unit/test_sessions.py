@@ -12,6 +12,7 @@ from peerlearn.catalog import discovery, lifecycle, lookup, publishing, reading
 from peerlearn.catalog.schemas import DiscoveryQuery, SessionUpdate
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden
+from peerlearn.feedback import aggregates
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit
 from peerlearn.store.keys import session_pk, user_pk
@@ -509,10 +510,10 @@ def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
     session_id = publish(ctx, mentor)
     change = {"session_id": session_id, "learner_id": "L1", "mentor_id": mentor.user_id}
 
-    assert feedback.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")
-    assert not feedback.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")  # replay
-    assert feedback.apply_review_change(**change, old=4, new=2, version=2, event="MODIFY")
-    assert feedback.apply_review_change(
+    assert aggregates.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")
+    assert not aggregates.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")  # replay
+    assert aggregates.apply_review_change(**change, old=4, new=2, version=2, event="MODIFY")
+    assert aggregates.apply_review_change(
         **{**change, "learner_id": "L2"}, old=None, new=5, version=1, event="INSERT"
     )
 

@@ -18,7 +18,7 @@ from peerlearn.accounts import service as accounts
 from peerlearn.bookings.states import ENDED_STATES, LIVE_STATES
 from peerlearn.bookings.waitlist import offer_freed_seat
 from peerlearn.context import Context
-from peerlearn.feedback import service as feedback
+from peerlearn.feedback import aggregates
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
         accounts.on_user_created(ctx, str(new["id"]))
     elif entity == "REVIEW":
         image = new or old
-        feedback.apply_review_change(
+        aggregates.apply_review_change(
             session_id=str(image["session_id"]),
             learner_id=str(image["learner_id"]),
             mentor_id=str(image["mentor_id"]),

@@ -10,7 +10,7 @@ from typing import Any
 
 from peerlearn import timeutil
 from peerlearn.bookings.states import LIVE_STATES, transition
-from peerlearn.feedback.service import count_session_taught
+from peerlearn.feedback.aggregates import count_session_taught
 from peerlearn.notify import inbox
 from peerlearn.store.keys import BOOKING_PREFIX, WAITLIST_PREFIX, session_pk
 from peerlearn.store.models import BookingItem, WaitlistItem
