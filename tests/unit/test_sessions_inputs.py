@@ -172,3 +172,66 @@ QUERY_NAMES = ["q", "tag", "language", "level", "mentor", "free", "min_price", "
 def test_discovery_never_fails_with_a_server_error(sessions: ModuleType, query: dict[str, str]) -> None:
     reply = discover(sessions, query)
     assert reply.status < 500, (query, reply.body)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
+SESSION_FIELDS = [
+    "title",
+    "description",
+    "tags",
+    "level",
+    "language",
+    "starts_at_local",
+    "timezone",
+    "duration_minutes",
+    "capacity",
+    "price_paise",
+    "early_join_minutes",
+]
+session_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        name: json_values
+        | st.sampled_from(["0001-01-01T00:00", "9999-12-31T23:59", "2027-03-14T02:30", "Asia/Kolkata", 4900])
+        for name in SESSION_FIELDS
+    },
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=session_bodies)
+def test_publishing_and_editing_never_fail_with_a_server_error(sessions: ModuleType, body: Any) -> None:
+    mentor = person("mentor")
+    created = call(
+        sessions,
+        rest_event(
+            "POST",
+            "/api/sessions",
+            {**NEW_SESSION, "starts_at_local": local_in(48 * 60), **body},
+            identity=who(mentor),
+        ),
+    )
+    assert created.status < 500, (body, created.body)
+    if created.status != 201:
+        return
+    session_id = created.body["id"]
+    edited = call(
+        sessions,
+        rest_event(
+            "PATCH",
+            f"/api/sessions/{session_id}",
+            body,
+            resource="/api/sessions/{id}",
+            path_parameters={"id": session_id},
+            identity=who(mentor),
+        ),
+    )
+    assert edited.status < 500, (body, edited.body)
