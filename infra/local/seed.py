@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 DEMO_PASSWORD = "peerlearn-demo-1"
+# The client address the seed's bookings and sessions count against (quotas are per client).
+SEED_CLIENT = "seed"
 
 DEMO_ACCOUNTS: list[dict[str, Any]] = [
     {"name": "Aditi Admin", "email": "admin@peerlearn.example", "role": "admin"},
@@ -190,123 +192,93 @@ def _user(email: str) -> Any:
     return user
 
 
-def _seed_sessions(ctx: Any) -> int:
-    """Upcoming sessions (some booked) and past ones with reviews, once per data directory."""
-    from datetime import UTC, datetime, timedelta
+def _local_in(minutes: int) -> str:
+    """Wall-clock time in India `minutes` from the (possibly shifted) clock, as the session form sends it."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
 
-    from peerlearn import ids, timeutil
-    from peerlearn.bookings import service as bookings
-    from peerlearn.catalog import service as catalog
+    from peerlearn import clock
+
+    moment = datetime.fromtimestamp(clock.now_seconds() + minutes * 60, tz=UTC)
+    return moment.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%Y-%m-%dT%H:%M")
+
+
+def _seed_sessions(ctx: Any) -> int:
+    """Upcoming sessions (some booked) and past ones with reviews, once per data directory.
+
+    Everything goes through the domain functions a request uses; past sessions are published,
+    booked, run and reviewed under a shifted clock, so demo data can't drift from real data.
+    """
+    from peerlearn import clock, reactions
+    from peerlearn.bookings import seats
+    from peerlearn.catalog import lifecycle, lookup, publishing
     from peerlearn.catalog.schemas import SessionCreate
-    from peerlearn.feedback.service import count_session_taught
-    from peerlearn.store.keys import (
-        booking_sk,
-        learner_bookings_pk,
-        mentor_reviews_pk,
-        mentor_sessions_pk,
-        review_sk,
-        session_pk,
-    )
-    from peerlearn.store.models import BookingItem, ReviewItem, SessionItem
+    from peerlearn.feedback import service as feedback
+    from peerlearn.feedback.schemas import ReviewCreate
+    from peerlearn.store.keys import mentor_sessions_pk
+    from peerlearn.store.models import SessionItem
 
     vikram = _user("vikram@peerlearn.example")
     if next(iter(SessionItem.by_mentor.query(mentor_sessions_pk(vikram.id), limit=1)), None) is not None:
         return 0
-    titles: dict[str, str] = {}
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    for email, title, tags, level, language, hours, minutes, capacity, price in DEMO_SESSIONS:
-        mentor = _user(email)
-        local = (now + timedelta(hours=hours, minutes=30) + timedelta(hours=5, minutes=30)).strftime(
-            "%Y-%m-%dT%H:%M"
-        )
+
+    def publish(email: str, title: str, tags: list[str], minutes_ahead: int, **fields: Any) -> str:
         request = SessionCreate(
             title=title,
             description=f"{title}. Bring your questions.",
             tags=tags,
+            starts_at_local=_local_in(minutes_ahead),
+            timezone="Asia/Kolkata",
+            **fields,
+        )
+        mentor = _user(email)
+        return publishing.create_session(ctx, mentor_id=mentor.id, request=request, client=SEED_CLIENT).id
+
+    def book(email: str, session_id: str) -> None:
+        learner = _user(email)
+        booker = seats.Booker(user_id=learner.id, name=learner.name, role=learner.role, email_verified=True)
+        seats.book(booker=booker, session_id=session_id, client=SEED_CLIENT)
+
+    titles: dict[str, str] = {}
+    for email, title, tags, level, language, hours, minutes, capacity, price in DEMO_SESSIONS:
+        titles[title] = publish(
+            email,
+            title,
+            tags,
+            hours * 60 + 30,
             level=level,
             language=language,
-            starts_at_local=local,
-            timezone="Asia/Kolkata",
             duration_minutes=minutes,
             capacity=capacity,
             price_paise=price,
         )
-        titles[title] = catalog.create_session(ctx, mentor_id=mentor.id, request=request).id
     for email, title in DEMO_BOOKINGS:
-        learner = _user(email)
-        booker = bookings.Booker(user_id=learner.id, name=learner.name, role="learner", email_verified=True)
-        bookings.book(ctx, booker=booker, session_id=titles[title])
+        book(email, titles[title])
 
     for days_ago, (email, title, tags, reviews) in enumerate(DEMO_PAST, start=3):
         mentor = _user(email)
-        starts = timeutil.to_iso(now - timedelta(days=days_ago))
-        ends = timeutil.plus_minutes(starts, 60)
-        session_id = ids.new_id()
-        SessionItem(
-            session_pk(session_id),
-            "SESSION",
-            id=session_id,
-            mentor_id=mentor.id,
-            mentor_name=mentor.name,
-            title=title,
-            description=title,
-            tags=tags,
-            tag_keys=[t.lower() for t in tags],
-            search_text=title.lower(),
-            level="beginner",
-            language="English",
-            language_key="english",
-            starts_at=starts,
-            ends_at=ends,
-            duration_minutes=60,
-            timezone="Asia/Kolkata",
-            capacity=4,
-            seats_left=4 - len(reviews),
-            booked_count=len(reviews),
-            price_paise=0,
-            status="completed",
-            created_at=starts,
-            updated_at=ends,
-            completed_at=ends,
-            gsi2pk=mentor_sessions_pk(mentor.id),
-            gsi2sk=f"{starts}#{session_id}",
-        ).save()
-        for learner_email, rating, text in reviews:
-            learner = _user(learner_email)
-            BookingItem(
-                session_pk(session_id),
-                booking_sk(learner.id),
-                id=ids.new_id(),
-                session_id=session_id,
-                learner_id=learner.id,
-                learner_name=learner.name,
-                mentor_id=mentor.id,
-                mentor_name=mentor.name,
-                session_title=title,
-                session_starts_at=starts,
-                session_ends_at=ends,
-                status="completed",
-                price_paise=0,
-                created_at=starts,
-                updated_at=ends,
-                gsi2pk=learner_bookings_pk(learner.id),
-                gsi2sk=f"{starts}#{session_id}",
-            ).save()
-            # The stream consumer turns each new review into the mentor's and the session's aggregates.
-            ReviewItem(
-                session_pk(session_id),
-                review_sk(learner.id),
-                session_id=session_id,
-                session_title=title,
-                mentor_id=mentor.id,
-                learner_id=learner.id,
-                learner_name=learner.name,
-                rating=rating,
-                text=text,
-                version=1,
-                created_at=ends,
-                gsi2pk=mentor_reviews_pk(mentor.id),
-                gsi2sk=f"{ends}#{session_id}#{learner.id}",
-            ).save()
-        count_session_taught(session_id=session_id, mentor_id=mentor.id)
+        starts_in = 60  # published and booked an hour before it began, `days_ago` days ago
+        with clock.shifted(-days_ago * 86400 - starts_in * 60):
+            session_id = publish(
+                email, title, tags, starts_in, level="beginner", duration_minutes=60, capacity=4
+            )
+            for learner_email, _rating, _text in reviews:
+                book(learner_email, session_id)
+        with clock.shifted(-days_ago * 86400):
+            lifecycle.start_session(ctx, mentor_id=mentor.id, session_id=session_id)
+        with clock.shifted(-days_ago * 86400 + 60 * 60):
+            before = lookup.get_session_item(session_id, consistent=True).attribute_values.copy()
+            lifecycle.end_session(ctx, mentor_id=mentor.id, session_id=session_id)
+            after = lookup.get_session_item(session_id, consistent=True).attribute_values
+            # What the stream consumer does with this change (it may do it too: it is idempotent),
+            # here at once so the reviews below find completed bookings.
+            reactions.on_session_changed(before, after)
+            for learner_email, rating, text in reviews:
+                learner = _user(learner_email)
+                feedback.create_review(
+                    user_id=learner.id,
+                    name=learner.name,
+                    session_id=session_id,
+                    request=ReviewCreate(rating=rating, text=text),
+                )
     return len(DEMO_SESSIONS) + len(DEMO_PAST)

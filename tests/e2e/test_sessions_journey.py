@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from infra.local.stack import LocalStack
 from peerlearn.accounts import service as accounts
-from peerlearn.bookings.service import get_booking
+from peerlearn.bookings.states import get_booking
 from peerlearn.config import Settings
 from peerlearn.context import build_context
 from tests.support import wait_until

@@ -10,13 +10,14 @@ import pytest
 
 from peerlearn import clock
 from peerlearn.accounts import service as accounts
-from peerlearn.bookings.service import Booker
-from peerlearn.catalog import service as catalog
+from peerlearn.bookings.seats import Booker
+from peerlearn.catalog import publishing
 from peerlearn.catalog.schemas import SessionCreate
 from peerlearn.context import Context
 from tests.support import local_in
 
 PASSWORD = "mango-monsoon-42"
+CLIENT = "192.0.2.1"  # the address the domain-level tests book and publish from
 _numbers = itertools.count()
 
 
@@ -44,7 +45,7 @@ def person(role: str = "learner", *, verified: bool = True, name: str | None = N
     return Booker(user_id=user_id, name=name, role=role, email_verified=verified)
 
 
-def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -> str:
+def publish(ctx: Context, mentor: Booker, *, hours: float = 48, client: str = CLIENT, **fields: Any) -> str:
     request = SessionCreate(
         **{
             "title": "Python code review",
@@ -60,4 +61,21 @@ def publish(ctx: Context, mentor: Booker, *, hours: float = 48, **fields: Any) -
             **fields,
         }
     )
-    return catalog.create_session(ctx, mentor_id=mentor.user_id, request=request).id
+    return publishing.create_session(ctx, mentor_id=mentor.user_id, request=request, client=client).id
+
+
+# What POST /api/sessions needs besides a start time.
+NEW_SESSION: dict[str, Any] = {
+    "title": "Python code review",
+    "tags": ["Python"],
+    "level": "intermediate",
+    "timezone": "Asia/Kolkata",
+    "duration_minutes": 60,
+    "capacity": 2,
+    "price_paise": 0,
+}
+
+
+def who(booker: Booker) -> dict[str, Any]:
+    """The authorizer's context for `booker`, for rest_event(identity=...)."""
+    return {"user_id": booker.user_id, "role": booker.role, "email_verified": booker.email_verified}

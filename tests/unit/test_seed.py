@@ -61,3 +61,29 @@ def test_demo_data_fills_discovery_bookings_and_mentor_reviews(ctx: Any, env: di
     assert len(mine.body["items"]) == 1
     assert [b["status"] for b in past.body["items"]] == ["completed"]
     assert len(mentor_reviews(mentor_id=vikram.id, limit=10, cursor=None).items) == 2
+
+
+def test_demo_past_sessions_are_what_publishing_booking_and_running_a_session_make(
+    ctx: Any, env: dict[str, str]
+) -> None:
+    from peerlearn.store.keys import BOOKING_PREFIX, mentor_sessions_pk, session_pk
+    from peerlearn.store.models import BookingItem, SessionItem
+
+    seed(env)
+    vikram = service.find_user_by_email("vikram@peerlearn.example")
+    assert vikram is not None
+    mine = list(SessionItem.by_mentor.query(mentor_sessions_pk(vikram.id)))
+    upcoming = [s for s in mine if s.status == "scheduled"]
+    past = [s for s in mine if s.status == "completed"]
+
+    assert upcoming
+    assert past
+    for session in past:
+        # Everything a published session carries, plus what starting and ending it adds.
+        assert set(upcoming[0].attribute_values) - {"open"} <= set(session.attribute_values)
+        assert session.started_at is not None
+        assert session.completed_at is not None
+        booked = list(BookingItem.query(session_pk(session.id), BookingItem.sk.startswith(BOOKING_PREFIX)))
+        assert {b.status for b in booked} == {"completed"}
+        assert all(b.created_at < session.starts_at for b in booked)  # booked before it began
+        assert (session.booked_count, session.seats_left) == (len(booked), session.capacity - len(booked))

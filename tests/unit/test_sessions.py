@@ -6,19 +6,19 @@ from typing import Any
 
 import pytest
 
-from peerlearn import jobs
-from peerlearn.bookings import service as bookings
-from peerlearn.catalog import discovery, reactions
-from peerlearn.catalog import service as catalog
+from peerlearn import jobs, reactions
+from peerlearn.bookings import cancelling, lists, room, seats, states, waitlist
+from peerlearn.catalog import discovery, lifecycle, lookup, publishing, reading
 from peerlearn.catalog.schemas import DiscoveryQuery, SessionUpdate
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden
+from peerlearn.feedback import aggregates
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit
 from peerlearn.store.keys import session_pk, user_pk
 from peerlearn.store.models import NotificationItem, SessionItem
 from tests.support import local_in
-from tests.unit.sessions_support import Clock, person, publish
+from tests.unit.sessions_support import CLIENT, Clock, person, publish
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def moving_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def session(session_id: str) -> SessionItem:
-    return catalog.get_session_item(session_id, consistent=True)
+    return lookup.get_session_item(session_id, consistent=True)
 
 
 def notifications(user_id: str) -> list[NotificationItem]:
@@ -39,7 +39,7 @@ def test_a_mentor_publishes_in_their_time_zone_and_it_is_stored_in_utc(ctx: Cont
     mentor = person("mentor")
     session_id = publish(ctx, mentor, starts_at_local="2027-01-05T18:30")
 
-    out = catalog.get_session(ctx, session_id)
+    out = reading.get_session(ctx, session_id)
 
     assert out.starts_at == "2027-01-05T13:00:00Z"
     assert out.ends_at == "2027-01-05T14:00:00Z"
@@ -48,9 +48,9 @@ def test_a_mentor_publishes_in_their_time_zone_and_it_is_stored_in_utc(ctx: Cont
 
 def test_only_verified_mentors_publish() -> None:
     with pytest.raises(Forbidden):
-        catalog.require_publisher("u1", "learner", True)
+        publishing.require_publisher("u1", "learner", True)
     with pytest.raises(Forbidden) as caught:
-        catalog.require_publisher("u1", "mentor", False)
+        publishing.require_publisher("u1", "mentor", False)
     assert caught.value.code == "email_not_verified"
 
 
@@ -74,17 +74,17 @@ def test_price_is_locked_and_capacity_cannot_shrink_below_bookings(ctx: Context)
     mentor = person("mentor")
     session_id = publish(ctx, mentor, capacity=3, price_paise=49_900)
     for _ in range(2):
-        bookings.book(ctx, booker=person(), session_id=session_id)
+        seats.book(booker=person(), session_id=session_id, client=CLIENT)
 
     with pytest.raises(Conflict) as price:
-        catalog.update_session(
+        publishing.update_session(
             ctx, mentor_id=mentor.user_id, session_id=session_id, changes=SessionUpdate(price_paise=59_900)
         )
     with pytest.raises(Conflict) as capacity:
-        catalog.update_session(
+        publishing.update_session(
             ctx, mentor_id=mentor.user_id, session_id=session_id, changes=SessionUpdate(capacity=1)
         )
-    grown = catalog.update_session(
+    grown = publishing.update_session(
         ctx, mentor_id=mentor.user_id, session_id=session_id, changes=SessionUpdate(capacity=5)
     )
 
@@ -95,7 +95,7 @@ def test_price_is_locked_and_capacity_cannot_shrink_below_bookings(ctx: Context)
 def test_only_the_owner_edits(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"))
     with pytest.raises(Forbidden):
-        catalog.update_session(
+        publishing.update_session(
             ctx,
             mentor_id=person("mentor").user_id,
             session_id=session_id,
@@ -106,10 +106,10 @@ def test_only_the_owner_edits(ctx: Context) -> None:
 def test_moving_a_session_moves_its_bookings_and_tells_the_learners(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor)
-    bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     old = session(session_id).attribute_values.copy()
 
-    catalog.update_session(
+    publishing.update_session(
         ctx,
         mentor_id=mentor.user_id,
         session_id=session_id,
@@ -119,7 +119,7 @@ def test_moving_a_session_moves_its_bookings_and_tells_the_learners(ctx: Context
     reactions.on_session_changed(old, new)
     reactions.on_session_changed(old, new)  # a redelivered record
 
-    booking = bookings.get_booking(session_id, learner.user_id)
+    booking = states.get_booking(session_id, learner.user_id)
     assert booking is not None
     assert booking.session_starts_at == new["starts_at"] != old["starts_at"]
     assert [n.kind for n in notifications(learner.user_id)] == ["session_moved"]
@@ -133,14 +133,14 @@ def test_lifecycle_transitions_are_conditional_and_name_the_current_state(
     session_id = publish(ctx, mentor, hours=1)
 
     with pytest.raises(Conflict) as early:
-        catalog.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+        lifecycle.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
     with pytest.raises(Conflict) as not_live:
-        catalog.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+        lifecycle.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
     moving_clock.advance(minutes=55)
-    assert catalog.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id).status == "live"
-    assert catalog.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id).status == "completed"
+    assert lifecycle.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id).status == "live"
+    assert lifecycle.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id).status == "completed"
     with pytest.raises(Conflict) as cancelled:
-        catalog.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+        lifecycle.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
 
     assert early.value.code == "too_early"
     assert "scheduled" in not_live.value.message
@@ -150,7 +150,7 @@ def test_lifecycle_transitions_are_conditional_and_name_the_current_state(
 def test_the_sweep_starts_due_sessions_and_completes_overdue_ones(ctx: Context, moving_clock: Clock) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, hours=1)
-    bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
 
     moving_clock.advance(minutes=62)
     assert jobs.sweep().sessions_started == 1
@@ -159,7 +159,7 @@ def test_the_sweep_starts_due_sessions_and_completes_overdue_ones(ctx: Context, 
     reactions.on_session_changed({"status": "live"}, session(session_id).attribute_values)
 
     assert session(session_id).status == "completed"
-    booking = bookings.get_booking(session_id, learner.user_id)
+    booking = states.get_booking(session_id, learner.user_id)
     assert booking is not None
     assert booking.status == "completed"
     assert feedback.mentor_summary(mentor.user_id).sessions_taught == 1
@@ -169,14 +169,14 @@ def test_cancelling_a_session_cancels_every_booking(ctx: Context) -> None:
     mentor, first, second = person("mentor"), person(), person()
     session_id = publish(ctx, mentor, capacity=2)
     for learner in (first, second):
-        bookings.book(ctx, booker=learner, session_id=session_id)
+        seats.book(booker=learner, session_id=session_id, client=CLIENT)
     old = session(session_id).attribute_values.copy()
 
-    catalog.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    lifecycle.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
     reactions.on_session_changed(old, session(session_id).attribute_values)
 
     for learner in (first, second):
-        booking = bookings.get_booking(session_id, learner.user_id)
+        booking = states.get_booking(session_id, learner.user_id)
         assert booking is not None
         assert (booking.status, booking.cancel_reason) == ("cancelled", "session_cancelled")
         assert [n.kind for n in notifications(learner.user_id)] == ["session_cancelled"]
@@ -185,7 +185,7 @@ def test_cancelling_a_session_cancels_every_booking(ctx: Context) -> None:
 # ---------------------------------------------------------------- booking
 def test_a_free_booking_is_confirmed_and_takes_a_seat(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"), capacity=2)
-    booking, created = bookings.book(ctx, booker=person(), session_id=session_id)
+    booking, created = seats.book(booker=person(), session_id=session_id, client=CLIENT)
     assert created
     assert booking.status == "confirmed"
     assert (session(session_id).seats_left, session(session_id).booked_count) == (1, 1)
@@ -193,9 +193,9 @@ def test_a_free_booking_is_confirmed_and_takes_a_seat(ctx: Context) -> None:
 
 def test_the_last_seat_goes_once(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"))
-    bookings.book(ctx, booker=person(), session_id=session_id)
+    seats.book(booker=person(), session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict) as caught:
-        bookings.book(ctx, booker=person(), session_id=session_id)
+        seats.book(booker=person(), session_id=session_id, client=CLIENT)
     assert caught.value.code == "session_full"
     assert session(session_id).seats_left == 0
 
@@ -203,11 +203,11 @@ def test_the_last_seat_goes_once(ctx: Context) -> None:
 def test_booking_twice_is_refused_and_own_sessions_cannot_be_booked(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, capacity=3)
-    bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict) as twice:
-        bookings.book(ctx, booker=learner, session_id=session_id)
+        seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(BadRequest) as own:
-        bookings.book(ctx, booker=mentor, session_id=session_id)
+        seats.book(booker=mentor, session_id=session_id, client=CLIENT)
     assert (twice.value.code, own.value.code) == ("already_booked", "own_session")
     assert session(session_id).seats_left == 2
 
@@ -215,59 +215,61 @@ def test_booking_twice_is_refused_and_own_sessions_cannot_be_booked(ctx: Context
 def test_unverified_learners_cannot_book(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"))
     with pytest.raises(Forbidden) as caught:
-        bookings.book(ctx, booker=person(verified=False), session_id=session_id)
+        seats.book(booker=person(verified=False), session_id=session_id, client=CLIENT)
     assert caught.value.code == "email_not_verified"
 
 
 def test_a_paid_seat_is_held_then_expires_and_can_be_booked_again(ctx: Context, moving_clock: Clock) -> None:
     session_id = publish(ctx, person("mentor"), price_paise=49_900)
     first, second = person(), person()
-    held, _ = bookings.book(ctx, booker=first, session_id=session_id)
+    held, _ = seats.book(booker=first, session_id=session_id, client=CLIENT)
     assert held.status == "held"
     assert held.hold_expires_at
 
     moving_clock.advance(minutes=11)
     assert jobs.sweep().holds_expired == 1
-    again, _ = bookings.book(ctx, booker=second, session_id=session_id)
+    again, _ = seats.book(booker=second, session_id=session_id, client=CLIENT)
 
     assert again.status == "held"
     assert session(session_id).seats_left == 0
-    expired = bookings.get_booking(session_id, first.user_id)
+    expired = states.get_booking(session_id, first.user_id)
     assert expired is not None
     assert expired.status == "expired"
 
 
 def test_an_expired_hold_is_released_by_the_next_booking_attempt(ctx: Context, moving_clock: Clock) -> None:
     session_id = publish(ctx, person("mentor"), price_paise=49_900)
-    bookings.book(ctx, booker=person(), session_id=session_id)
+    seats.book(booker=person(), session_id=session_id, client=CLIENT)
     moving_clock.advance(minutes=11)
-    booking, _ = bookings.book(ctx, booker=person(), session_id=session_id)  # no sweep ran
+    booking, _ = seats.book(booker=person(), session_id=session_id, client=CLIENT)  # no sweep ran
     assert booking.status == "held"
 
 
 def test_confirm_moves_a_hold_to_confirmed_once(ctx: Context) -> None:
     learner = person()
     session_id = publish(ctx, person("mentor"), price_paise=49_900)
-    bookings.book(ctx, booker=learner, session_id=session_id)
-    booking = bookings.get_booking(session_id, learner.user_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    booking = states.get_booking(session_id, learner.user_id)
     assert booking is not None
-    assert bookings.confirm(booking) is True
-    assert bookings.confirm(booking) is False
+    assert states.confirm(booking) is True
+    assert states.confirm(booking) is False
 
 
 def test_learners_cancel_before_the_cut_off_only(ctx: Context) -> None:
     learner, late = person(), person()
     early_session = publish(ctx, person("mentor"), hours=48)
     soon_session = publish(ctx, person("mentor"), hours=3)
-    bookings.book(ctx, booker=learner, session_id=early_session)
-    bookings.book(ctx, booker=late, session_id=soon_session)
+    seats.book(booker=learner, session_id=early_session, client=CLIENT)
+    seats.book(booker=late, session_id=soon_session, client=CLIENT)
 
     assert (
-        bookings.cancel_by_learner(ctx, user_id=learner.user_id, session_id=early_session).status
+        cancelling.cancel_by_learner(
+            user_id=learner.user_id, session_id=early_session, cutoff_hours=24
+        ).status
         == "cancelled"
     )
     with pytest.raises(Conflict) as caught:
-        bookings.cancel_by_learner(ctx, user_id=late.user_id, session_id=soon_session)
+        cancelling.cancel_by_learner(user_id=late.user_id, session_id=soon_session, cutoff_hours=24)
 
     assert caught.value.code == "cancellation_closed"
     assert session(early_session).seats_left == 1
@@ -277,13 +279,13 @@ def test_learners_cancel_before_the_cut_off_only(ctx: Context) -> None:
 def test_the_mentor_can_cancel_one_booking(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, hours=2)
-    bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(Forbidden):
-        bookings.cancel_by_mentor(
-            ctx, mentor_id=learner.user_id, session_id=session_id, learner_id=learner.user_id
+        cancelling.cancel_by_mentor(
+            mentor_id=learner.user_id, session_id=session_id, learner_id=learner.user_id
         )
-    cancelled = bookings.cancel_by_mentor(
-        ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
+    cancelled = cancelling.cancel_by_mentor(
+        mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
     )
     assert cancelled.status == "cancelled"
     assert [n.kind for n in notifications(learner.user_id)] == ["booking_cancelled"]
@@ -292,9 +294,9 @@ def test_the_mentor_can_cancel_one_booking(ctx: Context) -> None:
 def test_a_cancelled_learner_can_book_again(ctx: Context) -> None:
     learner = person()
     session_id = publish(ctx, person("mentor"))
-    bookings.book(ctx, booker=learner, session_id=session_id)
-    bookings.cancel_by_learner(ctx, user_id=learner.user_id, session_id=session_id)
-    booking, created = bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    cancelling.cancel_by_learner(user_id=learner.user_id, session_id=session_id, cutoff_hours=24)
+    booking, created = seats.book(booker=learner, session_id=session_id, client=CLIENT)
     assert created
     assert booking.status == "confirmed"
 
@@ -303,32 +305,32 @@ def test_a_cancelled_learner_can_book_again(ctx: Context) -> None:
 def test_the_first_in_line_is_offered_a_freed_seat_and_accepts_it(ctx: Context) -> None:
     holder, first, second = person(), person(), person()
     session_id = publish(ctx, person("mentor"))
-    bookings.book(ctx, booker=holder, session_id=session_id)
+    seats.book(booker=holder, session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict):
-        bookings.join_waitlist(ctx, booker=holder, session_id=session_id)
-    assert bookings.join_waitlist(ctx, booker=first, session_id=session_id).position == 1
-    assert bookings.join_waitlist(ctx, booker=second, session_id=session_id).position == 2
+        waitlist.join_waitlist(booker=holder, session_id=session_id)
+    assert waitlist.join_waitlist(booker=first, session_id=session_id).position == 1
+    assert waitlist.join_waitlist(booker=second, session_id=session_id).position == 2
 
-    bookings.cancel_by_learner(ctx, user_id=holder.user_id, session_id=session_id)
-    offered_to = bookings.offer_freed_seat(session_id)
+    cancelling.cancel_by_learner(user_id=holder.user_id, session_id=session_id, cutoff_hours=24)
+    offered_to = waitlist.offer_freed_seat(session_id)
 
     assert offered_to == first.user_id
-    offer = bookings.get_booking(session_id, first.user_id)
+    offer = states.get_booking(session_id, first.user_id)
     assert offer is not None
     assert (offer.status, offer.offered_from_waitlist) == ("held", True)
     assert [n.kind for n in notifications(first.user_id)] == ["waitlist_offer"]
-    state = bookings.my_booking_state(ctx, user_id=second.user_id, session_id=session_id)
+    state = lists.my_booking_state(user_id=second.user_id, session_id=session_id, cutoff_hours=24)
     assert state.waitlist is not None
     assert state.waitlist.position == 1
-    accepted, _ = bookings.book(ctx, booker=first, session_id=session_id)
+    accepted, _ = seats.book(booker=first, session_id=session_id, client=CLIENT)
     assert accepted.status == "confirmed"
-    assert bookings.offer_freed_seat(session_id) is None  # nothing free any more
+    assert waitlist.offer_freed_seat(session_id) is None  # nothing free any more
 
 
 def test_joining_the_waitlist_needs_a_full_session(ctx: Context) -> None:
     session_id = publish(ctx, person("mentor"), capacity=2)
     with pytest.raises(Conflict) as caught:
-        bookings.join_waitlist(ctx, booker=person(), session_id=session_id)
+        waitlist.join_waitlist(booker=person(), session_id=session_id)
     assert caught.value.code == "seats_available"
 
 
@@ -336,14 +338,14 @@ def test_joining_the_waitlist_needs_a_full_session(ctx: Context) -> None:
 def test_the_room_opens_early_join_minutes_before_the_start(ctx: Context, moving_clock: Clock) -> None:
     mentor, learner, stranger = person("mentor"), person(), person()
     session_id = publish(ctx, mentor, hours=1, early_join_minutes=10)
-    bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
 
-    before = bookings.join(user_id=learner.user_id, role="learner", session_id=session_id)
+    before = room.join(user_id=learner.user_id, role="learner", session_id=session_id)
     with pytest.raises(Forbidden):
-        bookings.join(user_id=stranger.user_id, role="learner", session_id=session_id)
+        room.join(user_id=stranger.user_id, role="learner", session_id=session_id)
     moving_clock.advance(minutes=52)
-    now_open = bookings.join(user_id=learner.user_id, role="learner", session_id=session_id)
-    mentor_view = bookings.join(user_id=mentor.user_id, role="mentor", session_id=session_id)
+    now_open = room.join(user_id=learner.user_id, role="learner", session_id=session_id)
+    mentor_view = room.join(user_id=mentor.user_id, role="mentor", session_id=session_id)
 
     assert before.can_join is False
     assert before.reason is not None
@@ -396,7 +398,7 @@ def test_discovery_paginates_with_a_cursor(ctx: Context) -> None:
 def test_cancelled_and_started_sessions_leave_discovery(ctx: Context) -> None:
     mentor = person("mentor")
     session_id = publish(ctx, mentor)
-    catalog.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    lifecycle.cancel_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
     assert discovery.discover(ctx, DiscoveryQuery()).items == []
     assert session(session_id).open is None
 
@@ -405,18 +407,18 @@ def test_cancelled_and_started_sessions_leave_discovery(ctx: Context) -> None:
 def _attended(ctx: Context, moving_clock: Clock) -> tuple[Any, Any, str]:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor, hours=1, capacity=2)
-    bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     moving_clock.advance(minutes=55)
-    catalog.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
-    catalog.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    lifecycle.start_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
+    lifecycle.end_session(ctx, mentor_id=mentor.user_id, session_id=session_id)
     reactions.on_session_changed({"status": "live"}, session(session_id).attribute_values)
     return mentor, learner, session_id
 
 
 def test_a_session_ended_early_is_listed_under_past_bookings(ctx: Context, moving_clock: Clock) -> None:
     _mentor, learner, _session_id = _attended(ctx, moving_clock)  # started and ended before its start time
-    upcoming = bookings.my_bookings(user_id=learner.user_id, when="upcoming", limit=10, cursor=None)
-    past = bookings.my_bookings(user_id=learner.user_id, when="past", limit=10, cursor=None)
+    upcoming = lists.my_bookings(user_id=learner.user_id, when="upcoming", limit=10, cursor=None)
+    past = lists.my_bookings(user_id=learner.user_id, when="past", limit=10, cursor=None)
     assert upcoming.items == []
     assert [b.status for b in past.items] == ["completed"]
 
@@ -425,11 +427,10 @@ def test_only_attendees_rate_once_and_the_mentor_replies_once(ctx: Context, movi
     mentor, learner, session_id = _attended(ctx, moving_clock)
     with pytest.raises(Forbidden):
         feedback.create_review(
-            ctx, user_id=person().user_id, name="X", session_id=session_id, request=ReviewCreate(rating=1)
+            user_id=person().user_id, name="X", session_id=session_id, request=ReviewCreate(rating=1)
         )
 
     review = feedback.create_review(
-        ctx,
         user_id=learner.user_id,
         name=learner.name,
         session_id=session_id,
@@ -437,14 +438,12 @@ def test_only_attendees_rate_once_and_the_mentor_replies_once(ctx: Context, movi
     )
     with pytest.raises(Conflict) as again:
         feedback.create_review(
-            ctx,
             user_id=learner.user_id,
             name=learner.name,
             session_id=session_id,
             request=ReviewCreate(rating=5),
         )
     replied = feedback.reply(
-        ctx,
         mentor_id=mentor.user_id,
         session_id=session_id,
         learner_id=learner.user_id,
@@ -452,7 +451,6 @@ def test_only_attendees_rate_once_and_the_mentor_replies_once(ctx: Context, movi
     )
     with pytest.raises(Conflict) as twice:
         feedback.reply(
-            ctx,
             mentor_id=mentor.user_id,
             session_id=session_id,
             learner_id=learner.user_id,
@@ -468,16 +466,14 @@ def test_only_attendees_rate_once_and_the_mentor_replies_once(ctx: Context, movi
 def test_reviews_are_editable_for_seven_days(ctx: Context, moving_clock: Clock) -> None:
     _mentor, learner, session_id = _attended(ctx, moving_clock)
     feedback.create_review(
-        ctx, user_id=learner.user_id, name=learner.name, session_id=session_id, request=ReviewCreate(rating=3)
+        user_id=learner.user_id, name=learner.name, session_id=session_id, request=ReviewCreate(rating=3)
     )
     edited = feedback.edit_review(
-        ctx, user_id=learner.user_id, session_id=session_id, request=ReviewEdit(rating=5)
+        user_id=learner.user_id, session_id=session_id, request=ReviewEdit(rating=5)
     )
     moving_clock.advance(days=8)
     with pytest.raises(Conflict) as caught:
-        feedback.edit_review(
-            ctx, user_id=learner.user_id, session_id=session_id, request=ReviewEdit(rating=1)
-        )
+        feedback.edit_review(user_id=learner.user_id, session_id=session_id, request=ReviewEdit(rating=1))
     assert edited.rating == 5
     assert caught.value.code == "edit_window_closed"
 
@@ -485,33 +481,27 @@ def test_reviews_are_editable_for_seven_days(ctx: Context, moving_clock: Clock) 
 def test_the_mentor_marks_a_no_show_after_the_session(ctx: Context, moving_clock: Clock) -> None:
     mentor, learner, session_id = _attended(ctx, moving_clock)
     with pytest.raises(Forbidden):
-        bookings.mark_no_show(
-            ctx, mentor_id=learner.user_id, session_id=session_id, learner_id=learner.user_id
-        )
+        cancelling.mark_no_show(mentor_id=learner.user_id, session_id=session_id, learner_id=learner.user_id)
 
-    marked = bookings.mark_no_show(
-        ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
+    marked = cancelling.mark_no_show(
+        mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
     )
     with pytest.raises(Conflict):
-        bookings.mark_no_show(
-            ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
-        )
+        cancelling.mark_no_show(mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id)
 
     assert marked.status == "no_show"
     with pytest.raises(Forbidden):  # a no-show can't rate the session
         feedback.create_review(
-            ctx, user_id=learner.user_id, name="L", session_id=session_id, request=ReviewCreate(rating=5)
+            user_id=learner.user_id, name="L", session_id=session_id, request=ReviewCreate(rating=5)
         )
 
 
 def test_no_shows_are_only_marked_once_a_session_has_ended(ctx: Context) -> None:
     mentor, learner = person("mentor"), person()
     session_id = publish(ctx, mentor)
-    bookings.book(ctx, booker=learner, session_id=session_id)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
     with pytest.raises(Conflict) as caught:
-        bookings.mark_no_show(
-            ctx, mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id
-        )
+        cancelling.mark_no_show(mentor_id=mentor.user_id, session_id=session_id, learner_id=learner.user_id)
     assert "scheduled" in caught.value.message
 
 
@@ -520,10 +510,10 @@ def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
     session_id = publish(ctx, mentor)
     change = {"session_id": session_id, "learner_id": "L1", "mentor_id": mentor.user_id}
 
-    assert feedback.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")
-    assert not feedback.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")  # replay
-    assert feedback.apply_review_change(**change, old=4, new=2, version=2, event="MODIFY")
-    assert feedback.apply_review_change(
+    assert aggregates.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")
+    assert not aggregates.apply_review_change(**change, old=None, new=4, version=1, event="INSERT")  # replay
+    assert aggregates.apply_review_change(**change, old=4, new=2, version=2, event="MODIFY")
+    assert aggregates.apply_review_change(
         **{**change, "learner_id": "L2"}, old=None, new=5, version=1, event="INSERT"
     )
 
@@ -532,6 +522,48 @@ def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
     assert (stats.rating_count, stats.rating_average) == (2, 3.5)
     assert stats.rating_distribution == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}
     assert (item.rating_sum, item.rating_count, item.mentor_rating) == (7, 2, 350)
-    card = catalog.get_session(ctx, session_id).mentor  # read back in a batch with the mentor's profile
+    card = reading.get_session(ctx, session_id).mentor  # read back in a batch with the mentor's profile
     assert (card.rating_average, card.rating_count) == (3.5, 2)
     assert session_pk(session_id) == item.pk
+
+
+# ---------------------------------------------------------------- who may take a seat
+@pytest.mark.parametrize(
+    "take",
+    [
+        lambda booker, session_id: seats.book(booker=booker, session_id=session_id, client=CLIENT),
+        lambda booker, session_id: waitlist.join_waitlist(booker=booker, session_id=session_id),
+    ],
+    ids=["book", "waitlist"],
+)
+def test_admins_take_no_seat_by_booking_or_through_the_waitlist(ctx: Context, take: Any) -> None:
+    session_id = publish(ctx, person("mentor"))
+    seats.book(booker=person(), session_id=session_id, client=CLIENT)  # full: the waitlist is open
+
+    admin = person("admin")
+
+    with pytest.raises(Forbidden) as caught:
+        take(admin, session_id)
+
+    assert caught.value.code == "admins_cannot_book"
+    assert (
+        lists.my_booking_state(user_id=admin.user_id, session_id=session_id, cutoff_hours=24).waitlist is None
+    )
+
+
+def test_a_freed_seat_booked_before_its_offer_keeps_the_first_in_line_waiting(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder, first, quicker = person(), person(), person()
+    session_id = publish(ctx, person("mentor"))
+    seats.book(booker=holder, session_id=session_id, client=CLIENT)
+    waitlist.join_waitlist(booker=first, session_id=session_id)
+    cancelling.cancel_by_learner(user_id=holder.user_id, session_id=session_id, cutoff_hours=24)
+    read_before = lookup.get_session_item(session_id, consistent=True)  # the offer's read: one seat free
+
+    seats.book(booker=quicker, session_id=session_id, client=CLIENT)  # takes it before the offer's write
+    monkeypatch.setattr(waitlist, "get_session_item", lambda *_args, **_kw: read_before)
+    offered_to = waitlist.offer_freed_seat(session_id)
+
+    assert offered_to is None
+    assert waitlist.position(session_id, first.user_id) is not None

@@ -9,26 +9,12 @@ import pytest
 
 from peerlearn.context import Context
 from tests.support import call, load_function, local_in, rest_event
-from tests.unit.sessions_support import person
-
-NEW_SESSION = {
-    "title": "Python code review",
-    "tags": ["Python"],
-    "level": "intermediate",
-    "timezone": "Asia/Kolkata",
-    "duration_minutes": 60,
-    "capacity": 2,
-    "price_paise": 0,
-}
+from tests.unit.sessions_support import NEW_SESSION, person, who
 
 
 @pytest.fixture
 def sessions(ctx: Context) -> ModuleType:
     return load_function("sessions")
-
-
-def who(booker: Any) -> dict[str, Any]:
-    return {"user_id": booker.user_id, "role": booker.role, "email_verified": booker.email_verified}
 
 
 def create(sessions: ModuleType, mentor: Any, **fields: Any) -> dict[str, Any]:

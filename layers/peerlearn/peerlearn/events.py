@@ -13,11 +13,12 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecordEventName,
 )
 
+from peerlearn import reactions
 from peerlearn.accounts import service as accounts
-from peerlearn.bookings import service as bookings
-from peerlearn.catalog import reactions
+from peerlearn.bookings.states import ENDED_STATES, LIVE_STATES
+from peerlearn.bookings.waitlist import offer_freed_seat
 from peerlearn.context import Context
-from peerlearn.feedback import service as feedback
+from peerlearn.feedback import aggregates
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
         accounts.on_user_created(ctx, str(new["id"]))
     elif entity == "REVIEW":
         image = new or old
-        feedback.apply_review_change(
+        aggregates.apply_review_change(
             session_id=str(image["session_id"]),
             learner_id=str(image["learner_id"]),
             mentor_id=str(image["mentor_id"]),
@@ -45,9 +46,9 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
             event=str(event.name if event else "UNKNOWN"),
         )
     elif event == DynamoDBRecordEventName.MODIFY and entity == "BOOKING":
-        freed = old.get("status") in bookings.LIVE_STATES and new.get("status") in bookings.ENDED_STATES
+        freed = old.get("status") in LIVE_STATES and new.get("status") in ENDED_STATES
         if freed and new.get("cancel_reason") != "session_cancelled":
-            bookings.offer_freed_seat(str(new["session_id"]))
+            offer_freed_seat(str(new["session_id"]))
     elif event == DynamoDBRecordEventName.MODIFY and entity == "SESSION":
         reactions.on_session_changed(old, new)
     else:

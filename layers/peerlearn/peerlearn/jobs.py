@@ -7,9 +7,8 @@ import logging
 from dataclasses import dataclass
 
 from peerlearn import clock, timeutil
-from peerlearn.bookings import service as bookings
-from peerlearn.catalog import service as catalog
-from peerlearn.catalog.service import COMPLETION_GRACE_MINUTES
+from peerlearn.bookings.states import expire_hold
+from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, start
 from peerlearn.errors import Conflict
 from peerlearn.store.keys import HOLD, LIVE, OPEN
 from peerlearn.store.models import BookingItem, SessionItem
@@ -28,18 +27,18 @@ def sweep(now: int | None = None) -> SweepReport:
     now = clock.now_seconds() if now is None else now
     report = SweepReport()
     for booking in BookingItem.by_hold.query(HOLD, BookingItem.gsi1sk < f"{now + 1:012d}"):
-        report.holds_expired += bookings.expire_hold(booking, now)
+        report.holds_expired += expire_hold(booking, now)
     now_text = timeutil.iso_from_epoch(now)
     for session in SessionItem.open_by_start.query(OPEN, SessionItem.starts_at <= now_text):
         try:
-            catalog.start(session)
+            start(session)
             report.sessions_started += 1
         except Conflict:
             pass  # the mentor started or cancelled it meanwhile
     overdue = timeutil.iso_from_epoch(now - COMPLETION_GRACE_MINUTES * 60)
     for session in SessionItem.by_live.query(LIVE, SessionItem.gsi1sk < overdue):
         try:
-            catalog.complete(session)
+            complete(session)
             report.sessions_completed += 1
         except Conflict:
             pass

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from peerlearn import clock
 from peerlearn.errors import BadRequest
+
+# Dates a client sends are read only inside these years: nothing on PeerLearn happens outside them,
+# and arithmetic near year 1 or 9999 overflows Python's datetime.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
 
 
 def to_iso(moment: datetime) -> str:
@@ -14,6 +20,10 @@ def to_iso(moment: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def now_iso() -> str:
+    return iso_from_epoch(clock.now_seconds())
 
 
 def iso_from_epoch(seconds: float) -> str:
@@ -30,6 +40,10 @@ def local_to_utc_iso(local: str, timezone: str, *, field: str = "starts_at_local
         naive = datetime.strptime(local, "%Y-%m-%dT%H:%M")
     except ValueError as exc:
         raise BadRequest("Use a date and time like 2026-12-05T18:30.", field=field) from exc
+    if not EARLIEST_YEAR <= naive.year <= LATEST_YEAR:
+        raise BadRequest(
+            "Pick a time within the next year: sessions can be scheduled up to a year ahead.", field=field
+        )
     zone = ZoneInfo(timezone)
     aware = naive.replace(tzinfo=zone)
     round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
@@ -43,7 +57,11 @@ def plus_minutes(iso: str, minutes: int) -> str:
 
 
 def day_start_iso(day: str, *, field: str) -> str:
+    """'2026-12-05' -> '2026-12-05T00:00:00Z', for dates between EARLIEST_YEAR and LATEST_YEAR."""
     try:
-        return to_iso(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC))
+        start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
         raise BadRequest("Use a date like 2026-12-05.", field=field) from exc
+    if not EARLIEST_YEAR <= start.year <= LATEST_YEAR:
+        raise BadRequest(f"Pick a date between {EARLIEST_YEAR} and {LATEST_YEAR}.", field=field)
+    return to_iso(start)

@@ -16,9 +16,8 @@ import pytest
 from infra.local.stack import LocalStack
 from peerlearn.accounts import service as accounts
 from peerlearn.accounts.tokens import issue_access_token
-from peerlearn.bookings import service as bookings
-from peerlearn.catalog import discovery
-from peerlearn.catalog import service as catalog
+from peerlearn.bookings import seats, states
+from peerlearn.catalog import discovery, lookup, publishing
 from peerlearn.catalog.schemas import DiscoveryQuery, SessionCreate
 from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
@@ -27,6 +26,7 @@ from tests.support import local_in, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 PASSWORD = "mango-monsoon-42"
+CLIENT = "192.0.2.1"
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +115,9 @@ def test_fifty_concurrent_bookings_of_the_last_seat_make_exactly_one_booking(
 def test_fifty_concurrent_domain_bookings_never_take_the_seat_count_below_zero(ctx: Context) -> None:
     """The same race with 50 truly parallel transactions (no gateway concurrency limit in between)."""
     mentor = Person(ctx, "mentor")
-    session = catalog.create_session(
+    session = publishing.create_session(
         ctx,
+        client=CLIENT,
         mentor_id=mentor.id,
         request=SessionCreate(
             title="Last seat",
@@ -134,8 +135,8 @@ def test_fifty_concurrent_domain_bookings_never_take_the_seat_count_below_zero(c
     def book(learner: Person) -> str:
         start.wait()
         try:
-            booker = bookings.Booker(user_id=learner.id, name="L", role="learner", email_verified=True)
-            return bookings.book(ctx, booker=booker, session_id=session.id)[0].status
+            booker = seats.Booker(user_id=learner.id, name="L", role="learner", email_verified=True)
+            return seats.book(booker=booker, session_id=session.id, client=CLIENT)[0].status
         except Exception as exc:  # the losers: a 409 in the API
             return type(exc).__name__
 
@@ -144,7 +145,7 @@ def test_fifty_concurrent_domain_bookings_never_take_the_seat_count_below_zero(c
 
     assert outcomes.count("confirmed") == 2
     assert outcomes.count("Conflict") == 48
-    item = catalog.get_session_item(session.id, consistent=True)
+    item = lookup.get_session_item(session.id, consistent=True)
     assert (item.seats_left, item.booked_count) == (0, 2)
 
 
@@ -162,7 +163,7 @@ def test_a_held_seat_expires_through_the_sweep_and_is_booked_again(
     )
 
     # Ten minutes pass: age the hold in the table, then let the every-minute job run.
-    booking = bookings.get_booking(session["id"], first.id)
+    booking = states.get_booking(session["id"], first.id)
     assert booking is not None
     past = int(datetime.now(UTC).timestamp()) - 1
     booking.update(

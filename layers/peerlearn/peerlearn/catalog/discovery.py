@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from peerlearn import timeutil
-from peerlearn.catalog import service
+from peerlearn.catalog.reading import outs
 from peerlearn.catalog.schemas import DiscoveryQuery, SessionPage
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest
@@ -33,7 +33,7 @@ _MAX_SEARCH_WORDS = 6
 
 def _date_bounds(query: DiscoveryQuery) -> tuple[str, str | None]:
     """(lower, upper) ISO bounds on starts_at: never before now."""
-    lower = service.now_iso()
+    lower = timeutil.now_iso()
     if query.date_from:
         lower = max(lower, timeutil.day_start_iso(query.date_from, field="date_from"))
     upper = None
@@ -87,7 +87,7 @@ def _run(query: DiscoveryQuery, start_key: dict[str, Any] | None) -> Any:
     if query.mentor:
         return SessionItem.by_mentor.query(
             mentor_sessions_pk(query.mentor),
-            SessionItem.gsi2sk > service.now_iso(),
+            SessionItem.gsi2sk > timeutil.now_iso(),
             filter_condition=_filters(query),
             **common,
         )
@@ -115,4 +115,4 @@ def _run(query: DiscoveryQuery, start_key: dict[str, Any] | None) -> Any:
 
 def discover(ctx: Context, query: DiscoveryQuery) -> SessionPage:
     items, next_cursor = paging.page(lambda start: _run(query, start), query.cursor)
-    return SessionPage(items=service.outs(ctx, items), next_cursor=next_cursor)
+    return SessionPage(items=outs(ctx, items), next_cursor=next_cursor)

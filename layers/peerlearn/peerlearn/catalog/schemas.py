@@ -135,8 +135,8 @@ class DiscoveryQuery(BaseModel):
     level: Level | None = None
     mentor: Annotated[str, StringConstraints(max_length=40)] | None = None
     free: bool = False
-    min_price: Annotated[int, Field(ge=0)] | None = None
-    max_price: Annotated[int, Field(ge=0)] | None = None
+    min_price: Annotated[int, Field(ge=0, le=MAX_PRICE_PAISE)] | None = None
+    max_price: Annotated[int, Field(ge=0, le=MAX_PRICE_PAISE)] | None = None
     date_from: str | None = Field(default=None, description="YYYY-MM-DD (UTC)")
     date_to: str | None = Field(default=None, description="YYYY-MM-DD (UTC), inclusive")
     sort: Sort = "soonest"

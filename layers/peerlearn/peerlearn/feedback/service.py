@@ -1,8 +1,6 @@
 """Reviews: one per learner per completed booking, editable for 7 days; one reply from the mentor.
 
-Aggregates (sum, count, distribution) on the session and the mentor are kept by `apply_review_change`,
-called from the stream: each review version is applied once, guarded by a marker written in the same
-transaction, so replaying a batch changes nothing.
+The aggregates reviews feed (on the session and the mentor) are kept by peerlearn.feedback.aggregates.
 """
 
 from __future__ import annotations
@@ -10,13 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
-from peerlearn import clock, store, timeutil
+from peerlearn import clock, ids, store, timeutil
 from peerlearn.accounts.schemas import MentorStats
-from peerlearn.bookings.service import get_booking
-from peerlearn.catalog.service import get_session_item, now_iso
-from peerlearn.context import Context
+from peerlearn.bookings.states import get_booking
+from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import Conflict, Forbidden, NotFound
 from peerlearn.feedback.schemas import (
     Reply,
@@ -29,17 +26,14 @@ from peerlearn.feedback.schemas import (
 )
 from peerlearn.store import paging
 from peerlearn.store.keys import (
-    OPEN,
     REVIEW_PREFIX,
     STATS_SK,
     mentor_reviews_pk,
-    mentor_sessions_pk,
-    processed_pk,
     review_sk,
     session_pk,
     user_pk,
 )
-from peerlearn.store.models import MentorStatsItem, ProcessedEventItem, ReviewItem, SessionItem
+from peerlearn.store.models import MentorStatsItem, ReviewItem
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +54,20 @@ def to_out(item: ReviewItem) -> ReviewOut:
 
 
 def _get(session_id: str, learner_id: str) -> ReviewItem:
+    if not ids.is_id(learner_id):
+        raise NotFound("No such review.")
     try:
         return ReviewItem.get(session_pk(session_id), review_sk(learner_id), consistent_read=True)
     except DoesNotExist as exc:
         raise NotFound("No such review.") from exc
 
 
-def create_review(
-    ctx: Context, *, user_id: str, name: str, session_id: str, request: ReviewCreate
-) -> ReviewOut:
+def create_review(*, user_id: str, name: str, session_id: str, request: ReviewCreate) -> ReviewOut:
     session = get_session_item(session_id)
     booking = get_booking(session_id, user_id)
     if booking is None or booking.status != "completed":
         raise Forbidden("Only learners who attended this session can rate it.", code="not_attended")
-    now = now_iso()
+    now = timeutil.now_iso()
     item = ReviewItem(
         session_pk(session_id),
         review_sk(user_id),
@@ -89,19 +83,15 @@ def create_review(
         gsi2pk=mentor_reviews_pk(session.mentor_id),
         gsi2sk=f"{now}#{session_id}#{user_id}",
     )
-    try:
+    with store.failed_condition_raises(
+        Conflict("You've already rated this session; edit your review instead.", code="already_reviewed")
+    ):
         item.save(condition=ReviewItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "You've already rated this session; edit your review instead.", code="already_reviewed"
-            ) from exc
-        raise
     logger.info("review created", extra={"session_id": session_id, "rating": request.rating})
     return to_out(item)
 
 
-def edit_review(ctx: Context, *, user_id: str, session_id: str, request: ReviewEdit) -> ReviewOut:
+def edit_review(*, user_id: str, session_id: str, request: ReviewEdit) -> ReviewOut:
     item = _get(session_id, user_id)
     sent = request.model_dump(exclude_unset=True)
     if "rating" in sent and sent["rating"] is None:
@@ -110,36 +100,30 @@ def edit_review(ctx: Context, *, user_id: str, session_id: str, request: ReviewE
         return to_out(item)
     if clock.now_seconds() > timeutil.epoch(item.created_at) + EDIT_WINDOW_SECONDS:
         raise Conflict("Reviews can be edited for 7 days.", code="edit_window_closed")
-    actions: list[Any] = [ReviewItem.edited_at.set(now_iso()), ReviewItem.version.add(1)]
+    actions: list[Any] = [ReviewItem.edited_at.set(timeutil.now_iso()), ReviewItem.version.add(1)]
     if "rating" in sent:
         actions.append(ReviewItem.rating.set(sent["rating"]))
     if "text" in sent:
         actions.append(ReviewItem.text.set(sent["text"]) if sent["text"] else ReviewItem.text.remove())
-    try:
+    with store.failed_condition_raises(
+        Conflict("Your review changed meanwhile; reload.", code="changed_meanwhile")
+    ):
         item.update(actions=actions, condition=ReviewItem.version == item.version)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Your review changed meanwhile; reload.", code="changed_meanwhile") from exc
-        raise
     return to_out(item)
 
 
-def reply(
-    ctx: Context, *, mentor_id: str, session_id: str, learner_id: str, request: ReplyCreate
-) -> ReviewOut:
+def reply(*, mentor_id: str, session_id: str, learner_id: str, request: ReplyCreate) -> ReviewOut:
     session = get_session_item(session_id)
     if session.mentor_id != mentor_id:
         raise Forbidden("Only the session's mentor can reply.")
     item = _get(session_id, learner_id)
-    try:
+    with store.failed_condition_raises(
+        Conflict("You've already replied to this review.", code="already_replied")
+    ):
         item.update(
-            actions=[ReviewItem.reply_text.set(request.text), ReviewItem.reply_at.set(now_iso())],
+            actions=[ReviewItem.reply_text.set(request.text), ReviewItem.reply_at.set(timeutil.now_iso())],
             condition=ReviewItem.reply_text.does_not_exist(),
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("You've already replied to this review.", code="already_replied") from exc
-        raise
     return to_out(item)
 
 
@@ -185,83 +169,3 @@ def mentor_summary(mentor_id: str) -> MentorStats:
         rating_distribution={str(n): int(getattr(stats, f"rating_{n}")) for n in range(1, 6)},
         sessions_taught=int(stats.sessions_taught),
     )
-
-
-# ---------------------------------------------------------------- aggregates (stream consumer)
-def _deltas(old: int | None, new: int | None, model: type[SessionItem] | type[MentorStatsItem]) -> list[Any]:
-    actions: list[Any] = [
-        model.rating_sum.add((new or 0) - (old or 0)),
-        model.rating_count.add((new is not None) - (old is not None)),
-    ]
-    if old is not None:
-        actions.append(getattr(model, f"rating_{old}").add(-1))
-    if new is not None:
-        actions.append(getattr(model, f"rating_{new}").add(1))
-    return actions
-
-
-def apply_review_change(
-    *,
-    session_id: str,
-    learner_id: str,
-    mentor_id: str,
-    old: int | None,
-    new: int | None,
-    version: int,
-    event: str,
-) -> bool:
-    """Adds one review change to the session's and the mentor's aggregates, once. Returns False if seen."""
-    if old == new:
-        return False
-    marker = ProcessedEventItem(
-        processed_pk("rating", f"{session_id}#{learner_id}#v{version}#{event}"),
-        "PROCESSED",
-        ttl=clock.now_seconds() + 30 * 86400,
-    )
-    try:
-        with store.transaction() as tx:
-            tx.save(marker, condition=ProcessedEventItem.pk.does_not_exist())
-            tx.update(
-                SessionItem(session_pk(session_id), "SESSION"),
-                actions=_deltas(old, new, SessionItem),
-                condition=SessionItem.pk.exists(),
-            )
-            tx.update(
-                MentorStatsItem(user_pk(mentor_id), STATS_SK),
-                actions=MentorStatsItem.upsert_actions(_deltas(old, new, MentorStatsItem)),
-            )
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            return False
-        raise
-    refresh_mentor_rating(mentor_id)
-    return True
-
-
-def refresh_mentor_rating(mentor_id: str) -> None:
-    """Copies the mentor's average onto their bookable sessions (the rating sort's index key)."""
-    summary = mentor_summary(mentor_id)
-    score = round(summary.rating_average * 100) if summary.rating_average is not None else 0
-    for session in SessionItem.by_mentor.query(
-        mentor_sessions_pk(mentor_id),
-        SessionItem.gsi2sk > now_iso(),
-        filter_condition=SessionItem.open == OPEN,
-    ):
-        if int(session.mentor_rating) != score:
-            session.update(actions=[SessionItem.mentor_rating.set(score)], condition=SessionItem.pk.exists())
-
-
-def count_session_taught(*, session_id: str, mentor_id: str) -> bool:
-    marker = ProcessedEventItem(processed_pk("taught", session_id), "PROCESSED")
-    try:
-        with store.transaction() as tx:
-            tx.save(marker, condition=ProcessedEventItem.pk.does_not_exist())
-            tx.update(
-                MentorStatsItem(user_pk(mentor_id), STATS_SK),
-                actions=MentorStatsItem.upsert_actions([MentorStatsItem.sessions_taught.add(1)]),
-            )
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            return False
-        raise
-    return True

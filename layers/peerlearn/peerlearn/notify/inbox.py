@@ -49,7 +49,7 @@ def notify(
             tx.save(marker, condition=ProcessedEventItem.pk.does_not_exist())
             tx.save(item)
     except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
+        if store.condition_failed(exc):  # the marker exists: notified before
             return False
         raise
     return True

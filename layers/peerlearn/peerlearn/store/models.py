@@ -197,7 +197,7 @@ class BookingItem(BaseItem, discriminator="BOOKING"):
     id = UnicodeAttribute()
     session_id = UnicodeAttribute()
     learner_id = UnicodeAttribute()
-    learner_name = UnicodeAttribute()
+    learner_name = UnicodeAttribute(null=True)  # when known at booking; profiles have the current one
     mentor_id = UnicodeAttribute()
     mentor_name = UnicodeAttribute()
     session_title = UnicodeAttribute()
@@ -221,7 +221,7 @@ class BookingItem(BaseItem, discriminator="BOOKING"):
 
 class WaitlistItem(BaseItem, discriminator="WAITLIST"):
     learner_id = UnicodeAttribute()
-    learner_name = UnicodeAttribute()
+    learner_name = UnicodeAttribute(null=True)
     joined_at = UnicodeAttribute()  # a sortable id: the order of the queue
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,19 +26,33 @@ def encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().replace("=", "")
 
 
+_BAD_CURSOR = "The cursor is not valid; start from the first page."
+_NUMBER = re.compile(r"-?\d{1,38}(\.\d{1,38})?")
+
+
+def _key_value(value: Any) -> bool:
+    """One key attribute as DynamoDB writes it: {"S": text} or {"N": a decimal number}."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    kind, text = next(iter(value.items()))
+    if kind == "S":
+        return isinstance(text, str) and 0 < len(text) <= 1024
+    return kind == "N" and isinstance(text, str) and _NUMBER.fullmatch(text) is not None
+
+
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not valid; start from the first page.", field="cursor") from exc
-    valid = isinstance(key, dict) and all(
-        isinstance(v, dict) and len(v) == 1 and next(iter(v)) in ("S", "N") for v in key.values()
-    )
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: deeply nested JSON ("[[[[...") is refused, not a crash.
+        raise BadRequest(_BAD_CURSOR, field="cursor") from exc
+    # A LastEvaluatedKey holds the table's and at most one index's keys: four attributes.
+    valid = isinstance(key, dict) and 0 < len(key) <= 4 and all(_key_value(v) for v in key.values())
     if not valid:
-        raise BadRequest("The cursor is not valid; start from the first page.", field="cursor")
+        raise BadRequest(_BAD_CURSOR, field="cursor")
     return key
 
 
@@ -53,10 +68,18 @@ def page(query: Callable[[dict[str, Any] | None], Any], cursor: str | None) -> t
     return items, encode_cursor(result.last_evaluated_key)
 
 
-def upcoming_or_past(attribute: Any, when: str, now_iso: str) -> tuple[Any, bool]:
-    """(key condition, ascending?) splitting "<time>#<id>" sort keys at now: upcoming soonest first,
-    past newest first. "~" sorts after "#", so a key at exactly now counts as past."""
+def timeline_page(
+    index: Any, partition: str, sort_key: Any, *, when: str, now_iso: str, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    """One page of an index partition whose sort keys (`sort_key`) read "<time>#<id>": upcoming soonest
+    first, past newest first. "~" sorts after "#", so a key at exactly now counts as past."""
     bound = f"{now_iso}~"
-    if when == "upcoming":
-        return attribute > bound, True
-    return attribute <= bound, False
+    ascending = when == "upcoming"
+    key = sort_key > bound if ascending else sort_key <= bound
+
+    def run(start: dict[str, Any] | None) -> Any:
+        return index.query(
+            partition, key, scan_index_forward=ascending, limit=limit, last_evaluated_key=start
+        )
+
+    return page(run, cursor)

@@ -13,9 +13,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.accounts.service import get_user
-from peerlearn.api import SECURED, Caller, caller
-from peerlearn.api.routes import context_of
-from peerlearn.bookings import service as bookings
+from peerlearn.api import SECURED, Caller, CallerDep, ClientDep, ContextDep
+from peerlearn.bookings import cancelling, lists, room, seats, waitlist
 from peerlearn.bookings.schemas import (
     AttendeeList,
     BookingOut,
@@ -24,12 +23,17 @@ from peerlearn.bookings.schemas import (
     MyBookingState,
     WaitlistPosition,
 )
-from peerlearn.catalog import discovery
-from peerlearn.catalog import service as catalog
-from peerlearn.catalog.schemas import DiscoveryQuery, SessionCreate, SessionOut, SessionPage, SessionUpdate
+from peerlearn.catalog import discovery, lifecycle, publishing, reading
+from peerlearn.catalog.schemas import (
+    MAX_PRICE_PAISE,
+    DiscoveryQuery,
+    SessionCreate,
+    SessionOut,
+    SessionPage,
+    SessionUpdate,
+)
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit, ReviewOut, ReviewPage
-from peerlearn.store import paging
 
 router = Router()
 
@@ -38,23 +42,22 @@ Cursor = Annotated[str | None, Query(max_length=2000)]
 When = Annotated[Literal["upcoming", "past"], Query()]
 
 
-def _booker(who: Caller) -> bookings.Booker:
-    return bookings.Booker(
-        user_id=who.user_id, name=get_user(who.user_id).name, role=who.role, email_verified=who.email_verified
-    )
+def _booker(who: Caller) -> seats.Booker:
+    return seats.Booker(user_id=who.user_id, name=None, role=who.role, email_verified=who.email_verified)
 
 
 # ---------------------------------------------------------------- the catalog
 @router.get("/api/sessions", summary="Discover upcoming sessions", tags=["sessions"])
 def list_sessions(
+    ctx: ContextDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     language: Annotated[str | None, Query(max_length=40)] = None,
     level: Annotated[Literal["beginner", "intermediate", "advanced"] | None, Query()] = None,
     mentor: Annotated[str | None, Query(max_length=40)] = None,
     free: Annotated[bool, Query()] = False,
-    min_price: Annotated[int | None, Query(ge=0)] = None,
-    max_price: Annotated[int | None, Query(ge=0)] = None,
+    min_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE_PAISE)] = None,
+    max_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE_PAISE)] = None,
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     sort: Annotated[Literal["soonest", "price", "rating", "popularity"], Query()] = "soonest",
@@ -76,30 +79,28 @@ def list_sessions(
         limit=limit,
         cursor=cursor,
     )
-    return discovery.discover(context_of(router), query)
+    return discovery.discover(ctx, query)
 
 
 @router.post(
     "/api/sessions", summary="Publish a session (verified mentors)", tags=["sessions"], security=SECURED
 )
-def create_session(body: SessionCreate) -> Response[SessionOut]:
-    who = caller(router)
-    catalog.require_publisher(who.user_id, who.role, who.email_verified)
-    created = catalog.create_session(context_of(router), mentor_id=who.user_id, request=body)
+def create_session(
+    body: SessionCreate, who: CallerDep, ctx: ContextDep, client: ClientDep
+) -> Response[SessionOut]:
+    publishing.require_publisher(who.user_id, who.role, who.email_verified)
+    created = publishing.create_session(ctx, mentor_id=who.user_id, request=body, client=client)
     return Response(201, content_types.APPLICATION_JSON, created)
 
 
 @router.get("/api/sessions/<session_id>", summary="One session", tags=["sessions"])
-def get_session(session_id: str) -> SessionOut:
-    return catalog.get_session(context_of(router), session_id)
+def get_session(session_id: str, ctx: ContextDep) -> SessionOut:
+    return reading.get_session(ctx, session_id)
 
 
 @router.patch("/api/sessions/<session_id>", summary="Edit your session", tags=["sessions"], security=SECURED)
-def update_session(session_id: str, body: SessionUpdate) -> SessionOut:
-    mentor_id = caller(router).user_id
-    return catalog.update_session(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, changes=body
-    )
+def update_session(session_id: str, body: SessionUpdate, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return publishing.update_session(ctx, mentor_id=who.user_id, session_id=session_id, changes=body)
 
 
 @router.delete(
@@ -108,30 +109,28 @@ def update_session(session_id: str, body: SessionUpdate) -> SessionOut:
     tags=["sessions"],
     security=SECURED,
 )
-def cancel_session(session_id: str) -> SessionOut:
-    return catalog.cancel_session(context_of(router), mentor_id=caller(router).user_id, session_id=session_id)
+def cancel_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return lifecycle.cancel_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/start", summary="Start your session", tags=["sessions"], security=SECURED
 )
-def start_session(session_id: str) -> SessionOut:
-    return catalog.start_session(context_of(router), mentor_id=caller(router).user_id, session_id=session_id)
+def start_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return lifecycle.start_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/end", summary="End your session", tags=["sessions"], security=SECURED
 )
-def end_session(session_id: str) -> SessionOut:
-    return catalog.end_session(context_of(router), mentor_id=caller(router).user_id, session_id=session_id)
+def end_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
+    return lifecycle.end_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 # ---------------------------------------------------------------- booking
 @router.post("/api/sessions/<session_id>/book", summary="Book a seat", tags=["bookings"], security=SECURED)
-def book(session_id: str) -> Response[BookingOut]:
-    booking, created = bookings.book(
-        context_of(router), booker=_booker(caller(router)), session_id=session_id
-    )
+def book(session_id: str, who: CallerDep, client: ClientDep) -> Response[BookingOut]:
+    booking, created = seats.book(booker=_booker(who), session_id=session_id, client=client)
     return Response(201 if created else 200, content_types.APPLICATION_JSON, booking)
 
 
@@ -141,9 +140,9 @@ def book(session_id: str) -> Response[BookingOut]:
     tags=["bookings"],
     security=SECURED,
 )
-def my_booking(session_id: str) -> MyBookingState:
-    return bookings.my_booking_state(
-        context_of(router), user_id=caller(router).user_id, session_id=session_id
+def my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> MyBookingState:
+    return lists.my_booking_state(
+        user_id=who.user_id, session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours
     )
 
 
@@ -153,9 +152,9 @@ def my_booking(session_id: str) -> MyBookingState:
     tags=["bookings"],
     security=SECURED,
 )
-def cancel_my_booking(session_id: str) -> BookingOut:
-    return bookings.cancel_by_learner(
-        context_of(router), user_id=caller(router).user_id, session_id=session_id
+def cancel_my_booking(session_id: str, who: CallerDep, ctx: ContextDep) -> BookingOut:
+    return cancelling.cancel_by_learner(
+        user_id=who.user_id, session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours
     )
 
 
@@ -165,11 +164,8 @@ def cancel_my_booking(session_id: str) -> BookingOut:
     tags=["bookings"],
     security=SECURED,
 )
-def cancel_attendee(session_id: str, learner_id: str) -> BookingOut:
-    mentor_id = caller(router).user_id
-    return bookings.cancel_by_mentor(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, learner_id=learner_id
-    )
+def cancel_attendee(session_id: str, learner_id: str, who: CallerDep) -> BookingOut:
+    return cancelling.cancel_by_mentor(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
 
 
 @router.post(
@@ -178,28 +174,23 @@ def cancel_attendee(session_id: str, learner_id: str) -> BookingOut:
     tags=["bookings"],
     security=SECURED,
 )
-def mark_no_show(session_id: str, learner_id: str) -> BookingOut:
-    mentor_id = caller(router).user_id
-    return bookings.mark_no_show(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, learner_id=learner_id
-    )
+def mark_no_show(session_id: str, learner_id: str, who: CallerDep) -> BookingOut:
+    return cancelling.mark_no_show(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id)
 
 
 @router.post(
     "/api/sessions/<session_id>/waitlist", summary="Join the waitlist", tags=["bookings"], security=SECURED
 )
-def join_waitlist(session_id: str) -> Response[WaitlistPosition]:
-    position = bookings.join_waitlist(
-        context_of(router), booker=_booker(caller(router)), session_id=session_id
-    )
+def join_waitlist(session_id: str, who: CallerDep) -> Response[WaitlistPosition]:
+    position = waitlist.join_waitlist(booker=_booker(who), session_id=session_id)
     return Response(201, content_types.APPLICATION_JSON, position)
 
 
 @router.delete(
     "/api/sessions/<session_id>/waitlist", summary="Leave the waitlist", tags=["bookings"], security=SECURED
 )
-def leave_waitlist(session_id: str) -> dict[str, str]:
-    bookings.leave_waitlist(user_id=caller(router).user_id, session_id=session_id)
+def leave_waitlist(session_id: str, who: CallerDep) -> dict[str, str]:
+    waitlist.leave_waitlist(user_id=who.user_id, session_id=session_id)
     return {"message": "You've left the waitlist."}
 
 
@@ -209,9 +200,8 @@ def leave_waitlist(session_id: str) -> dict[str, str]:
     tags=["bookings"],
     security=SECURED,
 )
-def join_room(session_id: str) -> JoinAnswer:
-    who = caller(router)
-    return bookings.join(user_id=who.user_id, role=who.role, session_id=session_id)
+def join_room(session_id: str, who: CallerDep) -> JoinAnswer:
+    return room.join(user_id=who.user_id, role=who.role, session_id=session_id)
 
 
 @router.get(
@@ -220,9 +210,10 @@ def join_room(session_id: str) -> JoinAnswer:
     tags=["bookings"],
     security=SECURED,
 )
-def attendees(session_id: str) -> AttendeeList:
-    who = caller(router)
-    return bookings.attendees(context_of(router), user_id=who.user_id, role=who.role, session_id=session_id)
+def attendees(session_id: str, who: CallerDep, ctx: ContextDep) -> AttendeeList:
+    return lists.attendees(
+        user_id=who.user_id, role=who.role, session_id=session_id, media_base_url=ctx.settings.media_base_url
+    )
 
 
 # ---------------------------------------------------------------- feedback
@@ -237,10 +228,8 @@ def session_reviews(session_id: str, limit: Limit = 20, cursor: Cursor = None) -
     tags=["feedback"],
     security=SECURED,
 )
-def create_review(session_id: str, body: ReviewCreate) -> Response[ReviewOut]:
-    who = caller(router)
+def create_review(session_id: str, body: ReviewCreate, who: CallerDep) -> Response[ReviewOut]:
     review = feedback.create_review(
-        context_of(router),
         user_id=who.user_id,
         name=get_user(who.user_id).name,
         session_id=session_id,
@@ -255,10 +244,8 @@ def create_review(session_id: str, body: ReviewCreate) -> Response[ReviewOut]:
     tags=["feedback"],
     security=SECURED,
 )
-def edit_review(session_id: str, body: ReviewEdit) -> ReviewOut:
-    return feedback.edit_review(
-        context_of(router), user_id=caller(router).user_id, session_id=session_id, request=body
-    )
+def edit_review(session_id: str, body: ReviewEdit, who: CallerDep) -> ReviewOut:
+    return feedback.edit_review(user_id=who.user_id, session_id=session_id, request=body)
 
 
 @router.post(
@@ -267,18 +254,15 @@ def edit_review(session_id: str, body: ReviewEdit) -> ReviewOut:
     tags=["feedback"],
     security=SECURED,
 )
-def reply(session_id: str, learner_id: str, body: ReplyCreate) -> ReviewOut:
-    mentor_id = caller(router).user_id
-    return feedback.reply(
-        context_of(router), mentor_id=mentor_id, session_id=session_id, learner_id=learner_id, request=body
-    )
+def reply(session_id: str, learner_id: str, body: ReplyCreate, who: CallerDep) -> ReviewOut:
+    return feedback.reply(mentor_id=who.user_id, session_id=session_id, learner_id=learner_id, request=body)
 
 
 # ---------------------------------------------------------------- mentors and history
 @router.get("/api/mentors/<mentor_id>/sessions", summary="A mentor's upcoming sessions", tags=["sessions"])
-def mentor_sessions(mentor_id: str, limit: Limit = 12, cursor: Cursor = None) -> SessionPage:
+def mentor_sessions(ctx: ContextDep, mentor_id: str, limit: Limit = 12, cursor: Cursor = None) -> SessionPage:
     query = DiscoveryQuery(mentor=mentor_id, limit=limit, cursor=cursor)
-    return discovery.discover(context_of(router), query)
+    return discovery.discover(ctx, query)
 
 
 @router.get("/api/mentors/<mentor_id>/reviews", summary="Reviews of a mentor's sessions", tags=["feedback"])
@@ -287,16 +271,14 @@ def mentor_reviews(mentor_id: str, limit: Limit = 20, cursor: Cursor = None) -> 
 
 
 @router.get("/api/me/bookings", summary="Your bookings", tags=["bookings"], security=SECURED)
-def my_bookings(when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None) -> BookingPage:
-    return bookings.my_bookings(user_id=caller(router).user_id, when=when, limit=limit, cursor=cursor)
+def my_bookings(
+    who: CallerDep, when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None
+) -> BookingPage:
+    return lists.my_bookings(user_id=who.user_id, when=when, limit=limit, cursor=cursor)
 
 
 @router.get("/api/me/sessions", summary="Your sessions (mentors)", tags=["sessions"], security=SECURED)
-def my_sessions(when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None) -> SessionPage:
-    items, next_cursor = paging.page(
-        lambda start: catalog.mentor_sessions_query(
-            caller(router).user_id, when=when, limit=limit, start=start
-        ),
-        cursor,
-    )
-    return SessionPage(items=catalog.outs(context_of(router), items), next_cursor=next_cursor)
+def my_sessions(
+    who: CallerDep, ctx: ContextDep, when: When = "upcoming", limit: Limit = 20, cursor: Cursor = None
+) -> SessionPage:
+    return reading.mentor_sessions(ctx, mentor_id=who.user_id, when=when, limit=limit, cursor=cursor)

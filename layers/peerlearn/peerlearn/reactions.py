@@ -1,4 +1,4 @@
-"""What follows a change to a session, run by the stream consumer (idempotent, batch-safe):
+"""What follows a change to a session, run by the stream consumer (peerlearn.events; idempotent, batch-safe):
 cancelled -> every live booking cancelled and the learners told; completed -> bookings completed and
 the mentor's sessions-taught count; moved -> bookings carry the new time and learners are told.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from peerlearn.bookings import service as bookings
-from peerlearn.catalog.service import now_iso
-from peerlearn.feedback.service import count_session_taught
+from peerlearn import timeutil
+from peerlearn.bookings.states import LIVE_STATES, transition
+from peerlearn.feedback.aggregates import count_session_taught
 from peerlearn.notify import inbox
 from peerlearn.store.keys import BOOKING_PREFIX, WAITLIST_PREFIX, session_pk
 from peerlearn.store.models import BookingItem, WaitlistItem
@@ -41,13 +41,13 @@ def on_session_changed(old: dict[str, Any], new: dict[str, Any]) -> None:
 
 
 def _cancelled(session_id: str, new: dict[str, Any]) -> None:
-    for booking in _bookings(session_id, bookings.LIVE_STATES):
-        if bookings.transition(
+    for booking in _bookings(session_id, LIVE_STATES):
+        if transition(
             booking,
-            allowed_from=bookings.LIVE_STATES,
+            allowed_from=LIVE_STATES,
             to="cancelled",
             extra=[
-                BookingItem.cancelled_at.set(now_iso()),
+                BookingItem.cancelled_at.set(timeutil.now_iso()),
                 BookingItem.cancel_reason.set("session_cancelled"),
             ],
         ):
@@ -68,17 +68,17 @@ def _completed(session_id: str, new: dict[str, Any]) -> None:
     # Listed by when the session really ended, so one ended early is under "past" at once.
     ended = min(str(new.get("completed_at") or new["ends_at"]), str(new["starts_at"]))
     past = [BookingItem.gsi2sk.set(f"{ended}#{session_id}")]
-    for booking in _bookings(session_id, bookings.LIVE_STATES):
+    for booking in _bookings(session_id, LIVE_STATES):
         if booking.status == "confirmed":
-            bookings.transition(booking, allowed_from=["confirmed"], to="completed", extra=past)
+            transition(booking, allowed_from=["confirmed"], to="completed", extra=past)
         else:  # an unpaid hold at the end: it never became a seat
-            bookings.transition(booking, allowed_from=["held"], to="expired", extra=past)
+            transition(booking, allowed_from=["held"], to="expired", extra=past)
     count_session_taught(session_id=session_id, mentor_id=str(new["mentor_id"]))
 
 
 def _moved_or_renamed(session_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
     moved = new.get("starts_at") != old.get("starts_at")
-    for booking in _bookings(session_id, bookings.LIVE_STATES):
+    for booking in _bookings(session_id, LIVE_STATES):
         booking.update(
             actions=[
                 BookingItem.session_title.set(new["title"]),

@@ -1,0 +1,116 @@
+"""A session's lifecycle: scheduled -> live -> completed, or scheduled -> cancelled.
+
+State changes are conditional writes; an invalid transition is a Conflict naming the current state.
+What follows for the bookings (cancelled, completed) happens in the stream (peerlearn.reactions).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from peerlearn import clock, store, timeutil
+from peerlearn.catalog.lookup import get_session_item
+from peerlearn.catalog.reading import get_session
+from peerlearn.catalog.schemas import SessionOut
+from peerlearn.context import Context
+from peerlearn.errors import Conflict, Forbidden
+from peerlearn.store.keys import LIVE
+from peerlearn.store.models import SessionItem
+
+logger = logging.getLogger(__name__)
+
+# A live session is completed by the jobs function this long after its planned end.
+COMPLETION_GRACE_MINUTES = 30
+
+
+def owned(session_id: str, mentor_id: str) -> SessionItem:
+    item = get_session_item(session_id, consistent=True)
+    if item.mentor_id != mentor_id:
+        raise Forbidden("Only the session's mentor can change it.")
+    return item
+
+
+def invalid_transition(item: SessionItem, doing: str) -> Conflict:
+    return Conflict(f"This session is {item.status}, so it can't be {doing}.", code="invalid_transition")
+
+
+def _transition(item: SessionItem, *, allowed_from: set[str], doing: str, actions: list[Any]) -> SessionItem:
+    """One conditional write; a state that moved on since `item` was read is a Conflict too."""
+    if item.status not in allowed_from:
+        raise invalid_transition(item, doing)
+    with store.failed_condition_raises(
+        Conflict(f"This session changed meanwhile, so it can't be {doing}; reload.", code="changed_meanwhile")
+    ):
+        item.update(
+            actions=[*actions, SessionItem.updated_at.set(timeutil.now_iso())],
+            condition=SessionItem.status.is_in(*allowed_from),
+        )
+    return item
+
+
+def start(item: SessionItem) -> SessionItem:
+    """scheduled -> live: closes booking and lists the session for the completion job."""
+    return _transition(
+        item,
+        allowed_from={"scheduled"},
+        doing="started",
+        actions=[
+            SessionItem.status.set("live"),
+            SessionItem.open.remove(),
+            SessionItem.started_at.set(timeutil.now_iso()),
+            SessionItem.gsi1pk.set(LIVE),
+            SessionItem.gsi1sk.set(f"{item.ends_at}#{item.id}"),
+        ],
+    )
+
+
+def complete(item: SessionItem) -> SessionItem:
+    """live -> completed: bookings are completed by the stream consumer."""
+    return _transition(
+        item,
+        allowed_from={"live"},
+        doing="ended",
+        actions=[
+            SessionItem.status.set("completed"),
+            SessionItem.completed_at.set(timeutil.now_iso()),
+            SessionItem.gsi1pk.remove(),
+            SessionItem.gsi1sk.remove(),
+        ],
+    )
+
+
+def start_session(ctx: Context, *, mentor_id: str, session_id: str) -> SessionOut:
+    item = owned(session_id, mentor_id)
+    opens_at = timeutil.epoch(item.starts_at) - int(item.early_join_minutes) * 60
+    if item.status == "scheduled" and clock.now_seconds() < opens_at:
+        raise Conflict(
+            f"The session can be started from {timeutil.iso_from_epoch(opens_at)}.", code="too_early"
+        )
+    start(item)
+    logger.info("session started", extra={"session_id": session_id})
+    return get_session(ctx, session_id)
+
+
+def end_session(ctx: Context, *, mentor_id: str, session_id: str) -> SessionOut:
+    item = owned(session_id, mentor_id)
+    complete(item)
+    logger.info("session completed", extra={"session_id": session_id})
+    return get_session(ctx, session_id)
+
+
+def cancel_session(ctx: Context, *, mentor_id: str, session_id: str) -> SessionOut:
+    """scheduled -> cancelled; the stream consumer then cancels every booking and tells the learners."""
+    item = owned(session_id, mentor_id)
+    _transition(
+        item,
+        allowed_from={"scheduled"},
+        doing="cancelled",
+        actions=[
+            SessionItem.status.set("cancelled"),
+            SessionItem.open.remove(),
+            SessionItem.cancelled_at.set(timeutil.now_iso()),
+        ],
+    )
+    logger.info("session cancelled", extra={"session_id": session_id})
+    return get_session(ctx, session_id)
