@@ -87,25 +87,54 @@ def test_login_sets_an_http_only_refresh_cookie_scoped_to_auth(auth: ModuleType)
     assert "SameSite=Strict" in cookie
 
 
-def test_refresh_reads_the_cookie_when_the_body_has_no_token(auth: ModuleType) -> None:
+def refresh_cookie(reply: Any) -> str:
+    return next(c for c in reply.cookies if c.startswith("pl_refresh=")).split(";", 1)[0]
+
+
+def test_refresh_reads_the_cookie_and_rotates_it(auth: ModuleType) -> None:
     register(auth)
     login = call(
         auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
     )
-    cookie = login.cookies[0].split(";", 1)[0]
+    cookie = refresh_cookie(login)
 
     reply = call(
         auth, rest_event("POST", "/api/auth/refresh", {}, headers={"Cookie": f"theme=dark; {cookie}"})
     )
 
     assert reply.status == 200
-    assert reply.body["refresh_token"] != login.body["refresh_token"]
+    assert refresh_cookie(reply) != cookie
 
 
-def test_refresh_without_any_session_is_a_401(auth: ModuleType) -> None:
+def test_the_refresh_token_is_never_in_a_json_body_nor_accepted_from_one(auth: ModuleType) -> None:
+    register(auth)
+    login = call(
+        auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
+    )
+    token = refresh_cookie(login).removeprefix("pl_refresh=")
+    assert "refresh_token" not in login.body
+
+    from_body = call(auth, rest_event("POST", "/api/auth/refresh", {"refresh_token": token}))
+    with_cookie = rest_event("POST", "/api/auth/refresh", {}, headers={"Cookie": f"pl_refresh={token}"})
+    from_cookie = call(auth, with_cookie)
+
+    assert from_body.status == 401
+    assert from_cookie.status == 200
+    assert "refresh_token" not in from_cookie.body
+
+
+def test_only_the_first_sign_in_of_an_account_says_so(auth: ModuleType) -> None:
+    register(auth)
+    credentials = {"email": "asha@example.com", "password": PASSWORD}
+    first = call(auth, rest_event("POST", "/api/auth/login", credentials))
+    second = call(auth, rest_event("POST", "/api/auth/login", credentials))
+    assert (first.body["first_sign_in"], second.body["first_sign_in"]) == (True, False)
+
+
+def test_refresh_without_any_sign_in_is_a_401(auth: ModuleType) -> None:
     reply = call(auth, rest_event("POST", "/api/auth/refresh", {}))
     assert reply.status == 401
-    assert reply.body["error"]["code"] == "no_session"
+    assert reply.body["error"]["code"] == "signed_out"
 
 
 def test_the_lockout_answer_is_429_with_retry_after(auth: ModuleType) -> None:

@@ -108,19 +108,27 @@ def test_two_registrations_of_one_email_at_once_one_wins(stack: LocalStack, api:
     assert login(api, "race@example.com").status_code == 200
 
 
-def test_refresh_rotates_and_reuse_of_a_rotated_token_ends_the_session(api: httpx.Client) -> None:
+def refresh_with(api: httpx.Client, token: str) -> httpx.Response:
+    api.cookies.clear()  # only the token given, not what the jar kept
+    return api.post("/api/auth/refresh", headers={"Cookie": f"pl_refresh={token}"})
+
+
+def test_refresh_rotates_and_reuse_of_a_rotated_token_ends_the_sign_in(api: httpx.Client) -> None:
     register(api, "rotate@example.com")
-    first = login(api, "rotate@example.com").json()
+    first = login(api, "rotate@example.com")
+    assert "refresh_token" not in first.json()
+    first_token = first.cookies["pl_refresh"]
 
-    rotated = api.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    rotated = refresh_with(api, first_token)
     assert rotated.status_code == 200
-    newest = rotated.json()["refresh_token"]
+    newest = rotated.cookies["pl_refresh"]
 
-    reuse = api.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    reuse = refresh_with(api, first_token)
     assert reuse.status_code == 401
     assert reuse.json()["error"]["code"] == "token_reused"
-    after = api.post("/api/auth/refresh", json={"refresh_token": newest})
-    assert after.status_code == 401
+    assert refresh_with(api, newest).status_code == 401
+    # Reuse ends the family's access tokens too, not only its refresh token.
+    assert api.get("/api/me", headers=bearer(rotated.json()["access_token"])).status_code == 401
 
 
 def test_the_refresh_cookie_alone_keeps_a_browser_signed_in(stack: LocalStack) -> None:

@@ -75,12 +75,6 @@ class LoginRequest(_Input):
     )
 
 
-class RefreshRequest(_Input):
-    refresh_token: Token | None = Field(
-        default=None, description="Optional: browsers send the cookie instead."
-    )
-
-
 class VerifyEmailRequest(_Input):
     token: Token
 
@@ -154,11 +148,15 @@ class Me(PublicProfile):
     timezone: str
 
 
-class SessionResponse(BaseModel):
+class SignInResponse(BaseModel):
+    """The refresh token is never in the body: it travels only in the HttpOnly `pl_refresh` cookie."""
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
-    refresh_token: str
+    first_sign_in: bool = Field(
+        default=False, description="True on the account's very first successful sign-in."
+    )
     user: Me
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import logging
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class SignedIn:
     refresh_token: str
     expires_in: int
     user: Me
+    first_sign_in: bool = False
 
 
 # ---------------------------------------------------------------- lookups
@@ -205,8 +207,12 @@ def login(ctx: Context, *, email: str, password: str, client_ip: str) -> SignedI
     if user.banned:
         raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
     ratelimit.reset(LOGIN_PER_ACCOUNT, email)
+    # Counted atomically: of two first sign-ins at once, exactly one is the first.
+    now_iso = clock.iso(clock.now_seconds())
+    user.update(actions=[UserItem.sign_in_count.add(1), UserItem.last_signed_in_at.set(now_iso)])
     logger.info("signed in", extra={"user_id": user.id})
-    return _start_session(ctx, user)
+    signed_in = _start_session(ctx, user)
+    return dataclasses.replace(signed_in, first_sign_in=user.sign_in_count == 1)
 
 
 def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:

@@ -108,6 +108,8 @@ class UserItem(BaseItem, discriminator="USER"):
     updated_at = UnicodeAttribute()
     # Access tokens issued before this epoch second are refused (password change, sign out everywhere).
     sessions_valid_after = NumberAttribute(default=0)
+    sign_in_count = NumberAttribute(default=0)  # successful sign-ins: the first one is greeted differently
+    last_signed_in_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_role = Gsi1()

@@ -16,15 +16,14 @@ from peerlearn.accounts.schemas import (
     MessageResponse,
     PasswordResetConfirmRequest,
     PasswordResetRequest,
-    RefreshRequest,
     RegisterRequest,
     RegisterResponse,
-    SessionResponse,
+    SignInResponse,
     VerifyEmailRequest,
 )
 from peerlearn.accounts.tokens import REFRESH_TTL_SECONDS
-from peerlearn.api import SECURED, caller, client_ip
-from peerlearn.api.routes import context_of
+from peerlearn.api import SECURED, CallerDep, ClientDep, ContextDep
+from peerlearn.context import Context
 from peerlearn.errors import Unauthorized
 
 router = Router()
@@ -45,12 +44,12 @@ def _refresh_cookie(value: str, *, secure: bool, max_age: int) -> Cookie:
     )
 
 
-def _signed_in(result: service.SignedIn) -> Response[SessionResponse]:
-    ctx = context_of(router)
-    body = SessionResponse(
+def _signed_in(ctx: Context, result: service.SignedIn) -> Response[SignInResponse]:
+    # The refresh token goes only into the HttpOnly cookie: no script on the page can read it.
+    body = SignInResponse(
         access_token=result.access_token,
         expires_in=result.expires_in,
-        refresh_token=result.refresh_token,
+        first_sign_in=result.first_sign_in,
         user=result.user,
     )
     cookie = _refresh_cookie(
@@ -59,9 +58,7 @@ def _signed_in(result: service.SignedIn) -> Response[SessionResponse]:
     return Response(200, content_types.APPLICATION_JSON, body, cookies=[cookie])
 
 
-def _presented_refresh_token(body: RefreshRequest) -> str | None:
-    if body.refresh_token:
-        return body.refresh_token
+def _presented_refresh_token() -> str | None:
     header = router.current_event.headers.get("cookie") or ""
     jar: SimpleCookie = SimpleCookie()
     try:
@@ -73,8 +70,8 @@ def _presented_refresh_token(body: RefreshRequest) -> str | None:
 
 
 @router.post("/api/auth/register", summary="Create a learner or mentor account", tags=["auth"])
-def register(body: RegisterRequest) -> Response[RegisterResponse]:
-    me = service.register(context_of(router), body)
+def register(body: RegisterRequest, ctx: ContextDep) -> Response[RegisterResponse]:
+    me = service.register(ctx, body)
     message = f"Welcome to PeerLearn! We've sent a link to {me.email} to confirm your address."
     return Response(201, content_types.APPLICATION_JSON, RegisterResponse(user=me, message=message))
 
@@ -86,27 +83,29 @@ def register(body: RegisterRequest) -> Response[RegisterResponse]:
     "After 5 failures for an account or 20 from one client in 15 minutes: 429 with Retry-After.",
     tags=["auth"],
 )
-def login(body: LoginRequest) -> Response[SessionResponse]:
-    result = service.login(
-        context_of(router), email=body.email, password=body.password, client_ip=client_ip(router)
-    )
-    return _signed_in(result)
+def login(body: LoginRequest, ctx: ContextDep, client: ClientDep) -> Response[SignInResponse]:
+    result = service.login(ctx, email=body.email, password=body.password, client_ip=client)
+    return _signed_in(ctx, result)
 
 
-@router.post("/api/auth/refresh", summary="Exchange a refresh token for a new pair", tags=["auth"])
-def refresh(body: RefreshRequest) -> Response[SessionResponse]:
-    token = _presented_refresh_token(body)
+@router.post(
+    "/api/auth/refresh",
+    summary="Exchange the refresh cookie for a new access token (and a rotated cookie)",
+    tags=["auth"],
+)
+def refresh(ctx: ContextDep) -> Response[SignInResponse]:
+    token = _presented_refresh_token()
     if not token:
-        raise Unauthorized("Sign in to continue.", code="no_session")
-    return _signed_in(service.refresh(context_of(router), refresh_token=token))
+        raise Unauthorized("Sign in to continue.", code="signed_out")
+    return _signed_in(ctx, service.refresh(ctx, refresh_token=token))
 
 
 @router.post("/api/auth/logout", summary="Sign out this device", tags=["auth"])
-def logout(body: RefreshRequest) -> Response[MessageResponse]:
-    token = _presented_refresh_token(body)
+def logout(ctx: ContextDep) -> Response[MessageResponse]:
+    token = _presented_refresh_token()
     if token:
         service.logout(refresh_token=token)
-    expired = _refresh_cookie("", secure=context_of(router).settings.cookie_secure, max_age=0)
+    expired = _refresh_cookie("", secure=ctx.settings.cookie_secure, max_age=0)
     return Response(
         200, content_types.APPLICATION_JSON, MessageResponse(message="Signed out."), cookies=[expired]
     )
@@ -115,8 +114,8 @@ def logout(body: RefreshRequest) -> Response[MessageResponse]:
 @router.post(
     "/api/auth/verify-email", summary="Confirm an email address with the emailed token", tags=["auth"]
 )
-def verify_email(body: VerifyEmailRequest) -> dict[str, Any]:
-    me = service.verify_email(context_of(router), token=body.token)
+def verify_email(body: VerifyEmailRequest, ctx: ContextDep) -> dict[str, Any]:
+    me = service.verify_email(ctx, token=body.token)
     return {"user": me.model_dump(), "message": "Your email is verified."}
 
 
@@ -126,16 +125,18 @@ def verify_email(body: VerifyEmailRequest) -> dict[str, Any]:
     tags=["auth"],
     security=SECURED,
 )
-def resend_verification() -> Response[MessageResponse]:
-    service.resend_verification(context_of(router), user_id=caller(router).user_id)
+def resend_verification(who: CallerDep, ctx: ContextDep) -> Response[MessageResponse]:
+    service.resend_verification(ctx, user_id=who.user_id)
     return Response(
         202, content_types.APPLICATION_JSON, MessageResponse(message="We've sent you a new link.")
     )
 
 
 @router.post("/api/auth/password-reset", summary="Email a password reset link", tags=["auth"])
-def password_reset(body: PasswordResetRequest) -> Response[MessageResponse]:
-    service.request_password_reset(context_of(router), email=body.email, client_ip=client_ip(router))
+def password_reset(
+    body: PasswordResetRequest, ctx: ContextDep, client: ClientDep
+) -> Response[MessageResponse]:
+    service.request_password_reset(ctx, email=body.email, client_ip=client)
     message = "If an account exists for that email, we've sent a link to reset the password."
     return Response(202, content_types.APPLICATION_JSON, MessageResponse(message=message))
 
@@ -143,22 +144,22 @@ def password_reset(body: PasswordResetRequest) -> Response[MessageResponse]:
 @router.post(
     "/api/auth/password-reset/confirm", summary="Set a new password with the emailed token", tags=["auth"]
 )
-def password_reset_confirm(body: PasswordResetConfirmRequest) -> MessageResponse:
-    service.reset_password(context_of(router), token=body.token, new_password=body.new_password)
+def password_reset_confirm(body: PasswordResetConfirmRequest, ctx: ContextDep) -> MessageResponse:
+    service.reset_password(ctx, token=body.token, new_password=body.new_password)
     return MessageResponse(message="Your password has been changed. Sign in with the new one.")
 
 
 @router.post(
     "/api/auth/change-password",
-    summary="Change the password; other sessions are signed out",
+    summary="Change the password; every other device is signed out",
     tags=["auth"],
     security=SECURED,
 )
-def change_password(body: ChangePasswordRequest) -> Response[SessionResponse]:
+def change_password(body: ChangePasswordRequest, who: CallerDep, ctx: ContextDep) -> Response[SignInResponse]:
     result = service.change_password(
-        context_of(router),
-        user_id=caller(router).user_id,
+        ctx,
+        user_id=who.user_id,
         current_password=body.current_password,
         new_password=body.new_password,
     )
-    return _signed_in(result)
+    return _signed_in(ctx, result)
