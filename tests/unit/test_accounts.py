@@ -102,7 +102,7 @@ def test_logout_ends_only_that_session(ctx: Context) -> None:
     phone = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
     laptop = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
 
-    service.logout(refresh_token=phone.refresh_token)
+    service.logout(ctx, refresh_token=phone.refresh_token)
 
     with pytest.raises(Unauthorized):
         service.refresh(ctx, refresh_token=phone.refresh_token)
@@ -201,3 +201,97 @@ def test_passwords_are_stored_hashed(ctx: Context) -> None:
     stored = UserItem.get(user_pk(user_id), USER_PROFILE_SK).password_hash
     assert PASSWORD not in stored
     assert stored.startswith("scrypt$")
+
+
+# ---------------------------------------------------------------- exact revocation
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every step of the test happens within one second, the case second-precision revocation missed."""
+    from peerlearn import clock
+
+    now = clock.now_seconds()
+    monkeypatch.setattr(clock, "now_seconds", lambda: now)
+    return now
+
+
+def test_a_token_from_the_same_second_as_a_password_change_does_not_survive_it(
+    ctx: Context, frozen_clock: int
+) -> None:
+    register(ctx)
+    other_device = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    fresh = service.change_password(
+        ctx, user_id=other_device.user.id, current_password=PASSWORD, new_password="a-brand-new-secret-7"
+    )
+
+    with pytest.raises(Unauthorized):
+        authorize(ctx.settings.jwt_secret, other_device.access_token)
+    assert authorize(ctx.settings.jwt_secret, fresh.access_token).user_id == fresh.user.id
+
+
+def test_a_token_from_the_same_second_as_a_reset_does_not_survive_it(
+    ctx: Context,
+    outbox,
+    frozen_clock: int,  # type: ignore[no-untyped-def]
+) -> None:
+    register(ctx)
+    before = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    service.request_password_reset(ctx, email="asha@example.com", client_ip="1.2.3.4")
+    token = outbox.token("asha@example.com", "/reset-password?token=")
+
+    service.reset_password(ctx, token=token, new_password="a-brand-new-secret-7")
+
+    with pytest.raises(Unauthorized):
+        authorize(ctx.settings.jwt_secret, before.access_token)
+
+
+def test_a_token_from_before_a_ban_stays_dead_after_the_ban_is_lifted(
+    ctx: Context, frozen_clock: int
+) -> None:
+    user_id = register(ctx)
+    signed_in = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    admin_id = service.create_admin(email="root@example.com", name="Root", password="admin-password-99")
+
+    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=True)
+    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=False)
+
+    with pytest.raises(Unauthorized):
+        authorize(ctx.settings.jwt_secret, signed_in.access_token)
+
+
+def test_signing_out_ends_the_access_token_too(ctx: Context) -> None:
+    register(ctx)
+    phone = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    laptop = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    service.logout(ctx, refresh_token=phone.refresh_token)
+
+    with pytest.raises(Unauthorized) as caught:
+        authorize(ctx.settings.jwt_secret, phone.access_token)
+    assert caught.value.code == "signed_out"
+    assert authorize(ctx.settings.jwt_secret, laptop.access_token).user_id == laptop.user.id
+
+
+def test_signing_out_with_only_the_access_token_ends_it(ctx: Context) -> None:
+    register(ctx)
+    api_client = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    service.logout(ctx, access_token=api_client.access_token)
+
+    with pytest.raises(Unauthorized):
+        authorize(ctx.settings.jwt_secret, api_client.access_token)
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=api_client.refresh_token)
+
+
+def test_refresh_token_reuse_also_ends_the_familys_access_tokens(ctx: Context) -> None:
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    second = service.refresh(ctx, refresh_token=first.refresh_token)
+
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=first.refresh_token)
+
+    for access_token in (first.access_token, second.access_token):
+        with pytest.raises(Unauthorized):
+            authorize(ctx.settings.jwt_secret, access_token)

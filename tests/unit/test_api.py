@@ -131,6 +131,25 @@ def test_only_the_first_sign_in_of_an_account_says_so(auth: ModuleType) -> None:
     assert (first.body["first_sign_in"], second.body["first_sign_in"]) == (True, False)
 
 
+def test_logout_ends_the_access_token_that_accompanies_it(auth: ModuleType) -> None:
+    from peerlearn.accounts.authorize import authorize
+    from peerlearn.errors import Unauthorized
+    from tests.support import JWT_SECRET
+
+    register(auth)
+    login = call(
+        auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
+    )
+    bearer = {"Authorization": f"Bearer {login.body['access_token']}"}
+
+    reply = call(auth, rest_event("POST", "/api/auth/logout", {}, headers=bearer))
+
+    assert reply.status == 200
+    with pytest.raises(Unauthorized) as caught:
+        authorize(JWT_SECRET, login.body["access_token"])
+    assert caught.value.code == "signed_out"
+
+
 def test_refresh_without_any_sign_in_is_a_401(auth: ModuleType) -> None:
     reply = call(auth, rest_event("POST", "/api/auth/refresh", {}))
     assert reply.status == 401

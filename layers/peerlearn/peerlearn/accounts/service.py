@@ -174,13 +174,27 @@ def _start_session(ctx: Context, user: UserItem) -> SignedIn:
         ttl=now + tokens.REFRESH_TTL_SECONDS,
     ).save()
     return SignedIn(
-        access_token=tokens.issue_access_token(
-            ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now
-        ),
+        access_token=_access_token(ctx, user, refresh.family_id, now),
         refresh_token=refresh.value,
         expires_in=tokens.ACCESS_TTL_SECONDS,
         user=to_me(user, ctx.settings.media_base_url),
     )
+
+
+def _access_token(ctx: Context, user: UserItem, family_id: str, now: int) -> str:
+    return tokens.issue_access_token(
+        ctx.settings.jwt_secret,
+        user_id=user.id,
+        role=user.role,
+        version=int(user.token_version or 0),
+        sign_in_id=family_id,
+        now=now,
+    )
+
+
+def sign_in_without_password(ctx: Context, user_id: str) -> SignedIn:
+    """A real sign-in (refresh family and all) for tools and tests that act as a known user."""
+    return _start_session(ctx, get_user(user_id, consistent=True))
 
 
 def _throttle(limits: list[tuple[ratelimit.Limit, str]], message: str, code: str) -> None:
@@ -229,7 +243,7 @@ def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
         _revoke_family(family, reason="reuse")
         logger.warning("refresh token reuse: family revoked", extra={"user_id": family.user_id})
         raise Unauthorized("This session was ended for your safety. Sign in again.", code="token_reused")
-    user = get_user(presented.user_id)
+    user = get_user(presented.user_id, consistent=True)  # the token version of this very moment
     if user.banned:
         raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
     rotated = tokens.new_refresh_token(user.id, family.family_id)
@@ -248,23 +262,31 @@ def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
             "This session was ended for your safety. Sign in again.", code="token_reused"
         ) from exc
     return SignedIn(
-        access_token=tokens.issue_access_token(
-            ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now
-        ),
+        access_token=_access_token(ctx, user, family.family_id, now),
         refresh_token=rotated.value,
         expires_in=tokens.ACCESS_TTL_SECONDS,
         user=to_me(user, ctx.settings.media_base_url),
     )
 
 
-def logout(*, refresh_token: str) -> None:
-    """Ends the session the token belongs to; unknown or already-ended sessions are fine."""
-    try:
-        presented = tokens.parse_refresh_token(refresh_token)
-        family = RefreshFamilyItem.get(user_pk(presented.user_id), refresh_sk(presented.family_id))
-    except (Unauthorized, DoesNotExist):
-        return
-    if hmac.compare_digest(family.token_hash, presented.hash):
+def logout(ctx: Context, *, refresh_token: str | None = None, access_token: str | None = None) -> None:
+    """Ends the sign-in the refresh token (cookie) or the access token belongs to, and with it every
+    access token of that sign-in. Unknown or already-ended sign-ins are fine."""
+    if refresh_token:
+        try:
+            presented = tokens.parse_refresh_token(refresh_token)
+            family = RefreshFamilyItem.get(user_pk(presented.user_id), refresh_sk(presented.family_id))
+        except (Unauthorized, DoesNotExist):
+            family = None
+        if family is not None and hmac.compare_digest(family.token_hash, presented.hash):
+            _revoke_family(family, reason="logout")
+    if access_token:
+        try:
+            # An expired token still names its sign-in; its signature proves it is ours to end.
+            claims = tokens.read_access_token(ctx.settings.jwt_secret, access_token, verify_expiry=False)
+            family = RefreshFamilyItem.get(user_pk(claims.user_id), refresh_sk(claims.sign_in_id))
+        except (Unauthorized, DoesNotExist):
+            return
         _revoke_family(family, reason="logout")
 
 
@@ -272,17 +294,21 @@ def _revoke_family(family: RefreshFamilyItem, *, reason: str) -> None:
     family.update(actions=[RefreshFamilyItem.revoked.set(True), RefreshFamilyItem.revoked_reason.set(reason)])
 
 
-def revoke_all_sessions(user_id: str, *, reason: str) -> int:
-    """Ends every refresh family of the user and refuses access tokens issued before now."""
+def _revoke_families(user_id: str, *, reason: str) -> int:
     revoked = 0
     for family in RefreshFamilyItem.query(user_pk(user_id), RefreshFamilyItem.sk.startswith(REFRESH_PREFIX)):
         if not family.revoked:
             _revoke_family(family, reason=reason)
             revoked += 1
-    UserItem(user_pk(user_id), USER_PROFILE_SK).update(
-        actions=[UserItem.sessions_valid_after.set(clock.now_seconds())], condition=UserItem.pk.exists()
-    )
     return revoked
+
+
+def revoke_all_sessions(user_id: str, *, reason: str) -> int:
+    """Refuses every access token issued so far (a new token version) and ends every refresh family."""
+    UserItem(user_pk(user_id), USER_PROFILE_SK).update(
+        actions=[UserItem.token_version.add(1)], condition=UserItem.pk.exists()
+    )
+    return _revoke_families(user_id, reason=reason)
 
 
 # ---------------------------------------------------------------- emailed links
@@ -388,9 +414,10 @@ def reset_password(ctx: Context, *, token: str, new_password: str) -> None:
         [
             UserItem.password_hash.set(passwords.hash_password(new_password)),
             UserItem.updated_at.set(clock.iso(now)),
+            UserItem.token_version.add(1),  # with the new password, in one write: no gap
         ],
     )
-    revoke_all_sessions(user.id, reason="password-reset")
+    _revoke_families(user.id, reason="password-reset")
     logger.info("password reset", extra={"user_id": user.id})
 
 
@@ -408,9 +435,10 @@ def change_password(ctx: Context, *, user_id: str, current_password: str, new_pa
         actions=[
             UserItem.password_hash.set(passwords.hash_password(new_password)),
             UserItem.updated_at.set(clock.iso(clock.now_seconds())),
+            UserItem.token_version.add(1),  # with the new password, in one write: no gap
         ]
     )
-    revoke_all_sessions(user_id, reason="password-change")
+    _revoke_families(user_id, reason="password-change")
     logger.info("password changed", extra={"user_id": user_id})
     return _start_session(ctx, get_user(user_id, consistent=True))
 
@@ -422,10 +450,14 @@ def set_banned(ctx: Context, *, admin_id: str, user_id: str, banned: bool) -> Me
     user = get_user(user_id)
     if user.role == "admin":
         raise Forbidden("Admins can't be banned through the API.")
-    user.update(
-        actions=[UserItem.banned.set(banned), UserItem.updated_at.set(clock.iso(clock.now_seconds()))]
-    )
+    actions: list[Any] = [
+        UserItem.banned.set(banned),
+        UserItem.updated_at.set(clock.iso(clock.now_seconds())),
+    ]
     if banned:
-        revoke_all_sessions(user_id, reason="banned")
+        actions.append(UserItem.token_version.add(1))
+    user.update(actions=actions)
+    if banned:
+        _revoke_families(user_id, reason="banned")
     logger.info("ban changed", extra={"user_id": user_id, "banned": banned, "admin_id": admin_id})
     return to_me(user, ctx.settings.media_base_url)

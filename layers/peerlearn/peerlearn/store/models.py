@@ -106,8 +106,10 @@ class UserItem(BaseItem, discriminator="USER"):
     avatar_key = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
-    # Access tokens issued before this epoch second are refused (password change, sign out everywhere).
-    sessions_valid_after = NumberAttribute(default=0)
+    # Access tokens carry the version they were issued under (claim `ver`); a password change, reset
+    # or ban adds 1, so every earlier token is refused exactly (the old `sessions_valid_after` epoch
+    # second let a token from the same second survive; items that still carry it ignore it).
+    token_version = NumberAttribute(default=0)
     sign_in_count = NumberAttribute(default=0)  # successful sign-ins: the first one is greeted differently
     last_signed_in_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()

@@ -100,11 +100,20 @@ def refresh(ctx: ContextDep) -> Response[SignInResponse]:
     return _signed_in(ctx, service.refresh(ctx, refresh_token=token))
 
 
-@router.post("/api/auth/logout", summary="Sign out this device", tags=["auth"])
+@router.post(
+    "/api/auth/logout",
+    summary="Sign out this device",
+    description="Ends the sign-in of the refresh cookie and of the bearer token sent with the call, "
+    "and with it every access token of that sign-in.",
+    tags=["auth"],
+)
 def logout(ctx: ContextDep) -> Response[MessageResponse]:
-    token = _presented_refresh_token()
-    if token:
-        service.logout(refresh_token=token)
+    scheme, _, bearer = (router.current_event.headers.get("authorization") or "").partition(" ")
+    service.logout(
+        ctx,
+        refresh_token=_presented_refresh_token(),
+        access_token=bearer.strip() if scheme.lower() == "bearer" else None,
+    )
     expired = _refresh_cookie("", secure=ctx.settings.cookie_secure, max_age=0)
     return Response(
         200, content_types.APPLICATION_JSON, MessageResponse(message="Signed out."), cookies=[expired]
