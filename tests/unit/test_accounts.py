@@ -59,20 +59,6 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(ctx: Cont
     assert wrong_password.value.code == "invalid_credentials"
 
 
-def test_five_failures_lock_the_account_for_the_rest_of_the_window(ctx: Context) -> None:
-    register(ctx)
-    for _ in range(5):
-        with pytest.raises(Unauthorized):
-            service.login(ctx, email="asha@example.com", password="wrong-password-1", client_ip="1.2.3.4")
-
-    with pytest.raises(TooManyRequests) as caught:
-        service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="5.6.7.8")
-
-    # Sliding window: until the failures slide out (the rounded-up tail of the last window adds <= 3 min).
-    assert 0 < caught.value.retry_after_seconds <= 18 * 60
-    assert "Try again in" in caught.value.message
-
-
 def test_twenty_failures_from_one_client_lock_that_client(ctx: Context) -> None:
     for n in range(20):
         with pytest.raises(Unauthorized):

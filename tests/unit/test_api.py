@@ -80,11 +80,13 @@ def test_login_sets_an_http_only_refresh_cookie_scoped_to_auth(auth: ModuleType)
     assert reply.status == 200
     assert reply.body["token_type"] == "Bearer"
     assert reply.body["expires_in"] == 900
-    [cookie] = reply.cookies
-    assert cookie.startswith("pl_refresh=rt1.")
-    assert "HttpOnly" in cookie
-    assert "Path=/api/auth" in cookie
-    assert "SameSite=Strict" in cookie
+    refresh, device = sorted(reply.cookies, reverse=True)
+    assert refresh.startswith("pl_refresh=rt1.")
+    assert device.startswith("pl_device=d1.")  # the known-device cookie of the sign-in guard
+    for cookie in (refresh, device):
+        assert "HttpOnly" in cookie
+        assert "Path=/api/auth" in cookie
+        assert "SameSite=Strict" in cookie
 
 
 def refresh_cookie(reply: Any) -> str:

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from peerlearn import clock, ids, ratelimit, store
-from peerlearn.accounts import passwords, tokens
+from peerlearn.accounts import devices, guard, passwords, tokens
 from peerlearn.accounts.profiles import to_me
 from peerlearn.accounts.schemas import Email, Me, RegisterRequest
 from peerlearn.context import Context
@@ -38,7 +38,31 @@ from peerlearn.store.models import (
 
 logger = logging.getLogger(__name__)
 
-LOGIN_PER_ACCOUNT = ratelimit.Limit("login-account", max_hits=5, window_seconds=15 * 60)
+# Five free failures, then 30 s, 1, 2, 4, 8 and at most 15 min between attempts; forgotten after a
+# quiet day. No hard lock: the owner is slowed down at worst, and not at all on a known device.
+ACCOUNT_DELAY = guard.Delay(
+    "login-account",
+    free_failures=5,
+    first_delay_seconds=30,
+    max_delay_seconds=15 * 60,
+    forget_after_seconds=24 * 3600,
+)
+# A known device's own budget: after five failures the cookie stops vouching for 15 minutes, and
+# its attempts count against the account like anyone else's (a stolen cookie can't brute force).
+DEVICE_DELAY = guard.Delay(
+    "login-device",
+    free_failures=5,
+    first_delay_seconds=15 * 60,
+    max_delay_seconds=15 * 60,
+    forget_after_seconds=15 * 60,
+)
+CHANGE_PASSWORD_DELAY = guard.Delay(
+    "change-password",
+    free_failures=5,
+    first_delay_seconds=30,
+    max_delay_seconds=15 * 60,
+    forget_after_seconds=24 * 3600,
+)
 LOGIN_PER_CLIENT = ratelimit.Limit("login-client", max_hits=20, window_seconds=15 * 60)
 RESET_PER_ACCOUNT = ratelimit.Limit("reset-account", max_hits=3, window_seconds=3600)
 RESET_PER_CLIENT = ratelimit.Limit("reset-client", max_hits=20, window_seconds=3600)
@@ -53,6 +77,7 @@ class SignedIn:
     expires_in: int
     user: Me
     first_sign_in: bool = False
+    device_cookie: str | None = None  # set on every successful sign-in with a password
 
 
 # ---------------------------------------------------------------- lookups
@@ -197,36 +222,64 @@ def sign_in_without_password(ctx: Context, user_id: str) -> SignedIn:
     return _start_session(ctx, get_user(user_id, consistent=True))
 
 
-def _throttle(limits: list[tuple[ratelimit.Limit, str]], message: str, code: str) -> None:
-    wait = max(ratelimit.seconds_until_allowed(limit, subject) for limit, subject in limits)
+def too_many(message: str, wait_seconds: int, code: str, now: int | None = None) -> TooManyRequests:
+    """A 429 whose message names the moment to retry (UTC; the web shows `retry_at` in local time)."""
+    now = clock.now_seconds() if now is None else now
+    wait_seconds = max(1, wait_seconds)
+    retry_at = clock.iso(now + wait_seconds)
+    return TooManyRequests(
+        f"{message} Try again at {retry_at[11:19]} UTC.", retry_after_seconds=wait_seconds, code=code
+    )
+
+
+def _limit(limits: list[tuple[ratelimit.Limit, str]], message: str, code: str, now: int) -> None:
+    """Counts this request against each limit, atomically, or refuses it with the longest wait."""
+    for limit, subject in limits:
+        wait = ratelimit.acquire(limit, subject, now)
+        if wait:
+            raise too_many(message, wait, code, now)
+
+
+def _admit_sign_in(
+    ctx: Context, email: str, user: UserItem | None, device_cookie: str | None, now: int
+) -> tuple[guard.Delay, str]:
+    """Which budget this attempt spends, already counted: a known device's own, else the account's."""
+    device = devices.read(ctx.settings.jwt_secret, device_cookie)
+    known = device is not None and user is not None and device.user_id == user.id
+    if device is not None and known and guard.admit(DEVICE_DELAY, device.nonce, now) == 0:
+        return DEVICE_DELAY, device.nonce
+    wait = guard.admit(ACCOUNT_DELAY, email, now)
     if wait:
-        minutes = max(1, -(-wait // 60))
-        raise TooManyRequests(
-            f"{message} Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-            retry_after_seconds=wait,
-            code=code,
-        )
+        raise too_many("Too many sign-in attempts for this account.", wait, "too_many_attempts", now)
+    return ACCOUNT_DELAY, email
 
 
-def login(ctx: Context, *, email: str, password: str, client_ip: str) -> SignedIn:
-    limits = [(LOGIN_PER_ACCOUNT, email), (LOGIN_PER_CLIENT, client_ip)]
-    _throttle(limits, "Too many sign-in attempts.", "too_many_attempts")
+def login(
+    ctx: Context, *, email: str, password: str, client_ip: str, device_cookie: str | None = None
+) -> SignedIn:
+    """The attempt is counted (client, then device or account) before the password is checked."""
+    now = clock.now_seconds()
+    _limit([(LOGIN_PER_CLIENT, client_ip)], "Too many sign-in attempts.", "too_many_attempts", now)
     user = find_user_by_email(email)
+    budget, subject = _admit_sign_in(ctx, email, user, device_cookie, now)
     valid = passwords.verify_password(password, user.password_hash if user else passwords.DUMMY_HASH)
     if user is None or not valid:
-        for limit, subject in limits:
-            ratelimit.hit(limit, subject)
-        logger.info("sign-in failed", extra={"known_account": user is not None})
+        logger.info("sign-in failed", extra={"known_account": user is not None, "budget": budget.scope})
         raise Unauthorized("The email or password is incorrect.", code="invalid_credentials")
     if user.banned:
         raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
-    ratelimit.reset(LOGIN_PER_ACCOUNT, email)
+    guard.forget(budget, subject)
+    ratelimit.release(LOGIN_PER_CLIENT, client_ip, now)  # the per-client limit counts failures
     # Counted atomically: of two first sign-ins at once, exactly one is the first.
-    now_iso = clock.iso(clock.now_seconds())
+    now_iso = clock.iso(now)
     user.update(actions=[UserItem.sign_in_count.add(1), UserItem.last_signed_in_at.set(now_iso)])
     logger.info("signed in", extra={"user_id": user.id})
     signed_in = _start_session(ctx, user)
-    return dataclasses.replace(signed_in, first_sign_in=user.sign_in_count == 1)
+    return dataclasses.replace(
+        signed_in,
+        first_sign_in=user.sign_in_count == 1,
+        device_cookie=devices.issue(ctx.settings.jwt_secret, user.id),
+    )
 
 
 def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
@@ -374,8 +427,12 @@ def resend_verification(ctx: Context, *, user_id: str) -> None:
     user = get_user(user_id)
     if user.email_verified:
         raise Conflict("Your email is already verified.", code="already_verified")
-    _throttle([(RESEND_PER_ACCOUNT, user_id)], "You've asked for several links already.", "too_many_requests")
-    ratelimit.hit(RESEND_PER_ACCOUNT, user_id)
+    _limit(
+        [(RESEND_PER_ACCOUNT, user_id)],
+        "You've asked for several links already.",
+        "too_many_requests",
+        clock.now_seconds(),
+    )
     send_verification_email(ctx, user)
 
 
@@ -390,10 +447,8 @@ def verify_email(ctx: Context, *, token: str) -> Me:
 
 def request_password_reset(ctx: Context, *, email: str, client_ip: str) -> None:
     """Emails a reset link if the account exists; the caller learns nothing either way."""
-    limits = [(RESET_PER_ACCOUNT, email), (RESET_PER_CLIENT, client_ip)]
-    _throttle(limits, "Too many reset requests.", "too_many_requests")
-    for limit, subject in limits:
-        ratelimit.hit(limit, subject)
+    limits = [(RESET_PER_CLIENT, client_ip), (RESET_PER_ACCOUNT, email)]
+    _limit(limits, "Too many reset requests.", "too_many_requests", clock.now_seconds())
     user = find_user_by_email(email)
     if user is None or user.banned:
         logger.info("password reset for an unknown or suspended account")
@@ -418,18 +473,22 @@ def reset_password(ctx: Context, *, token: str, new_password: str) -> None:
         ],
     )
     _revoke_families(user.id, reason="password-reset")
+    guard.forget(ACCOUNT_DELAY, user.email)  # the owner proved themselves: strangers' failures go
     logger.info("password reset", extra={"user_id": user.id})
 
 
 def change_password(ctx: Context, *, user_id: str, current_password: str, new_password: str) -> SignedIn:
     """Changes the password, signs out every other session and returns a fresh one for this device."""
     user = get_user(user_id)
-    _throttle([(LOGIN_PER_ACCOUNT, user.email)], "Too many attempts.", "too_many_attempts")
+    now = clock.now_seconds()
+    wait = guard.admit(CHANGE_PASSWORD_DELAY, user_id, now)
+    if wait:
+        raise too_many("Too many attempts.", wait, "too_many_attempts", now)
     if not passwords.verify_password(current_password, user.password_hash):
-        ratelimit.hit(LOGIN_PER_ACCOUNT, user.email)
         raise BadRequest(
             "Your current password is not right.", code="invalid_credentials", field="current_password"
         )
+    guard.forget(CHANGE_PASSWORD_DELAY, user_id)
     passwords.check_strength(new_password, email=user.email, field="new_password")
     user.update(
         actions=[

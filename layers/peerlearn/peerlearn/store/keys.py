@@ -32,6 +32,13 @@ def rate_pk(scope: str, subject: str) -> str:
     return f"RATE#{scope}#{subject}"
 
 
+def guard_pk(scope: str, subject: str) -> str:
+    return f"GUARD#{scope}#{subject}"
+
+
+GUARD_SK = "GUARD"
+
+
 def processed_pk(consumer: str, event_id: str) -> str:
     return f"PROCESSED#{consumer}#{event_id}"
 

@@ -148,6 +148,13 @@ class RateWindowItem(BaseItem, discriminator="RATE"):
     hits = NumberAttribute(default=0)  # not "count": that would hide Model.count()
 
 
+class GuardItem(BaseItem, discriminator="GUARD"):
+    """Failed attempts of one subject (an account, a device) and when the next attempt may come."""
+
+    failures = NumberAttribute(default=0)
+    next_attempt_at = NumberAttribute(default=0)  # epoch seconds
+
+
 class ProcessedEventItem(BaseItem, discriminator="PROCESSED"):
     """Marks a stream record as handled so a redelivered batch does nothing twice."""
 
@@ -270,6 +277,7 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     RefreshFamilyItem,
     OneTimeTokenItem,
     RateWindowItem,
+    GuardItem,
     ProcessedEventItem,
     SessionItem,
     BookingItem,

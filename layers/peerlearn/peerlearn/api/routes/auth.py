@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
-from peerlearn.accounts import service
+from peerlearn.accounts import devices, service
 from peerlearn.accounts.schemas import (
     ChangePasswordRequest,
     LoginRequest,
@@ -32,9 +32,10 @@ REFRESH_COOKIE = "pl_refresh"
 _COOKIE_PATH = "/api/auth"
 
 
-def _refresh_cookie(value: str, *, secure: bool, max_age: int) -> Cookie:
+def _cookie(name: str, value: str, *, secure: bool, max_age: int) -> Cookie:
+    # HttpOnly (no script reads it), SameSite=Strict (no other site sends it), only to /api/auth.
     return Cookie(
-        name=REFRESH_COOKIE,
+        name=name,
         value=value,
         path=_COOKIE_PATH,
         secure=secure,
@@ -42,6 +43,10 @@ def _refresh_cookie(value: str, *, secure: bool, max_age: int) -> Cookie:
         max_age=max_age,
         same_site=SameSite.STRICT_MODE,
     )
+
+
+def _refresh_cookie(value: str, *, secure: bool, max_age: int) -> Cookie:
+    return _cookie(REFRESH_COOKIE, value, secure=secure, max_age=max_age)
 
 
 def _signed_in(ctx: Context, result: service.SignedIn) -> Response[SignInResponse]:
@@ -52,21 +57,33 @@ def _signed_in(ctx: Context, result: service.SignedIn) -> Response[SignInRespons
         first_sign_in=result.first_sign_in,
         user=result.user,
     )
-    cookie = _refresh_cookie(
-        result.refresh_token, secure=ctx.settings.cookie_secure, max_age=REFRESH_TTL_SECONDS
-    )
-    return Response(200, content_types.APPLICATION_JSON, body, cookies=[cookie])
+    secure = ctx.settings.cookie_secure
+    cookies = [_refresh_cookie(result.refresh_token, secure=secure, max_age=REFRESH_TTL_SECONDS)]
+    if result.device_cookie:
+        cookies.append(
+            _cookie(
+                devices.COOKIE_NAME,
+                result.device_cookie,
+                secure=secure,
+                max_age=devices.COOKIE_MAX_AGE_SECONDS,
+            )
+        )
+    return Response(200, content_types.APPLICATION_JSON, body, cookies=cookies)
 
 
-def _presented_refresh_token() -> str | None:
+def _presented_cookie(name: str) -> str | None:
     header = router.current_event.headers.get("cookie") or ""
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(header)
     except Exception:  # a malformed Cookie header is the same as none
         return None
-    morsel = jar.get(REFRESH_COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel else None
+
+
+def _presented_refresh_token() -> str | None:
+    return _presented_cookie(REFRESH_COOKIE)
 
 
 @router.post("/api/auth/register", summary="Create a learner or mentor account", tags=["auth"])
@@ -79,12 +96,20 @@ def register(body: RegisterRequest, ctx: ContextDep) -> Response[RegisterRespons
 @router.post(
     "/api/auth/login",
     summary="Sign in",
-    description="Returns a 15-minute access token and sets a rotating refresh token cookie. "
-    "After 5 failures for an account or 20 from one client in 15 minutes: 429 with Retry-After.",
+    description="Returns a 15-minute access token and sets a rotating refresh token cookie and a "
+    "device cookie. After 5 failures for an account each further attempt waits longer (30 s doubling "
+    "to 15 min), except from a device that signed in to it before; 20 failures from one client in "
+    "15 minutes: 429 with Retry-After.",
     tags=["auth"],
 )
 def login(body: LoginRequest, ctx: ContextDep, client: ClientDep) -> Response[SignInResponse]:
-    result = service.login(ctx, email=body.email, password=body.password, client_ip=client)
+    result = service.login(
+        ctx,
+        email=body.email,
+        password=body.password,
+        client_ip=client,
+        device_cookie=_presented_cookie(devices.COOKIE_NAME),
+    )
     return _signed_in(ctx, result)
 
 
