@@ -16,9 +16,11 @@ from peerlearn.store.models import UserItem
 PASSWORD = "mango-monsoon-42"
 
 
-def register(ctx: Context, email: str = "asha@example.com", **extra: object) -> str:
+def register(
+    ctx: Context, email: str = "asha@example.com", client_ip: str = "1.2.3.4", **extra: object
+) -> str:
     request = RegisterRequest(name="Asha Rao", email=email, password=PASSWORD, **extra)  # type: ignore[arg-type]
-    return service.register(ctx, request).id
+    return service.register(ctx, request, client_ip=client_ip).id
 
 
 def test_register_then_sign_in_returns_tokens_for_the_user(ctx: Context) -> None:
@@ -281,3 +283,24 @@ def test_refresh_token_reuse_also_ends_the_familys_access_tokens(ctx: Context) -
     for access_token in (first.access_token, second.access_token):
         with pytest.raises(Unauthorized):
             authorize(ctx.settings.jwt_secret, access_token)
+
+
+# ---------------------------------------------------------------- registration limits
+def test_one_client_can_sign_up_only_so_many_accounts_an_hour(ctx: Context) -> None:
+    for n in range(20):
+        register(ctx, email=f"bot{n}@example.com", client_ip="6.6.6.6")
+
+    with pytest.raises(TooManyRequests) as caught:
+        register(ctx, email="bot-too-many@example.com", client_ip="6.6.6.6")
+
+    assert caught.value.retry_after_seconds > 0
+    register(ctx, email="someone-else@example.com", client_ip="1.1.1.1")  # other clients are fine
+
+
+def test_one_address_can_be_tried_only_a_few_times_an_hour(ctx: Context) -> None:
+    register(ctx, email="asha@example.com", client_ip="1.1.1.1")
+    for ip in ("2.2.2.2", "3.3.3.3"):
+        with pytest.raises(Conflict):
+            register(ctx, email="asha@example.com", client_ip=ip)
+    with pytest.raises(TooManyRequests):
+        register(ctx, email="asha@example.com", client_ip="4.4.4.4")

@@ -72,6 +72,15 @@ def test_duplicate_email_is_a_409_on_the_email_field(auth: ModuleType) -> None:
     }
 
 
+def test_too_many_sign_ups_from_one_client_are_a_429_with_retry_after(auth: ModuleType) -> None:
+    for n in range(20):
+        register(auth, email=f"asha{n}@example.com")
+    one_more = {**NEW_USER, "email": "one-more@example.com"}
+    reply = call(auth, rest_event("POST", "/api/auth/register", one_more))
+    assert reply.status == 429
+    assert int(reply.headers["Retry-After"]) == reply.body["error"]["retry_after_seconds"] > 0
+
+
 def test_login_sets_an_http_only_refresh_cookie_scoped_to_auth(auth: ModuleType) -> None:
     register(auth)
     reply = call(

@@ -37,7 +37,8 @@ def moving_clock(monkeypatch: pytest.MonkeyPatch) -> MovableClock:
 
 @pytest.fixture
 def user_id(ctx: Context) -> str:
-    return service.register(ctx, RegisterRequest(name="Asha Rao", email=EMAIL, password=PASSWORD)).id
+    request = RegisterRequest(name="Asha Rao", email=EMAIL, password=PASSWORD)
+    return service.register(ctx, request, client_ip="1.2.3.4").id
 
 
 def fail(ctx: Context, times: int, *, device_cookie: str | None = None, ip: str = "6.6.6.6") -> None:

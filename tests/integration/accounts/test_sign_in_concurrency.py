@@ -58,7 +58,8 @@ def burst(attempt: object, count: int) -> list[str]:
 
 
 def test_a_burst_of_wrong_passwords_checks_no_more_than_the_free_attempts(ctx: Context) -> None:
-    service.register(ctx, RegisterRequest(name="Asha Rao", email="asha@example.com", password=PASSWORD))
+    request = RegisterRequest(name="Asha Rao", email="asha@example.com", password=PASSWORD)
+    service.register(ctx, request, client_ip="1.2.3.4")
 
     outcomes = burst(
         lambda n: service.login(

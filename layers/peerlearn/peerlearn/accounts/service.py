@@ -64,6 +64,10 @@ CHANGE_PASSWORD_DELAY = guard.Delay(
     forget_after_seconds=24 * 3600,
 )
 LOGIN_PER_CLIENT = ratelimit.Limit("login-client", max_hits=20, window_seconds=15 * 60)
+# Each registration sends an email: at most 20 sign-ups an hour from one client (a class on one
+# campus address still fits) and 3 attempts an hour for one address (no mail-bombing a stranger).
+REGISTER_PER_CLIENT = ratelimit.Limit("register-client", max_hits=20, window_seconds=3600)
+REGISTER_PER_EMAIL = ratelimit.Limit("register-email", max_hits=3, window_seconds=3600)
 RESET_PER_ACCOUNT = ratelimit.Limit("reset-account", max_hits=3, window_seconds=3600)
 RESET_PER_CLIENT = ratelimit.Limit("reset-client", max_hits=20, window_seconds=3600)
 RESEND_PER_ACCOUNT = ratelimit.Limit("resend-verification", max_hits=5, window_seconds=3600)
@@ -137,8 +141,14 @@ def _insert_user(user: UserItem) -> None:
         raise
 
 
-def register(ctx: Context, request: RegisterRequest) -> Me:
+def register(ctx: Context, request: RegisterRequest, *, client_ip: str) -> Me:
     """Creates a learner or mentor; the verification email is sent by the stream consumer."""
+    _limit(
+        [(REGISTER_PER_CLIENT, client_ip), (REGISTER_PER_EMAIL, request.email)],
+        "Too many sign-ups.",
+        "too_many_requests",
+        clock.now_seconds(),
+    )
     passwords.check_strength(request.password, email=request.email)
     if request.role == "mentor":
         if not request.headline:

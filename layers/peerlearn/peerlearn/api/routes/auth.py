@@ -86,9 +86,15 @@ def _presented_refresh_token() -> str | None:
     return _presented_cookie(REFRESH_COOKIE)
 
 
-@router.post("/api/auth/register", summary="Create a learner or mentor account", tags=["auth"])
-def register(body: RegisterRequest, ctx: ContextDep) -> Response[RegisterResponse]:
-    me = service.register(ctx, body)
+@router.post(
+    "/api/auth/register",
+    summary="Create a learner or mentor account",
+    description="At most 20 sign-ups an hour from one client and 3 attempts an hour for one email "
+    "address: 429 with Retry-After.",
+    tags=["auth"],
+)
+def register(body: RegisterRequest, ctx: ContextDep, client: ClientDep) -> Response[RegisterResponse]:
+    me = service.register(ctx, body, client_ip=client)
     message = f"Welcome to PeerLearn! We've sent a link to {me.email} to confirm your address."
     return Response(201, content_types.APPLICATION_JSON, RegisterResponse(user=me, message=message))
 
