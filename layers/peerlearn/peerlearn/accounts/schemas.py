@@ -7,12 +7,15 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
-Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+from peerlearn.text import MultiLine, SingleLine
+
+# Control characters are refused (peerlearn.text), never stored: a bio may have several lines.
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SingleLine]
+Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), SingleLine]
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MultiLine]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), SingleLine]
 Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(lambda e: e.lower())]
 
 _TIMEZONES: frozenset[str] | None = None

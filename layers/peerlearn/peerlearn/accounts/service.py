@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from peerlearn import clock, ids, ratelimit, store
+from peerlearn import clock, ids, ratelimit, store, text
 from peerlearn.accounts import devices, guard, passwords, tokens
 from peerlearn.accounts.profiles import to_me
 from peerlearn.accounts.schemas import Email, Me, RegisterRequest
@@ -181,6 +181,10 @@ def create_account(*, name: str, email: str, password: str, role: str, verified:
         raise BadRequest(
             f"{email!r} is not an email address people can sign in with.", field="email"
         ) from exc
+    for field, value in (("name", name), ("password", password)):
+        found = text.control_character(value)
+        if found:
+            raise BadRequest(f"{field} must not contain control characters (found {found}).", field=field)
     passwords.check_strength(password, email=email)
     user = _new_user(name=name, email=email, password=password, role=role, verified=verified, **profile)
     _insert_user(user)
