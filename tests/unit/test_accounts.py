@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from peerlearn import ratelimit
-from peerlearn.accounts import service
+from peerlearn.accounts import admin, service
 from peerlearn.accounts.authorize import authorize
 from peerlearn.accounts.schemas import RegisterRequest
 from peerlearn.context import Context
@@ -174,13 +174,13 @@ def test_a_banned_user_is_refused_by_the_authorizer_and_at_sign_in(ctx: Context)
     signed_in = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
     admin_id = service.create_admin(email="root@example.com", name="Root", password="admin-password-99")
 
-    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=True)
+    admin.ban(media_base_url="", admin_id=admin_id, user_id=user_id, reason="Spam")
 
     with pytest.raises(Forbidden):
         authorize(ctx.settings.jwt_secret, signed_in.access_token)
     with pytest.raises(Forbidden):
         service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
-    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=False)
+    admin.unban(media_base_url="", admin_id=admin_id, user_id=user_id, reason="Appeal")
     assert service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
 
 
@@ -240,8 +240,8 @@ def test_a_token_from_before_a_ban_stays_dead_after_the_ban_is_lifted(
     signed_in = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
     admin_id = service.create_admin(email="root@example.com", name="Root", password="admin-password-99")
 
-    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=True)
-    service.set_banned(ctx, admin_id=admin_id, user_id=user_id, banned=False)
+    admin.ban(media_base_url="", admin_id=admin_id, user_id=user_id, reason="Spam")
+    admin.unban(media_base_url="", admin_id=admin_id, user_id=user_id, reason="Appeal")
 
     with pytest.raises(Unauthorized):
         authorize(ctx.settings.jwt_secret, signed_in.access_token)

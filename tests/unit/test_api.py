@@ -308,6 +308,7 @@ def test_admin_routes_refuse_non_admins(ctx: Any, auth: ModuleType) -> None:
     event = rest_event(
         "PUT",
         f"/api/admin/users/{user['id']}/ban",
+        {"reason": "Trying my luck"},
         resource="/api/admin/users/{id}/ban",
         path_parameters={"id": user["id"]},
         identity={"user_id": user["id"], "role": "learner"},
@@ -380,7 +381,9 @@ def test_streams_function_reports_only_the_failing_record_for_retry(
 def test_a_route_that_declares_its_caller_answers_401_without_one(ctx: Any) -> None:
     # Given an admin route reached without the authorizer's identity (a misconfigured route)
     admin = load_function("admin")
-    event = rest_event("PUT", "/api/admin/users/x/ban", resource="/api/admin/users/{id}/ban")
+    event = rest_event(
+        "PUT", "/api/admin/users/x/ban", {"reason": "Spam"}, resource="/api/admin/users/{id}/ban"
+    )
     # When it is called, the declared caller dependency refuses: a 401 in the one error shape, not a 500
     reply = call(admin, event)
     assert reply.status == 401

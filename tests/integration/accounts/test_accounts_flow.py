@@ -173,9 +173,12 @@ def test_a_banned_user_gets_403_on_every_call_and_cannot_sign_in(
     service.create_admin(email="boss@example.com", name="Boss", password="lead-the-team-77")
     admin_token = login(api, "boss@example.com", "lead-the-team-77").json()["access_token"]
 
-    ban = api.put(f"/api/admin/users/{user['id']}/ban", headers=bearer(admin_token))
+    ban = api.put(f"/api/admin/users/{user['id']}/ban", json={"reason": "Spam"}, headers=bearer(admin_token))
 
     assert ban.status_code == 200
+    assert ban.json()["ban_reason"] == "Spam"
+    found = api.get("/api/admin/users", params={"q": "banned@"}, headers=bearer(admin_token))
+    assert [u["id"] for u in found.json()["items"]] == [user["id"]]
     denied = api.get("/api/me", headers=bearer(token))
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "forbidden"
@@ -186,7 +189,9 @@ def test_a_banned_user_gets_403_on_every_call_and_cannot_sign_in(
 def test_only_admins_reach_admin_routes(api: httpx.Client) -> None:
     user = register(api, "curious@example.com")
     token = login(api, "curious@example.com").json()["access_token"]
-    assert api.put(f"/api/admin/users/{user['id']}/ban", headers=bearer(token)).status_code == 403
+    ban = api.put(f"/api/admin/users/{user['id']}/ban", json={"reason": "Spam"}, headers=bearer(token))
+    assert ban.status_code == 403
+    assert api.get("/api/admin/users", headers=bearer(token)).status_code == 403
 
 
 def test_protected_routes_need_a_valid_token(api: httpx.Client) -> None:

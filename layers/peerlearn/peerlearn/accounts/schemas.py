@@ -122,6 +122,14 @@ class AvatarUploadRequest(_Input):
     size_bytes: int = Field(gt=0, le=2_000_000)
 
 
+class BanRequest(_Input):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), MultiLine]
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Spam in session descriptions"}]}
+    )
+
+
 # ---------------------------------------------------------------- responses
 class MentorStats(BaseModel):
     rating_average: float | None
@@ -177,3 +185,22 @@ class AvatarUploadResponse(BaseModel):
     method: Literal["PUT"] = "PUT"
     headers: dict[str, str]
     avatar_key: str
+
+
+class AdminUser(BaseModel):
+    id: str
+    name: str
+    email: str
+    role: Literal["learner", "mentor", "admin"]
+    email_verified: bool
+    banned: bool
+    ban_reason: str | None
+    banned_at: str | None
+    created_at: str
+    avatar_url: str | None
+    headline: str | None
+
+
+class AdminUserPage(BaseModel):
+    items: list[AdminUser]
+    next_cursor: str | None

@@ -110,6 +110,13 @@ class UserItem(BaseItem, discriminator="USER"):
     # or ban adds 1, so every earlier token is refused exactly (the old `sessions_valid_after` epoch
     # second let a token from the same second survive; items that still carry it ignore it).
     token_version = NumberAttribute(default=0)
+    search_text = UnicodeAttribute(null=True)  # lower-cased name and email, for the admins' search
+    ban_reason = UnicodeAttribute(null=True)
+    banned_at = UnicodeAttribute(null=True)
+    banned_by = UnicodeAttribute(null=True)  # the admin's id
+    unban_reason = UnicodeAttribute(null=True)
+    unbanned_at = UnicodeAttribute(null=True)
+    unbanned_by = UnicodeAttribute(null=True)
     sign_in_count = NumberAttribute(default=0)  # successful sign-ins: the first one is greeted differently
     last_signed_in_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
