@@ -304,3 +304,51 @@ def test_one_address_can_be_tried_only_a_few_times_an_hour(ctx: Context) -> None
             register(ctx, email="asha@example.com", client_ip=ip)
     with pytest.raises(TooManyRequests):
         register(ctx, email="asha@example.com", client_ip="4.4.4.4")
+
+
+# ---------------------------------------------------------------- look-alike addresses
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "\u0430sha@example.com",  # Cyrillic a
+        "\uff41sha@example.com",  # fullwidth a
+        "\U0001d41asha@example.com",  # mathematical bold a
+        "asha@\uff45xample.com",  # fullwidth e in the domain
+    ],
+)
+def test_a_look_alike_of_an_existing_address_cannot_register(ctx: Context, lookalike: str) -> None:
+    register(ctx, email="asha@example.com")
+
+    with pytest.raises(Conflict) as caught:
+        register(ctx, email=lookalike, client_ip="5.5.5.5")
+
+    assert caught.value.code in ("email_lookalike", "email_taken")
+    assert caught.value.field == "email"
+    assert sum(1 for _ in UserItem.by_role.query("ROLE#learner")) == 1
+
+
+def test_a_look_alike_is_refused_whichever_registers_first(ctx: Context) -> None:
+    register(ctx, email="\U0001d41asha@example.com")
+    with pytest.raises(Conflict) as caught:
+        register(ctx, email="asha@example.com", client_ip="5.5.5.5")
+    assert caught.value.code == "email_lookalike"
+    assert "looks the same" in caught.value.message
+
+
+def test_a_local_part_mixing_scripts_is_refused(ctx: Context) -> None:
+    with pytest.raises(BadRequest) as caught:
+        register(ctx, email="ash\u0430@example.com")  # Latin "ash" and a Cyrillic a
+    assert (caught.value.code, caught.value.field) == ("mixed_script_email", "email")
+    assert "Cyrillic and Latin" in caught.value.message
+
+
+def test_accounts_made_outside_the_api_are_checked_for_look_alikes_too(ctx: Context) -> None:
+    register(ctx, email="asha@example.com")
+    with pytest.raises(Conflict):
+        service.create_account(
+            name="Fake Asha", email="\uff41sha@example.com", password=PASSWORD, role="mentor", verified=True
+        )
+
+
+def test_addresses_in_one_other_script_still_register(ctx: Context) -> None:
+    assert register(ctx, email="\u0430\u0448\u0430@example.com")  # all Cyrillic

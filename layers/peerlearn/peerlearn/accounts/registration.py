@@ -10,20 +10,21 @@ import logging
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, ids, store, text
 from peerlearn.accounts import limits, passwords
 from peerlearn.accounts.profiles import search_text, to_me
-from peerlearn.accounts.races import lost_race_raises
 from peerlearn.accounts.schemas import Email, Me, RegisterRequest
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict
-from peerlearn.store.keys import USER_PROFILE_SK, email_pk, role_gsi1pk, user_pk
+from peerlearn.store.keys import USER_PROFILE_SK, email_pk, email_skeleton_pk, role_gsi1pk, user_pk
 from peerlearn.store.models import EmailClaimItem, UserItem
 
 logger = logging.getLogger(__name__)
 
 _EMAIL: TypeAdapter[str] = TypeAdapter(Email)
+_LOST = ("ConditionalCheckFailed", "TransactionConflict")
 
 
 def _new_user(*, name: str, email: str, password: str, role: str, verified: bool, **profile: Any) -> UserItem:
@@ -47,15 +48,74 @@ def _new_user(*, name: str, email: str, password: str, role: str, verified: bool
     )
 
 
-def _insert_user(user: UserItem) -> None:
-    """Writes the user and its email claim together: of two registrations of one email, one wins."""
-    claim = EmailClaimItem(email_pk(user.email), "EMAIL", user_id=user.id)
-    taken = Conflict(
+def _taken() -> Conflict:
+    return Conflict(
         "An account with this email already exists. Sign in instead.", code="email_taken", field="email"
     )
-    with lost_race_raises(taken), store.transaction() as tx:
-        tx.save(claim, condition=EmailClaimItem.pk.does_not_exist())
-        tx.save(user, condition=UserItem.pk.does_not_exist())
+
+
+def _lookalike() -> Conflict:
+    return Conflict(
+        "An account already exists with an address that looks the same as this one (some letters "
+        "look alike but are different characters). Sign in with that address, or use another one.",
+        code="email_lookalike",
+        field="email",
+    )
+
+
+def _skeleton_claim_pk(email: str) -> str:
+    from peerlearn.accounts import confusables  # the table loads on the first sign-up only
+
+    return email_skeleton_pk(confusables.skeleton(email))
+
+
+def _refuse_taken_or_lookalike(email: str) -> None:
+    """Answers a look-alike with 409 before any other complaint about the address (such as mixed
+    scripts); the transaction in `_insert_user` still decides races."""
+    try:
+        EmailClaimItem.get(_skeleton_claim_pk(email), "EMAIL")
+    except DoesNotExist:
+        return
+    try:
+        EmailClaimItem.get(email_pk(email), "EMAIL")
+    except DoesNotExist:
+        raise _lookalike() from None
+    raise _taken()
+
+
+def _insert_user(user: UserItem) -> None:
+    """Writes the user with the claims on its email address and on that address's look-alike
+    skeleton, in one transaction: of two sign-ups of one address (or of two look-alikes), one wins."""
+    claims = [
+        EmailClaimItem(email_pk(user.email), "EMAIL", user_id=user.id),
+        EmailClaimItem(_skeleton_claim_pk(user.email), "EMAIL", user_id=user.id),
+    ]
+    try:
+        with store.transaction() as tx:
+            for claim in claims:
+                tx.save(claim, condition=EmailClaimItem.pk.does_not_exist())
+            tx.save(user, condition=UserItem.pk.does_not_exist())
+    except TransactWriteError as exc:
+        # Which claim was refused (or is being written by a concurrent sign-up) tells the answer.
+        refused = [reason is not None and reason.code in _LOST for reason in exc.cancellation_reasons or []]
+        if refused[:1] == [True]:
+            raise _taken() from exc
+        if refused[1:2] == [True]:
+            raise _lookalike() from exc
+        raise
+
+
+def _check_one_script(email: str) -> None:
+    from peerlearn.accounts import confusables
+
+    scripts = confusables.mixed_scripts(email.rsplit("@", 1)[0])
+    if scripts:
+        names = " and ".join(sorted(script.title() for script in scripts))
+        raise BadRequest(
+            f"Use letters of one alphabet before the @: this address mixes {names} letters.",
+            code="mixed_script_email",
+            field="email",
+        )
 
 
 def register(ctx: Context, request: RegisterRequest, *, client_ip: str) -> Me:
@@ -66,6 +126,8 @@ def register(ctx: Context, request: RegisterRequest, *, client_ip: str) -> Me:
         "too_many_requests",
         clock.now_seconds(),
     )
+    _refuse_taken_or_lookalike(request.email)
+    _check_one_script(request.email)
     passwords.check_strength(request.password, email=request.email)
     if request.role == "mentor":
         if not request.headline:
@@ -98,6 +160,8 @@ def create_account(*, name: str, email: str, password: str, role: str, verified:
         raise BadRequest(
             f"{email!r} is not an email address people can sign in with.", field="email"
         ) from exc
+    _refuse_taken_or_lookalike(email)
+    _check_one_script(email)
     for field, value in (("name", name), ("password", password)):
         found = text.control_character(value)
         if found:
