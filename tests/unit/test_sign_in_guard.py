@@ -75,6 +75,7 @@ def test_the_refusal_names_the_time_to_try_again(
     retry_at = clock.iso(moving_clock.now + error.retry_after_seconds)
     assert error.code == "too_many_attempts"
     assert re.search(rf"Try again at {retry_at[11:19]} UTC", error.message)
+    assert getattr(error, "retry_at", None) == retry_at  # the one moment the 429 body carries
 
 
 def test_strangers_failures_do_not_slow_the_owner_on_a_known_device(ctx: Context, user_id: str) -> None:

@@ -46,13 +46,24 @@ RESET_PER_CLIENT = ratelimit.Limit("reset-client", max_hits=20, window_seconds=3
 RESEND_PER_ACCOUNT = ratelimit.Limit("resend-verification", max_hits=5, window_seconds=3600)
 
 
-def too_many(message: str, wait_seconds: int, code: str, now: int | None = None) -> TooManyRequests:
+class SlowDown(TooManyRequests):
+    """A 429 that knows the moment it names, so the body's `retry_at` is the very time in the message."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int, retry_at: str, code: str) -> None:
+        super().__init__(message, retry_after_seconds=retry_after_seconds, code=code)
+        self.retry_at = retry_at
+
+
+def too_many(message: str, wait_seconds: int, code: str, now: int | None = None) -> SlowDown:
     """A 429 whose message names the moment to retry (UTC; the web shows `retry_at` in local time)."""
     now = clock.now_seconds() if now is None else now
     wait_seconds = max(1, wait_seconds)
     retry_at = clock.iso(now + wait_seconds)
-    return TooManyRequests(
-        f"{message} Try again at {retry_at[11:19]} UTC.", retry_after_seconds=wait_seconds, code=code
+    return SlowDown(
+        f"{message} Try again at {retry_at[11:19]} UTC.",
+        retry_after_seconds=wait_seconds,
+        retry_at=retry_at,
+        code=code,
     )
 
 
