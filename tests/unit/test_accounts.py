@@ -352,3 +352,29 @@ def test_accounts_made_outside_the_api_are_checked_for_look_alikes_too(ctx: Cont
 
 def test_addresses_in_one_other_script_still_register(ctx: Context) -> None:
     assert register(ctx, email="\u0430\u0448\u0430@example.com")  # all Cyrillic
+
+
+def test_accounts_from_before_skeleton_claims_get_them_and_clashes_are_reported(ctx: Context) -> None:
+    from peerlearn.accounts.registration import claim_lookalike_skeletons
+    from peerlearn.store.models import EmailClaimItem
+
+    def forget_skeleton_claims() -> None:  # as accounts were stored before this change
+        for claim in EmailClaimItem.scan():
+            if claim.pk.startswith("EMAIL_SKELETON#"):
+                claim.delete()
+
+    first = register(ctx, email="asha@example.com")
+    other = register(ctx, email="usha@example.com")
+    forget_skeleton_claims()
+    old_lookalike = service.create_account(
+        name="Fake", email="\uff41sha@example.com", password=PASSWORD, role="learner", verified=False
+    )
+    forget_skeleton_claims()
+
+    written, clashes = claim_lookalike_skeletons()
+
+    assert written == 2
+    assert [sorted(pair) for pair in clashes] == [sorted((first, old_lookalike))]
+    assert other not in clashes[0]
+    with pytest.raises(Conflict):
+        register(ctx, email="\U0001d41asha@example.com", client_ip="5.5.5.5")

@@ -176,3 +176,22 @@ def create_account(*, name: str, email: str, password: str, role: str, verified:
 def create_admin(*, email: str, name: str, password: str) -> str:
     """Admins are created here (CLI, seed), never through the public API."""
     return create_account(name=name, email=email, password=password, role="admin", verified=True)
+
+
+def claim_lookalike_skeletons() -> tuple[int, list[tuple[str, str]]]:
+    """One-off for accounts created before skeleton claims existed (a job or the CLI, never a
+    request: it scans). Returns how many claims it wrote and the pairs of user ids that already
+    look alike, for an admin to review; it changes neither account of such a pair."""
+    written, clashes = 0, []
+    for user in UserItem.scan():
+        claim = EmailClaimItem(_skeleton_claim_pk(user.email), "EMAIL", user_id=user.id)
+        try:
+            with store.failed_condition_raises(LookupError()):
+                claim.save(condition=EmailClaimItem.pk.does_not_exist())
+            written += 1
+        except LookupError:
+            holder = EmailClaimItem.get(claim.pk, "EMAIL").user_id
+            if holder != user.id:
+                clashes.append((holder, user.id))
+                logger.warning("look-alike accounts", extra={"user_id": user.id, "other_user_id": holder})
+    return written, clashes
