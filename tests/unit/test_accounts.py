@@ -378,3 +378,22 @@ def test_accounts_from_before_skeleton_claims_get_them_and_clashes_are_reported(
     assert other not in clashes[0]
     with pytest.raises(Conflict):
         register(ctx, email="\U0001d41asha@example.com", client_ip="5.5.5.5")
+
+
+def test_the_authorizer_still_answers_when_its_transactional_read_is_cancelled(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pynamodb.exceptions import TransactGetError
+    from pynamodb.transactions import TransactGet
+
+    register(ctx)
+    signed_in = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+
+    def cancelled(self: TransactGet) -> None:  # a reset's transaction on the user at this moment
+        raise TransactGetError("TransactionCanceledException: TransactionConflict")
+
+    monkeypatch.setattr(TransactGet, "_commit", cancelled)
+    assert authorize(ctx.settings.jwt_secret, signed_in.access_token).user_id == signed_in.user.id
+    service.logout(ctx, refresh_token=signed_in.refresh_token)
+    with pytest.raises(Unauthorized):
+        authorize(ctx.settings.jwt_secret, signed_in.access_token)

@@ -46,6 +46,8 @@ def burst(attempt: object, count: int) -> list[str]:
         try:
             attempt(n)  # type: ignore[operator]
             outcomes.append("ok")
+        except TooManyRequests:
+            outcomes.append("TooManyRequests")
         except DomainError as exc:
             outcomes.append(type(exc).__name__)
 

@@ -7,8 +7,9 @@ token's refresh family, so a ban, a password change or a sign-out is seen at onc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactGetError
 from pynamodb.transactions import TransactGet
 
 from peerlearn.accounts import tokens
@@ -31,20 +32,38 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def _read_user_and_sign_in(user_id: str, sign_in_id: str) -> tuple[UserItem, RefreshFamilyItem | None]:
+def _read_together(user_id: str, sign_in_id: str) -> tuple[UserItem | None, RefreshFamilyItem | None]:
     connection = UserItem._get_connection().connection  # the bound table's connection
     with TransactGet(connection=connection) as read:
         user_future = read.get(UserItem, user_pk(user_id), USER_PROFILE_SK)
         family_future = read.get(RefreshFamilyItem, user_pk(user_id), refresh_sk(sign_in_id))
+    found: list[Any] = []
+    for future in (user_future, family_future):
+        try:
+            found.append(future.get())
+        except DoesNotExist:
+            found.append(None)
+    return found[0], found[1]
+
+
+def _read_user_and_sign_in(user_id: str, sign_in_id: str) -> tuple[UserItem, RefreshFamilyItem | None]:
     try:
-        user = user_future.get()
-    except DoesNotExist as exc:
-        raise Unauthorized("Sign in to continue.") from exc
-    try:
-        family: RefreshFamilyItem | None = family_future.get()
-    except DoesNotExist:
-        family = None
+        user, family = _read_together(user_id, sign_in_id)
+    except TransactGetError:
+        # Cancelled by a transaction writing the user at this moment (a reset, a sign-up): read the
+        # two items one by one instead, each strongly consistent, rather than fail the request.
+        user = _get_or_none(UserItem, user_pk(user_id), USER_PROFILE_SK)
+        family = _get_or_none(RefreshFamilyItem, user_pk(user_id), refresh_sk(sign_in_id))
+    if user is None:
+        raise Unauthorized("Sign in to continue.")
     return user, family
+
+
+def _get_or_none(model: Any, pk: str, sk: str) -> Any:
+    try:
+        return model.get(pk, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def authorize(jwt_secret: str, access_token: str) -> Identity:

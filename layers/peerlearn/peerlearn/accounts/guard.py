@@ -34,22 +34,21 @@ class Delay:
 
 
 class _Raced(Exception):
-    pass
+    """Another attempt was counted between our read and our write."""
 
 
-def _read(delay: Delay, subject: str, now: int) -> GuardItem | None:
+def _read(delay: Delay, subject: str) -> GuardItem | None:
     try:
-        item = GuardItem.get(guard_pk(delay.scope, subject), GUARD_SK, consistent_read=True)
+        return GuardItem.get(guard_pk(delay.scope, subject), GUARD_SK, consistent_read=True)
     except DoesNotExist:
         return None
-    return item
 
 
 def admit(delay: Delay, subject: str, now: int) -> int:
     """Counts an attempt as a failure in advance and returns 0, or returns the seconds to wait
     (nothing counted). `forget` after a success takes the count back."""
     for _ in range(_ATTEMPTS_TO_RACE):
-        item = _read(delay, subject, now)
+        item = _read(delay, subject)
         expired = item is None or (item.ttl or 0) <= now
         failures = 0 if expired or item is None else int(item.failures)
         next_attempt_at = 0 if expired or item is None else int(item.next_attempt_at)
