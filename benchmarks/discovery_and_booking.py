@@ -85,7 +85,6 @@ def main() -> None:
         httpx.Client(base_url=stack.url, timeout=30) as api,
     ):
         from peerlearn.accounts import service as accounts
-        from peerlearn.accounts.tokens import issue_access_token
         from peerlearn.config import Settings
         from peerlearn.context import build_context
 
@@ -115,7 +114,7 @@ def main() -> None:
             )
             for i in range(args.requests)
         ]
-        tokens = [issue_access_token(ctx.settings.jwt_secret, user_id=u, role="learner") for u in learners]
+        tokens = [accounts.sign_in_without_password(ctx, u).access_token for u in learners]
         client = boto3.client("dynamodb", endpoint_url=dynamodb.endpoint, region_name=REGION)
         table = stack.table_name
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -83,6 +83,15 @@ def test_duplicate_email_is_a_409_on_the_email_field(auth: ModuleType) -> None:
     }
 
 
+def test_too_many_sign_ups_from_one_client_are_a_429_with_retry_after(auth: ModuleType) -> None:
+    for n in range(20):
+        register(auth, email=f"asha{n}@example.com")
+    one_more = {**NEW_USER, "email": "one-more@example.com"}
+    reply = call(auth, rest_event("POST", "/api/auth/register", one_more))
+    assert reply.status == 429
+    assert int(reply.headers["Retry-After"]) == reply.body["error"]["retry_after_seconds"] > 0
+
+
 def test_login_sets_an_http_only_refresh_cookie_scoped_to_auth(auth: ModuleType) -> None:
     register(auth)
     reply = call(
@@ -91,32 +100,82 @@ def test_login_sets_an_http_only_refresh_cookie_scoped_to_auth(auth: ModuleType)
     assert reply.status == 200
     assert reply.body["token_type"] == "Bearer"
     assert reply.body["expires_in"] == 900
-    [cookie] = reply.cookies
-    assert cookie.startswith("pl_refresh=rt1.")
-    assert "HttpOnly" in cookie
-    assert "Path=/api/auth" in cookie
-    assert "SameSite=Strict" in cookie
+    refresh, device = sorted(reply.cookies, reverse=True)
+    assert refresh.startswith("pl_refresh=rt1.")
+    assert device.startswith("pl_device=d1.")  # the known-device cookie of the sign-in guard
+    for cookie in (refresh, device):
+        assert "HttpOnly" in cookie
+        assert "Path=/api/auth" in cookie
+        assert "SameSite=Strict" in cookie
 
 
-def test_refresh_reads_the_cookie_when_the_body_has_no_token(auth: ModuleType) -> None:
+def refresh_cookie(reply: Any) -> str:
+    return next(c for c in reply.cookies if c.startswith("pl_refresh=")).split(";", 1)[0]
+
+
+def test_refresh_reads_the_cookie_and_rotates_it(auth: ModuleType) -> None:
     register(auth)
     login = call(
         auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
     )
-    cookie = login.cookies[0].split(";", 1)[0]
+    cookie = refresh_cookie(login)
 
     reply = call(
         auth, rest_event("POST", "/api/auth/refresh", {}, headers={"Cookie": f"theme=dark; {cookie}"})
     )
 
     assert reply.status == 200
-    assert reply.body["refresh_token"] != login.body["refresh_token"]
+    assert refresh_cookie(reply) != cookie
 
 
-def test_refresh_without_any_session_is_a_401(auth: ModuleType) -> None:
+def test_the_refresh_token_is_never_in_a_json_body_nor_accepted_from_one(auth: ModuleType) -> None:
+    register(auth)
+    login = call(
+        auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
+    )
+    token = refresh_cookie(login).removeprefix("pl_refresh=")
+    assert "refresh_token" not in login.body
+
+    from_body = call(auth, rest_event("POST", "/api/auth/refresh", {"refresh_token": token}))
+    with_cookie = rest_event("POST", "/api/auth/refresh", {}, headers={"Cookie": f"pl_refresh={token}"})
+    from_cookie = call(auth, with_cookie)
+
+    assert from_body.status == 401
+    assert from_cookie.status == 200
+    assert "refresh_token" not in from_cookie.body
+
+
+def test_only_the_first_sign_in_of_an_account_says_so(auth: ModuleType) -> None:
+    register(auth)
+    credentials = {"email": "asha@example.com", "password": PASSWORD}
+    first = call(auth, rest_event("POST", "/api/auth/login", credentials))
+    second = call(auth, rest_event("POST", "/api/auth/login", credentials))
+    assert (first.body["first_sign_in"], second.body["first_sign_in"]) == (True, False)
+
+
+def test_logout_ends_the_access_token_that_accompanies_it(auth: ModuleType) -> None:
+    from peerlearn.accounts.authorize import authorize
+    from peerlearn.errors import Unauthorized
+    from tests.support import JWT_SECRET
+
+    register(auth)
+    login = call(
+        auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
+    )
+    bearer = {"Authorization": f"Bearer {login.body['access_token']}"}
+
+    reply = call(auth, rest_event("POST", "/api/auth/logout", {}, headers=bearer))
+
+    assert reply.status == 200
+    with pytest.raises(Unauthorized) as caught:
+        authorize(JWT_SECRET, login.body["access_token"])
+    assert caught.value.code == "signed_out"
+
+
+def test_refresh_without_any_sign_in_is_a_401(auth: ModuleType) -> None:
     reply = call(auth, rest_event("POST", "/api/auth/refresh", {}))
     assert reply.status == 401
-    assert reply.body["error"]["code"] == "no_session"
+    assert reply.body["error"]["code"] == "signed_out"
 
 
 def test_the_lockout_answer_is_429_with_retry_after(auth: ModuleType) -> None:
@@ -260,6 +319,7 @@ def test_admin_routes_refuse_non_admins(ctx: Any, auth: ModuleType) -> None:
     event = rest_event(
         "PUT",
         f"/api/admin/users/{user['id']}/ban",
+        {"reason": "Trying my luck"},
         resource="/api/admin/users/{id}/ban",
         path_parameters={"id": user["id"]},
         identity={"user_id": user["id"], "role": "learner"},
@@ -368,7 +428,9 @@ def test_streams_function_reports_only_the_failing_record_for_retry(
 def test_a_route_that_declares_its_caller_answers_401_without_one(ctx: Any) -> None:
     # Given an admin route reached without the authorizer's identity (a misconfigured route)
     admin = load_function("admin")
-    event = rest_event("PUT", "/api/admin/users/x/ban", resource="/api/admin/users/{id}/ban")
+    event = rest_event(
+        "PUT", "/api/admin/users/x/ban", {"reason": "Spam"}, resource="/api/admin/users/{id}/ban"
+    )
     # When it is called, the declared caller dependency refuses: a 401 in the one error shape, not a 500
     reply = call(admin, event)
     assert reply.status == 401

@@ -21,8 +21,10 @@ def test_a_sign_in_logs_json_with_the_request_id_and_no_secrets(ctx: Any) -> Non
     login = call(
         auth, rest_event("POST", "/api/auth/login", {"email": "asha@example.com", "password": PASSWORD})
     )
+    cookies = [c.split(";", 1)[0] for c in login.cookies]
+    refresh_token = next(c for c in cookies if c.startswith("pl_refresh=")).removeprefix("pl_refresh=")
     refreshed = call(
-        auth, rest_event("POST", "/api/auth/refresh", {"refresh_token": login.body["refresh_token"]})
+        auth, rest_event("POST", "/api/auth/refresh", {}, headers={"Cookie": f"pl_refresh={refresh_token}"})
     )
     assert refreshed.status == 200
 
@@ -35,8 +37,8 @@ def test_a_sign_in_logs_json_with_the_request_id_and_no_secrets(ctx: Any) -> Non
     for secret in (
         PASSWORD,
         login.body["access_token"],
-        login.body["refresh_token"],
-        refreshed.body["refresh_token"],
+        refresh_token,
+        *refreshed.cookies,
     ):
         assert secret not in everything
     assert "httpMethod" not in everything  # no whole event

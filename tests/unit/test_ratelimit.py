@@ -46,3 +46,25 @@ def test_stored_hits_across_a_boundary_count_together(ctx: Context) -> None:
     assert ratelimit.seconds_until_allowed(LIMIT, "subject", now=START + 3) > 0
     ratelimit.reset(LIMIT, "subject", now=START + 3)
     assert ratelimit.seconds_until_allowed(LIMIT, "subject", now=START + 3) == 0
+
+
+def test_acquire_counts_up_to_the_limit_then_refuses_without_counting(ctx: Context) -> None:
+    waits = [ratelimit.acquire(LIMIT, "subject", now=START + 1) for _ in range(7)]
+    assert waits[:5] == [0, 0, 0, 0, 0]
+    assert waits[5] == waits[6] > 0  # refusals counted nothing: the wait did not grow
+    assert ratelimit.estimate(LIMIT, {START: 5}, START + 1 + waits[5]) < LIMIT.max_hits
+
+
+def test_acquire_leaves_only_the_room_the_previous_window_leaves(ctx: Context) -> None:
+    for _ in range(4):
+        ratelimit.hit(LIMIT, "subject", now=START - 10)
+    # Just after the boundary the previous window's 4 still weigh 4: one more is allowed, not five.
+    assert ratelimit.acquire(LIMIT, "subject", now=START + 1) == 0
+    assert ratelimit.acquire(LIMIT, "subject", now=START + 1) > 0
+
+
+def test_release_gives_back_an_acquired_hit(ctx: Context) -> None:
+    for _ in range(5):
+        assert ratelimit.acquire(LIMIT, "subject", now=START + 1) == 0
+    ratelimit.release(LIMIT, "subject", acquired_at=START + 1)
+    assert ratelimit.acquire(LIMIT, "subject", now=START + 2) == 0

@@ -44,12 +44,16 @@ def test_weak_passwords_are_refused_with_the_rule_they_break(password: str, frag
 
 
 def test_access_tokens_round_trip_and_expire() -> None:
-    token = tokens.issue_access_token(SECRET, user_id="U1", role="mentor", now=1_000)
+    sign_in = ids.new_id()
+    token = tokens.issue_access_token(
+        SECRET, user_id="U1", role="mentor", version=0, sign_in_id=sign_in, now=1_000
+    )
     with pytest.raises(Unauthorized) as caught:
         tokens.read_access_token(SECRET, token)  # issued at t=1000: long expired
     assert caught.value.code == "token_expired"
-    fresh = tokens.issue_access_token(SECRET, user_id="U1", role="mentor")
-    assert tokens.read_access_token(SECRET, fresh).role == "mentor"
+    fresh = tokens.issue_access_token(SECRET, user_id="U1", role="mentor", version=3, sign_in_id=sign_in)
+    claims = tokens.read_access_token(SECRET, fresh)
+    assert (claims.role, claims.version, claims.sign_in_id) == ("mentor", 3, sign_in)
     with pytest.raises(Unauthorized):
         tokens.read_access_token("other-secret-" * 4, fresh)
 

@@ -46,6 +46,10 @@ class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
 
-    def __init__(self, message: str, *, retry_after_seconds: int, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after_seconds: int, code: str | None = None, retry_at: str | None = None
+    ) -> None:
         super().__init__(message, code=code)
         self.retry_after_seconds = max(1, retry_after_seconds)
+        # The moment to retry, when the message already names it (so body and message agree).
+        self.retry_at = retry_at

@@ -8,9 +8,10 @@ allow. `Retry-After` is when the estimate drops back under the limit.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
-from peerlearn import clock
+from peerlearn import clock, store
 from peerlearn.store.keys import rate_pk
 from peerlearn.store.models import RateWindowItem
 
@@ -75,6 +76,45 @@ def hit(limit: Limit, subject: str, now: int | None = None) -> None:
             ]
         )
     )
+
+
+class _Full(Exception):
+    pass
+
+
+def acquire(limit: Limit, subject: str, now: int | None = None) -> int:
+    """Counts one hit only if the limit allows it, atomically: returns 0, or the seconds to wait
+    (nothing counted). Concurrent callers can't overrun the limit: the current window's counter is
+    raised with a condition on the room the previous window leaves it."""
+    now = clock.now_seconds() if now is None else now
+    hits = _hits(limit, subject, now)
+    wait = seconds_until(limit, hits, now)
+    if wait:
+        return wait
+    start = _start(limit, now)
+    room = limit.max_hits - estimate(limit, {**hits, start: 0}, now)  # what the current window may hold
+    try:
+        with store.failed_condition_raises(_Full()):
+            RateWindowItem(rate_pk(limit.scope, subject), str(start)).update(
+                actions=RateWindowItem.upsert_actions(
+                    [
+                        RateWindowItem.hits.add(1),
+                        RateWindowItem.ttl.set(start + 2 * limit.window_seconds + 60),
+                    ]
+                ),
+                condition=RateWindowItem.hits.does_not_exist() | (RateWindowItem.hits < room),
+            )
+    except _Full:
+        return max(1, seconds_until(limit, {**hits, start: room}, now))
+    return 0
+
+
+def release(limit: Limit, subject: str, acquired_at: int) -> None:
+    """Gives back a hit `acquire` counted at `acquired_at` (the attempt turned out to be legitimate)."""
+    with store.failed_condition_raises(LookupError()), suppress(LookupError):
+        RateWindowItem(rate_pk(limit.scope, subject), str(_start(limit, acquired_at))).update(
+            actions=[RateWindowItem.hits.add(-1)], condition=RateWindowItem.hits > 0
+        )
 
 
 def reset(limit: Limit, subject: str, now: int | None = None) -> None:

@@ -15,7 +15,6 @@ import pytest
 
 from infra.local.stack import LocalStack
 from peerlearn.accounts import service as accounts
-from peerlearn.accounts.tokens import issue_access_token
 from peerlearn.bookings import seats, states
 from peerlearn.catalog import discovery, lookup, publishing
 from peerlearn.catalog.schemas import DiscoveryQuery, SessionCreate
@@ -64,7 +63,7 @@ class Person:
             verified=True,
             **extra,
         )
-        token = issue_access_token(ctx.settings.jwt_secret, user_id=self.id, role=role)
+        token = accounts.sign_in_without_password(ctx, self.id).access_token
         self.headers = {"Authorization": f"Bearer {token}"}
 
 

@@ -249,7 +249,7 @@ def test_the_template_api_has_its_authorizer_cors_and_gateway_responses() -> Non
         "REQUEST",
         ("Authorization",),
     )
-    assert me.reauthorize_every_seconds == 60
+    assert me.reauthorize_every_seconds == 0  # no cache: revocation is exact
     assert rest_api.cors is not None
     assert rest_api.cors.allow_headers == "Authorization,Content-Type,X-Correlation-Id"
     unauthorized = rest_api.gateway_response("UNAUTHORIZED", "Unauthorized", "r1")

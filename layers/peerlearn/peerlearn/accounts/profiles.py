@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
-from peerlearn import clock, ids
+from peerlearn import clock, ids, store
 from peerlearn.accounts.schemas import AvatarUploadResponse, Me, PublicProfile, UpdateMeRequest
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, NotFound
@@ -22,6 +22,11 @@ _AVATAR_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "we
 def avatar_prefix(user_id: str) -> str:
     # Under media/ because CloudFront serves the uploads bucket's media/ prefix at /media/.
     return f"media/avatars/{user_id}/"
+
+
+def search_text(name: str, email: str) -> str:
+    """What the admins' search matches: name and email, lower-cased (DynamoDB's contains is exact)."""
+    return f"{name.lower()} {email.lower()}"
 
 
 def avatar_url(key: str | None, media_base_url: str) -> str | None:
@@ -91,15 +96,13 @@ def update_me(ctx: Context, *, user_id: str, changes: UpdateMeRequest) -> Me:
         if isinstance(value, list):
             value = list(dict.fromkeys(value))  # drop repeated tags, keep order
         actions.append(attribute.remove() if value in (None, "") else attribute.set(value))
+    if sent.get("name"):
+        actions.append(UserItem.search_text.set(search_text(sent["name"], _get(user_id).email)))
     user = UserItem(user_pk(user_id), USER_PROFILE_SK)
-    try:
-        user.update(actions=actions, condition=UserItem.pk.exists())
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound("No such user.") from exc
-        raise
+    with store.failed_condition_raises(NotFound("No such user.")):
+        user.update(actions=actions, condition=UserItem.pk.exists())  # the item as it is now
     logger.info("profile updated", extra={"user_id": user_id, "fields": sorted(sent)})
-    return to_me(_get(user_id), ctx.settings.media_base_url)
+    return to_me(user, ctx.settings.media_base_url)
 
 
 def create_avatar_upload(

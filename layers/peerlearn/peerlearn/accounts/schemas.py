@@ -7,12 +7,15 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
-Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+from peerlearn.text import MultiLine, SingleLine
+
+# Control characters are refused (peerlearn.text), never stored: a bio may have several lines.
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SingleLine]
+Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), SingleLine]
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MultiLine]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), SingleLine]
 Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(lambda e: e.lower())]
 
 _TIMEZONES: frozenset[str] | None = None
@@ -75,12 +78,6 @@ class LoginRequest(_Input):
     )
 
 
-class RefreshRequest(_Input):
-    refresh_token: Token | None = Field(
-        default=None, description="Optional: browsers send the cookie instead."
-    )
-
-
 class VerifyEmailRequest(_Input):
     token: Token
 
@@ -125,6 +122,14 @@ class AvatarUploadRequest(_Input):
     size_bytes: int = Field(gt=0, le=2_000_000)
 
 
+class BanRequest(_Input):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), MultiLine]
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Spam in session descriptions"}]}
+    )
+
+
 # ---------------------------------------------------------------- responses
 class MentorStats(BaseModel):
     rating_average: float | None
@@ -154,11 +159,15 @@ class Me(PublicProfile):
     timezone: str
 
 
-class SessionResponse(BaseModel):
+class SignInResponse(BaseModel):
+    """The refresh token is never in the body: it travels only in the HttpOnly `pl_refresh` cookie."""
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
-    refresh_token: str
+    first_sign_in: bool = Field(
+        default=False, description="True on the account's very first successful sign-in."
+    )
     user: Me
 
 
@@ -176,3 +185,22 @@ class AvatarUploadResponse(BaseModel):
     method: Literal["PUT"] = "PUT"
     headers: dict[str, str]
     avatar_key: str
+
+
+class AdminUser(BaseModel):
+    id: str
+    name: str
+    email: str
+    role: Literal["learner", "mentor", "admin"]
+    email_verified: bool
+    banned: bool
+    ban_reason: str | None
+    banned_at: str | None
+    created_at: str
+    avatar_url: str | None
+    headline: str | None
+
+
+class AdminUserPage(BaseModel):
+    items: list[AdminUser]
+    next_cursor: str | None

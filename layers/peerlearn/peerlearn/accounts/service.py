@@ -1,425 +1,48 @@
-"""Accounts: registration, sign-in, refresh-token rotation, email verification, password changes, bans."""
+"""The accounts domain's front door for callers outside it (routes, stream reactions, seed, CLI).
+
+The work is done in registration, signins, links and admin; this facade only names it.
+"""
 
 from __future__ import annotations
 
-import hmac
-import logging
-from dataclasses import dataclass
-from typing import Any
-
-from pydantic import TypeAdapter, ValidationError
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
-
-from peerlearn import clock, ids, ratelimit, store
-from peerlearn.accounts import passwords, tokens
-from peerlearn.accounts.profiles import to_me
-from peerlearn.accounts.schemas import Email, Me, RegisterRequest
-from peerlearn.context import Context
-from peerlearn.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
-from peerlearn.notify import emails
-from peerlearn.store.keys import (
-    REFRESH_PREFIX,
-    USER_PROFILE_SK,
-    email_pk,
-    one_time_token_pk,
-    processed_pk,
-    refresh_sk,
-    role_gsi1pk,
-    user_pk,
+from peerlearn.accounts.limits import ACCOUNT_DELAY, LOGIN_PER_CLIENT
+from peerlearn.accounts.links import (
+    on_user_created,
+    request_password_reset,
+    resend_verification,
+    reset_password,
+    verify_email,
 )
-from peerlearn.store.models import (
-    EmailClaimItem,
-    OneTimeTokenItem,
-    ProcessedEventItem,
-    RefreshFamilyItem,
-    UserItem,
+from peerlearn.accounts.lookups import find_user_by_email, get_user
+from peerlearn.accounts.registration import create_account, create_admin, register
+from peerlearn.accounts.signins import (
+    SignedIn,
+    change_password,
+    end_all_sign_ins,
+    login,
+    logout,
+    refresh,
+    sign_in_without_password,
 )
 
-logger = logging.getLogger(__name__)
-
-LOGIN_PER_ACCOUNT = ratelimit.Limit("login-account", max_hits=5, window_seconds=15 * 60)
-LOGIN_PER_CLIENT = ratelimit.Limit("login-client", max_hits=20, window_seconds=15 * 60)
-RESET_PER_ACCOUNT = ratelimit.Limit("reset-account", max_hits=3, window_seconds=3600)
-RESET_PER_CLIENT = ratelimit.Limit("reset-client", max_hits=20, window_seconds=3600)
-RESEND_PER_ACCOUNT = ratelimit.Limit("resend-verification", max_hits=5, window_seconds=3600)
-_EMAIL: TypeAdapter[str] = TypeAdapter(Email)
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    access_token: str
-    refresh_token: str
-    expires_in: int
-    user: Me
-
-
-# ---------------------------------------------------------------- lookups
-def get_user(user_id: str, *, consistent: bool = False) -> UserItem:
-    try:
-        return UserItem.get(user_pk(user_id), USER_PROFILE_SK, consistent_read=consistent)
-    except DoesNotExist as exc:
-        raise NotFound("No such user.") from exc
-
-
-def find_user_by_email(email: str) -> UserItem | None:
-    try:
-        claim = EmailClaimItem.get(email_pk(email), "EMAIL")
-    except DoesNotExist:
-        return None
-    try:
-        return UserItem.get(user_pk(claim.user_id), USER_PROFILE_SK)
-    except DoesNotExist:
-        return None
-
-
-# ---------------------------------------------------------------- registration
-def _new_user(*, name: str, email: str, password: str, role: str, verified: bool, **profile: Any) -> UserItem:
-    now = clock.iso(clock.now_seconds())
-    user_id = ids.new_id()
-    return UserItem(
-        user_pk(user_id),
-        USER_PROFILE_SK,
-        id=user_id,
-        email=email,
-        name=name,
-        role=role,
-        password_hash=passwords.hash_password(password),
-        email_verified=verified,
-        created_at=now,
-        updated_at=now,
-        gsi1pk=role_gsi1pk(role),
-        gsi1sk=f"{now}#{user_id}",
-        **profile,
-    )
-
-
-def _insert_user(user: UserItem) -> None:
-    """Writes the user and its email claim together: of two registrations of one email, one wins."""
-    claim = EmailClaimItem(email_pk(user.email), "EMAIL", user_id=user.id)
-    try:
-        with store.transaction() as tx:
-            tx.save(claim, condition=EmailClaimItem.pk.does_not_exist())
-            tx.save(user, condition=UserItem.pk.does_not_exist())
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise Conflict(
-                "An account with this email already exists. Sign in instead.",
-                code="email_taken",
-                field="email",
-            ) from exc
-        raise
-
-
-def register(ctx: Context, request: RegisterRequest) -> Me:
-    """Creates a learner or mentor; the verification email is sent by the stream consumer."""
-    passwords.check_strength(request.password, email=request.email)
-    if request.role == "mentor":
-        if not request.headline:
-            raise BadRequest("Mentors need a headline: one line about what you teach.", field="headline")
-        if not request.expertise:
-            raise BadRequest("Mentors need at least one area of expertise.", field="expertise")
-    mentor_profile = (
-        {"headline": request.headline, "expertise": list(dict.fromkeys(request.expertise))}
-        if request.role == "mentor"
-        else {}
-    )
-    user = _new_user(
-        name=request.name,
-        email=request.email,
-        password=request.password,
-        role=request.role,
-        verified=False,
-        **mentor_profile,
-    )
-    _insert_user(user)
-    logger.info("user registered", extra={"user_id": user.id, "role": user.role})
-    return to_me(user, ctx.settings.media_base_url)
-
-
-def create_account(*, name: str, email: str, password: str, role: str, verified: bool, **profile: Any) -> str:
-    """Creates an account outside the public API (admins from the CLI, demo data); returns its id."""
-    try:
-        email = _EMAIL.validate_python(email.strip())
-    except ValidationError as exc:
-        raise BadRequest(
-            f"{email!r} is not an email address people can sign in with.", field="email"
-        ) from exc
-    passwords.check_strength(password, email=email)
-    user = _new_user(name=name, email=email, password=password, role=role, verified=verified, **profile)
-    _insert_user(user)
-    logger.info("account created", extra={"user_id": user.id, "role": role})
-    return user.id
-
-
-def create_admin(*, email: str, name: str, password: str) -> str:
-    """Admins are created here (CLI, seed), never through the public API."""
-    return create_account(name=name, email=email, password=password, role="admin", verified=True)
-
-
-# ---------------------------------------------------------------- sessions
-def _start_session(ctx: Context, user: UserItem) -> SignedIn:
-    now = clock.now_seconds()
-    refresh = tokens.new_refresh_token(user.id, ids.new_id())
-    RefreshFamilyItem(
-        user_pk(user.id),
-        refresh_sk(refresh.family_id),
-        user_id=user.id,
-        family_id=refresh.family_id,
-        token_hash=refresh.hash,
-        created_at=clock.iso(now),
-        rotated_at=clock.iso(now),
-        expires_at=now + tokens.REFRESH_TTL_SECONDS,
-        ttl=now + tokens.REFRESH_TTL_SECONDS,
-    ).save()
-    return SignedIn(
-        access_token=tokens.issue_access_token(
-            ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now
-        ),
-        refresh_token=refresh.value,
-        expires_in=tokens.ACCESS_TTL_SECONDS,
-        user=to_me(user, ctx.settings.media_base_url),
-    )
-
-
-def _throttle(limits: list[tuple[ratelimit.Limit, str]], message: str, code: str) -> None:
-    wait = max(ratelimit.seconds_until_allowed(limit, subject) for limit, subject in limits)
-    if wait:
-        minutes = max(1, -(-wait // 60))
-        raise TooManyRequests(
-            f"{message} Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-            retry_after_seconds=wait,
-            code=code,
-        )
-
-
-def login(ctx: Context, *, email: str, password: str, client_ip: str) -> SignedIn:
-    limits = [(LOGIN_PER_ACCOUNT, email), (LOGIN_PER_CLIENT, client_ip)]
-    _throttle(limits, "Too many sign-in attempts.", "too_many_attempts")
-    user = find_user_by_email(email)
-    valid = passwords.verify_password(password, user.password_hash if user else passwords.DUMMY_HASH)
-    if user is None or not valid:
-        for limit, subject in limits:
-            ratelimit.hit(limit, subject)
-        logger.info("sign-in failed", extra={"known_account": user is not None})
-        raise Unauthorized("The email or password is incorrect.", code="invalid_credentials")
-    if user.banned:
-        raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
-    ratelimit.reset(LOGIN_PER_ACCOUNT, email)
-    logger.info("signed in", extra={"user_id": user.id})
-    return _start_session(ctx, user)
-
-
-def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
-    """Rotates the refresh token. Presenting an already-rotated token revokes its whole family."""
-    presented = tokens.parse_refresh_token(refresh_token)
-    try:
-        family = RefreshFamilyItem.get(user_pk(presented.user_id), refresh_sk(presented.family_id))
-    except DoesNotExist as exc:
-        raise Unauthorized("Your session has ended. Sign in again.", code="session_ended") from exc
-    now = clock.now_seconds()
-    if family.revoked or family.expires_at < now:
-        raise Unauthorized("Your session has ended. Sign in again.", code="session_ended")
-    if not hmac.compare_digest(family.token_hash, presented.hash):
-        _revoke_family(family, reason="reuse")
-        logger.warning("refresh token reuse: family revoked", extra={"user_id": family.user_id})
-        raise Unauthorized("This session was ended for your safety. Sign in again.", code="token_reused")
-    user = get_user(presented.user_id)
-    if user.banned:
-        raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
-    rotated = tokens.new_refresh_token(user.id, family.family_id)
-    try:
-        family.update(
-            actions=[
-                RefreshFamilyItem.token_hash.set(rotated.hash),
-                RefreshFamilyItem.rotated_at.set(clock.iso(now)),
-            ],
-            condition=(RefreshFamilyItem.token_hash == presented.hash) & (RefreshFamilyItem.revoked == False),  # noqa: E712
-        )
-    except UpdateError as exc:
-        # Another request rotated this token first: the same token used twice is reuse.
-        _revoke_family(family, reason="reuse")
-        raise Unauthorized(
-            "This session was ended for your safety. Sign in again.", code="token_reused"
-        ) from exc
-    return SignedIn(
-        access_token=tokens.issue_access_token(
-            ctx.settings.jwt_secret, user_id=user.id, role=user.role, now=now
-        ),
-        refresh_token=rotated.value,
-        expires_in=tokens.ACCESS_TTL_SECONDS,
-        user=to_me(user, ctx.settings.media_base_url),
-    )
-
-
-def logout(*, refresh_token: str) -> None:
-    """Ends the session the token belongs to; unknown or already-ended sessions are fine."""
-    try:
-        presented = tokens.parse_refresh_token(refresh_token)
-        family = RefreshFamilyItem.get(user_pk(presented.user_id), refresh_sk(presented.family_id))
-    except (Unauthorized, DoesNotExist):
-        return
-    if hmac.compare_digest(family.token_hash, presented.hash):
-        _revoke_family(family, reason="logout")
-
-
-def _revoke_family(family: RefreshFamilyItem, *, reason: str) -> None:
-    family.update(actions=[RefreshFamilyItem.revoked.set(True), RefreshFamilyItem.revoked_reason.set(reason)])
-
-
-def revoke_all_sessions(user_id: str, *, reason: str) -> int:
-    """Ends every refresh family of the user and refuses access tokens issued before now."""
-    revoked = 0
-    for family in RefreshFamilyItem.query(user_pk(user_id), RefreshFamilyItem.sk.startswith(REFRESH_PREFIX)):
-        if not family.revoked:
-            _revoke_family(family, reason=reason)
-            revoked += 1
-    UserItem(user_pk(user_id), USER_PROFILE_SK).update(
-        actions=[UserItem.sessions_valid_after.set(clock.now_seconds())], condition=UserItem.pk.exists()
-    )
-    return revoked
-
-
-# ---------------------------------------------------------------- emailed links
-def _issue_link(ctx: Context, purpose: tokens.LinkPurpose, user_id: str) -> str:
-    token, link = tokens.issue_link_token(ctx.settings.jwt_secret, purpose, user_id)
-    OneTimeTokenItem(
-        one_time_token_pk(link.nonce),
-        "TOKEN",
-        purpose=purpose,
-        user_id=user_id,
-        expires_at=link.expires_at,
-        ttl=link.expires_at,
-    ).save()
-    path = "verify-email" if purpose == "verify-email" else "reset-password"
-    return f"{ctx.settings.web_base_url}/{path}?token={token}"
-
-
-def _consume_link(ctx: Context, purpose: tokens.LinkPurpose, token: str, user_update: list[Any]) -> str:
-    """Deletes the link's record and applies `user_update` in one transaction; returns the user id."""
-    link = tokens.read_link_token(ctx.settings.jwt_secret, purpose, token)
-    marker = OneTimeTokenItem(one_time_token_pk(link.nonce), "TOKEN")
-    user = UserItem(user_pk(link.user_id), USER_PROFILE_SK)
-    try:
-        with store.transaction() as tx:
-            tx.delete(
-                marker,
-                condition=OneTimeTokenItem.pk.exists() & (OneTimeTokenItem.purpose == purpose),
-            )
-            tx.update(user, actions=user_update, condition=UserItem.pk.exists())
-    except TransactWriteError as exc:
-        raise BadRequest("This link has already been used.", code="token_used", field="token") from exc
-    return link.user_id
-
-
-def send_verification_email(ctx: Context, user: UserItem) -> None:
-    link = _issue_link(ctx, "verify-email", user.id)
-    ctx.email.send(emails.verification_email(to=user.email, name=user.name, link=link))
-
-
-def on_user_created(ctx: Context, user_id: str) -> None:
-    """Stream consumer: sends the verification email once per new user, however often it is redelivered."""
-    marker = ProcessedEventItem(processed_pk("verify-email", user_id), "PROCESSED")
-    try:
-        marker.refresh()
-        return  # already sent
-    except DoesNotExist:
-        pass
-    try:
-        user = get_user(user_id, consistent=True)
-    except NotFound:
-        logger.warning("created user vanished before the welcome email", extra={"user_id": user_id})
-        return
-    if not user.email_verified:
-        send_verification_email(ctx, user)
-    marker.ttl = clock.now_seconds() + 30 * 24 * 3600
-    try:
-        marker.save(condition=ProcessedEventItem.pk.does_not_exist())
-    except PutError:
-        logger.info("verification email handled concurrently", extra={"user_id": user_id})
-
-
-def resend_verification(ctx: Context, *, user_id: str) -> None:
-    user = get_user(user_id)
-    if user.email_verified:
-        raise Conflict("Your email is already verified.", code="already_verified")
-    _throttle([(RESEND_PER_ACCOUNT, user_id)], "You've asked for several links already.", "too_many_requests")
-    ratelimit.hit(RESEND_PER_ACCOUNT, user_id)
-    send_verification_email(ctx, user)
-
-
-def verify_email(ctx: Context, *, token: str) -> Me:
-    now = clock.iso(clock.now_seconds())
-    user_id = _consume_link(
-        ctx, "verify-email", token, [UserItem.email_verified.set(True), UserItem.updated_at.set(now)]
-    )
-    logger.info("email verified", extra={"user_id": user_id})
-    return to_me(get_user(user_id, consistent=True), ctx.settings.media_base_url)
-
-
-def request_password_reset(ctx: Context, *, email: str, client_ip: str) -> None:
-    """Emails a reset link if the account exists; the caller learns nothing either way."""
-    limits = [(RESET_PER_ACCOUNT, email), (RESET_PER_CLIENT, client_ip)]
-    _throttle(limits, "Too many reset requests.", "too_many_requests")
-    for limit, subject in limits:
-        ratelimit.hit(limit, subject)
-    user = find_user_by_email(email)
-    if user is None or user.banned:
-        logger.info("password reset for an unknown or suspended account")
-        return
-    link = _issue_link(ctx, "password-reset", user.id)
-    ctx.email.send(emails.password_reset_email(to=user.email, name=user.name, link=link))
-
-
-def reset_password(ctx: Context, *, token: str, new_password: str) -> None:
-    link = tokens.read_link_token(ctx.settings.jwt_secret, "password-reset", token)
-    user = get_user(link.user_id)
-    passwords.check_strength(new_password, email=user.email, field="new_password")
-    now = clock.now_seconds()
-    _consume_link(
-        ctx,
-        "password-reset",
-        token,
-        [
-            UserItem.password_hash.set(passwords.hash_password(new_password)),
-            UserItem.updated_at.set(clock.iso(now)),
-        ],
-    )
-    revoke_all_sessions(user.id, reason="password-reset")
-    logger.info("password reset", extra={"user_id": user.id})
-
-
-def change_password(ctx: Context, *, user_id: str, current_password: str, new_password: str) -> SignedIn:
-    """Changes the password, signs out every other session and returns a fresh one for this device."""
-    user = get_user(user_id)
-    _throttle([(LOGIN_PER_ACCOUNT, user.email)], "Too many attempts.", "too_many_attempts")
-    if not passwords.verify_password(current_password, user.password_hash):
-        ratelimit.hit(LOGIN_PER_ACCOUNT, user.email)
-        raise BadRequest(
-            "Your current password is not right.", code="invalid_credentials", field="current_password"
-        )
-    passwords.check_strength(new_password, email=user.email, field="new_password")
-    user.update(
-        actions=[
-            UserItem.password_hash.set(passwords.hash_password(new_password)),
-            UserItem.updated_at.set(clock.iso(clock.now_seconds())),
-        ]
-    )
-    revoke_all_sessions(user_id, reason="password-change")
-    logger.info("password changed", extra={"user_id": user_id})
-    return _start_session(ctx, get_user(user_id, consistent=True))
-
-
-# ---------------------------------------------------------------- administration
-def set_banned(ctx: Context, *, admin_id: str, user_id: str, banned: bool) -> Me:
-    if admin_id == user_id:
-        raise BadRequest("You can't ban yourself.", code="invalid_target")
-    user = get_user(user_id)
-    if user.role == "admin":
-        raise Forbidden("Admins can't be banned through the API.")
-    user.update(
-        actions=[UserItem.banned.set(banned), UserItem.updated_at.set(clock.iso(clock.now_seconds()))]
-    )
-    if banned:
-        revoke_all_sessions(user_id, reason="banned")
-    logger.info("ban changed", extra={"user_id": user_id, "banned": banned, "admin_id": admin_id})
-    return to_me(user, ctx.settings.media_base_url)
+__all__ = [
+    "ACCOUNT_DELAY",
+    "LOGIN_PER_CLIENT",
+    "SignedIn",
+    "change_password",
+    "create_account",
+    "create_admin",
+    "end_all_sign_ins",
+    "find_user_by_email",
+    "get_user",
+    "login",
+    "logout",
+    "on_user_created",
+    "refresh",
+    "register",
+    "request_password_reset",
+    "resend_verification",
+    "reset_password",
+    "sign_in_without_password",
+    "verify_email",
+]

@@ -23,18 +23,28 @@ _REFRESH_VERSION = "rt1"
 
 @dataclass(frozen=True)
 class AccessClaims:
+    """`version` is the user's token version when issued (a password change, reset or ban bumps it);
+    `sign_in_id` is the refresh family the token belongs to (signing out revokes it). Both are
+    compared exactly, so revocation does not depend on clock precision."""
+
     user_id: str
     role: str
     issued_at: int
+    version: int
+    sign_in_id: str
 
 
-def issue_access_token(secret: str, *, user_id: str, role: str, now: int | None = None) -> str:
+def issue_access_token(
+    secret: str, *, user_id: str, role: str, version: int, sign_in_id: str, now: int | None = None
+) -> str:
     now = clock.now_seconds() if now is None else now
     claims = {
         "iss": ISSUER,
         "aud": ACCESS_AUDIENCE,
         "sub": user_id,
         "role": role,
+        "ver": version,
+        "sid": sign_in_id,
         "iat": now,
         "exp": now + ACCESS_TTL_SECONDS,
         "jti": ids.new_id(),
@@ -42,7 +52,7 @@ def issue_access_token(secret: str, *, user_id: str, role: str, now: int | None 
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def read_access_token(secret: str, token: str) -> AccessClaims:
+def read_access_token(secret: str, token: str, *, verify_expiry: bool = True) -> AccessClaims:
     try:
         claims = jwt.decode(
             token,
@@ -50,13 +60,22 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
             algorithms=["HS256"],
             audience=ACCESS_AUDIENCE,
             issuer=ISSUER,
-            options={"require": ["sub", "role", "iat", "exp"]},
+            options={"require": ["sub", "role", "ver", "sid", "iat", "exp"], "verify_exp": verify_expiry},
         )
+        version, sign_in_id = int(claims["ver"]), str(claims["sid"])
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("Your session has expired.", code="token_expired") from exc
-    except jwt.PyJWTError as exc:
+        raise Unauthorized("Your sign-in has expired.", code="token_expired") from exc
+    except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise Unauthorized("The access token is not valid.", code="invalid_token") from exc
-    return AccessClaims(user_id=str(claims["sub"]), role=str(claims["role"]), issued_at=int(claims["iat"]))
+    if not ids.is_id(sign_in_id):
+        raise Unauthorized("The access token is not valid.", code="invalid_token")
+    return AccessClaims(
+        user_id=str(claims["sub"]),
+        role=str(claims["role"]),
+        issued_at=int(claims["iat"]),
+        version=version,
+        sign_in_id=sign_in_id,
+    )
 
 
 # ---------------------------------------------------------------- refresh tokens

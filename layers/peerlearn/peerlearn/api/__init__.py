@@ -56,7 +56,7 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     def domain_error(exc: DomainError) -> Response[Any]:
         if isinstance(exc, TooManyRequests):
             # Both forms: seconds for programs (and Retry-After), a moment for people ("try at 4:23").
-            retry_at = clock.iso(clock.now_seconds() + exc.retry_after_seconds)
+            retry_at = exc.retry_at or clock.iso(clock.now_seconds() + exc.retry_after_seconds)
             response = error_response(
                 exc.status,
                 exc.code,

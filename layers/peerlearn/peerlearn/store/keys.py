@@ -17,6 +17,11 @@ def email_pk(email: str) -> str:
     return f"EMAIL#{email}"
 
 
+def email_skeleton_pk(skeleton: str) -> str:
+    """Claims an address's look-alike skeleton (Unicode TS #39), beside the claim on the address."""
+    return f"EMAIL_SKELETON#{skeleton}"
+
+
 def refresh_sk(family_id: str) -> str:
     return f"REFRESH#{family_id}"
 
@@ -30,6 +35,13 @@ def one_time_token_pk(nonce: str) -> str:
 
 def rate_pk(scope: str, subject: str) -> str:
     return f"RATE#{scope}#{subject}"
+
+
+def guard_pk(scope: str, subject: str) -> str:
+    return f"GUARD#{scope}#{subject}"
+
+
+GUARD_SK = "GUARD"
 
 
 def processed_pk(consumer: str, event_id: str) -> str:

@@ -106,8 +106,19 @@ class UserItem(BaseItem, discriminator="USER"):
     avatar_key = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
-    # Access tokens issued before this epoch second are refused (password change, sign out everywhere).
-    sessions_valid_after = NumberAttribute(default=0)
+    # Access tokens carry the version they were issued under (claim `ver`); a password change, reset
+    # or ban adds 1, so every earlier token is refused exactly (the old `sessions_valid_after` epoch
+    # second let a token from the same second survive; items that still carry it ignore it).
+    token_version = NumberAttribute(default=0)
+    search_text = UnicodeAttribute(null=True)  # lower-cased name and email, for the admins' search
+    ban_reason = UnicodeAttribute(null=True)
+    banned_at = UnicodeAttribute(null=True)
+    banned_by = UnicodeAttribute(null=True)  # the admin's id
+    unban_reason = UnicodeAttribute(null=True)
+    unbanned_at = UnicodeAttribute(null=True)
+    unbanned_by = UnicodeAttribute(null=True)
+    sign_in_count = NumberAttribute(default=0)  # successful sign-ins: the first one is greeted differently
+    last_signed_in_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_role = Gsi1()
@@ -142,6 +153,13 @@ class OneTimeTokenItem(BaseItem, discriminator="TOKEN"):
 
 class RateWindowItem(BaseItem, discriminator="RATE"):
     hits = NumberAttribute(default=0)  # not "count": that would hide Model.count()
+
+
+class GuardItem(BaseItem, discriminator="GUARD"):
+    """Failed attempts of one subject (an account, a device) and when the next attempt may come."""
+
+    failures = NumberAttribute(default=0)
+    next_attempt_at = NumberAttribute(default=0)  # epoch seconds
 
 
 class ProcessedEventItem(BaseItem, discriminator="PROCESSED"):
@@ -266,6 +284,7 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     RefreshFamilyItem,
     OneTimeTokenItem,
     RateWindowItem,
+    GuardItem,
     ProcessedEventItem,
     SessionItem,
     BookingItem,

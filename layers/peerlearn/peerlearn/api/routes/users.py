@@ -12,42 +12,38 @@ from peerlearn.accounts.schemas import (
     PublicProfile,
     UpdateMeRequest,
 )
-from peerlearn.api import SECURED, caller
-from peerlearn.api.routes import context_of
+from peerlearn.api import SECURED, CallerDep, ContextDep
 from peerlearn.feedback.service import mentor_summary
 
 router = Router()
 
 
 @router.get("/api/me", summary="Your own profile", tags=["users"], security=SECURED)
-def get_me() -> Me:
-    return profiles.get_me(context_of(router), user_id=caller(router).user_id)
+def get_me(who: CallerDep, ctx: ContextDep) -> Me:
+    return profiles.get_me(ctx, user_id=who.user_id)
 
 
 @router.patch(
     "/api/me", summary="Change your profile (only the fields sent)", tags=["users"], security=SECURED
 )
-def update_me(body: UpdateMeRequest) -> Me:
-    return profiles.update_me(context_of(router), user_id=caller(router).user_id, changes=body)
+def update_me(body: UpdateMeRequest, who: CallerDep, ctx: ContextDep) -> Me:
+    return profiles.update_me(ctx, user_id=who.user_id, changes=body)
 
 
 @router.post(
     "/api/me/avatar", summary="Get a URL to upload a profile picture", tags=["users"], security=SECURED
 )
-def avatar_upload(body: AvatarUploadRequest) -> AvatarUploadResponse:
+def avatar_upload(body: AvatarUploadRequest, who: CallerDep, ctx: ContextDep) -> AvatarUploadResponse:
     return profiles.create_avatar_upload(
-        context_of(router),
-        user_id=caller(router).user_id,
-        content_type=body.content_type,
-        size_bytes=body.size_bytes,
+        ctx, user_id=who.user_id, content_type=body.content_type, size_bytes=body.size_bytes
     )
 
 
 @router.get(
     "/api/users/<user_id>", summary="Someone's public profile (mentors: with rating stats)", tags=["users"]
 )
-def get_user(user_id: str) -> PublicProfile:
-    profile = profiles.get_public_profile(context_of(router), user_id=user_id)
+def get_user(user_id: str, ctx: ContextDep) -> PublicProfile:
+    profile = profiles.get_public_profile(ctx, user_id=user_id)
     if profile.role == "mentor":
         profile.mentor_stats = mentor_summary(user_id)
     return profile
