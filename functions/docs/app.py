@@ -6,10 +6,11 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from peerlearn.api import BEARER, make_resolver
+from peerlearn.api import make_resolver
 from peerlearn.api.routes import admin, auth, sessions, users
 
 logger = Logger()
@@ -19,7 +20,9 @@ _OPENAPI = {
     "version": "1.0.0",
     "description": "Live, paid, peer-to-peer mentorship. Errors are JSON: "
     '{"error": {"code", "message", "field"}}.',
-    "security_schemes": BEARER,
+    "security_schemes": {
+        "bearerAuth": HTTPBearer(bearerFormat="JWT", description="Access token from /api/auth/login")
+    },
 }
 app.enable_swagger(path="/api/docs", **_OPENAPI)  # type: ignore[arg-type]
 

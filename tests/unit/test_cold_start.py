@@ -1,6 +1,6 @@
 """What a function's cold start imports: no X-Ray SDK where tracing is off (the local stack, tests),
-still the X-Ray tracer where it is on (Lambda with `Tracing: Active`). Each check runs in a fresh
-interpreter, since this process has long imported everything."""
+still the X-Ray tracer where it is on (Lambda with `Tracing: Active`), no OpenAPI models outside the
+docs function. Each check runs in a fresh interpreter, since this process has imported everything."""
 
 from __future__ import annotations
 
@@ -77,6 +77,16 @@ def test_no_function_imports_the_xray_sdk_when_tracing_is_off(tmp_path: Path) ->
 
     first = next((name for name, seen in found.items() if seen["loaded"]), None)
     assert first is None, f"{first} imported aws_xray_sdk although POWERTOOLS_TRACE_DISABLED=true"
+
+
+def test_no_function_but_docs_builds_powertools_openapi_models_at_import(tmp_path: Path) -> None:
+    # Those ~50 pydantic models cost a third of a function's cold import; only the document needs them.
+    models = "aws_lambda_powertools.event_handler.openapi.models"
+    names = [name for name in FUNCTIONS if name != "DocsFunction"]
+    found = imports_of(names, lambda_env(tmp_path, traced=False), [models])
+
+    first = next((name for name, seen in found.items() if seen["loaded"]), None)
+    assert first is None, f"{first} imported {models} at cold start"
 
 
 def test_functions_that_trace_still_get_the_xray_tracer_in_lambda(tmp_path: Path) -> None:
