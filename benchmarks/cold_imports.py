@@ -20,7 +20,11 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from importlib import metadata
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layers" / "peerlearn"
@@ -30,9 +34,21 @@ from infra.local.template import FunctionSpec, Template  # noqa: E402
 from tests.support import base_env  # noqa: E402
 
 GOAL = 2.0
+HIDDEN: set[str] = set()  # packages the dev venv has and a function tried to import
 _PROBE = """
 import importlib.util, json, sys, time
 sys.path.insert(0, {layer!r})
+not_deployed, hidden = set({not_deployed!r}), set()
+
+class NotDeployed:
+    # Lambda has only the runtime's boto3 and the layer: a package the dev venv adds is not there.
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if path is None and top in not_deployed:
+            hidden.add(top)
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+
+sys.meta_path.insert(0, NotDeployed())
 start, cpu = time.perf_counter(), time.process_time()
 if {path!r}:
     spec = importlib.util.spec_from_file_location("app", {path!r})
@@ -41,8 +57,35 @@ if {path!r}:
 else:
     import boto3
 wall, cpu = (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
-print(json.dumps({{"wall": wall, "cpu": cpu, "xray": "aws_xray_sdk" in sys.modules}}))
+loaded = "aws_xray_sdk" in sys.modules
+print(json.dumps({{"wall": wall, "cpu": cpu, "xray": loaded, "hidden": sorted(hidden)}}))
 """
+
+
+def not_deployed_packages() -> list[str]:
+    """Import names of the dev venv's packages a deployed function cannot reach: all but the layer's
+    requirements and the runtime's boto3 with what they require (`sam build`'s layer, Lambda's boto3)."""
+    names_of: dict[str, set[str]] = {}
+    for name, dists in metadata.packages_distributions().items():
+        for dist in dists:
+            names_of.setdefault(canonicalize_name(dist), set()).add(name)
+    lines = (LAYER / "requirements.txt").read_text().splitlines()
+    todo = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    todo.append(Requirement("boto3"))
+    seen: set[str] = set()
+    while todo:
+        requirement = todo.pop()
+        dist = canonicalize_name(requirement.name)
+        if dist in seen:
+            continue
+        seen.add(dist)
+        extras = requirement.extras or {""}
+        for spec in metadata.requires(requirement.name) or []:
+            needed = Requirement(spec)
+            if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
+                todo.append(needed)
+    deployed = set().union(*(names_of.get(dist, set()) for dist in seen))
+    return sorted(set().union(*names_of.values()) - deployed)
 
 
 def environments(spec: FunctionSpec, outbox: Path) -> dict[str, dict[str, str]]:
@@ -68,7 +111,7 @@ def environments(spec: FunctionSpec, outbox: Path) -> dict[str, dict[str, str]]:
 
 
 def probe(path: Path | None, env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
-    code = _PROBE.format(layer=str(LAYER), path=str(path) if path else "")
+    code = _PROBE.format(layer=str(LAYER), path=str(path) if path else "", not_deployed=NOT_DEPLOYED)
     return subprocess.run(
         [sys.executable, *flags, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120
     )
@@ -76,6 +119,7 @@ def probe(path: Path | None, env: dict[str, str], *flags: str) -> subprocess.Com
 
 def measure(path: Path | None, env: dict[str, str], clock: str) -> tuple[float, bool]:
     found = json.loads(probe(path, env).stdout.strip().splitlines()[-1])
+    HIDDEN.update(found["hidden"])
     return float(found[clock]), bool(found["xray"])
 
 
@@ -90,6 +134,9 @@ def explain(spec: FunctionSpec, env: dict[str, str], top: int = 15) -> None:
     print(f"{spec.logical_id}: self import time by top-level package (-X importtime inflates it)")
     for package, micros in by_package.most_common(top):
         print(f"  {micros / 1000:8.1f} ms  {package}")
+
+
+NOT_DEPLOYED = not_deployed_packages()
 
 
 def main() -> None:
@@ -145,6 +192,8 @@ def main() -> None:
     print(f"worst ratio {worst:.2f} (goal <= {GOAL}: {verdict})")
     print("ratio = median over samples of (function import / the boto3 import just before it).")
     print("local = the local stack's environment (tracing off); traced = Lambda's with Tracing: Active.")
+    hidden = ", ".join(sorted(HIDDEN)) or "none"
+    print(f"packages hidden as Lambda lacks them (dev-only, tried by an import): {hidden}")
 
 
 if __name__ == "__main__":
