@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 import httpx
-from measure import REGION, Row, local_stack, machine, table, timed, timed_requests
+from measure import REGION, Row, local_stack, machine, table, timed_against_raw
 
 TAGS = ["Python", "Rust", "Go", "SQL", "System design", "UX design", "Figma", "AWS", "Interviews", "Career"]
 LANGUAGES = ["English", "Hindi", "Tamil", "Bengali"]
@@ -178,10 +178,11 @@ def main() -> None:
         rows = []
         for name, query in views.items():
             api.get("/api/sessions/", params=query).raise_for_status()  # warm
-            api_timings = timed_requests(
-                args.requests, lambda _i, q=query: api.get("/api/sessions/", params=q)
+            api_timings, raw_ms = timed_against_raw(
+                args.requests,
+                lambda _i, q=query: api.get("/api/sessions/", params=q),
+                lambda _i, n=name: raw_page(raw_queries[n]),
             )
-            raw_ms = timed(args.requests, lambda _i, n=name: raw_page(raw_queries[n]))
             raw_is = "Query pages of 12 on the sort's index until 12 match (what the API reads)"
             rows.append(Row(f"GET /api/sessions ({name})", api_timings, raw_ms, raw_is))
 
@@ -190,8 +191,6 @@ def main() -> None:
         def book(i: int) -> httpx.Response:
             headers = {"Authorization": f"Bearer {tokens[i]}"}
             return api.post(f"/api/sessions/{session_ids[i]}/book", headers=headers)
-
-        book_timings = timed_requests(args.requests - 1, book)
 
         def raw_book(i: int) -> None:
             """What a booking rests on today: the booker's name, the session, any earlier booking of
@@ -229,7 +228,7 @@ def main() -> None:
                 ]
             )
 
-        raw_book_ms = timed(args.requests - 1, raw_book)
+        book_timings, raw_book_ms = timed_against_raw(args.requests - 1, book, raw_book)
         raw_is = (
             "GetItem user + GetItem session (consistent) + GetItem booking (consistent)"
             " + TransactWriteItems (seat Update + booking Put)"

@@ -64,21 +64,32 @@ class Timings:
 
 def timed_requests(n: int, call: Callable[[int], httpx.Response]) -> Timings:
     """Times `n` sequential requests `call(i)`; a response that is not a success stops the run."""
-    timings = Timings()
+    return timed_against_raw(n, call)[0]
+
+
+def timed_against_raw(
+    n: int, call: Callable[[int], httpx.Response], raw: Callable[[int], Any] | None = None
+) -> tuple[Timings, list[float]]:
+    """Times `n` requests `call(i)`, each followed by `raw(i)` (the DynamoDB calls it rests on), so a
+    busy machine slows both alike; returns the requests' timings and the raw calls' milliseconds."""
+    timings, raw_ms = Timings(), []
     for i in range(n):
         start = time.perf_counter()
         reply = call(i)
         timings.e2e.append((time.perf_counter() - start) * 1000)
         if reply.is_error:
-            raise RuntimeError(
-                f"{reply.request.method} {reply.request.url.path}: {reply.status_code} {reply.text}"
-            )
+            request = reply.request
+            raise RuntimeError(f"{request.method} {request.url.path}: {reply.status_code} {reply.text}")
         durations = server_timing(reply.headers.get("server-timing"))
         if "fn" in durations:
             timings.fn.append(durations["fn"])
         if "auth" in durations:
             timings.auth.append(durations["auth"])
-    return timings
+        if raw is not None:
+            start = time.perf_counter()
+            raw(i)
+            raw_ms.append((time.perf_counter() - start) * 1000)
+    return timings, raw_ms
 
 
 @dataclass

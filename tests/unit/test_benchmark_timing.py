@@ -83,3 +83,18 @@ def test_the_table_gives_the_function_to_raw_ratio_and_says_what_raw_runs() -> N
 def test_a_failed_request_stops_the_run_instead_of_timing_an_error() -> None:
     with stub_gateway("fn;dur=1", status=500) as client, pytest.raises(RuntimeError, match="500"):
         measure.timed_requests(1, lambda _i: client.get("/api/sessions"))
+
+
+def test_each_request_is_followed_by_its_raw_calls_so_both_see_the_same_load() -> None:
+    order: list[str] = []
+    with stub_gateway("fn;dur=2") as client:
+
+        def call(i: int) -> httpx.Response:
+            order.append(f"api{i}")
+            return client.get("/api/sessions")
+
+        timings, raw_ms = measure.timed_against_raw(3, call, lambda i: order.append(f"raw{i}"))
+
+    assert order == ["api0", "raw0", "api1", "raw1", "api2", "raw2"]
+    assert len(raw_ms) == 3
+    assert timings.fn == [2.0, 2.0, 2.0]
