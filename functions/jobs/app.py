@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from peerlearn import jobs
 from peerlearn.config import Settings
 from peerlearn.context import build_context
-from peerlearn.observability import route_domain_logs
+from peerlearn.observability import make_tracer, route_domain_logs
 
 logger = Logger()
-tracer = Tracer()
+tracer = make_tracer()
 route_domain_logs(logger)
 ctx = build_context(Settings.from_env())
 

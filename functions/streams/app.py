@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -13,10 +13,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from peerlearn.config import Settings
 from peerlearn.context import build_context
 from peerlearn.events import handle_record
-from peerlearn.observability import route_domain_logs
+from peerlearn.observability import make_tracer, route_domain_logs
 
 logger = Logger()
-tracer = Tracer()
+tracer = make_tracer()
 route_domain_logs(logger)
 ctx = build_context(Settings.from_env())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

@@ -16,7 +16,7 @@ from peerlearn.api import make_resolver
 from peerlearn.api.edge import refusal
 from peerlearn.config import Settings
 from peerlearn.context import build_context
-from peerlearn.observability import route_domain_logs
+from peerlearn.observability import Untraced, make_tracer, route_domain_logs
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -25,13 +25,14 @@ Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 class RestFunction:
     app: APIGatewayRestResolver
     logger: Logger
+    tracer: Tracer | Untraced
     handler: Handler
 
 
 def rest_function(routers: Sequence[Router]) -> RestFunction:
     """Call at import (the cold start): the environment names the service and holds the settings."""
     logger = Logger()
-    tracer = Tracer()
+    tracer = make_tracer()
     route_domain_logs(logger)
     ctx = build_context(Settings.from_env())
     app = make_resolver(routers)
@@ -42,4 +43,4 @@ def rest_function(routers: Sequence[Router]) -> RestFunction:
         app.append_context(ctx=ctx)
         return refusal(event, ctx.settings.origin_secret) or app.resolve(event, context)
 
-    return RestFunction(app=app, logger=logger, handler=handler)
+    return RestFunction(app=app, logger=logger, tracer=tracer, handler=handler)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from pynamodb.connection import Connection
+from pynamodb import constants
+from pynamodb.connection import Connection, TableConnection
+from pynamodb.connection.base import MetaTable
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -24,9 +27,40 @@ def bind(*, table_name: str, region: str, host: str | None = None) -> None:
     BaseItem.Meta.table_name = table_name
     BaseItem.Meta.region = region
     BaseItem.Meta.host = host
-    for model in ALL_MODELS:
-        model._connection = None  # rebuilt lazily against the new table
     _connection = Connection(region=region, host=host)
+    _connection.add_meta_table(_meta_table(table_name))
+    # pynamodb gives each model class a connection of its own, and each builds a botocore session and
+    # client (parsing DynamoDB's service model, ~50 ms) the first time the class is used: a cold
+    # booking paid that four times. One connection serves every model and every transaction.
+    models: tuple[type[BaseItem], ...] = (BaseItem, *ALL_MODELS)
+    for model in models:
+        table = TableConnection(table_name, region=region, host=host)  # its own connection stays unused
+        table.connection = _connection
+        model._connection = table
+
+
+def _meta_table(table_name: str) -> MetaTable:
+    """The table's keys and indexes, from the models (the union of their schemas), so nothing asks
+    DynamoDB to describe the table."""
+    attributes: dict[str, Any] = {}
+    indexes: dict[str, Any] = {}
+    for model in ALL_MODELS:
+        schema = model._get_schema()
+        attributes.update({a["AttributeName"]: a for a in schema["attribute_definitions"]})
+        for index in schema["global_secondary_indexes"]:
+            indexes[index["index_name"]] = {
+                constants.INDEX_NAME: index["index_name"],
+                constants.KEY_SCHEMA: index["key_schema"],
+            }
+    return MetaTable(
+        {
+            constants.TABLE_NAME: table_name,
+            constants.KEY_SCHEMA: BaseItem._get_schema()["key_schema"],
+            constants.ATTR_DEFINITIONS: list(attributes.values()),
+            constants.GLOBAL_SECONDARY_INDEXES: list(indexes.values()),
+            constants.LOCAL_SECONDARY_INDEXES: [],
+        }
+    )
 
 
 def transaction() -> TransactWrite:

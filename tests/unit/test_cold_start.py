@@ -1,0 +1,102 @@
+"""What a function's cold start imports: no X-Ray SDK where tracing is off (the local stack, tests),
+still the X-Ray tracer where it is on (Lambda with `Tracing: Active`), no OpenAPI models outside the
+docs function. Each check runs in a fresh interpreter, since this process has imported everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from infra.local.template import Template
+from tests.support import ROOT, base_env
+
+LAYER = ROOT / "layers" / "peerlearn"
+FUNCTIONS = {spec.logical_id: spec for spec in Template.load().functions().values()}
+# The functions that traced before tracing became conditional (the authorizer and docs never did).
+TRACED = [
+    "AuthFunction",
+    "UsersFunction",
+    "AdminFunction",
+    "SessionsFunction",
+    "JobsFunction",
+    "StreamsFunction",
+]
+
+# Imports each named function in turn; after each, which of the watched modules are loaded, and
+# the type of the function's tracer (when it keeps one).
+_PROBE = """
+import importlib.util, json, sys
+sys.path.insert(0, {layer!r})
+watched, found = {watched!r}, {{}}
+for name, path in {functions!r}:
+    spec = importlib.util.spec_from_file_location("fn_" + name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tracer = getattr(getattr(module, "function", module), "tracer", None)
+    found[name] = {{
+        "loaded": [m for m in watched if m in sys.modules],
+        "tracer": type(tracer).__name__ if tracer is not None else None,
+    }}
+print(json.dumps(found))
+"""
+
+
+def lambda_env(tmp_path: Path, *, traced: bool) -> dict[str, str]:
+    """Lambda's own variables plus the settings; POWERTOOLS_TRACE_DISABLED as the local stack sets it."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        **base_env(tmp_path / "outbox"),
+        "LAMBDA_TASK_ROOT": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    if traced:
+        del env["POWERTOOLS_TRACE_DISABLED"]
+    return env
+
+
+def imports_of(names: list[str], env: dict[str, str], watched: list[str]) -> dict[str, dict[str, object]]:
+    functions = [(name, str(FUNCTIONS[name].handler_file)) for name in names]
+    code = _PROBE.format(layer=str(LAYER), watched=watched, functions=functions)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    found: dict[str, dict[str, object]] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_no_function_imports_the_xray_sdk_when_tracing_is_off(tmp_path: Path) -> None:
+    found = imports_of(list(FUNCTIONS), lambda_env(tmp_path, traced=False), ["aws_xray_sdk"])
+
+    first = next((name for name, seen in found.items() if seen["loaded"]), None)
+    assert first is None, f"{first} imported aws_xray_sdk although POWERTOOLS_TRACE_DISABLED=true"
+
+
+def test_no_function_but_docs_builds_powertools_openapi_models_at_import(tmp_path: Path) -> None:
+    # Those ~50 pydantic models cost a third of a function's cold import; only the document needs them.
+    models = "aws_lambda_powertools.event_handler.openapi.models"
+    names = [name for name in FUNCTIONS if name != "DocsFunction"]
+    found = imports_of(names, lambda_env(tmp_path, traced=False), [models])
+
+    first = next((name for name, seen in found.items() if seen["loaded"]), None)
+    assert first is None, f"{first} imported {models} at cold start"
+
+
+def test_functions_that_trace_still_get_the_xray_tracer_in_lambda(tmp_path: Path) -> None:
+    found = imports_of(TRACED, lambda_env(tmp_path, traced=True), ["aws_xray_sdk"])
+
+    assert {name: seen["tracer"] for name, seen in found.items()} == dict.fromkeys(TRACED, "Tracer")
+    assert found[TRACED[0]]["loaded"] == ["aws_xray_sdk"]
+
+
+def test_functions_that_trace_get_a_do_nothing_tracer_when_tracing_is_off(tmp_path: Path) -> None:
+    found = imports_of(TRACED, lambda_env(tmp_path, traced=False), [])
+
+    assert {name: seen["tracer"] for name, seen in found.items()} == dict.fromkeys(TRACED, "Untraced")
