@@ -187,21 +187,52 @@ def main() -> None:
 
         api.post(f"/api/sessions/{session_ids[-1]}/book", headers={"Authorization": f"Bearer {tokens[-1]}"})
 
+        # Booking is limited per client address (200 per 10 minutes): each hundred bookings come
+        # from their own loopback address, as that many learners would.
+        booking_clients: dict[int, httpx.Client] = {}
+
+        def booking_client(i: int) -> httpx.Client:
+            group = i // 100
+            if group not in booking_clients:
+                transport = httpx.HTTPTransport(local_address=f"127.0.2.{1 + group}")
+                booking_clients[group] = httpx.Client(base_url=stack.url, timeout=30, transport=transport)
+            return booking_clients[group]
+
         def book(i: int) -> httpx.Response:
             headers = {"Authorization": f"Bearer {tokens[i]}"}
-            return api.post(f"/api/sessions/{session_ids[i]}/book", headers=headers)
+            return booking_client(i).post(f"/api/sessions/{session_ids[i]}/book", headers=headers)
+
+        def counter(scope: str, subject: str) -> dict[str, Any]:
+            """One quota counter of the booking transaction (peerlearn.quotas.count)."""
+            from peerlearn.store.keys import rate_pk
+
+            return {
+                "Update": {
+                    "TableName": table_name,
+                    "Key": {"pk": {"S": rate_pk(scope, subject)}, "sk": {"S": "0"}},
+                    "UpdateExpression": "ADD hits :one SET #t = :ttl",
+                    "ConditionExpression": "attribute_not_exists(hits) OR hits < :max",
+                    "ExpressionAttributeNames": {"#t": "ttl"},
+                    "ExpressionAttributeValues": {
+                        ":one": {"N": "1"},
+                        ":ttl": {"N": "0"},
+                        ":max": {"N": "1000000"},
+                    },
+                }
+            }
 
         def raw_book(i: int) -> None:
-            """What a booking rests on today: the booker's name, the session, any earlier booking of
-            this learner (both consistent, as the service reads them), then the one transaction."""
-            from peerlearn.store.keys import USER_PROFILE_SK, booking_sk, session_pk, user_pk
+            """What a booking rests on: a consistent read of the session, then one transaction that
+            takes the seat, puts the booking and counts the quotas (account, client; a paid hold
+            also counts the learner's holds of that seat)."""
+            from peerlearn.store.keys import booking_sk, session_pk
 
             key = {"pk": {"S": session_pk(session_ids[-2 - i])}, "sk": {"S": "SESSION"}}
-            user = {"pk": {"S": user_pk(learners[i])}, "sk": {"S": USER_PROFILE_SK}}
             booking = {"pk": key["pk"], "sk": {"S": booking_sk(f"raw{i}")}}
-            client.get_item(TableName=table_name, Key=user)
-            client.get_item(TableName=table_name, Key=key, ConsistentRead=True)
-            client.get_item(TableName=table_name, Key=booking, ConsistentRead=True)
+            session = client.get_item(TableName=table_name, Key=key, ConsistentRead=True)["Item"]
+            quotas = [counter("raw-account", learners[i]), counter("raw-client", "127.0.0.1")]
+            if session["price_paise"]["N"] != "0":
+                quotas.append(counter("raw-holds", f"{session_ids[-2 - i]}#{learners[i]}"))
             client.transact_write_items(
                 TransactItems=[
                     {
@@ -224,13 +255,16 @@ def main() -> None:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
+                    *quotas,
                 ]
             )
 
         book_timings, raw_book_ms = timed_against_raw(args.requests - 1, book, raw_book)
+        for open_client in booking_clients.values():
+            open_client.close()
         raw_is = (
-            "GetItem user + GetItem session (consistent) + GetItem booking (consistent)"
-            " + TransactWriteItems (seat Update + booking Put)"
+            "GetItem session (consistent) + TransactWriteItems (seat Update + booking Put"
+            " + 2 quota counters, 3 for a paid hold)"
         )
         rows.append(Row("POST /api/sessions/{id}/book", book_timings, raw_book_ms, raw_is))
 
