@@ -235,3 +235,28 @@ def test_publishing_and_editing_never_fail_with_a_server_error(sessions: ModuleT
         ),
     )
     assert edited.status < 500, (body, edited.body)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "Python\x00 review"),
+        ("title", "Python \u202ereview"),
+        ("description", "Bring code\x1b[31m"),
+        ("language", "Hin\x07di"),
+    ],
+)
+def test_control_characters_in_a_session_are_a_400_naming_the_field(
+    sessions: ModuleType, field: str, value: str
+) -> None:
+    body = {**NEW_SESSION, "starts_at_local": local_in(48 * 60), field: value}
+    reply = call(sessions, rest_event("POST", "/api/sessions", body, identity=who(person("mentor"))))
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["field"] == field
+    assert "control characters" in reply.body["error"]["message"]
+
+
+def test_a_description_keeps_its_line_breaks(sessions: ModuleType) -> None:
+    body = {**NEW_SESSION, "starts_at_local": local_in(48 * 60), "description": "Bring:\n\tcode\r\n"}
+    reply = call(sessions, rest_event("POST", "/api/sessions", body, identity=who(person("mentor"))))
+    assert reply.status == 201, reply.body

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from peerlearn.accounts.schemas import Tag, Timezone
+from peerlearn.text import MultiLine, SingleLine
 
 MIN_DURATION_MINUTES = 15
 MAX_DURATION_MINUTES = 240
@@ -17,9 +18,9 @@ MAX_PRICE_PAISE = 5_000_000  # ₹50,000
 MAX_EARLY_JOIN_MINUTES = 30
 
 Level = Literal["beginner", "intermediate", "advanced"]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120), SingleLine]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MultiLine]
+Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40), SingleLine]
 LocalDateTime = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 ]

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+from peerlearn.text import MultiLine
+
+ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MultiLine]
 
 
 class ReviewCreate(BaseModel):
@@ -28,7 +30,7 @@ class ReviewEdit(BaseModel):
 class ReplyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MultiLine]
 
 
 class Reviewer(BaseModel):
