@@ -126,23 +126,6 @@ class Caller:
             raise Forbidden("You are not allowed to do this.")
 
 
-def _event(router: Router | APIGatewayRestResolver) -> APIGatewayProxyEvent:
-    return cast(APIGatewayProxyEvent, router.current_event)
-
-
-def caller(router: Router | APIGatewayRestResolver) -> Caller:
-    """The identity the authorizer put in the request context (never taken from the client)."""
-    context = _event(router).request_context.authorizer
-    user_id = context.get("user_id") if context else None
-    if not user_id:
-        raise Unauthorized("Sign in to continue.")
-    return Caller(
-        user_id=str(user_id),
-        role=str(context.get("role", "")),
-        email_verified=str(context.get("email_verified", "false")).lower() == "true",
-    )
-
-
 def client_address(event: APIGatewayProxyEvent) -> str:
     """The viewer's address as CloudFront reports it (`CloudFront-Viewer-Address: ip:port`).
 
@@ -157,11 +140,6 @@ def client_address(event: APIGatewayProxyEvent) -> str:
     if viewer and ":" in viewer:
         return viewer.rsplit(":", 1)[0].strip("[]") or "unknown"
     return "unknown"
-
-
-def client_ip(router: Router | APIGatewayRestResolver) -> str:
-    """The viewer's address (see `client_address`)."""
-    return client_address(_event(router))
 
 
 # ---------------------------------------------------------------- what a route may declare
