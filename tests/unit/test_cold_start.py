@@ -4,11 +4,14 @@ docs function. Each check runs in a fresh interpreter, since this process has im
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from infra.local.template import Template
 from tests.support import ROOT, base_env
@@ -87,6 +90,38 @@ def test_no_function_but_docs_builds_powertools_openapi_models_at_import(tmp_pat
 
     first = next((name for name, seen in found.items() if seen["loaded"]), None)
     assert first is None, f"{first} imported {models} at cold start"
+
+
+def test_no_function_loads_email_validator_at_cold_start(tmp_path: Path) -> None:
+    # ~15 ms of regular expressions; only the routes that validate an email address need it.
+    found = imports_of(list(FUNCTIONS), lambda_env(tmp_path, traced=False), ["email_validator"])
+
+    first = next((name for name, seen in found.items() if seen["loaded"]), None)
+    assert first is None, f"{first} imported email_validator at cold start"
+
+
+def test_every_request_and_response_model_is_built_on_first_use() -> None:
+    # A function defines dozens of models and a request uses two or three: building them all at
+    # import was a fifth of a cold start. (The docs function's error body is built for the document.)
+    modules = ["accounts", "catalog", "bookings", "feedback"]
+    for name in modules:
+        importlib.import_module(f"peerlearn.{name}.schemas")
+    eager = [
+        model.__qualname__
+        for model in _subclasses(BaseModel)
+        if model.__module__.startswith("peerlearn.")
+        and model.__module__ != "peerlearn.api.openapi"
+        and not model.model_config.get("defer_build")
+    ]
+
+    assert eager == []
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
 
 
 def test_functions_that_trace_still_get_the_xray_tracer_in_lambda(tmp_path: Path) -> None:
