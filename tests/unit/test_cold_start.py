@@ -124,6 +124,17 @@ def _subclasses(cls: type) -> list[type]:
     return found
 
 
+def test_no_function_scans_installed_packages_for_pydantic_plugins() -> None:
+    # The scan reads every installed distribution's metadata when the first model is built.
+    scanning = [
+        name
+        for name, spec in FUNCTIONS.items()
+        if spec.environment.get("PYDANTIC_DISABLE_PLUGINS") != "__all__"
+    ]
+
+    assert scanning == []
+
+
 def test_functions_that_trace_still_get_the_xray_tracer_in_lambda(tmp_path: Path) -> None:
     found = imports_of(TRACED, lambda_env(tmp_path, traced=True), ["aws_xray_sdk"])
 
