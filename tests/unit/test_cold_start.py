@@ -92,6 +92,14 @@ def test_no_function_but_docs_builds_powertools_openapi_models_at_import(tmp_pat
     assert first is None, f"{first} imported {models} at cold start"
 
 
+def test_the_docs_function_loads_the_api_routers_only_for_the_document(tmp_path: Path) -> None:
+    # The Swagger page and its files need none of them; /api/openapi.json builds the document.
+    routers = [f"peerlearn.api.routes.{name}" for name in ("auth", "users", "sessions", "admin")]
+    found = imports_of(["DocsFunction"], lambda_env(tmp_path, traced=False), routers)
+
+    assert found["DocsFunction"]["loaded"] == []
+
+
 def test_no_function_loads_email_validator_at_cold_start(tmp_path: Path) -> None:
     # ~15 ms of regular expressions; only the routes that validate an email address need it.
     found = imports_of(list(FUNCTIONS), lambda_env(tmp_path, traced=False), ["email_validator"])
