@@ -39,9 +39,11 @@ for name, path in {functions!r}:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     tracer = getattr(getattr(module, "function", module), "tracer", None)
+    patcher = sys.modules.get("aws_xray_sdk.core.patcher")
     found[name] = {{
         "loaded": [m for m in watched if m in sys.modules],
         "tracer": type(tracer).__name__ if tracer is not None else None,
+        "patched": sorted(patcher._PATCHED_MODULES) if patcher else [],
     }}
 print(json.dumps(found))
 """
@@ -184,6 +186,16 @@ def test_functions_that_trace_still_get_the_xray_tracer_in_lambda(tmp_path: Path
 
     assert {name: seen["tracer"] for name, seen in found.items()} == dict.fromkeys(TRACED, "Tracer")
     assert found[TRACED[0]]["loaded"] == ["aws_xray_sdk"]
+
+
+def test_the_xray_tracer_patches_only_the_libraries_aws_is_called_through(tmp_path: Path) -> None:
+    # botocore (boto3's clients) and pynamodb (DynamoDB) carry every call a function makes; patching
+    # all that X-Ray supports also imported and patched sqlite3 at each cold start.
+    found = imports_of(TRACED, lambda_env(tmp_path, traced=True), ["sqlite3"])
+
+    patched = {name: seen["patched"] for name, seen in found.items()}
+    assert patched == {name: ["botocore", "pynamodb"] for name in TRACED}
+    assert all(seen["loaded"] == [] for seen in found.values())
 
 
 def test_functions_that_trace_get_a_do_nothing_tracer_when_tracing_is_off(tmp_path: Path) -> None:
