@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import importlib.util
 import json
 import sys
@@ -59,6 +60,9 @@ def load_function(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
+    # The cold start froze every object alive (peerlearn.coldstart), as Lambda runs it once; a test
+    # process loads functions hundreds of times and must not keep earlier tests' garbage forever.
+    gc.unfreeze()
     return module
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from peerlearn.api.function import rest_function
-from peerlearn.api.routes import admin
+from peerlearn.coldstart import cold_start
 
-function = rest_function([admin.router])
+with cold_start():
+    from peerlearn.api.function import rest_function
+    from peerlearn.api.routes import admin
+
+    function = rest_function([admin.router])
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from peerlearn.api.function import rest_function
-from peerlearn.api.routes import auth
+from peerlearn.coldstart import cold_start
 
-function = rest_function([auth.router])
+with cold_start():
+    from peerlearn.api.function import rest_function
+    from peerlearn.api.routes import auth
+
+    function = rest_function([auth.router])
 app, logger, lambda_handler = function.app, function.logger, function.handler

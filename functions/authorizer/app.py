@@ -5,25 +5,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from peerlearn.coldstart import cold_start
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
-    APIGatewayAuthorizerRequestEvent,
-    APIGatewayAuthorizerResponse,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with cold_start():
+    from typing import Any
 
-from peerlearn.accounts.authorize import authorize, bearer_token
-from peerlearn.api.edge import require_origin
-from peerlearn.config import Settings
-from peerlearn.context import build_context
-from peerlearn.errors import Forbidden, Unauthorized
-from peerlearn.observability import route_domain_logs
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+        APIGatewayAuthorizerRequestEvent,
+        APIGatewayAuthorizerResponse,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-route_domain_logs(logger)
-ctx = build_context(Settings.from_env())
+    from peerlearn.accounts.authorize import authorize, bearer_token
+    from peerlearn.api.edge import require_origin
+    from peerlearn.config import Settings
+    from peerlearn.context import build_context
+    from peerlearn.errors import Forbidden, Unauthorized
+    from peerlearn.observability import route_domain_logs
+
+    logger = Logger()
+    route_domain_logs(logger)
+    ctx = build_context(Settings.from_env())
 
 
 @logger.inject_lambda_context

@@ -1,46 +1,43 @@
 """Docs function: one OpenAPI document for every route of every function, and its Swagger page.
 
 The page and its scripts are files (no inline script), so the site's CSP holds on /api/docs too.
+The document is built on the first request for it: the page and its files need none of the
+routers, their models and their domain code (two thirds of this function's cold start otherwise).
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-from typing import Any
+from peerlearn.coldstart import cold_start
 
-import aws_lambda_powertools.event_handler.openapi.swagger_ui as swagger_ui
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with cold_start():
+    from functools import cache
+    from pathlib import Path
+    from typing import Any
 
-from peerlearn.api import make_resolver
-from peerlearn.api.edge import refusal
-from peerlearn.api.routes import admin, auth, sessions, users
-from peerlearn.config import origin_secret_from_env
+    import aws_lambda_powertools.event_handler as event_handler
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.event_handler import Response, content_types
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-HERE = Path(__file__).parent
-SWAGGER_UI = Path(swagger_ui.__file__).parent  # the Swagger UI build Powertools ships (offline)
-ASSETS = {
-    "swagger-ui-bundle.js": (SWAGGER_UI / "swagger-ui-bundle.min.js", "text/javascript; charset=utf-8"),
-    "swagger-ui.css": (SWAGGER_UI / "swagger-ui.min.css", "text/css; charset=utf-8"),
-    "swagger-init.js": (HERE / "swagger-init.js", "text/javascript; charset=utf-8"),
-}
+    from peerlearn.api import make_resolver
+    from peerlearn.api.edge import refusal
+    from peerlearn.config import origin_secret_from_env
 
-logger = Logger()
-origin_secret = origin_secret_from_env()  # the docs are behind CloudFront like every route
-app = make_resolver([auth.router, users.router, sessions.router, admin.router])
-_OPENAPI = {
-    "title": "PeerLearn API",
-    "version": "1.0.0",
-    "description": "Live, paid, peer-to-peer mentorship. Errors are JSON: "
-    '{"error": {"code", "message", "field"}}.',
-    "security_schemes": {
-        "bearerAuth": HTTPBearer(bearerFormat="JWT", description="Access token from /api/auth/login")
-    },
-}
+    HERE = Path(__file__).parent
+    # The Swagger UI build Powertools ships (offline); found by path, as importing its package loads
+    # Powertools' OpenAPI models, which only the document needs.
+    SWAGGER_UI = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
+    ASSETS = {
+        "swagger-ui-bundle.js": (SWAGGER_UI / "swagger-ui-bundle.min.js", "text/javascript; charset=utf-8"),
+        "swagger-ui.css": (SWAGGER_UI / "swagger-ui.min.css", "text/css; charset=utf-8"),
+        "swagger-init.js": (HERE / "swagger-init.js", "text/javascript; charset=utf-8"),
+    }
+
+    logger = Logger()
+    origin_secret = origin_secret_from_env()  # the docs are behind CloudFront like every route
+    # Only the docs' own routes, which read no input; the API's routers are loaded by _document().
+    app = make_resolver(validation=False)
 
 
 @cache
@@ -48,9 +45,28 @@ def _file(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@cache
+def _document() -> str:
+    """The OpenAPI document of every REST function's routes (the same for the process's lifetime)."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    from peerlearn.api.routes import admin, auth, sessions, users
+
+    api = make_resolver([auth.router, users.router, sessions.router, admin.router])
+    return api.get_openapi_json_schema(
+        title="PeerLearn API",
+        version="1.0.0",
+        description="Live, paid, peer-to-peer mentorship. Errors are JSON: "
+        '{"error": {"code", "message", "field"}}.',
+        security_schemes={
+            "bearerAuth": HTTPBearer(bearerFormat="JWT", description="Access token from /api/auth/login")
+        },
+    )
+
+
 @app.get("/api/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
-    return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema(**_OPENAPI))  # type: ignore[arg-type]
+    return Response(200, content_types.APPLICATION_JSON, _document())
 
 
 @app.get("/api/docs", include_in_schema=False)

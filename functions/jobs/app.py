@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from peerlearn.coldstart import cold_start
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with cold_start():
+    from dataclasses import asdict
+    from typing import Any
 
-from peerlearn import jobs
-from peerlearn.config import Settings
-from peerlearn.context import build_context
-from peerlearn.observability import make_tracer, route_domain_logs
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-tracer = make_tracer()
-route_domain_logs(logger)
-ctx = build_context(Settings.from_env())
+    from peerlearn import jobs
+    from peerlearn.config import Settings
+    from peerlearn.context import build_context
+    from peerlearn.observability import make_tracer, route_domain_logs
+
+    logger = Logger()
+    tracer = make_tracer()
+    route_domain_logs(logger)
+    ctx = build_context(Settings.from_env())
 
 
 @logger.inject_lambda_context

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from peerlearn.api.function import rest_function
-from peerlearn.api.routes import sessions
+from peerlearn.coldstart import cold_start
 
-function = rest_function([sessions.router])
+with cold_start():
+    from peerlearn.api.function import rest_function
+    from peerlearn.api.routes import sessions
+
+    function = rest_function([sessions.router])
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from peerlearn.coldstart import cold_start
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with cold_start():
+    from typing import Any
 
-from peerlearn.config import Settings
-from peerlearn.context import build_context
-from peerlearn.events import handle_record
-from peerlearn.observability import make_tracer, route_domain_logs
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-tracer = make_tracer()
-route_domain_logs(logger)
-ctx = build_context(Settings.from_env())
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+    from peerlearn.config import Settings
+    from peerlearn.context import build_context
+    from peerlearn.events import handle_record
+    from peerlearn.observability import make_tracer, route_domain_logs
+
+    logger = Logger()
+    tracer = make_tracer()
+    route_domain_logs(logger)
+    ctx = build_context(Settings.from_env())
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def record_handler(record: DynamoDBRecord) -> None:

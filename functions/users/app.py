@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from peerlearn.api.function import rest_function
-from peerlearn.api.routes import users
+from peerlearn.coldstart import cold_start
 
-function = rest_function([users.router])
+with cold_start():
+    from peerlearn.api.function import rest_function
+    from peerlearn.api.routes import users
+
+    function = rest_function([users.router])
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -4,11 +4,14 @@ docs function. Each check runs in a fresh interpreter, since this process has im
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from infra.local.template import Template
 from tests.support import ROOT, base_env
@@ -36,9 +39,11 @@ for name, path in {functions!r}:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     tracer = getattr(getattr(module, "function", module), "tracer", None)
+    patcher = sys.modules.get("aws_xray_sdk.core.patcher")
     found[name] = {{
         "loaded": [m for m in watched if m in sys.modules],
         "tracer": type(tracer).__name__ if tracer is not None else None,
+        "patched": sorted(patcher._PATCHED_MODULES) if patcher else [],
     }}
 print(json.dumps(found))
 """
@@ -89,11 +94,108 @@ def test_no_function_but_docs_builds_powertools_openapi_models_at_import(tmp_pat
     assert first is None, f"{first} imported {models} at cold start"
 
 
+def test_the_docs_function_loads_the_api_routers_only_for_the_document(tmp_path: Path) -> None:
+    # The Swagger page and its files need none of them; /api/openapi.json builds the document.
+    routers = [f"peerlearn.api.routes.{name}" for name in ("auth", "users", "sessions", "admin")]
+    found = imports_of(["DocsFunction"], lambda_env(tmp_path, traced=False), routers)
+
+    assert found["DocsFunction"]["loaded"] == []
+
+
+def test_no_function_loads_email_validator_at_cold_start(tmp_path: Path) -> None:
+    # ~15 ms of regular expressions; only the routes that validate an email address need it.
+    found = imports_of(list(FUNCTIONS), lambda_env(tmp_path, traced=False), ["email_validator"])
+
+    first = next((name for name, seen in found.items() if seen["loaded"]), None)
+    assert first is None, f"{first} imported email_validator at cold start"
+
+
+def test_every_request_and_response_model_is_built_on_first_use() -> None:
+    # A function defines dozens of models and a request uses two or three: building them all at
+    # import was a fifth of a cold start. (The docs function's error body is built for the document.)
+    modules = ["accounts", "catalog", "bookings", "feedback"]
+    for name in modules:
+        importlib.import_module(f"peerlearn.{name}.schemas")
+    eager = [
+        model.__qualname__
+        for model in _subclasses(BaseModel)
+        if model.__module__.startswith("peerlearn.")
+        and model.__module__ != "peerlearn.api.openapi"
+        and not model.model_config.get("defer_build")
+    ]
+
+    assert eager == []
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def test_no_function_scans_installed_packages_for_pydantic_plugins() -> None:
+    # The scan reads every installed distribution's metadata when the first model is built.
+    scanning = [
+        name
+        for name, spec in FUNCTIONS.items()
+        if spec.environment.get("PYDANTIC_DISABLE_PLUGINS") != "__all__"
+    ]
+
+    assert scanning == []
+
+
+_GC_PROBE = """
+import gc, importlib.util, json, sys
+sys.path.insert(0, {layer!r})
+found = {{}}
+for name, path in {functions!r}:
+    spec = importlib.util.spec_from_file_location("fn_" + name, path)
+    module, code = importlib.util.module_from_spec(spec), spec.loader.get_code("fn_" + name)
+    before = sum(generation["collections"] for generation in gc.get_stats())
+    exec(code, module.__dict__)  # the module's body: what Lambda's init runs once the file is read
+    collections = sum(generation["collections"] for generation in gc.get_stats()) - before
+    found[name] = {{"collections": collections, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}}
+    gc.unfreeze()
+print(json.dumps(found))
+"""
+
+
+def test_a_cold_start_runs_no_garbage_collection_and_leaves_the_collector_on(tmp_path: Path) -> None:
+    # Collections while importing walked a heap holding nothing but live modules (an eighth of the
+    # CPU); the cold start's objects are frozen so the first requests do not walk them instead.
+    functions = [(name, str(spec.handler_file)) for name, spec in FUNCTIONS.items()]
+    code = _GC_PROBE.format(layer=str(LAYER), functions=functions)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=lambda_env(tmp_path, traced=False),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert {name: seen["collections"] for name, seen in found.items()} == dict.fromkeys(FUNCTIONS, 0)
+    assert all(seen["enabled"] and seen["frozen"] > 0 for seen in found.values()), found
+
+
 def test_functions_that_trace_still_get_the_xray_tracer_in_lambda(tmp_path: Path) -> None:
     found = imports_of(TRACED, lambda_env(tmp_path, traced=True), ["aws_xray_sdk"])
 
     assert {name: seen["tracer"] for name, seen in found.items()} == dict.fromkeys(TRACED, "Tracer")
     assert found[TRACED[0]]["loaded"] == ["aws_xray_sdk"]
+
+
+def test_the_xray_tracer_patches_only_the_libraries_aws_is_called_through(tmp_path: Path) -> None:
+    # botocore (boto3's clients) and pynamodb (DynamoDB) carry every call a function makes; patching
+    # all that X-Ray supports also imported and patched sqlite3 at each cold start.
+    found = imports_of(TRACED, lambda_env(tmp_path, traced=True), ["sqlite3"])
+
+    patched = {name: seen["patched"] for name, seen in found.items()}
+    assert patched == {name: ["botocore", "pynamodb"] for name in TRACED}
+    assert all(seen["loaded"] == [] for seen in found.values())
 
 
 def test_functions_that_trace_get_a_do_nothing_tracer_when_tracing_is_off(tmp_path: Path) -> None:

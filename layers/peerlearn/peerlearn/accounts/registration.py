@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, ids, store, text
@@ -23,7 +23,8 @@ from peerlearn.store.models import EmailClaimItem, UserItem
 
 logger = logging.getLogger(__name__)
 
-_EMAIL: TypeAdapter[str] = TypeAdapter(Email)
+# Built on first use like the models (peerlearn.shapes): it loads email-validator, ~15 ms.
+_EMAIL: TypeAdapter[str] = TypeAdapter(Email, config=ConfigDict(defer_build=True))
 _LOST = ("ConditionalCheckFailed", "TransactionConflict")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, EmailStr, Field, StringConstraints
 
+from peerlearn.shapes import Shape
 from peerlearn.text import MultiLine, SingleLine
 
 # Control characters are refused (peerlearn.text), never stored: a bio may have several lines.
@@ -33,7 +34,7 @@ def _valid_timezone(name: str) -> str:
 Timezone = Annotated[str, AfterValidator(_valid_timezone)]
 
 
-class _Input(BaseModel):
+class _Input(Shape):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
@@ -131,14 +132,14 @@ class BanRequest(_Input):
 
 
 # ---------------------------------------------------------------- responses
-class MentorStats(BaseModel):
+class MentorStats(Shape):
     rating_average: float | None
     rating_count: int
     rating_distribution: dict[str, int]
     sessions_taught: int
 
 
-class PublicProfile(BaseModel):
+class PublicProfile(Shape):
     id: str
     name: str
     role: Literal["learner", "mentor", "admin"]
@@ -159,7 +160,7 @@ class Me(PublicProfile):
     timezone: str
 
 
-class SignInResponse(BaseModel):
+class SignInResponse(Shape):
     """The refresh token is never in the body: it travels only in the HttpOnly `pl_refresh` cookie."""
 
     access_token: str
@@ -171,23 +172,23 @@ class SignInResponse(BaseModel):
     user: Me
 
 
-class RegisterResponse(BaseModel):
+class RegisterResponse(Shape):
     user: Me
     message: str
 
 
-class MessageResponse(BaseModel):
+class MessageResponse(Shape):
     message: str
 
 
-class AvatarUploadResponse(BaseModel):
+class AvatarUploadResponse(Shape):
     upload_url: str
     method: Literal["PUT"] = "PUT"
     headers: dict[str, str]
     avatar_key: str
 
 
-class AdminUser(BaseModel):
+class AdminUser(Shape):
     id: str
     name: str
     email: str
@@ -201,6 +202,6 @@ class AdminUser(BaseModel):
     headline: str | None
 
 
-class AdminUserPage(BaseModel):
+class AdminUserPage(Shape):
     items: list[AdminUser]
     next_cursor: str | None

@@ -101,8 +101,9 @@ class Resolver(APIGatewayRestResolver):
         return declare_answers(super().get_openapi_schema(**kwargs))
 
 
-def make_resolver(routers: Sequence[Router] = ()) -> APIGatewayRestResolver:
-    app = Resolver(enable_validation=True)
+def make_resolver(routers: Sequence[Router] = (), *, validation: bool = True) -> APIGatewayRestResolver:
+    """`validation=False` only for routes that read no input (it loads pydantic and builds models)."""
+    app = Resolver(enable_validation=validation)
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from peerlearn.shapes import Shape
 
 BookingStatus = Literal["held", "confirmed", "completed", "cancelled", "expired", "no_show"]
 
 
-class BookedSession(BaseModel):
+class BookedSession(Shape):
     id: str
     title: str
     starts_at: str
@@ -19,7 +19,7 @@ class BookedSession(BaseModel):
     price_paise: int
 
 
-class BookingOut(BaseModel):
+class BookingOut(Shape):
     id: str
     session_id: str
     learner_id: str
@@ -31,34 +31,34 @@ class BookingOut(BaseModel):
     session: BookedSession
 
 
-class BookingPage(BaseModel):
+class BookingPage(Shape):
     items: list[BookingOut]
     next_cursor: str | None
 
 
-class WaitlistPosition(BaseModel):
+class WaitlistPosition(Shape):
     position: int
 
 
-class CancellationPolicy(BaseModel):
+class CancellationPolicy(Shape):
     cutoff_hours: int
     cancellable_until: str
     summary: str
 
 
-class MyBookingState(BaseModel):
+class MyBookingState(Shape):
     booking: BookingOut | None
     waitlist: WaitlistPosition | None
     cancellation_policy: CancellationPolicy
 
 
-class Room(BaseModel):
+class Room(Shape):
     session_id: str
     role: Literal["mentor", "learner", "observer"]
     title: str
 
 
-class JoinAnswer(BaseModel):
+class JoinAnswer(Shape):
     can_join: bool
     opens_at: str
     closes_at: str
@@ -66,7 +66,7 @@ class JoinAnswer(BaseModel):
     room: Room | None
 
 
-class Attendee(BaseModel):
+class Attendee(Shape):
     learner_id: str
     name: str
     avatar_url: str | None
@@ -74,5 +74,5 @@ class Attendee(BaseModel):
     booked_at: str
 
 
-class AttendeeList(BaseModel):
+class AttendeeList(Shape):
     items: list[Attendee]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from peerlearn.accounts.schemas import Tag, Timezone
+from peerlearn.shapes import Shape
 from peerlearn.text import MultiLine, SingleLine
 
 MIN_DURATION_MINUTES = 15
@@ -30,7 +31,7 @@ Price = Annotated[int, Field(ge=0, le=MAX_PRICE_PAISE, description="Paise; 0 is 
 EarlyJoin = Annotated[int, Field(ge=0, le=MAX_EARLY_JOIN_MINUTES)]
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(Shape):
     """`starts_at_local` is wall-clock time in `timezone` (the mentor's zone); it is stored in UTC."""
 
     model_config = ConfigDict(
@@ -66,7 +67,7 @@ class SessionCreate(BaseModel):
     early_join_minutes: EarlyJoin = 10
 
 
-class SessionUpdate(BaseModel):
+class SessionUpdate(Shape):
     """Only the fields sent change. Moving the time needs both `starts_at_local` and `timezone`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -84,7 +85,7 @@ class SessionUpdate(BaseModel):
     early_join_minutes: EarlyJoin | None = None
 
 
-class MentorCard(BaseModel):
+class MentorCard(Shape):
     id: str
     name: str
     headline: str | None
@@ -94,7 +95,7 @@ class MentorCard(BaseModel):
     sessions_taught: int
 
 
-class SessionOut(BaseModel):
+class SessionOut(Shape):
     id: str
     mentor: MentorCard
     title: str
@@ -117,7 +118,7 @@ class SessionOut(BaseModel):
     created_at: str
 
 
-class SessionPage(BaseModel):
+class SessionPage(Shape):
     items: list[SessionOut]
     next_cursor: str | None
 
@@ -125,7 +126,7 @@ class SessionPage(BaseModel):
 Sort = Literal["soonest", "price", "rating", "popularity"]
 
 
-class DiscoveryQuery(BaseModel):
+class DiscoveryQuery(Shape):
     """Filters of GET /api/sessions; every combination is served by one Query on one index."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from peerlearn.shapes import Shape
 from peerlearn.text import MultiLine
 
 ReviewText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MultiLine]
 
 
-class ReviewCreate(BaseModel):
+class ReviewCreate(Shape):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"rating": 5, "text": "Clear and kind."}]}
     )
@@ -20,31 +21,31 @@ class ReviewCreate(BaseModel):
     text: ReviewText | None = None
 
 
-class ReviewEdit(BaseModel):
+class ReviewEdit(Shape):
     model_config = ConfigDict(extra="forbid")
 
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
     text: ReviewText | None = None
 
 
-class ReplyCreate(BaseModel):
+class ReplyCreate(Shape):
     model_config = ConfigDict(extra="forbid")
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MultiLine]
 
 
-class Reviewer(BaseModel):
+class Reviewer(Shape):
     id: str
     name: str
     avatar_url: str | None
 
 
-class Reply(BaseModel):
+class Reply(Shape):
     text: str
     created_at: str
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(Shape):
     session_id: str
     session_title: str
     learner: Reviewer
@@ -55,6 +56,6 @@ class ReviewOut(BaseModel):
     reply: Reply | None
 
 
-class ReviewPage(BaseModel):
+class ReviewPage(Shape):
     items: list[ReviewOut]
     next_cursor: str | None

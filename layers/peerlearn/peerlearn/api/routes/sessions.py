@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from peerlearn.accounts.service import get_user
+from peerlearn.accounts.lookups import get_user
 from peerlearn.api import SECURED, Caller, CallerDep, ClientDep, ContextDep
 from peerlearn.bookings import cancelling, lists, room, seats, waitlist
 from peerlearn.bookings.schemas import (
