@@ -125,7 +125,11 @@ def table(rows: Sequence[Row]) -> str:
     lines.append(
         "authorizer's; n/a = the gateway sent no Server-Timing. raw = boto3 straight at DynamoDB Local:"
     )
-    lines.extend(f"  {row.call}: {row.raw_is}" for row in rows if row.raw_is)
+    calls_of: dict[str, list[str]] = {}  # rows that run the same raw calls are named together
+    for row in rows:
+        if row.raw_is:
+            calls_of.setdefault(row.raw_is, []).append(row.call)
+    lines.extend(f"  {'; '.join(calls)}: {raw_is}" for raw_is, calls in calls_of.items())
     return "\n".join(lines)
 
 

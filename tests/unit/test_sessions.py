@@ -15,8 +15,8 @@ from peerlearn.errors import BadRequest, Conflict, Forbidden
 from peerlearn.feedback import aggregates
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit
-from peerlearn.store.keys import session_pk, user_pk
-from peerlearn.store.models import NotificationItem, SessionItem
+from peerlearn.store.keys import STATS_SK, session_pk, user_pk
+from peerlearn.store.models import MentorStatsItem, NotificationItem, SessionItem
 from tests.support import local_in
 from tests.unit.sessions_support import CLIENT, Clock, person, publish
 
@@ -393,6 +393,55 @@ def test_discovery_paginates_with_a_cursor(ctx: Context) -> None:
     assert seen == published
     with pytest.raises(BadRequest):
         discovery.discover(ctx, DiscoveryQuery(cursor="not-a-cursor"))
+
+
+def test_a_discovered_card_shows_everything_the_session_page_shows(ctx: Context) -> None:
+    """Discovery reads only the attributes its cards show: one left out would show its default."""
+    mentor, learner = person("mentor"), person()
+    session_id = publish(
+        ctx, mentor, description="Bring code.", capacity=3, early_join_minutes=5, tags=["Python", "Go"]
+    )
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    MentorStatsItem(user_pk(mentor.user_id), STATS_SK, rating_sum=9, rating_count=2, sessions_taught=3).save()
+    SessionItem(session_pk(session_id), "SESSION").update(
+        actions=[SessionItem.rating_sum.set(4), SessionItem.rating_count.set(1)]
+    )
+
+    [card] = discovery.discover(ctx, DiscoveryQuery()).items
+
+    assert card == reading.get_session(ctx, session_id)
+    assert (card.description, card.tags, card.early_join_minutes) == ("Bring code.", ["Python", "Go"], 5)
+    assert (card.capacity, card.seats_left, card.booked_count, card.rating_average) == (3, 2, 1, 4.0)
+    assert (card.mentor.headline, card.mentor.rating_average, card.mentor.sessions_taught) == (
+        "Teaches things",
+        4.5,
+        3,
+    )
+
+
+@pytest.mark.parametrize("order", ["soonest", "price", "rating", "popularity", "mentor"])
+def test_every_discovery_order_pages_through_filtered_sessions_once_each(ctx: Context, order: str) -> None:
+    # Pages of two under a filter that skips every third session: a page ends inside a Query page,
+    # so its cursor is made from the last session shown (whose keys the page must have read).
+    mentor = person("mentor")
+    published = [
+        publish(
+            ctx, mentor, hours=20 + n, price_paise=4_900 + 100 * n, tags=["Go" if n % 3 == 1 else "Python"]
+        )
+        for n in range(7)
+    ]
+    where: dict[str, Any] = {"mentor": mentor.user_id} if order == "mentor" else {"sort": order}
+    seen: list[str] = []
+    cursor = None
+    for _ in range(len(published)):
+        page = discovery.discover(ctx, DiscoveryQuery(tag="Python", limit=2, cursor=cursor, **where))
+        seen += [s.id for s in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert sorted(seen) == sorted(s for n, s in enumerate(published) if n % 3 != 1)
+    assert len(seen) == len(set(seen))
 
 
 def test_cancelled_and_started_sessions_leave_discovery(ctx: Context) -> None:

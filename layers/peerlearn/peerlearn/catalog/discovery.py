@@ -11,7 +11,8 @@ FilterExpression on the same Query):
 | popularity | open_by_popularity  | open = OPEN (descending)                     | -                        |
 | (mentor)   | gsi2                | gsi2pk = MENTOR#<id> and gsi2sk > now        | -                        |
 
-Only bookable sessions carry `open`, so the indexes hold nothing else. Tag, language, level and
+Only bookable sessions carry `open`, so the indexes hold nothing else (and a page reads only the
+attributes its cards show, as DynamoDB sends them: see peerlearn.catalog.reading). Tag, language, level and
 text search filter on lower-cased copies (`tag_keys`, `language_key`, `search_text`).
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from peerlearn import timeutil
-from peerlearn.catalog.reading import outs
+from peerlearn.catalog.reading import SESSION_CARD_ATTRIBUTES, stored_outs
 from peerlearn.catalog.schemas import DiscoveryQuery, SessionPage
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest
@@ -83,9 +84,14 @@ def _filters(query: DiscoveryQuery, *, skip_dates: bool = False, skip_price: boo
 
 
 def _run(query: DiscoveryQuery, start_key: dict[str, Any] | None) -> Any:
-    common: dict[str, Any] = {"limit": query.limit, "last_evaluated_key": start_key}
-    if query.mentor:
-        return SessionItem.by_mentor.query(
+    common: dict[str, Any] = {
+        "limit": query.limit,
+        "last_evaluated_key": start_key,
+        "attributes": SESSION_CARD_ATTRIBUTES,
+    }
+    if query.mentor:  # a mentor's partition of gsi2 holds only their sessions
+        return paging.stored_query(
+            SessionItem.by_mentor,
             mentor_sessions_pk(query.mentor),
             SessionItem.gsi2sk > timeutil.now_iso(),
             filter_condition=_filters(query),
@@ -94,8 +100,8 @@ def _run(query: DiscoveryQuery, start_key: dict[str, Any] | None) -> Any:
     if query.sort == "soonest":
         lower, upper = _date_bounds(query)
         when: Any = SessionItem.starts_at.between(lower, upper) if upper else SessionItem.starts_at > lower
-        return SessionItem.open_by_start.query(
-            OPEN, when, filter_condition=_filters(query, skip_dates=True), **common
+        return paging.stored_query(
+            SessionItem.open_by_start, OPEN, when, filter_condition=_filters(query, skip_dates=True), **common
         )
     if query.sort == "price":
         low, high = _price_bounds(query)
@@ -106,13 +112,19 @@ def _run(query: DiscoveryQuery, start_key: dict[str, Any] | None) -> Any:
             price = SessionItem.price_paise >= low
         elif high is not None:
             price = SessionItem.price_paise <= high
-        return SessionItem.open_by_price.query(
-            OPEN, price, filter_condition=_filters(query, skip_price=True), **common
+        return paging.stored_query(
+            SessionItem.open_by_price,
+            OPEN,
+            price,
+            filter_condition=_filters(query, skip_price=True),
+            **common,
         )
     index = SessionItem.open_by_rating if query.sort == "rating" else SessionItem.open_by_popularity
-    return index.query(OPEN, filter_condition=_filters(query), scan_index_forward=False, **common)
+    return paging.stored_query(
+        index, OPEN, filter_condition=_filters(query), scan_index_forward=False, **common
+    )
 
 
 def discover(ctx: Context, query: DiscoveryQuery) -> SessionPage:
     items, next_cursor = paging.page(lambda start: _run(query, start), query.cursor)
-    return SessionPage(items=outs(ctx, items), next_cursor=next_cursor)
+    return SessionPage(items=stored_outs(ctx, items), next_cursor=next_cursor)

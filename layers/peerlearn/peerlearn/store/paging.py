@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import QueryError
+from pynamodb.pagination import ResultIterator
 
 from peerlearn.errors import BadRequest
 
@@ -66,6 +67,39 @@ def page(query: Callable[[dict[str, Any] | None], Any], cursor: str | None) -> t
             raise BadRequest("The cursor does not belong to this list.", field="cursor") from exc
         raise
     return items, encode_cursor(result.last_evaluated_key)
+
+
+def stored_query(
+    index: Any,
+    hash_key: str,
+    range_key_condition: Any = None,
+    *,
+    filter_condition: Any = None,
+    scan_index_forward: bool | None = None,
+    limit: int,
+    last_evaluated_key: dict[str, Any] | None,
+    attributes: list[str],
+) -> ResultIterator[dict[str, Any]]:
+    """`index.query(...)` yielding only `attributes` of each item (and its keys), as DynamoDB sends them
+    ({"title": {"S": "..."}}), instead of models of whole items. Same pages and cursors as index.query;
+    for an index (or partition) that holds one item type only, as no discriminator filter is added."""
+    model = index._model
+    keys = [model._hash_keyname, model._range_keyname, *(a.attr_name for a in index.Meta.attributes.values())]
+    return ResultIterator(
+        model._get_connection().query,
+        (hash_key,),
+        {
+            "range_key_condition": range_key_condition,
+            "filter_condition": filter_condition,
+            "index_name": index.Meta.index_name,
+            "exclusive_start_key": last_evaluated_key,
+            "scan_index_forward": scan_index_forward,
+            "limit": limit,
+            # with the keys, so a page cut short can still give its cursor
+            "attributes_to_get": list(dict.fromkeys([*keys, *attributes])),
+        },
+        limit=limit,
+    )
 
 
 def timeline_page(
