@@ -162,7 +162,7 @@ def test_the_sweep_starts_due_sessions_and_completes_overdue_ones(ctx: Context, 
     booking = states.get_booking(session_id, learner.user_id)
     assert booking is not None
     assert booking.status == "completed"
-    assert feedback.mentor_summary(mentor.user_id).sessions_taught == 1
+    assert aggregates.mentor_summary(mentor.user_id).sessions_taught == 1
 
 
 def test_cancelling_a_session_cancels_every_booking(ctx: Context) -> None:
@@ -566,7 +566,7 @@ def test_rating_aggregates_count_each_change_once(ctx: Context) -> None:
         **{**change, "learner_id": "L2"}, old=None, new=5, version=1, event="INSERT"
     )
 
-    stats = feedback.mentor_summary(mentor.user_id)
+    stats = aggregates.mentor_summary(mentor.user_id)
     item = session(session_id)
     assert (stats.rating_count, stats.rating_average) == (2, 3.5)
     assert stats.rating_distribution == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}

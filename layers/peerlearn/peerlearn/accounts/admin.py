@@ -14,8 +14,8 @@ from typing import Any
 from peerlearn import clock, store
 from peerlearn.accounts import signins
 from peerlearn.accounts.lookups import get_user
-from peerlearn.accounts.profiles import avatar_url
 from peerlearn.accounts.schemas import AdminUser, AdminUserPage
+from peerlearn.adapters.objects import avatar_url
 from peerlearn.errors import BadRequest, Forbidden, NotFound
 from peerlearn.store.keys import role_gsi1pk
 from peerlearn.store.models import UserItem

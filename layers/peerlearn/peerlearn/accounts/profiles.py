@@ -9,6 +9,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ids, store
 from peerlearn.accounts.schemas import AvatarUploadResponse, Me, PublicProfile, UpdateMeRequest
+from peerlearn.adapters.objects import avatar_url
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, NotFound
 from peerlearn.store.keys import USER_PROFILE_SK, user_pk
@@ -27,10 +28,6 @@ def avatar_prefix(user_id: str) -> str:
 def search_text(name: str, email: str) -> str:
     """What the admins' search matches: name and email, lower-cased (DynamoDB's contains is exact)."""
     return f"{name.lower()} {email.lower()}"
-
-
-def avatar_url(key: str | None, media_base_url: str) -> str | None:
-    return None if key is None else f"{media_base_url}/{key.removeprefix('media/')}"
 
 
 def to_public(user: UserItem, media_base_url: str) -> PublicProfile:

@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, ConfigDict, EmailStr, Field, StringConstraints
 
+from peerlearn.fields import Tag, Timezone
 from peerlearn.shapes import Shape
 from peerlearn.text import MultiLine, SingleLine
 
 # Control characters are refused (peerlearn.text), never stored: a bio may have several lines.
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SingleLine]
 Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), SingleLine]
 Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MultiLine]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
 Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), SingleLine]
 Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(lambda e: e.lower())]
-
-_TIMEZONES: frozenset[str] | None = None
-
-
-def _valid_timezone(name: str) -> str:
-    global _TIMEZONES
-    if _TIMEZONES is None:
-        _TIMEZONES = frozenset(available_timezones())
-    if name not in _TIMEZONES:
-        raise ValueError("must be an IANA time zone such as Asia/Kolkata")
-    return name
-
-
-Timezone = Annotated[str, AfterValidator(_valid_timezone)]
 
 
 class _Input(Shape):

@@ -66,3 +66,8 @@ class LocalObjectStore:
         expires = int(time.time()) + UPLOAD_URL_TTL_SECONDS
         signature = sign_local_upload(self._secret, key, content_type, expires)
         return f"{self._endpoint}/{quote(key)}?{urlencode({'expires': expires, 'signature': signature})}"
+
+
+def avatar_url(key: str | None, media_base_url: str) -> str | None:
+    """The public URL of an uploaded avatar (served under the site's /media/ path)."""
+    return None if key is None else f"{media_base_url}/{key.removeprefix('media/')}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from peerlearn import clock, timeutil
-from peerlearn.accounts.profiles import avatar_url
+from peerlearn.adapters.objects import avatar_url
 from peerlearn.bookings.cancelling import policy
 from peerlearn.bookings.schemas import Attendee, AttendeeList, BookingPage, MyBookingState
 from peerlearn.bookings.states import expire_hold, get_booking, hold_expired, to_out

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from peerlearn import timeutil
-from peerlearn.accounts.profiles import avatar_url
+from peerlearn.adapters.objects import avatar_url
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.catalog.schemas import MentorCard, SessionOut, SessionPage
 from peerlearn.context import Context

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from peerlearn.accounts.schemas import Tag, Timezone
+from peerlearn.fields import Tag, Timezone
 from peerlearn.shapes import Shape
 from peerlearn.text import MultiLine, SingleLine
 

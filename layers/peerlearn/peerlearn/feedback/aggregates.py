@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, store, timeutil
-from peerlearn.feedback.service import mentor_summary
+from peerlearn.accounts.schemas import MentorStats
 from peerlearn.store.keys import OPEN, STATS_SK, mentor_sessions_pk, processed_pk, session_pk, user_pk
 from peerlearn.store.models import MentorStatsItem, ProcessedEventItem, SessionItem
 
@@ -92,3 +92,22 @@ def count_session_taught(*, session_id: str, mentor_id: str) -> bool:
             return False
         raise
     return True
+
+
+def mentor_summary(mentor_id: str) -> MentorStats:
+    try:
+        stats = MentorStatsItem.get(user_pk(mentor_id), STATS_SK)
+    except DoesNotExist:
+        return MentorStats(
+            rating_average=None,
+            rating_count=0,
+            rating_distribution={str(n): 0 for n in range(1, 6)},
+            sessions_taught=0,
+        )
+    count = int(stats.rating_count)
+    return MentorStats(
+        rating_average=round(int(stats.rating_sum) / count, 2) if count else None,
+        rating_count=count,
+        rating_distribution={str(n): int(getattr(stats, f"rating_{n}")) for n in range(1, 6)},
+        sessions_taught=int(stats.sessions_taught),
+    )

@@ -11,7 +11,6 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ids, store, timeutil
-from peerlearn.accounts.schemas import MentorStats
 from peerlearn.bookings.states import get_booking
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import Conflict, Forbidden, NotFound
@@ -27,13 +26,11 @@ from peerlearn.feedback.schemas import (
 from peerlearn.store import paging
 from peerlearn.store.keys import (
     REVIEW_PREFIX,
-    STATS_SK,
     mentor_reviews_pk,
     review_sk,
     session_pk,
-    user_pk,
 )
-from peerlearn.store.models import MentorStatsItem, ReviewItem
+from peerlearn.store.models import ReviewItem
 
 logger = logging.getLogger(__name__)
 
@@ -150,22 +147,3 @@ def mentor_reviews(*, mentor_id: str, limit: int, cursor: str | None) -> ReviewP
 
     items, next_cursor = paging.page(run, cursor)
     return ReviewPage(items=[to_out(i) for i in items], next_cursor=next_cursor)
-
-
-def mentor_summary(mentor_id: str) -> MentorStats:
-    try:
-        stats = MentorStatsItem.get(user_pk(mentor_id), STATS_SK)
-    except DoesNotExist:
-        return MentorStats(
-            rating_average=None,
-            rating_count=0,
-            rating_distribution={str(n): 0 for n in range(1, 6)},
-            sessions_taught=0,
-        )
-    count = int(stats.rating_count)
-    return MentorStats(
-        rating_average=round(int(stats.rating_sum) / count, 2) if count else None,
-        rating_count=count,
-        rating_distribution={str(n): int(getattr(stats, f"rating_{n}")) for n in range(1, 6)},
-        sessions_taught=int(stats.sessions_taught),
-    )

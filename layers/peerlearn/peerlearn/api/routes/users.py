@@ -13,7 +13,7 @@ from peerlearn.accounts.schemas import (
     UpdateMeRequest,
 )
 from peerlearn.api import SECURED, CallerDep, ContextDep
-from peerlearn.feedback.service import mentor_summary
+from peerlearn.feedback.aggregates import mentor_summary
 
 router = Router()
 
