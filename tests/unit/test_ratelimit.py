@@ -42,10 +42,9 @@ def test_waiting_the_answer_always_allows_the_next_attempt(previous: int, curren
 
 def test_stored_hits_across_a_boundary_count_together(ctx: Context) -> None:
     for at in (START - 10, START - 5, START - 1, START + 1, START + 2):
-        ratelimit.hit(LIMIT, "subject", now=at)
+        assert ratelimit.acquire(LIMIT, "subject", now=at) == 0
     assert ratelimit.seconds_until_allowed(LIMIT, "subject", now=START + 3) > 0
-    ratelimit.reset(LIMIT, "subject", now=START + 3)
-    assert ratelimit.seconds_until_allowed(LIMIT, "subject", now=START + 3) == 0
+    assert ratelimit.seconds_until_allowed(LIMIT, "other", now=START + 3) == 0
 
 
 def test_acquire_counts_up_to_the_limit_then_refuses_without_counting(ctx: Context) -> None:
@@ -57,7 +56,7 @@ def test_acquire_counts_up_to_the_limit_then_refuses_without_counting(ctx: Conte
 
 def test_acquire_leaves_only_the_room_the_previous_window_leaves(ctx: Context) -> None:
     for _ in range(4):
-        ratelimit.hit(LIMIT, "subject", now=START - 10)
+        assert ratelimit.acquire(LIMIT, "subject", now=START - 10) == 0
     # Just after the boundary the previous window's 4 still weigh 4: one more is allowed, not five.
     assert ratelimit.acquire(LIMIT, "subject", now=START + 1) == 0
     assert ratelimit.acquire(LIMIT, "subject", now=START + 1) > 0

@@ -63,21 +63,6 @@ def seconds_until_allowed(limit: Limit, subject: str, now: int | None = None) ->
     return seconds_until(limit, _hits(limit, subject, now), now)
 
 
-def hit(limit: Limit, subject: str, now: int | None = None) -> None:
-    """Counts one hit atomically in the current window."""
-    now = clock.now_seconds() if now is None else now
-    start = _start(limit, now)
-    RateWindowItem(rate_pk(limit.scope, subject), str(start)).update(
-        actions=RateWindowItem.upsert_actions(
-            [
-                RateWindowItem.hits.add(1),
-                # Kept through the next window too: it still weighs on the estimate there.
-                RateWindowItem.ttl.set(start + 2 * limit.window_seconds + 60),
-            ]
-        )
-    )
-
-
 class _Full(Exception):
     pass
 
@@ -115,10 +100,3 @@ def release(limit: Limit, subject: str, acquired_at: int) -> None:
         RateWindowItem(rate_pk(limit.scope, subject), str(_start(limit, acquired_at))).update(
             actions=[RateWindowItem.hits.add(-1)], condition=RateWindowItem.hits > 0
         )
-
-
-def reset(limit: Limit, subject: str, now: int | None = None) -> None:
-    """Forgets the subject's recent hits (after a successful sign-in)."""
-    now = clock.now_seconds() if now is None else now
-    for window in _hits(limit, subject, now):
-        RateWindowItem(rate_pk(limit.scope, subject), str(window)).delete()
