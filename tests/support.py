@@ -188,3 +188,23 @@ def client_from(url: str, address: str = "127.0.0.1", **options: Any) -> Any:
     import httpx
 
     return httpx.Client(base_url=url, transport=httpx.HTTPTransport(local_address=address), **options)
+
+
+def user_item(user_id: str = "01ABC") -> Any:
+    """A learner's stored profile item, written by hand for storage-level tests (not via the API)."""
+    from peerlearn.store.keys import USER_PROFILE_SK, user_pk
+    from peerlearn.store.models import UserItem
+
+    return UserItem(
+        user_pk(user_id),
+        USER_PROFILE_SK,
+        id=user_id,
+        email="a@example.com",
+        name="A",
+        role="learner",
+        password_hash="x",
+        created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-01T00:00:00Z",
+        gsi1pk="ROLE#learner",
+        gsi1sk=f"2026-01-01T00:00:00Z#{user_id}",
+    )

@@ -11,8 +11,8 @@ import pytest
 
 from peerlearn import store
 from peerlearn.config import Settings
-from peerlearn.store.keys import USER_PROFILE_SK, user_pk
 from peerlearn.store.models import ALL_MODELS, SessionItem, UserItem
+from tests.support import user_item
 
 
 class Calls:
@@ -62,19 +62,7 @@ def test_index_queries_and_writes_still_work_through_the_shared_client(
     env: dict[str, str], calls: Calls
 ) -> None:
     bind_as_at_cold_start(env)
-    UserItem(
-        user_pk("01ABC"),
-        USER_PROFILE_SK,
-        id="01ABC",
-        email="a@example.com",
-        name="A",
-        role="learner",
-        password_hash="x",
-        created_at="2026-01-01T00:00:00Z",
-        updated_at="2026-01-01T00:00:00Z",
-        gsi1pk="ROLE#learner",
-        gsi1sk="2026-01-01T00:00:00Z#01ABC",
-    ).save()
+    user_item().save()
 
     found = list(UserItem.by_role.query("ROLE#learner"))
 
