@@ -36,6 +36,18 @@ def a_session(mentor: Api, *, minutes_ahead: float, **fields: object) -> dict[st
     return session
 
 
+def a_booked_session(
+    people: Callable[..., tuple[str, str]], api_as: Callable[[str], Api], *, days_ahead: int
+) -> tuple[dict[str, object], str, Api]:
+    """A new mentor's free session `days_ahead` away, booked by a new learner: (session, email, api)."""
+    _, mentor_email = people("mentor")
+    session = a_session(api_as(mentor_email), minutes_ahead=days_ahead * 24 * 60)
+    _, email = people("learner")
+    learner = api_as(email)
+    learner.call("POST", f"/api/sessions/{session['id']}/book", {})
+    return session, email, learner
+
+
 def test_a_signed_out_visit_makes_no_refresh_call_and_logs_no_error(page: Page) -> None:
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -217,11 +229,7 @@ def test_on_a_phone_the_search_has_a_visible_button_and_an_uncut_placeholder(con
 def test_a_cancelled_booking_leaves_upcoming_and_offers_book_again(
     page: Page, people: Callable[..., tuple[str, str]], api_as: Callable[[str], Api]
 ) -> None:
-    _, mentor_email = people("mentor")
-    session = a_session(api_as(mentor_email), minutes_ahead=3 * 24 * 60)
-    _, email = people("learner")
-    learner = api_as(email)
-    learner.call("POST", f"/api/sessions/{session['id']}/book", {})
+    session, email, learner = a_booked_session(people, api_as, days_ahead=3)
     learner.call("POST", f"/api/sessions/{session['id']}/booking/cancel", {})
 
     sign_in(page, email)
@@ -237,10 +245,7 @@ def test_a_cancelled_booking_leaves_upcoming_and_offers_book_again(
 def test_a_learners_home_shows_upcoming_bookings_and_a_way_to_discover(
     page: Page, people: Callable[..., tuple[str, str]], api_as: Callable[[str], Api]
 ) -> None:
-    _, mentor_email = people("mentor")
-    session = a_session(api_as(mentor_email), minutes_ahead=2 * 24 * 60)
-    _, email = people("learner")
-    api_as(email).call("POST", f"/api/sessions/{session['id']}/book", {})
+    session, email, _ = a_booked_session(people, api_as, days_ahead=2)
 
     sign_in(page, email)
     expect(page.get_by_test_id("home-upcoming")).to_contain_text(str(session["title"]))
@@ -261,10 +266,7 @@ def test_a_mentors_home_suggests_mentor_steps_not_what_to_learn(
 def test_the_room_opening_copy_is_the_same_on_the_session_page_and_in_my_bookings(
     page: Page, people: Callable[..., tuple[str, str]], api_as: Callable[[str], Api]
 ) -> None:
-    _, mentor_email = people("mentor")
-    session = a_session(api_as(mentor_email), minutes_ahead=2 * 24 * 60)
-    _, email = people("learner")
-    api_as(email).call("POST", f"/api/sessions/{session['id']}/book", {})
+    session, email, _ = a_booked_session(people, api_as, days_ahead=2)
 
     sign_in(page, email)
     expect(page.get_by_test_id("home-welcome")).to_be_visible()
