@@ -202,3 +202,84 @@ def test_functions_that_trace_get_a_do_nothing_tracer_when_tracing_is_off(tmp_pa
     found = imports_of(TRACED, lambda_env(tmp_path, traced=False), [])
 
     assert {name: seen["tracer"] for name, seen in found.items()} == dict.fromkeys(TRACED, "Untraced")
+
+
+def test_no_function_loads_the_resolvers_and_event_classes_it_does_not_use(tmp_path: Path) -> None:
+    # Powertools' event_handler/__init__ imports every resolver (AppSync's brings asyncio) and
+    # data_classes/__init__ some forty event classes: a tenth of a REST function's import.
+    unused = [
+        "aws_lambda_powertools.event_handler.appsync",
+        "aws_lambda_powertools.utilities.data_classes.kafka_event",
+        "aws_lambda_powertools.utilities.data_classes.s3_event",
+    ]
+    names = ["AuthorizerFunction", "AuthFunction", "UsersFunction", "AdminFunction", "SessionsFunction"]
+    found = imports_of(names, lambda_env(tmp_path, traced=False), unused)
+
+    assert {name: seen["loaded"] for name, seen in found.items()} == {name: [] for name in names}
+
+
+_LAZY_PROBE = """
+import importlib, json, sys
+sys.path.insert(0, {layer!r})
+if {lazily!r}:
+    from peerlearn.coldstart import LAZY_PACKAGES, open_lazily
+    for package in LAZY_PACKAGES:
+        open_lazily(package)
+found = {{}}
+for package in {packages!r}:
+    module = importlib.import_module(package)
+    names = {names!r}.get(package) or module.__all__
+    values = {{name: getattr(module, name) for name in names}}
+    found[package] = {{name: f"{{v.__module__}}.{{v.__qualname__}}" for name, v in values.items()}}
+print(json.dumps(found))
+"""
+
+
+def _names_offered(tmp_path: Path, *, lazily: bool, names: dict[str, list[str]] | None = None) -> dict:
+    from peerlearn.coldstart import LAZY_PACKAGES
+
+    code = _LAZY_PROBE.format(
+        layer=str(LAYER), lazily=lazily, packages=list(LAZY_PACKAGES), names=names or {}
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=lambda_env(tmp_path, traced=False),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    found: dict[str, dict[str, str]] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_a_lazily_opened_package_offers_every_name_its_init_does(tmp_path: Path) -> None:
+    eager = _names_offered(tmp_path, lazily=False)
+    lazy = _names_offered(
+        tmp_path, lazily=True, names={package: list(names) for package, names in eager.items()}
+    )
+
+    assert lazy == eager
+    assert all(len(names) > 10 for names in eager.values())
+
+
+def test_reexports_reads_relative_absolute_and_parenthesised_imports() -> None:
+    from peerlearn.coldstart import reexports
+
+    source = (
+        "from .alb_event import ALBEvent\n"
+        "from pkg.api import (\n    A,\n    B,\n)\n"
+        "from other.api import C\n"
+        "from pkg.events.appsync import F\n"
+        "from .common import D, E  # two\n"
+    )
+
+    assert reexports("pkg", source) == {
+        "ALBEvent": "alb_event",
+        "A": "api",
+        "B": "api",
+        "D": "common",
+        "E": "common",
+        "F": "events.appsync",
+    }
