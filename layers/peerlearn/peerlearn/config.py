@@ -130,3 +130,52 @@ def _secrets_manager_value(secret_id: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"secret {secret_id} is not a string")
     return value.strip()
+
+
+@dataclass(frozen=True)
+class RazorpaySettings:
+    """Razorpay's keys and where to reach it, for the functions that take or move money.
+
+    The key id is public (Checkout needs it); the key secret and the webhook secret are not: they come
+    from the environment locally and from SSM SecureString parameters (`*_PARAM`) in the cloud, and
+    are never logged or sent to the browser. `base_url` is set only locally (the sandbox).
+    """
+
+    key_id: str
+    key_secret: str
+    webhook_secret: str
+    base_url: str | None
+    checkout_url: str
+    payout_account_number: str  # the RazorpayX account payouts are made from
+
+    def __repr__(self) -> str:  # a settings object in a log line must not carry the secrets
+        return f"RazorpaySettings(key_id={self.key_id!r}, base_url={self.base_url!r})"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+    ) -> RazorpaySettings:
+        env = os.environ if env is None else env
+
+        def required(name: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                raise ConfigError(f"setting {name} is required")
+            return value
+
+        def secret(name: str) -> str:
+            if env.get(name, "").strip():
+                return env[name].strip()
+            return (fetch_secret or _ssm_secret)(required(f"{name}_PARAM"))
+
+        key_id = required("RAZORPAY_KEY_ID")
+        if not key_id.startswith(("rzp_test_", "rzp_live_")):
+            raise ConfigError("RAZORPAY_KEY_ID must start with rzp_test_ or rzp_live_")
+        return cls(
+            key_id=key_id,
+            key_secret=secret("RAZORPAY_KEY_SECRET"),
+            webhook_secret=secret("RAZORPAY_WEBHOOK_SECRET"),
+            base_url=env.get("RAZORPAY_BASE_URL", "").strip().removesuffix("/") or None,
+            checkout_url=required("RAZORPAY_CHECKOUT_URL"),
+            payout_account_number=required("RAZORPAYX_ACCOUNT_NUMBER"),
+        )
