@@ -53,7 +53,7 @@ def open_lazily(package: str) -> None:
         return value
 
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
-    module.__all__ = list(found_in)
+    module.__dict__["__all__"] = list(found_in)
     sys.modules[package] = module
 
 
