@@ -1,0 +1,251 @@
+"""Paying in a real browser against the local stack and its Razorpay sandbox (the Checkout stand-in
+served by the stack, webhooks through the gateway): a learner pays by UPI and opens the receipt; a
+learner who closes the tab before verify is confirmed by the webhook; a failed payment says why and a
+retry succeeds; a mentor's earning goes pending -> available, is withdrawn, approved by an admin and
+paid out."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from infra.local.stack import LocalStack
+from tests.e2e.conftest import ZONE, Api, Requests, sign_in
+from tests.support import local_in, wait_until
+
+pytestmark = pytest.mark.e2e
+
+PRICE_PAISE = 99_900  # ₹999: three shares add up past the ₹1,000 an admin must approve
+CONFIRM_TIMEOUT_MS = 30_000  # a webhook goes sandbox -> gateway -> stream -> confirmation
+HOURS = 3600
+
+
+def paid_session(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "tags": ["Rust"],
+        "level": "beginner",
+        "starts_at_local": local_in(3 * 24 * 60, ZONE),
+        "timezone": ZONE,
+        "duration_minutes": 60,
+        "capacity": 5,
+        "price_paise": PRICE_PAISE,
+    }
+
+
+@pytest.fixture
+def browse(browser: Browser, stack: LocalStack) -> Iterator[Callable[[str], tuple[BrowserContext, Page]]]:
+    """`browse(email)` -> a signed-in browser of that person (each their own cookies)."""
+    opened: list[tuple[BrowserContext, Requests]] = []
+
+    def open_as(email: str) -> tuple[BrowserContext, Page]:
+        seen = Requests()
+        ctx = browser.new_context(
+            base_url=stack.url, viewport={"width": 1280, "height": 900}, timezone_id=ZONE
+        )
+        ctx.set_default_timeout(15_000)
+        ctx.on("request", lambda request: seen.urls.append(request.url))
+        opened.append((ctx, seen))
+        page = ctx.new_page()
+        sign_in(page, email)
+        return ctx, page
+
+    yield open_as
+    for ctx, seen in opened:
+        ctx.close()
+        assert seen.outside(stack.url) == [], "a page loaded something from outside the local stack"
+
+
+@pytest.fixture
+def session_for_sale(
+    people: Callable[..., tuple[str, str]], api_as: Callable[[str], Api]
+) -> Callable[[str], tuple[str, str, dict[str, Any]]]:
+    def make(title: str) -> tuple[str, str, dict[str, Any]]:
+        mentor_id, mentor_email = people("mentor")
+        session = api_as(mentor_email).call("POST", "/api/sessions", paid_session(title))
+        return mentor_id, mentor_email, session
+
+    return make
+
+
+def book_and_open_checkout(page: Page, session_id: str) -> Any:
+    """Books a seat on the session page (held), checks the refund policy is shown, opens Checkout."""
+    page.goto(f"/sessions/{session_id}")
+    expect(page.get_by_test_id("session-refund-policy")).to_contain_text("full refund")
+    page.get_by_test_id("session-book").click()
+    expect(page.get_by_test_id("session-hold-countdown")).to_have_text(re.compile(r"^\d+:\d\d$"))
+    page.get_by_test_id("session-pay").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def pay_in_checkout(dialog: Any, outcome: str, method: str = "UPI") -> None:
+    dialog.get_by_label(method).check()
+    dialog.locator(f"[data-outcome={outcome}]").click()
+
+
+def test_learner_pays_by_upi_sees_it_confirmed_and_opens_the_receipt(
+    people: Callable[..., tuple[str, str]],
+    session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
+    browse: Callable[[str], tuple[BrowserContext, Page]],
+) -> None:
+    _, _, session = session_for_sale("Async Rust, paid")
+    _, learner_email = people("learner")
+    _, page = browse(learner_email)
+
+    dialog = book_and_open_checkout(page, session["id"])
+    pay_in_checkout(dialog, "success")
+
+    expect(page.get_by_test_id("session-booked")).to_contain_text("Paid", timeout=CONFIRM_TIMEOUT_MS)
+    page.get_by_test_id("session-receipt").click()
+    expect(page.get_by_test_id("receipt-number")).to_have_text(re.compile(r"^PL/\d{4}/\d{6}$"))
+    expect(page.get_by_test_id("receipt-total")).to_have_text("₹999.00")
+    expect(page.get_by_test_id("receipt-lines")).to_contain_text("GST on the platform fee")
+    expect(page.get_by_test_id("receipt-description")).to_contain_text("Async Rust, paid")
+
+    # The same payment is in the history, with the same receipt.
+    page.get_by_test_id("nav-my-payments").click()
+    expect(page.get_by_test_id("payment")).to_have_count(1)
+    expect(page.get_by_test_id("payment-status")).to_have_text("Paid")
+
+
+def test_a_closed_tab_is_confirmed_by_the_webhook(
+    people: Callable[..., tuple[str, str]],
+    session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
+    browse: Callable[[str], tuple[BrowserContext, Page]],
+) -> None:
+    _, _, session = session_for_sale("Tokio internals, paid")
+    _, learner_email = people("learner")
+    ctx, page = browse(learner_email)
+
+    # Given Checkout succeeds but the tab is gone before the browser can ask the API to verify
+    page.route("**/api/payments/verify/", lambda route: route.abort())
+    dialog = book_and_open_checkout(page, session["id"])
+    pay_in_checkout(dialog, "success")
+    page.wait_for_timeout(200)
+    page.close()
+
+    # Then the webhook alone confirms the seat
+    again = ctx.new_page()
+    again.goto(f"/sessions/{session['id']}")
+    expect(again.get_by_test_id("session-booked")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)
+    again.goto("/my/payments")
+    expect(again.get_by_test_id("payment")).to_have_count(1)
+
+
+def test_a_failed_payment_says_why_and_a_retry_succeeds(
+    people: Callable[..., tuple[str, str]],
+    session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
+    browse: Callable[[str], tuple[BrowserContext, Page]],
+) -> None:
+    _, _, session = session_for_sale("Unsafe Rust, paid")
+    _, learner_email = people("learner")
+    _, page = browse(learner_email)
+
+    dialog = book_and_open_checkout(page, session["id"])
+    pay_in_checkout(dialog, "failure", method="Card")
+    page.keyboard.press("Escape")  # Checkout shows the failure until closed
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("checkout-error")).to_be_visible()
+    expect(page.get_by_test_id("checkout-error-reason")).not_to_be_empty()
+    expect(page.get_by_test_id("session-hold-countdown")).to_be_visible()  # the seat is still held
+
+    page.get_by_test_id("session-pay").click()
+    pay_in_checkout(page.get_by_role("dialog"), "success")
+    expect(page.get_by_test_id("session-booked")).to_contain_text("Paid", timeout=CONFIRM_TIMEOUT_MS)
+
+
+def pay_by_api(stack: LocalStack, learner: Api, session_id: str) -> None:
+    """What the browser does, without one: hold, order, Checkout's success, verify."""
+    learner.call("POST", f"/api/sessions/{session_id}/book", {})
+    order = learner.call("POST", "/api/payments/create/", {"session_id": session_id})
+    response = learner.request.post(
+        f"{stack.url}/_dev/razorpay/pay",
+        data={"order_id": order["order_id"], "method": "upi", "outcome": "success"},
+    )
+    assert response.ok, response.text()
+    answer = learner.call("POST", "/api/payments/verify/", {"session_id": session_id, **response.json()})
+    assert answer["status"] == "confirmed", answer
+
+
+def test_mentor_earning_matures_is_withdrawn_approved_and_paid_out(
+    stack: LocalStack,
+    people: Callable[..., tuple[str, str]],
+    api_as: Callable[[str], Api],
+    session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
+    browse: Callable[[str], tuple[BrowserContext, Page]],
+) -> None:
+    from peerlearn import ledger
+
+    _, mentor_email, session = session_for_sale("Rust for payments people")
+    for _ in range(3):
+        _, learner_email = people("learner")
+        pay_by_api(stack, api_as(learner_email), session["id"])
+    share = ledger.split(PRICE_PAISE).mentor_share_paise
+    earned = 3 * share
+
+    # The mentor sees the earnings pending (inside the session's dispute window)
+    _, mentor = browse(mentor_email)
+    mentor.get_by_test_id("nav-my-earnings").click()
+    expect(mentor.get_by_test_id("earnings-pending")).to_have_text(rupees(earned))
+    expect(mentor.get_by_test_id("earnings-available")).to_have_text("₹0")
+    expect(mentor.get_by_test_id("earnings-chart")).to_be_visible()
+    expect(mentor.get_by_test_id("withdraw-submit")).to_be_disabled()
+
+    # When the dispute window has passed (the maturity job, run as if 72 h after the session ended)
+    ends = time.time() + 3 * 24 * HOURS + 2 * HOURS
+    assert ledger.mature_due(int(ends + 73 * HOURS)) >= 3
+    mentor.reload()
+    expect(mentor.get_by_test_id("earnings-available")).to_have_text(rupees(earned))
+    expect(mentor.get_by_test_id("earnings-pending")).to_have_text("₹0")
+
+    # The mentor sets up payouts (formats hinted before sending) and withdraws everything
+    mentor.get_by_test_id("payout-pan").fill("abcd1234")
+    mentor.get_by_test_id("payout-ifsc").click()
+    expect(mentor.get_by_test_id("payout-pan-error")).to_be_visible()
+    mentor.get_by_test_id("payout-legal-name").fill("Vikram Iyer")
+    mentor.get_by_test_id("payout-pan").fill("abcde1234f")
+    mentor.get_by_test_id("payout-ifsc").fill("hdfc0001234")
+    mentor.get_by_test_id("payout-account-number").fill("50100123456789")
+    mentor.get_by_test_id("payout-account-again").fill("50100123456789")
+    mentor.get_by_test_id("payout-save").click()
+    expect(mentor.get_by_test_id("payout-account-masked")).to_contain_text("6789")
+    expect(mentor.get_by_test_id("payout-account-masked")).not_to_contain_text("50100123")
+    expect(mentor.get_by_test_id("payout-account-ready")).to_have_text(
+        "Ready for payouts.", timeout=CONFIRM_TIMEOUT_MS
+    )
+    mentor.get_by_test_id("withdraw-submit").click()
+    expect(mentor.get_by_test_id("withdrawal").first).to_have_attribute("data-status", "requested")
+    expect(mentor.get_by_test_id("earnings-in-transit")).to_have_text(rupees(earned))
+
+    # An admin approves it
+    _, admin_email = people("admin")
+    _, admin = browse(admin_email)
+    admin.goto("/admin/payments?tab=withdrawals")
+    row = admin.get_by_test_id("admin-withdrawal").filter(has_text=rupees(earned))
+    row.get_by_test_id("admin-withdrawal-approve").click()
+    admin.get_by_test_id("confirm-ok").click()
+    expect(row).to_be_hidden()  # no longer waiting for a decision
+
+    # The payout settles (RazorpayX's webhook) and the mentor sees it paid
+    def paid() -> bool:
+        mentor.reload()
+        expect(mentor.get_by_test_id("withdrawal").first).to_be_visible()
+        return mentor.get_by_test_id("withdrawal").first.get_attribute("data-status") == "paid"
+
+    wait_until(paid, timeout=30, interval=1, what="the payout to be paid")
+    expect(mentor.get_by_test_id("earnings-withdrawn")).to_have_text(rupees(earned))
+    expect(mentor.get_by_test_id("earnings-in-transit")).to_have_text("₹0")
+
+
+def rupees(paise: int) -> str:
+    """How the page writes an amount under ₹1 lakh: "₹2,445" or "₹2,444.70"."""
+    assert paise < 100_000_00, "Indian digit grouping differs from here on"
+    whole, part = divmod(paise, 100)
+    return f"₹{whole:,}" + (f".{part:02d}" if part else "")
