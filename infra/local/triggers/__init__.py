@@ -19,7 +19,8 @@ Triggers invoke functions through `context.runtime` (see `infra.local.runtime`),
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -28,7 +29,7 @@ from starlette.routing import BaseRoute
 from infra.local.runtime import Runtime
 from infra.local.template import Template
 
-TRIGGER_MODULES = ("rest", "streams", "schedule")
+TRIGGER_MODULES = ("rest", "streams", "schedule", "razorpay")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class TriggerContext:
     dead_letter_path: Path
     poll_interval_seconds: float = 0.1
     retry_delay_seconds: float = 0.2
+    # The gateway's URL and the environment the functions get (local values, .env, overrides), for
+    # triggers that call back into the stack or share the functions' settings (the Razorpay sandbox).
+    url: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 class Trigger(Protocol):
