@@ -11,6 +11,7 @@ import html
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -111,11 +112,9 @@ class DevPages:
 
 async def _values(request: Request) -> tuple[dict[str, Any], bool]:
     """The POST's fields and whether it came from a form."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str) and v != ""}, True
     raw = await request.body()
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return {k: v for k, v in parse_qsl(raw.decode("utf-8", "replace")) if v != ""}, True
     try:
         values = json.loads(raw) if raw else {}
     except json.JSONDecodeError:
