@@ -29,7 +29,9 @@ from starlette.routing import BaseRoute
 from infra.local.runtime import Runtime
 from infra.local.template import Template
 
-TRIGGER_MODULES = ("rest", "streams", "schedule", "razorpay")
+# The Razorpay sandbox comes before the streams so that `LocalStack.await_idle` first waits for its
+# webhooks, then for the stream records they cause.
+TRIGGER_MODULES = ("rest", "razorpay", "streams", "schedule")
 
 
 @dataclass(frozen=True)

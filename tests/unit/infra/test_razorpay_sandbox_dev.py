@@ -198,3 +198,19 @@ def test_the_trigger_is_always_created_with_the_functions_keys(tmp_path: Path) -
     assert trigger.sandbox.switches.duplicates == 1
     assert keys.key_secret not in repr(keys)
     assert keys.webhook_secret not in repr(keys)
+
+
+def test_an_unpaid_order_can_be_paid_from_the_page(rzp: Harness) -> None:
+    order = rzp.order()
+    page = rzp.http.get("/_dev/razorpay").text
+    assert f'name="order_id" value="{order["id"]}"' in page
+
+    reply = rzp.http.post(
+        "/_dev/razorpay/pay",
+        data={"order_id": order["id"], "method": "netbanking", "outcome": "success"},
+        follow_redirects=False,
+    )
+
+    assert reply.status_code == 303
+    assert rzp.client.order.fetch(order["id"])["status"] == "paid"
+    assert f'name="order_id" value="{order["id"]}"' not in rzp.http.get("/_dev/razorpay").text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -82,7 +83,10 @@ class DevPages:
         state = self.sandbox.snapshot()
         sections = [
             _table(
-                "Orders", state["orders"], ("id", "amount", "status", "attempts", "receipt", "created_at")
+                "Orders",
+                state["orders"],
+                ("id", "amount", "status", "attempts", "receipt", "created_at"),
+                extra=lambda order: "" if order["status"] == "paid" else _pay_form(order["id"]),
             ),
             _table(
                 "Payments",
@@ -130,14 +134,35 @@ def _cell(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(title: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+def _table(
+    title: str,
+    rows: list[dict[str, Any]],
+    columns: tuple[str, ...],
+    extra: Callable[[dict[str, Any]], str] | None = None,
+) -> str:
     if not rows:
         return f"<section><h2>{title} (0)</h2><p>None yet.</p></section>"
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns) + ("<th></th>" if extra else "")
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows
+        "<tr>"
+        + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns)
+        + (f"<td>{extra(row)}</td>" if extra else "")
+        + "</tr>"
+        for row in rows
     )
     return f"<section><h2>{title} ({len(rows)})</h2><table><tr>{head}</tr>{body}</table></section>"
+
+
+def _pay_form(order_id: str) -> str:
+    """Pays an order from the page, as Checkout would (POST /_dev/razorpay/pay)."""
+    methods = "".join(f'<option value="{m}">{m}</option>' for m in ("upi", "card", "netbanking"))
+    outcomes = "".join(
+        f'<button type="submit" name="outcome" value="{o}">{o}</button> '
+        for o in ("success", "failure", "late")
+    )
+    hidden = f'<input type="hidden" name="order_id" value="{html.escape(order_id)}">'
+    select = f'<select name="method" aria-label="method">{methods}</select>'
+    return f'<form method="post" action="{PAGE}/pay">{hidden}{select} {outcomes}</form>'
 
 
 def _deliveries(deliveries: list[dict[str, Any]]) -> str:
