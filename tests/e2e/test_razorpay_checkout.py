@@ -184,3 +184,9 @@ def test_escape_and_the_close_button_dismiss_and_focus_stays_inside_while_open(
     page.get_by_role("button", name="Pay now").click()
     page.get_by_role("button", name="Close checkout").click()
     assert [r["kind"] for r in results(page)] == ["dismiss", "dismiss"]
+
+
+def test_without_an_amount_option_the_modal_shows_the_orders(page: Page, served: tuple[Harness, str]) -> None:
+    open_checkout(page, served[0], amount="")
+
+    expect(page.get_by_role("dialog", name="PeerLearn")).to_contain_text("₹499.00")

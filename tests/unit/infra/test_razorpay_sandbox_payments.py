@@ -317,3 +317,42 @@ def test_the_recon_report_lists_captures_with_fee_and_tax_and_processed_refunds(
 
 def test_the_sdk_client_class_is_the_real_one(rzp: Harness) -> None:
     assert isinstance(rzp.client, razorpay.Client)
+
+
+def test_a_late_payment_on_an_order_paid_meanwhile_is_captured_but_does_not_pay_it_again(
+    rzp: Harness,
+) -> None:
+    order = rzp.order()
+    late_id = rzp.pay(order["id"], outcome="late")["error"]["metadata"]["payment_id"]
+    paid_id = rzp.pay(order["id"])["razorpay_payment_id"]
+
+    rzp.idle()
+
+    assert rzp.client.payment.fetch(late_id)["status"] == "captured"  # the merchant must refund it
+    assert {p["id"] for p in rzp.client.order.payments(order["id"])["items"]} == {late_id, paid_id}
+    assert rzp.receiver.events().count("order.paid") == 1
+    assert rzp.client.order.fetch(order["id"])["amount_paid"] == 50_000
+
+
+def test_the_automatic_refund_of_an_uncaptured_payment_is_not_in_the_recon_report(rzp: Harness) -> None:
+    rzp.switches.update({"late_minutes": 20})
+    order = rzp.order(payment={"capture": "automatic", "capture_options": {"automatic_expiry_period": 12}})
+    rzp.pay(order["id"], outcome="late")
+    rzp.idle()
+    today = datetime.now(timezone(timedelta(hours=5, minutes=30)))
+
+    report = rzp.client.get("/v1/settlements/recon/combined", {"year": today.year, "month": today.month})
+
+    assert report["items"] == []
+
+
+def test_checkout_can_look_up_an_orders_amount_with_the_public_key(rzp: Harness) -> None:
+    order = rzp.order(amount=12_300)
+
+    found = rzp.http.get(
+        "/_razorpay/checkout/order", params={"key": rzp.keys.key_id, "order_id": order["id"]}
+    )
+    refused = rzp.http.get("/_razorpay/checkout/order", params={"key": "rzp_test_x", "order_id": order["id"]})
+
+    assert found.json() == {"id": order["id"], "amount": 12_300, "currency": "INR", "status": "created"}
+    assert refused.status_code == 401

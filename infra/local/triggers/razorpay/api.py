@@ -87,6 +87,7 @@ class Api:
             Route(f"{PREFIX}/checkout.js", self.asset("checkout.js", "text/javascript")),
             Route(f"{PREFIX}/checkout.css", self.asset("checkout.css", "text/css")),
             Route(f"{PREFIX}/checkout/pay", self.checkout_pay, methods=["POST"]),
+            Route(f"{PREFIX}/checkout/order", self.checkout_order),
         ]
 
     async def v1(self, request: Request) -> Response:
@@ -142,6 +143,16 @@ class Api:
         except RazorpayError as error:
             return JSONResponse(error.body(), status_code=error.status)
         return JSONResponse(answer)
+
+    async def checkout_order(self, request: Request) -> Response:
+        """The amount and currency Checkout shows when `options.amount` is left out (public key)."""
+        try:
+            if not hmac.compare_digest(request.query_params.get("key", ""), self.sandbox.keys.key_id):
+                raise RazorpayError("The api key provided is invalid", status=401, field="key")
+            order = self.sandbox.payments.fetch_order(request.query_params.get("order_id", ""))
+        except RazorpayError as error:
+            return JSONResponse(error.body(), status_code=error.status)
+        return JSONResponse({k: order[k] for k in ("id", "amount", "currency", "status")})
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The settlement recon report (`GET /v1/settlements/recon/combined?year&month[&day][&count][&skip]`).
 
 One row per captured payment (credit = amount - fee; `fee` includes `tax`, 2% + 18% GST) and per
-processed refund (debit = amount), on the day (India time) it was captured or processed. Locally
-everything settles the day it happens, in one settlement per day.
+processed refund of a captured payment (debit = amount), on the day (India time) it was captured or
+processed. Locally everything settles the day it happens, in one settlement per day.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def recon_report(books: Books, query: dict[str, str]) -> Entity:
                 rows.append((at, payment["_seq"], _payment_row(books, payment, at)))
         for refund in books.records["refunds"].values():
             at = refund.get("_processed_at")
-            if at is not None and on_the_day(at):
-                payment = books.get("payments", refund["payment_id"])
+            payment = books.get("payments", refund["payment_id"])
+            # An uncaptured payment never reached a settlement, nor does its (automatic) refund.
+            if at is not None and on_the_day(at) and payment["captured"]:
                 rows.append((at, refund["_seq"], _refund_row(books, refund, payment, at)))
     rows.sort(key=lambda row: (row[0], row[1]))
     items = [row for _, _, row in rows[skip : skip + count]]

@@ -106,9 +106,16 @@
     header.appendChild(close);
     dialog.appendChild(header);
     if (o.description) dialog.appendChild(element('p', 'rzp-sandbox-description', o.description));
-    var amount = element('p', 'rzp-sandbox-amount', rupees(o.amount, o.currency));
+    var amount = element('p', 'rzp-sandbox-amount', o.amount ? rupees(o.amount, o.currency) : '');
     amount.id = this._id + '-amount';
     dialog.appendChild(amount);
+    if (!o.amount && o.order_id) {  // like the real one, the order tells the amount
+      var query = '?key=' + encodeURIComponent(o.key) + '&order_id=' + encodeURIComponent(o.order_id);
+      fetch(new URL('checkout/order' + query, base).href)
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (order) { if (order) amount.textContent = rupees(order.amount, order.currency); })
+        .catch(function () { /* the amount stays blank; paying still works */ });
+    }
 
     var methods = element('fieldset', 'rzp-sandbox-methods');
     methods.appendChild(element('legend', '', 'Pay with'));
