@@ -111,6 +111,21 @@ def test_the_fail_api_calls_switch_answers_server_errors(rzp: Harness) -> None:
 
 
 # ---------------------------------------------------------------------- payments
+@pytest.mark.parametrize(
+    ("amount", "fee", "tax"),
+    [
+        (50_000, 1_180, 180),  # 2% = 1000, GST 180, fee includes GST
+        (10_450, 247, 38),  # 2% = 209, GST 37.62 -> 38 (half up)
+        (125, 4, 1),  # 2% = 2.5 -> 3, GST 0.54 -> 1
+        (100, 2, 0),  # 2% = 2, GST 0.36 -> 0
+    ],
+)
+def test_razorpays_fee_is_2_percent_plus_18_percent_gst_rounded_half_up(
+    amount: int, fee: int, tax: int
+) -> None:
+    assert fee_and_tax(amount) == (fee, tax)
+
+
 def test_a_successful_payment_is_signed_captured_and_pays_the_order(rzp: Harness) -> None:
     order = rzp.order(amount=50_000)
 
