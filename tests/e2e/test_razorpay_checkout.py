@@ -157,13 +157,20 @@ def test_failure_fires_payment_failed_and_keeps_the_modal_open_for_a_retry(
     assert handled["kind"] == "handler"
 
 
-def test_with_retry_off_a_failure_closes_without_ondismiss(page: Page, served: tuple[Harness, str]) -> None:
+def test_with_retry_off_a_failure_shows_the_error_and_only_closing_is_left(
+    page: Page, served: tuple[Harness, str]
+) -> None:
     open_checkout(page, served[0], retry="off")
+    dialog = page.get_by_role("dialog", name="PeerLearn")
 
-    page.get_by_role("button", name="Failure").click()
+    dialog.get_by_role("button", name="Failure").click()
 
-    expect(page.get_by_role("dialog")).to_be_hidden()
-    assert [r["kind"] for r in results(page)] == ["failed"]
+    expect(dialog.get_by_role("alert")).not_to_be_empty()
+    expect(dialog.get_by_role("button", name="Success")).to_be_disabled()
+    expect(dialog.get_by_role("button", name="Close checkout")).to_be_focused()
+    dialog.get_by_role("button", name="Close checkout").click()
+    expect(dialog).to_be_hidden()
+    assert [r["kind"] for r in results(page)] == ["failed", "dismiss"]
 
 
 def test_escape_and_the_close_button_dismiss_and_focus_stays_inside_while_open(

@@ -5,7 +5,8 @@
  * `.on("payment.failed", fn)`; `options.handler({razorpay_payment_id, razorpay_order_id,
  * razorpay_signature})` on success (the modal closes), `payment.failed` with `{error: {code,
  * description, source, step, reason, metadata: {order_id, payment_id}}}` on each failed attempt (the
- * modal stays open to retry unless `retry.enabled` is false), and `modal.ondismiss()` when the person
+ * modal stays open to retry; with `retry.enabled` false it only shows the error and can be closed),
+ * and `modal.ondismiss()` when the person
  * closes it (the close button, Esc unless `modal.escape` is false, the backdrop only with
  * `modal.backdropclose`). The modal is a dialog with a focus trap that gives focus back on close.
  * Strict-CSP safe: no inline script or style; its stylesheet is a file beside it.
@@ -225,8 +226,12 @@
         if (answer.body.error) {
           self._emit('payment.failed', { error: answer.body.error });
           if ((o.retry || {}).enabled === false) {
-            self._busy = false;
-            self.close();
+            // No retry: the error stays on screen with only the close button (-> modal.ondismiss).
+            self._fail(answer.body.error.description);
+            Array.prototype.forEach.call(self._box.querySelectorAll('.rzp-sandbox-outcome, input'), function (node) {
+              node.disabled = true;
+            });
+            self._box.querySelector('.rzp-sandbox-close').focus();
           } else {
             self._fail(answer.body.error.description + ' Choose a method to try again.');
           }
