@@ -164,3 +164,15 @@ def test_pending_work_survives_a_restart(tmp_path: Path) -> None:
         delivered = first.receiver.events() + second.receiver.events()
         assert delivered.count("refund.created") >= 1
         assert second.receiver.events()[-1] == "refund.processed"
+
+
+def test_unreadable_records_are_set_aside_not_fatal(tmp_path: Path) -> None:
+    state = tmp_path / "razorpay" / "state.json"
+    state.parent.mkdir(parents=True)
+    state.write_text("{not json")
+
+    with Harness(tmp_path) as rzp:
+        assert rzp.order()["status"] == "created"
+
+    assert (tmp_path / "razorpay" / "state.unreadable").read_text() == "{not json"
+    assert json.loads(state.read_text())["orders"]

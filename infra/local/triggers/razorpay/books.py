@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import secrets
 import string
@@ -18,6 +19,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 KINDS = ("orders", "payments", "refunds", "contacts", "fund_accounts", "payouts", "events", "deliveries")
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -85,7 +88,13 @@ class Books:
         self.sequence = 0
         self._dirty = False
         if path is not None and path.is_file():
-            self._load(path)
+            try:
+                self._load(path)
+            except (OSError, ValueError, TypeError, AttributeError) as exc:
+                kept = path.with_suffix(".unreadable")
+                os.replace(path, kept)
+                log.warning("the Razorpay sandbox's records could not be read (%s); moved to %s", exc, kept)
+                self.records = {kind: {} for kind in KINDS}
 
     def _load(self, path: Path) -> None:
         saved = json.loads(path.read_text())

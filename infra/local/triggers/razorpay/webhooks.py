@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,6 +21,8 @@ import httpx
 
 from infra.local.triggers.razorpay.books import Books, Entity, RazorpayError, new_id, public
 from infra.local.triggers.razorpay.settings import Keys, Switches
+
+log = logging.getLogger(__name__)
 
 ACCOUNT_ID = "acc_PeerLearnLocal"
 
@@ -159,6 +162,13 @@ class Webhooks:
                 delivery["status"], delivery["next_attempt_at"] = "delivered", None
             elif len(attempts) >= max(1, self.switches.max_attempts):
                 delivery["status"], delivery["next_attempt_at"] = "failed", None
+                log.warning(
+                    "webhook %s (%s) not delivered after %d attempts; last: %s (see /_dev/razorpay)",
+                    delivery["event"],
+                    delivery["id"],
+                    len(attempts),
+                    status if status is not None else error,
+                )
             else:
                 backoff = self.switches.retry_base_seconds * 2 ** (len(attempts) - 1)
                 delivery["next_attempt_at"] = time.time() + backoff
