@@ -7,16 +7,18 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import anyio
+import httpx
 import razorpay
 import requests
 from requests.structures import CaseInsensitiveDict
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.testclient import TestClient
 
 from infra.local.edge import ORIGIN_HEADER, Edge
 from infra.local.environment import LOCAL_RAZORPAY_KEY_ID, LOCAL_RAZORPAYX_ACCOUNT_NUMBER
@@ -65,10 +67,33 @@ class Receiver:
         return [json.loads(r["body"])["event"] for r in self.received if r["status"] == 200]
 
 
+class InProcess:
+    """Calls the ASGI app in process (no sockets), one request per call, from any thread (each on a
+    thread of its own: Playwright's sync API keeps an event loop running in the test's thread)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async def send() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url=HOST) as client:
+                return await client.request(method, url, **kwargs)
+
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            return worker.submit(anyio.run, send).result()
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+
 class ASGIAdapter(requests.adapters.BaseAdapter):
     """requests -> the Starlette app, in process (what the SDK's session uses in these tests)."""
 
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: InProcess) -> None:
         super().__init__()
         self.client = client
 
@@ -105,7 +130,7 @@ class Harness:
             tmp_path / "dist", tmp_path / "outbox", tmp_path / "uploads", "upload-secret"
         )
         app = create_app([RazorpayTrigger(self.sandbox), self.receiver], resources, Edge(ORIGIN_SECRET))
-        self.http = TestClient(app, base_url=HOST)
+        self.http = InProcess(app)
         self.session = requests.Session()
         self.session.mount(HOST, ASGIAdapter(self.http))
         self.client = self.sdk(self.keys.key_secret)
