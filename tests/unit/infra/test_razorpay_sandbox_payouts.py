@@ -89,8 +89,10 @@ def test_a_payout_needs_an_idempotency_key_and_replays_by_it(rzp: Harness) -> No
     account = fund_account(rzp)
     body = payout_body(rzp, account["id"])
 
-    with pytest.raises(BadRequestError, match="X-Payout-Idempotency"):
+    with pytest.raises(BadRequestError, match="Idempotency key is missing"):
         rzp.client.post("/v1/payouts", body)
+    with pytest.raises(BadRequestError, match="4 to 36"):
+        rzp.client.post("/v1/payouts", body, headers={"X-Payout-Idempotency": "wd#1"})
     first = rzp.client.post("/v1/payouts", body, headers={"X-Payout-Idempotency": "wd_1"})
     again = rzp.client.post("/v1/payouts", body, headers={"X-Payout-Idempotency": "wd_1"})
     with pytest.raises(BadRequestError, match="Different request body"):

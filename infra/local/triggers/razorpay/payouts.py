@@ -20,6 +20,7 @@ from infra.local.triggers.razorpay.webhooks import Webhooks
 
 CONTACT_TYPES = ("customer", "vendor", "employee", "self")
 BANK_MODES = ("IMPS", "NEFT", "RTGS")
+_PAYOUT_KEY = re.compile(r"[A-Za-z0-9_\- ]{4,36}")
 _IFSC = re.compile(r"[A-Z]{4}0[A-Z0-9]{6}")
 _ACCOUNT_NUMBER = re.compile(r"[A-Za-z0-9]{5,35}")
 _BANKS = {"HDFC": "HDFC Bank", "ICIC": "ICICI Bank", "SBIN": "State Bank of India", "UTIB": "Axis Bank"}
@@ -128,7 +129,15 @@ class Payouts:
     # ------------------------------------------------------------------ payouts
     def create_payout(self, body: dict[str, Any], idempotency_key: str | None) -> Entity:
         if not idempotency_key:
-            raise RazorpayError("The X-Payout-Idempotency header is required for creating a payout.")
+            raise RazorpayError(
+                "Idempotency key is missing. Include idempotency header and key in the request.",
+                field="X-Payout-Idempotency",
+            )
+        if not _PAYOUT_KEY.fullmatch(idempotency_key):
+            raise RazorpayError(
+                "The idempotency key must be 4 to 36 letters, digits, hyphens, underscores or spaces.",
+                field="X-Payout-Idempotency",
+            )
         if body.get("account_number") != self.keys.account_number:
             raise RazorpayError("The account number is invalid.", field="account_number")
         amount = check_amount(body.get("amount"))
