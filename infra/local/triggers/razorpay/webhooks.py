@@ -31,7 +31,9 @@ Sender = Callable[[str, bytes, dict[str, str], float], int]
 
 
 def http_sender(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    return httpx.post(url, content=body, headers=headers, timeout=timeout).status_code
+    # trust_env off: a developer's HTTP(S)_PROXY must not carry a local webhook off the machine.
+    with httpx.Client(trust_env=False, timeout=timeout) as client:
+        return client.post(url, content=body, headers=headers).status_code
 
 
 def webhook_signature(secret: str, body: bytes) -> str:
