@@ -92,3 +92,22 @@ def test_the_checkout_stand_in_and_the_dev_pages_are_served(stack: LocalStack) -
     assert "window.Razorpay" in script.text
     assert "/_dev/razorpay" in index.text
     assert state.json()["orders"]
+
+
+def test_the_sites_csp_on_the_real_template_lets_the_checkout_stand_in_run(
+    dynamodb_endpoint: str, tmp_path: Path
+) -> None:
+    with stack_for(dynamodb_endpoint, tmp_path, "razorpay-csp") as real:
+        page = httpx.get(f"{real.url}/sessions/some-session")  # an app route: the site's headers
+        script = httpx.get(real.env["RAZORPAY_CHECKOUT_URL"])
+
+    csp = {
+        directive.split()[0]: directive.split()[1:]
+        for directive in page.headers["content-security-policy"].split(";")
+        if directive.strip()
+    }
+    assert script.status_code == 200
+    assert real.env["RAZORPAY_CHECKOUT_URL"].startswith(real.url)  # same origin: 'self'
+    assert "'self'" in csp["script-src"]
+    assert "'self'" in csp["style-src"]  # its stylesheet is a file beside it
+    assert "'self'" in csp["connect-src"]  # it pays through /_razorpay/checkout/pay
