@@ -4,7 +4,8 @@ The contract, kept small so adding a trigger type (WebSocket, schedules...) is a
 
 - a module in this package exposes `create(context: TriggerContext) -> Trigger | None`: it reads its
   bindings from `context.template` (e.g. every `Type: Api` event) and returns None when the template
-  declares none;
+  declares none (a local stand-in for a service outside AWS, like the Razorpay sandbox, is always
+  created);
 - the returned object satisfies `Trigger`: `routes()` gives the Starlette routes the gateway mounts
   (empty for triggers with no HTTP side), `start()`/`stop()` start and stop any background work
   (pollers, timers) and must be idempotent, and `await_idle(timeout)` blocks until everything the
