@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from infra.local.stack import LocalStack
-from tests.e2e.conftest import ZONE, Api, Requests, sign_in
+from tests.e2e.conftest import ZONE, Api, Requests, pay_by_api, sign_in
 from tests.support import local_in, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -160,19 +160,6 @@ def test_a_failed_payment_says_why_and_a_retry_succeeds(
     page.get_by_test_id("session-pay").click()
     pay_in_checkout(page.get_by_role("dialog"), "success")
     expect(page.get_by_test_id("session-booked")).to_contain_text("Paid", timeout=CONFIRM_TIMEOUT_MS)
-
-
-def pay_by_api(stack: LocalStack, learner: Api, session_id: str) -> None:
-    """What the browser does, without one: hold, order, Checkout's success, verify."""
-    learner.call("POST", f"/api/sessions/{session_id}/book", {})
-    order = learner.call("POST", "/api/payments/create/", {"session_id": session_id})
-    response = learner.request.post(
-        f"{stack.url}/_dev/razorpay/pay",
-        data={"order_id": order["order_id"], "method": "upi", "outcome": "success"},
-    )
-    assert response.ok, response.text()
-    answer = learner.call("POST", "/api/payments/verify/", {"session_id": session_id, **response.json()})
-    assert answer["status"] == "confirmed", answer
 
 
 def test_mentor_earning_matures_is_withdrawn_approved_and_paid_out(
