@@ -162,6 +162,75 @@ def test_a_failed_payment_says_why_and_a_retry_succeeds(
     expect(page.get_by_test_id("session-booked")).to_contain_text("Paid", timeout=CONFIRM_TIMEOUT_MS)
 
 
+def test_a_late_authorisation_confirms_the_seat_on_the_open_page(
+    people: Callable[..., tuple[str, str]],
+    session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
+    browse: Callable[[str], tuple[BrowserContext, Page]],
+) -> None:
+    _, _, session = session_for_sale("Embedded Rust, paid")
+    _, learner_email = people("learner")
+    _, page = browse(learner_email)
+
+    # Given the bank answers too late for Checkout (a failure now, authorised and captured a moment later)
+    dialog = book_and_open_checkout(page, session["id"])
+    pay_in_checkout(dialog, "late")
+    expect(dialog.get_by_role("alert")).to_be_visible()
+    dialog.get_by_role("button", name="Close checkout").click()
+    expect(page.get_by_test_id("checkout-error")).to_be_visible()
+
+    # Then the webhook's confirmation reaches the page without another try
+    expect(page.get_by_test_id("session-booked")).to_be_visible(timeout=CONFIRM_TIMEOUT_MS)
+
+
+def test_an_admin_refunds_part_of_a_payment_and_the_receipt_lists_the_credit_note(
+    stack: LocalStack,
+    people: Callable[..., tuple[str, str]],
+    api_as: Callable[[str], Api],
+    session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
+    browse: Callable[[str], tuple[BrowserContext, Page]],
+) -> None:
+    _, _, session = session_for_sale("Rust macros, paid")
+    _, learner_email = people("learner")
+    learner = api_as(learner_email)
+    pay_by_api(stack, learner, session["id"])
+    payment = learner.call("GET", "/api/payments/history/")["items"][0]
+
+    _, admin_email = people("admin")
+    _, admin = browse(admin_email)
+    admin.get_by_test_id("nav-admin-payments").click()
+    row = admin.locator(f"[data-testid=admin-payment][data-payment-id={payment['payment_id']}]")
+    row.get_by_test_id("admin-refund-open").click()
+    row.get_by_test_id("admin-refund-amount").fill("2000")
+    row.get_by_test_id("admin-refund-submit").click()
+    expect(row.get_by_test_id("admin-refund-error")).to_contain_text("₹999")  # more than was paid
+    row.get_by_test_id("admin-refund-amount").fill("200")
+    row.get_by_test_id("admin-refund-reason").fill("Audio failed for half the session")
+    row.get_by_test_id("admin-refund-submit").click()
+    expect(row.get_by_test_id("admin-refund-form")).to_be_hidden()
+    admin.get_by_test_id("admin-tab-refunds").click()
+    admin.get_by_test_id("admin-refunds-all").check()
+    expect(admin.get_by_test_id("admin-refund").first).to_contain_text("Audio failed")
+
+    def refunded() -> bool:
+        admin.goto("/admin/payments")
+        expect(row).to_be_visible()
+        return row.get_by_test_id("admin-payment-status").inner_text() == "Partly refunded"
+
+    wait_until(refunded, timeout=30, interval=1, what="the refund to be processed")
+
+    # The learner's receipt lists the refund with its credit note once Razorpay has processed it
+    _, page = browse(learner_email)
+
+    def credit_note_shown() -> bool:
+        page.goto(f"/my/payments/{payment['payment_id']}/receipt")
+        expect(page.get_by_test_id("receipt-number")).to_be_visible()
+        return page.get_by_test_id("receipt-credit-notes").count() == 1
+
+    wait_until(credit_note_shown, timeout=30, interval=1, what="the credit note on the receipt")
+    expect(page.get_by_test_id("receipt-credit-notes")).to_contain_text(re.compile(r"PLCN/\d{4}/\d{6}"))
+    expect(page.get_by_test_id("receipt-credit-notes")).to_contain_text("Audio failed")
+
+
 def test_mentor_earning_matures_is_withdrawn_approved_and_paid_out(
     stack: LocalStack,
     people: Callable[..., tuple[str, str]],

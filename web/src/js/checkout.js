@@ -8,6 +8,10 @@ import { get, post } from './api.js';
 // we look again this often, for this long, before saying it is taking a while.
 const POLL_MS = 2000;
 const POLL_FOR_MS = 60_000;
+// After a failure or a closed Checkout the bank may still authorise late (Razorpay then captures
+// and the webhook confirms): look now and then while the seat is held.
+const LATE_POLL_MS = 5000;
+const LATE_POLL_FOR_MS = 10 * 60_000;
 
 const scripts = new Map();
 
@@ -95,6 +99,7 @@ export function checkoutFor(sessionId, { booking, settled }) {
             if (attempt !== this.attempt || this.status !== 'open') return;
             this.status = 'dismissed';
             this.message = 'You closed the checkout before paying. Your seat is still held until the timer runs out.';
+            this.watchForLatePayment(attempt);
           },
         },
       });
@@ -103,6 +108,7 @@ export function checkoutFor(sessionId, { booking, settled }) {
         const error = response?.error ?? {};
         const why = error.description || 'The payment did not go through.';
         this.fail(error.reason && error.reason !== 'payment_failed' ? `${why} (${error.reason.replaceAll('_', ' ')})` : why);
+        this.watchForLatePayment(attempt);
       });
       this.status = 'open';
       checkout.open();
@@ -143,6 +149,21 @@ export function checkoutFor(sessionId, { booking, settled }) {
         }
       }
       this.fail('Your payment is taking longer than usual to confirm. We’ll confirm your seat or refund you in full — check My payments shortly.');
+    },
+
+    /** Until another attempt starts: a late authorisation confirms the seat without the page. */
+    async watchForLatePayment(attempt) {
+      for (let waited = 0; waited < LATE_POLL_FOR_MS; waited += LATE_POLL_MS) {
+        await wait(LATE_POLL_MS);
+        if (attempt !== this.attempt || !['failed', 'dismissed'].includes(this.status)) return;
+        const current = await booking().catch(() => null);
+        if (attempt !== this.attempt || !['failed', 'dismissed'].includes(this.status)) return;
+        if (current?.status === 'confirmed') {
+          await this.confirmedElsewhere();
+          return;
+        }
+        if (current && current.status !== 'held') return; // expired or released: nothing to wait for
+      }
     },
 
     async confirmedElsewhere() {
