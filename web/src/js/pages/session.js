@@ -140,10 +140,6 @@ export default () => ({
     return payment ? `/my/payments/${encodeURIComponent(payment.payment_id)}/receipt` : '';
   },
 
-  get refundUntilText() {
-    return this.refundPolicy ? whenText(this.refundPolicy.full_refund_until) : '';
-  },
-
   get opensAt() {
     return opensAt(this.session);
   },
