@@ -97,3 +97,44 @@ def hold_sk(expires_at: int, session_id: str, learner_id: str) -> str:
 
 def notification_sk(notification_id: str) -> str:
     return f"NOTIF#{notification_id}"
+
+
+# ---------------------------------------------------------------- ledger
+LEDGER_ENTRY_SK = "ENTRY"
+BALANCE_SK = "BALANCE"
+MATURITY_SK = "MATURITY"
+MATURES = "MATURES"
+DOC_COUNTER_SK = "COUNTER"
+DOC_NUMBER_SK = "DOC"
+
+
+def ledger_entry_pk(key: str) -> str:
+    return f"LEDGER#{key}"
+
+
+def balance_pk(account: str) -> str:
+    return f"BALANCE#{account}"
+
+
+def mentor_ledger_pk(mentor_id: str) -> str:
+    return f"MENTOR_LEDGER#{mentor_id}"
+
+
+def mentor_ledger_sk(at: str, key: str) -> str:
+    return f"{at}#{key}"
+
+
+def maturity_pk(key: str) -> str:
+    return f"MATURITY#{key}"
+
+
+def maturity_sk(due_at: int, key: str) -> str:
+    return f"{due_at:010d}#{key}"
+
+
+def doc_counter_pk(series: str, financial_year: str) -> str:
+    return f"DOC_SERIES#{series}#{financial_year}"
+
+
+def doc_number_pk(series: str, for_key: str) -> str:
+    return f"DOC#{series}#{for_key}"
