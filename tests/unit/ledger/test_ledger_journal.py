@@ -11,7 +11,8 @@ from pynamodb.exceptions import TransactWriteError
 from peerlearn import ledger, store
 from peerlearn.context import Context
 from peerlearn.ledger import accounts
-from peerlearn.store.models import BookingItem
+from peerlearn.store.keys import balance_pk
+from peerlearn.store.models import BookingItem, LedgerBalanceItem
 
 
 def _capture(payment_id: str = "pay_A", amount_paise: int = 100_000, mentor_id: str = "m1") -> ledger.Entry:
@@ -179,3 +180,23 @@ def test_a_mentors_entries_come_back_oldest_first(ctx: Context) -> None:
 
     assert keys == ["e0", "e1"]
     assert november_first == ["e0"]
+
+
+def test_the_platforms_totals_spread_over_items_and_sum_on_read(ctx: Context) -> None:
+    # Given many captures (each moves the platform's accounts)
+    for n in range(40):
+        _post(_capture(f"pay_{n}", 10_000, mentor_id=f"m{n % 3}"))
+
+    # Then the fee's total lives in several items, a mentor's in one, and reads add them up
+    fee_items = list(LedgerBalanceItem.query(balance_pk(accounts.PLATFORM_FEE)))
+    mentor_items = list(LedgerBalanceItem.query(balance_pk(ledger.mentor_pending("m0"))))
+    assert len(fee_items) > 1
+    assert len(mentor_items) == 1
+    assert ledger.balance(accounts.PLATFORM_FEE) == 40 * 1_000
+    assert ledger.balance(accounts.GATEWAY_CLEARING) == -40 * 10_000
+    assert ledger.check_books() == []
+
+
+def test_only_a_mentors_accounts_can_be_guarded(ctx: Context) -> None:
+    with pytest.raises(ValueError, match="only a mentor's accounts"):
+        _post(_capture(), never_negative=(accounts.GATEWAY_CLEARING,))

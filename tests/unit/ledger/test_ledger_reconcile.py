@@ -7,7 +7,7 @@ from typing import Any
 from peerlearn import ledger, store
 from peerlearn.context import Context
 from peerlearn.ledger.journal import Line
-from peerlearn.store.keys import BALANCE_SK, balance_pk
+from peerlearn.store.keys import balance_pk, balance_sk
 from peerlearn.store.models import LedgerBalanceItem
 
 
@@ -72,14 +72,22 @@ def test_clean_books_report_nothing(ctx: Context) -> None:
 
 def test_a_total_that_drifted_from_its_lines_is_a_break(ctx: Context) -> None:
     _post(_capture("pay_A", 100_000))
-    LedgerBalanceItem(balance_pk(ledger.PLATFORM_FEE), BALANCE_SK).update(
-        actions=[LedgerBalanceItem.balance_paise.add(1), LedgerBalanceItem.credits_paise.add(1)]
-    )
+    # a paisa added to one of the fee's total items (any shard), by no entry
+    drift = [
+        LedgerBalanceItem.account.set(ledger.PLATFORM_FEE),
+        LedgerBalanceItem.balance_paise.add(1),
+        LedgerBalanceItem.credits_paise.add(1),
+    ]
+    for shard in (3, 4):
+        LedgerBalanceItem(balance_pk(ledger.PLATFORM_FEE), balance_sk(shard)).update(
+            actions=LedgerBalanceItem.upsert_actions(drift)
+        )
 
     breaks = ledger.check_books()
 
     assert _kinds(breaks) == ["balance_mismatch"]
     assert ledger.PLATFORM_FEE in breaks[0].detail
+    assert ledger.balance(ledger.PLATFORM_FEE) == 10_002
 
 
 def test_an_unbalanced_entry_and_a_negative_mentor_balance_are_breaks(ctx: Context) -> None:

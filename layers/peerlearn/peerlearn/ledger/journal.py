@@ -1,8 +1,14 @@
 """Journal entries and account balances: an entry is written once under its idempotency key, in
-the caller's transaction, together with one running-total update per account it moves."""
+the caller's transaction, together with one running-total update per account it moves.
+
+Every capture moves the platform's accounts (clearing, fee, GST, TCS, TDS), and DynamoDB cancels a
+transaction that meets another one on the same item (TransactionConflict): so those totals are
+spread over BALANCE_SHARDS items, picked by the entry's key, and summed on read. A mentor's accounts
+stay one item each: they are rarely contended and a never-negative condition needs the whole total."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +19,9 @@ from pynamodb.expressions.condition import Condition
 from peerlearn import clock
 from peerlearn.ledger.accounts import mentor_of
 from peerlearn.store.keys import (
-    BALANCE_SK,
     LEDGER_ENTRY_SK,
     balance_pk,
+    balance_sk,
     ledger_entry_pk,
     mentor_ledger_pk,
     mentor_ledger_sk,
@@ -23,6 +29,14 @@ from peerlearn.store.keys import (
 from peerlearn.store.models import LedgerBalanceItem, LedgerEntryItem, LedgerLineMap
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
+BALANCE_SHARDS = 8
+
+
+def balance_shard(account: str, entry_key: str) -> int:
+    """Which of the account's total items an entry updates (always 0 for a mentor's accounts)."""
+    if mentor_of(account) is not None:
+        return 0
+    return zlib.crc32(entry_key.encode()) % BALANCE_SHARDS
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,8 @@ def post(tx: Any, entry: Entry, *, never_negative: Iterable[str] = ()) -> None:
     validate(entry)
     at = entry.at or clock.iso(clock.now_seconds())
     guarded = set(never_negative)
+    if any(mentor_of(account) is None for account in guarded):
+        raise ValueError("only a mentor's accounts (one total item each) can be kept from going negative")
     tx.save(_entry_item(entry, at), condition=LedgerEntryItem.pk.does_not_exist(), return_values="ALL_OLD")
     for account, net in entry.net_paise().items():
         debits = sum(line.debit_paise for line in entry.lines if line.account == account)
@@ -93,7 +109,8 @@ def post(tx: Any, entry: Entry, *, never_negative: Iterable[str] = ()) -> None:
         condition = None
         if account in guarded and net < 0:
             condition = LedgerBalanceItem.balance_paise >= -net
-        tx.update(LedgerBalanceItem(balance_pk(account), BALANCE_SK), actions=actions, condition=condition)
+        total = LedgerBalanceItem(balance_pk(account), balance_sk(balance_shard(account, entry.key)))
+        tx.update(total, actions=actions, condition=condition)
 
 
 def _entry_item(entry: Entry, at: str) -> LedgerEntryItem:
@@ -129,12 +146,10 @@ def already_posted(exc: TransactWriteError, entry: Entry | str) -> bool:
 
 
 def balance(account: str) -> int:
-    """The account's credit-normal balance in paise (consistent read; 0 if it never moved)."""
-    try:
-        item = LedgerBalanceItem.get(balance_pk(account), BALANCE_SK, consistent_read=True)
-    except LedgerBalanceItem.DoesNotExist:
-        return 0
-    return int(item.balance_paise)
+    """The account's credit-normal balance in paise (consistent read; 0 if it never moved): one
+    Query summing its total items."""
+    shards = LedgerBalanceItem.query(balance_pk(account), consistent_read=True)
+    return sum(int(item.balance_paise) for item in shards)
 
 
 def _entry_item_or_none(key: str) -> LedgerEntryItem | None:

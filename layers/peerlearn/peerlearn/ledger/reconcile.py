@@ -40,14 +40,16 @@ def check_books(entries: Iterable[Entry] | None = None) -> list[Break]:
         for line in entry.lines:
             debits[line.account] += line.debit_paise
             credits[line.account] += line.credit_paise
-    stored = {str(item.account): item for item in all_balances()}
-    for account in sorted(set(stored) | set(debits) | set(credits)):
-        item = stored.get(account)
-        kept = (
-            (0, 0, 0)
-            if item is None
-            else (int(item.debits_paise), int(item.credits_paise), int(item.balance_paise))
+    stored: dict[str, tuple[int, int, int]] = defaultdict(lambda: (0, 0, 0))
+    for item in all_balances():  # an account's totals may be spread over several items
+        d, c, b = stored[str(item.account)]
+        stored[str(item.account)] = (
+            d + int(item.debits_paise),
+            c + int(item.credits_paise),
+            b + int(item.balance_paise),
         )
+    for account in sorted(set(stored) | set(debits) | set(credits)):
+        kept = stored[account]
         summed = (debits[account], credits[account], credits[account] - debits[account])
         if kept != summed:
             breaks.append(

@@ -101,7 +101,6 @@ def notification_sk(notification_id: str) -> str:
 
 # ---------------------------------------------------------------- ledger
 LEDGER_ENTRY_SK = "ENTRY"
-BALANCE_SK = "BALANCE"
 MATURITY_SK = "MATURITY"
 MATURES = "MATURES"
 DOC_COUNTER_SK = "COUNTER"
@@ -114,6 +113,11 @@ def ledger_entry_pk(key: str) -> str:
 
 def balance_pk(account: str) -> str:
     return f"BALANCE#{account}"
+
+
+def balance_sk(shard: int) -> str:
+    """One of an account's total items: 0 for a mentor's accounts, 0..n-1 for the platform's."""
+    return f"BALANCE#{shard}"
 
 
 def mentor_ledger_pk(mentor_id: str) -> str:
