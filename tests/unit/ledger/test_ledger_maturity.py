@@ -131,3 +131,43 @@ def test_scheduling_the_same_earning_twice_fails(ctx: Context) -> None:
         ledger.schedule_maturity(
             tx, key="capture#pay_A", mentor_id="m1", amount_paise=1, due_at_epoch=DUE_AT, refs={}
         )
+
+
+def test_an_earning_whose_pending_money_is_gone_stays_scheduled(ctx: Context) -> None:
+    # Given an earning whose pending share a full refund took without cancelling its schedule
+    _capture_and_schedule("pay_A", 100_000, DUE_AT)
+    refund = ledger.refund_entry(
+        "refund#rfnd_1",
+        refund_id="rfnd_1",
+        payment_id="pay_A",
+        amount_paise=100_000,
+        mentor_id="m1",
+        original=ledger.split(100_000),
+        refs={},
+    )
+    with store.transaction() as tx:
+        ledger.post(tx, refund)
+
+    # When the job runs, it refuses to drive pending below zero and leaves the item for a person
+    assert ledger.mature_due(DUE_AT) == 0
+    assert ledger.balance(ledger.mentor_pending("m1")) == 0
+    assert ledger.balance(ledger.mentor_available("m1")) == 0
+    assert ledger.maturity_left_paise("capture#pay_A") == 87_600
+
+
+def test_what_is_left_to_mature_is_readable_until_it_matures(ctx: Context) -> None:
+    share = _capture_and_schedule("pay_A", 100_000, DUE_AT)
+
+    assert ledger.maturity_left_paise("capture#pay_A") == share
+    ledger.mature_due(DUE_AT)
+    assert ledger.maturity_left_paise("capture#pay_A") is None
+
+
+def test_the_job_takes_at_most_its_limit_oldest_first(ctx: Context) -> None:
+    _capture_and_schedule("pay_late", 10_000, DUE_AT - 10)
+    _capture_and_schedule("pay_early", 10_000, DUE_AT - 20)
+
+    assert ledger.mature_due(DUE_AT, limit=1) == 1
+
+    assert ledger.maturity_left_paise("capture#pay_early") is None
+    assert ledger.maturity_left_paise("capture#pay_late") == 8_760

@@ -134,3 +134,20 @@ def test_a_refund_missing_from_the_journal_is_a_break(ctx: Context) -> None:
     breaks = ledger.reconcile([_row("payment", "pay_A", 100_000), _row("refund", "rfnd_X", 100)])
 
     assert _kinds(breaks) == ["refund_without_entry"]
+
+
+def test_a_booked_gateway_fee_must_match_razorpays(ctx: Context) -> None:
+    _post(_capture("pay_A", 100_000))
+    _post(_capture("pay_B", 100_000))
+    _post(ledger.gateway_fee_entry("fee#pay_A", payment_id="pay_A", fee_paise=2_360, refs={}))
+    _post(ledger.gateway_fee_entry("fee#pay_B", payment_id="pay_B", fee_paise=2_000, refs={}))
+    rows = [
+        {**_row("payment", "pay_A", 100_000), "fee": 2_360, "tax": 360},
+        {**_row("payment", "pay_B", 100_000), "fee": 2_360, "tax": 360},
+    ]
+
+    breaks = ledger.reconcile(rows)
+
+    assert _kinds(breaks) == ["gateway_fee_mismatch"]
+    assert "pay_B" in breaks[0].detail
+    assert ledger.balance(ledger.GATEWAY_FEE) == -4_360  # an expense: debit-side, negative credit-normal

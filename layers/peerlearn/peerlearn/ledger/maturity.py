@@ -63,12 +63,23 @@ def reduce_maturity(tx: Any, key: str, by_paise: int) -> None:
     )
 
 
-def mature_due(now_epoch: int) -> int:
-    """The job: every earning due by `now_epoch` moves pending -> available, its entry posted and
-    its item deleted in one transaction. A replay or a racing run changes nothing. Returns how many
-    matured in this call."""
+def maturity_left_paise(key: str) -> int | None:
+    """What of the earning scheduled under `key` is still pending (None once it matured or was
+    cancelled): tells a refund whether the mentor's part comes out of pending or available. The
+    job may run between this read and the refund's transaction: reduce_maturity/cancel_maturity
+    then fail it, and the caller reads again."""
+    try:
+        return int(MaturityItem.get(maturity_pk(key), MATURITY_SK, consistent_read=True).amount_paise)
+    except MaturityItem.DoesNotExist:
+        return None
+
+
+def mature_due(now_epoch: int, *, limit: int | None = None) -> int:
+    """The job: every earning due by `now_epoch` (at most `limit` of them, oldest first) moves
+    pending -> available, its entry posted and its item deleted in one transaction. A replay or a
+    racing run changes nothing. Returns how many matured in this call."""
     matured = 0
-    due = MaturityItem.by_due.query(MATURES, MaturityItem.gsi1sk < f"{now_epoch + 1:010d}")
+    due = MaturityItem.by_due.query(MATURES, MaturityItem.gsi1sk < f"{now_epoch + 1:010d}", limit=limit)
     for item in due:
         if _mature(item):
             matured += 1

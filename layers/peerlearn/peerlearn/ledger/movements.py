@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from peerlearn.ledger.accounts import (
     GATEWAY_CLEARING,
+    GATEWAY_FEE,
     GST_PAYABLE,
     PAYOUTS_IN_TRANSIT,
     PAYOUTS_PAID,
@@ -91,6 +92,16 @@ def refund_entry(
     lines.append(Line(GATEWAY_CLEARING, credit_paise=amount_paise))
     refs = {**refs, "refund_id": refund_id, "payment_id": payment_id, "mentor_id": mentor_id}
     return Entry(key, "refund", lines, refs)
+
+
+def gateway_fee_entry(key: str, *, payment_id: str, fee_paise: int, refs: dict[str, str]) -> Entry:
+    """Razorpay's fee on a payment (GST included, as its `fee` field), kept out of what it settles:
+    Dr gateway fee expense; Cr gateway clearing. The platform bears it, not the mentor."""
+    lines = [
+        Line(GATEWAY_FEE, debit_paise=_positive(fee_paise)),
+        Line(GATEWAY_CLEARING, credit_paise=fee_paise),
+    ]
+    return Entry(key, "gateway_fee", lines, {**refs, "payment_id": payment_id})
 
 
 def maturity_entry(key: str, *, mentor_id: str, amount_paise: int, refs: dict[str, str]) -> Entry:

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from peerlearn.ledger.accounts import GATEWAY_CLEARING, MENTOR_PREFIXES
+from peerlearn.ledger.accounts import GATEWAY_CLEARING, GATEWAY_FEE, MENTOR_PREFIXES
 from peerlearn.ledger.journal import Entry, all_balances, all_entries
 
 CAPTURE_KINDS = frozenset({"booking_capture", "gift_capture"})
 REFUND_KIND = "refund"
+FEE_KIND = "gateway_fee"
 # Balances that must never be below zero (credit-normal), whatever posted them.
 _NEVER_NEGATIVE_PREFIXES = MENTOR_PREFIXES
 
@@ -75,16 +76,21 @@ def reconcile(recon_rows: list[dict[str, Any]], entries: Iterable[Entry] | None 
     """Razorpay's recon report against the journal: each captured payment has exactly one capture
     entry (by refs["payment_id"]) of the same amount, each refund exactly one refund entry (by
     refs["refund_id"]), no capture is missing from the report, and the report's captured total
-    equals the gateway clearing debits of the capture entries. Give the report of every period the
+    equals the gateway clearing debits of the capture entries. Where Razorpay's fee on a payment
+    was booked (gateway_fee entries), it equals the report's `fee`. Give the report of every period the
     journal covers. Rows of other types (transfers, adjustments, settlements) are not checked."""
     journal = list(all_entries() if entries is None else entries)
     captures: dict[str, list[Entry]] = defaultdict(list)
     refunds: dict[str, list[Entry]] = defaultdict(list)
+    fees_paise: dict[str, int] = defaultdict(int)
     for entry in journal:
         if entry.kind in CAPTURE_KINDS:
             captures[entry.refs.get("payment_id", "")].append(entry)
         elif entry.kind == REFUND_KIND:
             refunds[entry.refs.get("refund_id", "")].append(entry)
+        elif entry.kind == FEE_KIND:
+            fee = sum(line.debit_paise for line in entry.lines if line.account == GATEWAY_FEE)
+            fees_paise[entry.refs.get("payment_id", "")] += fee
     breaks: list[Break] = []
     reported_payments: set[str] = set()
     captured_paise = 0
@@ -100,6 +106,12 @@ def reconcile(recon_rows: list[dict[str, Any]], entries: Iterable[Entry] | None 
             reported_payments.add(entity_id)
             captured_paise += amount_paise
             breaks += _one_match("payment", entity_id, amount_paise, captures.get(entity_id, []), debit=True)
+            fee_paise = int(row.get("fee") or 0)
+            if entity_id in fees_paise and fees_paise[entity_id] != fee_paise:
+                detail = (
+                    f"payment {entity_id}: Razorpay's fee {fee_paise} paise, booked {fees_paise[entity_id]}"
+                )
+                breaks.append(Break("gateway_fee_mismatch", detail))
         elif row_type == "refund":
             breaks += _one_match("refund", entity_id, amount_paise, refunds.get(entity_id, []), debit=False)
     for payment_id, found in sorted(captures.items()):
@@ -134,9 +146,3 @@ def _one_match(
         detail = f"{what} {entity_id}: Razorpay {amount_paise} paise, entry {found[0].key} {booked_paise}"
         return [Break(f"{what}_amount_mismatch", detail)]
     return []
-
-
-def months_of(entries: Iterable[Entry]) -> list[tuple[int, int]]:
-    """The (year, month) pairs the entries fall in, to fetch the recon report of each."""
-    months = {(int(e.at[:4]), int(e.at[5:7])) for e in entries if e.at}
-    return sorted(months)
