@@ -119,6 +119,30 @@ def test_the_same_capture_posted_thirty_times_at_once_posts_once(ctx: Context) -
     assert ledger.check_books() == []
 
 
+def test_thirty_captures_for_one_mentor_at_once_all_post(ctx: Context) -> None:
+    # Each capture moves five platform totals and the mentor's pending one: spread over shards, so
+    # a burst conflicts rarely; a conflict that happens cancels, and the retry posts it
+    def capture(n: int) -> str:
+        return _post(
+            ledger.capture_entry(
+                f"capture#pay_{n}",
+                kind="booking_capture",
+                payment_id=f"pay_{n}",
+                amount_paise=10_000,
+                mentor_id="m1",
+                split=ledger.split(10_000),
+                refs={},
+            )
+        )
+
+    outcomes = burst(capture)
+
+    assert outcomes == ["posted"] * THREADS
+    assert ledger.balance(ledger.mentor_pending("m1")) == THREADS * 8_760
+    assert ledger.balance(ledger.GATEWAY_CLEARING) == -THREADS * 10_000
+    assert ledger.check_books() == []
+
+
 def test_a_replay_is_recognised_from_the_cancellation_reason_alone(ctx: Context) -> None:
     # DynamoDB returns the existing item with the failed condition (ALL_OLD): no extra read needed
     _seed_available("m1", 100)

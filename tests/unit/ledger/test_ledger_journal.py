@@ -187,16 +187,24 @@ def test_the_platforms_totals_spread_over_items_and_sum_on_read(ctx: Context) ->
     for n in range(40):
         _post(_capture(f"pay_{n}", 10_000, mentor_id=f"m{n % 3}"))
 
-    # Then the fee's total lives in several items, a mentor's in one, and reads add them up
+    # and a few entries moving a mentor's available balance
+    for n in range(5):
+        _post(_move(f"a{n}", ledger.mentor_available("m0"), 100))
+
+    # Then the fee's and pending totals live in several items, available in one, and reads add them up
     fee_items = list(LedgerBalanceItem.query(balance_pk(accounts.PLATFORM_FEE)))
-    mentor_items = list(LedgerBalanceItem.query(balance_pk(ledger.mentor_pending("m0"))))
+    pending_items = list(LedgerBalanceItem.query(balance_pk(ledger.mentor_pending("m0"))))
     assert len(fee_items) > 1
-    assert len(mentor_items) == 1
+    assert len(pending_items) > 1
+    assert ledger.balance(ledger.mentor_pending("m0")) == 14 * 8_760
+    assert len(list(LedgerBalanceItem.query(balance_pk(ledger.mentor_available("m0"))))) == 1
+    assert ledger.balance(ledger.mentor_available("m0")) == 500
     assert ledger.balance(accounts.PLATFORM_FEE) == 40 * 1_000
     assert ledger.balance(accounts.GATEWAY_CLEARING) == -40 * 10_000
     assert ledger.check_books() == []
 
 
-def test_only_a_mentors_accounts_can_be_guarded(ctx: Context) -> None:
-    with pytest.raises(ValueError, match="only a mentor's accounts"):
-        _post(_capture(), never_negative=(accounts.GATEWAY_CLEARING,))
+@pytest.mark.parametrize("account", [accounts.GATEWAY_CLEARING, ledger.mentor_pending("m1")])
+def test_only_single_item_balances_can_be_guarded(ctx: Context, account: str) -> None:
+    with pytest.raises(ValueError, match="only a mentor's available or withdrawn"):
+        _post(_capture(), never_negative=(account,))

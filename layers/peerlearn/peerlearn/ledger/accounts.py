@@ -37,6 +37,12 @@ def mentor_withdrawn(mentor_id: str) -> str:
     return f"{_WITHDRAWN}{mentor_id}"
 
 
+def single_item(account: str) -> bool:
+    """Whether the account's total is one item (a mentor's available and withdrawn balances: the
+    ones a never-negative condition guards) rather than spread over shards (see journal)."""
+    return account.startswith((_AVAILABLE, _WITHDRAWN))
+
+
 def mentor_of(account: str) -> str | None:
     """The mentor id in a mentor account's name, None for the platform's accounts."""
     for prefix in MENTOR_PREFIXES:

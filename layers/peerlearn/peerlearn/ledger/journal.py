@@ -1,10 +1,5 @@
 """Journal entries and account balances: an entry is written once under its idempotency key, in
-the caller's transaction, together with one running-total update per account it moves.
-
-Every capture moves the platform's accounts (clearing, fee, GST, TCS, TDS), and DynamoDB cancels a
-transaction that meets another one on the same item (TransactionConflict): so those totals are
-spread over BALANCE_SHARDS items, picked by the entry's key, and summed on read. A mentor's accounts
-stay one item each: they are rarely contended and a never-negative condition needs the whole total."""
+the caller's transaction, together with one running-total update per account it moves."""
 
 from __future__ import annotations
 
@@ -17,7 +12,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from peerlearn import clock
-from peerlearn.ledger.accounts import mentor_of
+from peerlearn.ledger.accounts import mentor_of, single_item
 from peerlearn.store.keys import (
     LEDGER_ENTRY_SK,
     balance_pk,
@@ -29,12 +24,17 @@ from peerlearn.store.keys import (
 from peerlearn.store.models import LedgerBalanceItem, LedgerEntryItem, LedgerLineMap
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
+# Every capture moves the platform's accounts (clearing, fee, GST, TCS, TDS) and its mentor's pending
+# balance, and DynamoDB cancels a transaction that meets another on the same item
+# (TransactionConflict): so those totals are spread over this many items, picked by the entry's key,
+# and summed on read. A mentor's available and withdrawn balances stay one item each: rarely
+# contended, and a never-negative condition needs the whole total in one item.
 BALANCE_SHARDS = 8
 
 
 def balance_shard(account: str, entry_key: str) -> int:
-    """Which of the account's total items an entry updates (always 0 for a mentor's accounts)."""
-    if mentor_of(account) is not None:
+    """Which of the account's total items an entry updates (always 0 for single-item accounts)."""
+    if single_item(account):
         return 0
     return zlib.crc32(entry_key.encode()) % BALANCE_SHARDS
 
@@ -92,8 +92,8 @@ def post(tx: Any, entry: Entry, *, never_negative: Iterable[str] = ()) -> None:
     validate(entry)
     at = entry.at or clock.iso(clock.now_seconds())
     guarded = set(never_negative)
-    if any(mentor_of(account) is None for account in guarded):
-        raise ValueError("only a mentor's accounts (one total item each) can be kept from going negative")
+    if not all(single_item(account) for account in guarded):
+        raise ValueError("only a mentor's available or withdrawn balance can be kept from going negative")
     tx.save(_entry_item(entry, at), condition=LedgerEntryItem.pk.does_not_exist(), return_values="ALL_OLD")
     for account, net in entry.net_paise().items():
         debits = sum(line.debit_paise for line in entry.lines if line.account == account)

@@ -10,7 +10,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from peerlearn import store
 from peerlearn.ledger.accounts import mentor_pending
-from peerlearn.ledger.journal import post
+from peerlearn.ledger.journal import balance, post
 from peerlearn.ledger.movements import maturity_entry
 from peerlearn.store.keys import MATURES, MATURITY_SK, maturity_pk, maturity_sk
 from peerlearn.store.models import MaturityItem
@@ -92,6 +92,12 @@ def _mature(item: MaturityItem) -> bool:
     unchanged = MaturityItem.pk.exists() & (MaturityItem.amount_paise == item.amount_paise)
     target = MaturityItem(item.pk, item.sk)
     amount_paise = int(item.amount_paise)
+    # Pending is spread over shards, so no condition can guard it; refunds reduce the schedule in
+    # their own transaction (which the amount condition above sees), so pending below the amount
+    # means one didn't: leave the earning for a person rather than pay out refunded money.
+    if amount_paise > balance(mentor_pending(item.mentor_id)):
+        log.warning("earning %s not matured: the mentor's pending balance is below it", item.key)
+        return False
     try:
         with store.transaction() as tx:
             if amount_paise > 0:
@@ -102,11 +108,11 @@ def _mature(item: MaturityItem) -> bool:
                     amount_paise=amount_paise,
                     refs={**refs, "earning_key": item.key},
                 )
-                post(tx, entry, never_negative=[mentor_pending(item.mentor_id)])
+                post(tx, entry)
             tx.delete(target, condition=unchanged)
     except TransactWriteError as exc:
         if exc.cause_response_code != "TransactionCanceledException":
             raise
-        log.warning("earning %s did not mature now (matured already, changed, or pending too low)", item.key)
+        log.warning("earning %s did not mature now (matured already or changed meanwhile)", item.key)
         return False
     return amount_paise > 0
