@@ -148,11 +148,16 @@ def test_an_earning_whose_pending_money_is_gone_stays_scheduled(ctx: Context) ->
     with store.transaction() as tx:
         ledger.post(tx, refund)
 
-    # When the job runs, it refuses to drive pending below zero and leaves the item for a person
-    assert ledger.mature_due(DUE_AT) == 0
-    assert ledger.balance(ledger.mentor_pending("m1")) == 0
+    _capture_and_schedule("pay_B", 10_000, DUE_AT + 5)
+
+    # When the job runs, it refuses to pay out refunded money: it holds that earning for a person
+    assert ledger.mature_due(DUE_AT + 10, limit=1) == 0
     assert ledger.balance(ledger.mentor_available("m1")) == 0
     assert ledger.maturity_left_paise("capture#pay_A") == 87_600
+    assert [b.kind for b in ledger.check_books()] == ["maturity_held"]
+    # and the held earning no longer stands in the way of the next ones
+    assert ledger.mature_due(DUE_AT + 10, limit=1) == 1
+    assert ledger.balance(ledger.mentor_available("m1")) == 8_760
 
 
 def test_what_is_left_to_mature_is_readable_until_it_matures(ctx: Context) -> None:

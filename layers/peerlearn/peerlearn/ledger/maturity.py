@@ -3,16 +3,17 @@ job that moves each due one from pending to available in one transaction with th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from peerlearn import store
 from peerlearn.ledger.accounts import mentor_pending
 from peerlearn.ledger.journal import balance, post
 from peerlearn.ledger.movements import maturity_entry
-from peerlearn.store.keys import MATURES, MATURITY_SK, maturity_pk, maturity_sk
+from peerlearn.store.keys import MATURES, MATURITY_HELD, MATURITY_SK, maturity_pk, maturity_sk
 from peerlearn.store.models import MaturityItem
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,11 @@ def maturity_left_paise(key: str) -> int | None:
         return None
 
 
+def held_earnings() -> list[MaturityItem]:
+    """Earnings the job held because the mentor's pending balance was below them."""
+    return list(MaturityItem.by_due.query(MATURITY_HELD))
+
+
 def mature_due(now_epoch: int, *, limit: int | None = None) -> int:
     """The job: every earning due by `now_epoch` (at most `limit` of them, oldest first) moves
     pending -> available, its entry posted and its item deleted in one transaction. A replay or a
@@ -94,9 +100,12 @@ def _mature(item: MaturityItem) -> bool:
     amount_paise = int(item.amount_paise)
     # Pending is spread over shards, so no condition can guard it; refunds reduce the schedule in
     # their own transaction (which the amount condition above sees), so pending below the amount
-    # means one didn't: leave the earning for a person rather than pay out refunded money.
+    # means one didn't: hold the earning for a person (out of the job's way, listed by check_books)
+    # rather than pay out refunded money.
     if amount_paise > balance(mentor_pending(item.mentor_id)):
-        log.warning("earning %s not matured: the mentor's pending balance is below it", item.key)
+        log.warning("earning %s held: the mentor's pending balance is below it", item.key)
+        with contextlib.suppress(UpdateError):
+            target.update(actions=[MaturityItem.gsi1pk.set(MATURITY_HELD)], condition=unchanged)
         return False
     try:
         with store.transaction() as tx:

@@ -10,6 +10,7 @@ from typing import Any
 
 from peerlearn.ledger.accounts import GATEWAY_CLEARING, GATEWAY_FEE, MENTOR_PREFIXES
 from peerlearn.ledger.journal import Entry, all_balances, all_entries
+from peerlearn.ledger.maturity import held_earnings
 
 CAPTURE_KINDS = frozenset({"booking_capture", "gift_capture"})
 REFUND_KIND = "refund"
@@ -29,7 +30,8 @@ class Break:
 
 def check_books(entries: Iterable[Entry] | None = None) -> list[Break]:
     """Every entry has lines and balances; every account's stored debits, credits and balance equal
-    the sums of its lines; no mentor balance is below zero. Scans the journal (a job, not a request)."""
+    the sums of its lines; no mentor balance is below zero; no earning is held by the maturity job.
+    Scans the journal (a job, not a request)."""
     breaks: list[Break] = []
     debits: dict[str, int] = defaultdict(int)
     credits: dict[str, int] = defaultdict(int)
@@ -61,6 +63,11 @@ def check_books(entries: Iterable[Entry] | None = None) -> list[Break]:
             )
         if account.startswith(_NEVER_NEGATIVE_PREFIXES) and kept[2] < 0:
             breaks.append(Break("negative_balance", f"{account}: {kept[2]} paise"))
+    for held in held_earnings():
+        detail = (
+            f"{held.key}: {int(held.amount_paise)} paise for {held.mentor_id} exceed their pending balance"
+        )
+        breaks.append(Break("maturity_held", detail))
     return breaks
 
 

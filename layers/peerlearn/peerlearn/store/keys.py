@@ -103,6 +103,7 @@ def notification_sk(notification_id: str) -> str:
 LEDGER_ENTRY_SK = "ENTRY"
 MATURITY_SK = "MATURITY"
 MATURES = "MATURES"
+MATURITY_HELD = "MATURITY_HELD"  # earnings the job would not move: for a person to look at
 DOC_COUNTER_SK = "COUNTER"
 DOC_NUMBER_SK = "DOC"
 
