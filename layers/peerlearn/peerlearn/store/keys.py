@@ -97,3 +97,43 @@ def hold_sk(expires_at: int, session_id: str, learner_id: str) -> str:
 
 def notification_sk(notification_id: str) -> str:
     return f"NOTIF#{notification_id}"
+
+
+# ---------------------------------------------------------------- payments (Razorpay)
+ORDER_SK = "ORDER"
+PAYMENT_SK = "PAYMENT"
+REFUND_PREFIX = "REFUND#"
+GIFT_PREFIX = "GIFT#"
+EVENT_SK = "EVENT"
+ORDERS_OPEN = "ORDERS_OPEN"  # gsi1pk of orders not yet paid: the recovery job's index
+PAYMENTS = "PAYMENTS"  # gsi1pk of every captured payment, newest last: the admins' list
+REFUNDS_DUE = "REFUNDS_DUE"  # gsi1pk of refunds not yet accepted by Razorpay, or failed: retried
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def order_for_pk(reference: str) -> str:
+    """What an order was made for (a booking's hold id, a gift id): one order per reference."""
+    return f"ORDER_FOR#{reference}"
+
+
+def payment_pk(payment_id: str) -> str:
+    return f"PAYMENT#{payment_id}"
+
+
+def refund_sk(refund_key: str) -> str:
+    return f"{REFUND_PREFIX}{refund_key}"
+
+
+def payer_pk(user_id: str) -> str:
+    return f"PAYER#{user_id}"
+
+
+def gift_sk(gift_id: str) -> str:
+    return f"{GIFT_PREFIX}{gift_id}"
+
+
+def razorpay_event_pk(event_id: str) -> str:
+    return f"RZP_EVENT#{event_id}"
