@@ -205,20 +205,26 @@ def refund_entry(
     if refunded_before_paise + amount_paise > original.amount_paise:
         raise ValueError("refunds would exceed the captured amount")
     mentor = mentor_available(mentor_id) if matured else mentor_pending(mentor_id)
-    parts = [
-        (mentor, original.mentor_share_paise),
-        (PLATFORM_FEE, original.platform_fee_paise),
-        (GST_PAYABLE, original.gst_paise),
-        (TCS_PAYABLE, original.tcs_paise),
-        (TDS_PAYABLE, original.tds_paise),
-    ]
+
+    def prorate(refunded: int) -> list[int]:
+        parts = [original.platform_fee_paise, original.gst_paise, original.tcs_paise, original.tds_paise]
+        if refunded == original.amount_paise:
+            return [*parts, original.mentor_share_paise]
+        cut = [p * refunded // original.amount_paise for p in parts]
+        return [*cut, refunded - sum(cut)]
+
+    after, before = prorate(refunded_before_paise + amount_paise), prorate(refunded_before_paise)
+    fee, gst, tcs, tds, share = (a - b for a, b in zip(after, before, strict=True))
     lines = [Line(GATEWAY_CLEARING, credit_paise=amount_paise)]
-    left = amount_paise
-    for index, (account, part) in enumerate(parts):
-        share = left if index == len(parts) - 1 else part * amount_paise // original.amount_paise
-        left -= share
-        if share:
-            lines.append(Line(account, debit_paise=share))
+    for account, part in (
+        (mentor, share),
+        (PLATFORM_FEE, fee),
+        (GST_PAYABLE, gst),
+        (TCS_PAYABLE, tcs),
+        (TDS_PAYABLE, tds),
+    ):
+        if part:
+            lines.append(Line(account, debit_paise=part))
     return Entry(key, "refund", lines, {**refs, "payment_id": payment_id, "refund_id": refund_id})
 
 

@@ -133,8 +133,8 @@ def request_refund(
         )
         try:
             with store.transaction() as tx:
+                _take_back_maturity(tx, payment, refund, amount)  # first: it says where the part comes from
                 tx.save(refund, condition=RefundItem.pk.does_not_exist())
-                _take_back_maturity(tx, payment, refund, amount)
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
                 continue  # a concurrent refund or maturity change: read again
