@@ -148,7 +148,8 @@ def test_verify_and_many_webhooks_at_once_confirm_once_with_one_journal_entry(
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     booking = get_booking(session_id, learner.user_id)
-    assert booking is not None and booking.status == "confirmed"
+    assert booking is not None
+    assert booking.status == "confirmed"
     assert ledger.entry(f"capture#{payment['id']}") is not None
     assert ledger.balance(GATEWAY_CLEARING) == -PRICE  # one capture, not two
     assert len(list(PaymentItem.all_payments.query("PAYMENTS"))) == 1
@@ -168,12 +169,14 @@ def test_a_capture_after_the_hold_expired_with_no_seat_left_is_refunded_in_full(
     together(4, lambda n: receive_and_process(ctx, "payment.captured", payment=payment))
 
     settled = get_payment(payment["id"])
-    assert settled is not None and settled.outcome == "refund_no_seat"
+    assert settled is not None
+    assert settled.outcome == "refund_no_seat"
     [refund] = refunds_of(payment["id"])
     assert refund.amount_paise == PRICE
     assert len(fake.refunds) == 1
     booking = get_booking(session_id, learner.user_id)
-    assert booking is not None and booking.status == "expired"
+    assert booking is not None
+    assert booking.status == "expired"
 
 
 def test_refund_requests_are_idempotent_and_never_exceed_the_payment(
