@@ -354,3 +354,23 @@ def test_nobody_else_gifts_and_not_outside_the_live_window(
         )
     with pytest.raises(ValueError, match="greater than or equal to 1000"):
         GiftRequest(session_id=session_id, amount_paise=999)
+
+
+def test_the_jobs_function_runs_the_payments_job(ctx: Context, fake: FakeRazorpay) -> None:
+    from tests.support import LambdaContextStub, load_function
+
+    _learner, _session_id, payment_id = paid_booking(ctx, fake)
+    fake.down = True
+    admin.refund(
+        ctx,
+        admin_id="a",
+        payment_id=payment_id,
+        request=AdminRefundRequest(reason="Dispute", request_id="t-13"),
+    )
+    fake.down = False
+
+    report = load_function("jobs").lambda_handler({"job": "payments"}, LambdaContextStub())
+
+    assert report["refunds_sent"] == 1
+    with pytest.raises(ValueError, match="unknown job"):
+        load_function("jobs").lambda_handler({"job": "nope"}, LambdaContextStub())

@@ -14,7 +14,14 @@ from peerlearn.bookings.states import get_booking
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.errors import Conflict, Forbidden, NotFound
-from peerlearn.payments.orders import MIN_CAPTURE_MINUTES, check_and_settle, limit, open_order, order_out
+from peerlearn.payments.orders import (
+    MIN_CAPTURE_MINUTES,
+    VERIFIES_PER_USER,
+    check_and_settle,
+    limit,
+    open_order,
+    order_out,
+)
 from peerlearn.payments.records import order_for
 from peerlearn.payments.schemas import GiftRequest, GiftVerifyRequest, OrderOut, VerifyOut
 from peerlearn.store.keys import gift_sk, session_pk
@@ -60,7 +67,7 @@ def create_gift_order(ctx: Context, *, learner_id: str, request: GiftRequest) ->
 
 
 def verify_gift(ctx: Context, *, learner_id: str, request: GiftVerifyRequest) -> VerifyOut:
-    limit(GIFTS_PER_USER, learner_id)
+    limit(VERIFIES_PER_USER, learner_id)
     if not ids.is_id(request.gift_id):
         raise NotFound("No such gift.")
     order = order_for(request.gift_id)

@@ -31,11 +31,10 @@ class PaymentsReport:
 
 
 def recover_orders(ctx: Context, now: int, report: PaymentsReport) -> None:
-    adapter = gateway.of(ctx)
     for order in OrderItem.open_orders.query(ORDERS_OPEN, OrderItem.gsi1sk < f"{now - QUIET_SECONDS:012d}"):
         report.orders_checked += 1
         try:
-            found = adapter.order_payments(order.order_id)
+            found = gateway.of(ctx).order_payments(order.order_id)  # Razorpay only when there is an order
         except (GatewayRefused, GatewayUnavailable):
             logger.warning("order payments unavailable", extra={"order_id": order.order_id})
             continue

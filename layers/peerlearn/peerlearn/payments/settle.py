@@ -223,8 +223,13 @@ def _retake_seat(tx: Any, booking: BookingItem, session: SessionItem) -> None:
 
 def _gift_plan(order: OrderItem, payment: dict[str, Any]) -> _Plan:
     session = get_session_item(order.session_id)
-    gift = GiftItem.get(session_pk(order.session_id), gift_sk(order.reference), consistent_read=True)
-    if order.payment_id is not None or gift.status != "pending":
+    try:
+        gift: GiftItem | None = GiftItem.get(
+            session_pk(order.session_id), gift_sk(order.reference), consistent_read=True
+        )
+    except DoesNotExist:
+        gift = None
+    if order.payment_id is not None or gift is None or gift.status != "pending":
         return _refund_plan(order, payment, "refund_duplicate", session.title, session.ends_at)
     item = _payment_item(order, payment, title=session.title, ends_at=session.ends_at, outcome="gift_paid")
 
