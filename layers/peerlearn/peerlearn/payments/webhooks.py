@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from peerlearn import clock, store, timeutil
+from peerlearn.adapters.razorpay import GatewayRefused
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest
 from peerlearn.payments import gateway, refunds
@@ -81,7 +82,11 @@ def process(ctx: Context, event: dict[str, Any]) -> None:
         settle_payment(ctx, payment)
     elif name == "payment.authorized" and payment is not None:
         # Captured automatically a moment later; if that capture's event is lost, this fetch finds it.
-        fresh = gateway.of(ctx).fetch_payment(str(payment["id"]))
+        try:
+            fresh = gateway.of(ctx).fetch_payment(str(payment["id"]))
+        except GatewayRefused:  # not a payment Razorpay knows (unavailable raises: the stream retries)
+            logger.warning("authorized payment unknown to Razorpay", extra={"payment_id": payment.get("id")})
+            return
         settle_payment(ctx, fresh)
     elif name == "payment.failed" and payment is not None:
         _note_failure(payment)
