@@ -112,6 +112,7 @@ def test_the_order_is_the_servers_amount_one_per_hold_and_carries_no_secret(
     assert made["capture_minutes"] == 12
     answer = first.model_dump_json()
     assert first.key_id.startswith("rzp_test_")
+    assert first.prefill.email is not None
     assert RAZORPAY_ENV["RAZORPAY_KEY_SECRET"] not in answer
     assert RAZORPAY_ENV["RAZORPAY_WEBHOOK_SECRET"] not in answer
 

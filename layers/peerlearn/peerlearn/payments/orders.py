@@ -15,6 +15,7 @@ import math
 from pynamodb.exceptions import TransactWriteError
 
 from peerlearn import clock, ratelimit, store, timeutil
+from peerlearn.accounts.lookups import get_user
 from peerlearn.bookings.states import get_booking, hold_expired
 from peerlearn.context import Context
 from peerlearn.errors import Conflict, NotFound, PaymentRejected, TooManyRequests
@@ -50,7 +51,9 @@ def limit(rule: ratelimit.Limit, user_id: str) -> None:
 
 
 def order_out(ctx: Context, order: OrderItem, *, description: str, expires_at: str | None) -> OrderOut:
+    """What Checkout is opened with; the payer's name and email prefilled (theirs: they are the caller)."""
     adapter = gateway.of(ctx)
+    payer = get_user(order.learner_id)
     return OrderOut(
         order_id=order.order_id,
         amount_paise=int(order.amount_paise),
@@ -61,7 +64,7 @@ def order_out(ctx: Context, order: OrderItem, *, description: str, expires_at: s
         description=description,
         reference=order.reference,
         expires_at=expires_at,
-        prefill=Prefill(),
+        prefill=Prefill(name=payer.name, email=payer.email),
     )
 
 

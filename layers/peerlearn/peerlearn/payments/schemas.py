@@ -90,24 +90,25 @@ class GiftVerifyRequest(CheckoutResult):
 Outcome = Literal["booking_confirmed", "gift_paid", "refund_no_seat", "refund_duplicate"]
 
 
+_PAYMENT_EXAMPLE: dict[str, Any] = {
+    "payment_id": "pay_NkV9aF3tL0pQ2Z",
+    "order_id": "order_NkV8Sx2r4qQm1T",
+    "purpose": "booking",
+    "session_id": "01JDQ7R4M2X9V8K3T6N5P0A1B2",
+    "session_title": "Python code review",
+    "amount_paise": 49900,
+    "currency": "INR",
+    "method": "upi",
+    "outcome": "booking_confirmed",
+    "status": "captured",
+    "refunded_paise": 0,
+    "captured_at": "2026-11-29T12:03:10Z",
+    "receipt_number": "PL/2627/000123",
+}
+
+
 class PaymentOut(Shape):
-    model_config = _examples(
-        {
-            "payment_id": "pay_NkV9aF3tL0pQ2Z",
-            "order_id": "order_NkV8Sx2r4qQm1T",
-            "purpose": "booking",
-            "session_id": "01JDQ7R4M2X9V8K3T6N5P0A1B2",
-            "session_title": "Python code review",
-            "amount_paise": 49900,
-            "currency": "INR",
-            "method": "upi",
-            "outcome": "booking_confirmed",
-            "status": "captured",
-            "refunded_paise": 0,
-            "captured_at": "2026-11-29T12:03:10Z",
-            "receipt_number": "PL/2627/000123",
-        }
-    )
+    model_config = _examples(_PAYMENT_EXAMPLE)
     payment_id: str
     order_id: str
     purpose: Literal["booking", "gift"]
@@ -136,6 +137,7 @@ class VerifyOut(Shape):
 
 
 class PaymentPage(Shape):
+    model_config = _examples({"items": [_PAYMENT_EXAMPLE], "next_cursor": None})
     items: list[PaymentOut]
     next_cursor: str | None
 
@@ -213,6 +215,7 @@ class RefundOut(Shape):
 
 
 class RefundPage(Shape):
+    model_config = _examples({"items": [], "next_cursor": None})
     items: list[RefundOut]
     next_cursor: str | None
 
@@ -232,6 +235,21 @@ class AdminRefundRequest(Shape):
 
 
 class PaymentDetail(Shape):
+    model_config = _examples(
+        {
+            "payment": _PAYMENT_EXAMPLE,
+            "learner_id": "01JDQ7R4M2X9V8K3T6N5P0A1B3",
+            "mentor_id": "01JDQ7R4M2X9V8K3T6N5P0A1B4",
+            "split": {
+                "platform_fee_paise": 4990,
+                "gst_paise": 898,
+                "tcs_paise": 250,
+                "tds_paise": 50,
+                "mentor_share_paise": 43712,
+            },
+            "refunds": [],
+        }
+    )
     payment: PaymentOut
     learner_id: str
     mentor_id: str
@@ -307,4 +325,7 @@ class ReconciliationOut(Shape):
 
 
 class WebhookAck(Shape):
+    """`duplicate`: this event id was stored before (Razorpay delivers at least once)."""
+
+    model_config = _examples({"status": "stored"})
     status: Literal["stored", "duplicate"]
