@@ -187,8 +187,11 @@ def check_and_settle(ctx: Context, order: OrderItem | None, result: CheckoutResu
     settled = settle_payment(ctx, payment)
     if settled is None:  # can't happen for a captured payment of a known order, but never 200 by accident
         raise PaymentRejected("This payment could not be matched to your order.", code="unmatched")
-    if settled.outcome.startswith("refund_"):
+    if settled.outcome == "refund_no_seat":
         message = "Your seat hold ran out and no seat was left, so the payment is refunded in full."
+        return VerifyOut(status="refunding", message=message, payment=payment_out(settled))
+    if settled.outcome == "refund_duplicate":
+        message = "This was already paid; this second payment is refunded in full."
         return VerifyOut(status="refunding", message=message, payment=payment_out(settled))
     return VerifyOut(status="confirmed", message="Payment received: you're in.", payment=payment_out(settled))
 

@@ -67,6 +67,8 @@ def settle_payment(ctx: Context, payment: dict[str, Any]) -> PaymentItem | None:
     for _attempt in range(_ATTEMPTS):
         done = get_payment(payment_id)
         if done is not None:
+            if done.outcome.startswith("refund_"):
+                tell_refunded(ctx, done)  # once (deduplicated): in case a crash came between
             return done
         plan = _plan(order, payment)
         try:
