@@ -12,17 +12,15 @@ import hashlib
 import hmac
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peerlearn import clock, store, timeutil
-from peerlearn.adapters.razorpay import GatewayRefused
-from peerlearn.context import Context
 from peerlearn.errors import BadRequest
-from peerlearn.payments import gateway, refunds
-from peerlearn.payments.records import get_order
-from peerlearn.payments.settle import settle_payment
 from peerlearn.store.keys import EVENT_SK, razorpay_event_pk
 from peerlearn.store.models import OrderItem, RazorpayEventItem
+
+if TYPE_CHECKING:
+    from peerlearn.context import Context
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +74,11 @@ def _entity(event: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 def process(ctx: Context, event: dict[str, Any]) -> None:
     """One stored event, on the stream; any number of times, in any order (each step is forward-only)."""
+    # Imported here: the webhooks function imports this module for `receive` and must start fast.
+    from peerlearn.adapters.razorpay import GatewayRefused
+    from peerlearn.payments import gateway, refunds
+    from peerlearn.payments.settle import settle_payment
+
     name = str(event.get("event", ""))
     payment = _entity(event, "payment")
     if name in ("payment.captured", "order.paid") and payment is not None:
@@ -100,6 +103,8 @@ def process(ctx: Context, event: dict[str, Any]) -> None:
 
 def _note_failure(payment: dict[str, Any]) -> None:
     """Why the last attempt failed, on the order (the page shows it with a retry); never backwards."""
+    from peerlearn.payments.records import get_order
+
     order = get_order(str(payment.get("order_id") or ""))
     if order is None or order.status == "paid":
         return
