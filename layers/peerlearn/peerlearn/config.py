@@ -179,3 +179,49 @@ class RazorpaySettings:
             checkout_url=required("RAZORPAY_CHECKOUT_URL"),
             payout_account_number=required("RAZORPAYX_ACCOUNT_NUMBER"),
         )
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """All the webhooks function reads: where the table is, the webhook secret and the origin secret
+    (not the JWT secret, not Razorpay's key secret: it verifies and stores, nothing else)."""
+
+    table_name: str
+    region: str
+    dynamodb_endpoint: str | None
+    webhook_secret: str
+    origin_secret: str | None
+
+    def __repr__(self) -> str:
+        return f"WebhookSettings(table_name={self.table_name!r})"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+    ) -> WebhookSettings:
+        env = os.environ if env is None else env
+        table = env.get("TABLE_NAME", "").strip()
+        region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+        if not table or not region:
+            raise ConfigError("settings TABLE_NAME and AWS_REGION are required")
+        return cls(
+            table_name=table,
+            region=region,
+            dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+            webhook_secret=razorpay_webhook_secret(env, fetch_secret),
+            origin_secret=origin_secret_from_env(env),
+        )
+
+
+def razorpay_webhook_secret(
+    env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+) -> str:
+    """Only the webhook secret (RAZORPAY_WEBHOOK_SECRET, or its SSM parameter in the cloud): the
+    webhooks function needs nothing else, so it is given nothing else (not the key secret)."""
+    env = os.environ if env is None else env
+    if env.get("RAZORPAY_WEBHOOK_SECRET", "").strip():
+        return env["RAZORPAY_WEBHOOK_SECRET"].strip()
+    name = env.get("RAZORPAY_WEBHOOK_SECRET_PARAM", "").strip()
+    if not name:
+        raise ConfigError("setting RAZORPAY_WEBHOOK_SECRET_PARAM is required")
+    return (fetch_secret or _ssm_secret)(name)
