@@ -50,12 +50,14 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-# Made on first run and kept, so sign-ins survive a restart; never printed.
-LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET")
+# Made on first run and kept, so sign-ins survive a restart (and sealed bank details still open:
+# PAYOUT_DATA_KEY stands in for the payouts KMS key); never printed.
+LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET", "PAYOUT_DATA_KEY")
 
 
 def local_secrets(data_dir: Path) -> dict[str, str]:
-    """The local secrets (JWT signing key, CloudFront's origin header), kept in <data dir>/secrets.env.
+    """The local secrets (JWT signing key, CloudFront's origin header, the key wrapping payout data
+    keys), kept in <data dir>/secrets.env.
 
     Missing ones are made and added (mode 600); existing ones are kept.
     """
