@@ -277,6 +277,51 @@ class NotificationItem(BaseItem, discriminator="NOTIFICATION"):
     created_at = UnicodeAttribute()
 
 
+# ---------------------------------------------------------------- mentor payouts
+class PayoutAccountItem(BaseItem, discriminator="PAYOUT_ACCOUNT"):
+    """Where a mentor's payouts go. The details are sealed (peerlearn.payouts.sealing: AES-GCM with
+    a data key of their own, stored wrapped by KMS); only what may be shown is kept in the clear."""
+
+    mentor_id = UnicodeAttribute()
+    legal_name = UnicodeAttribute()
+    pan_last4 = UnicodeAttribute()
+    account_last4 = UnicodeAttribute()
+    ifsc = UnicodeAttribute()  # a branch code, public
+    sealed_details = UnicodeAttribute()  # base64: nonce + ciphertext + tag of the details as JSON
+    wrapped_key = UnicodeAttribute()  # base64: the data key, encrypted by KMS (or the local key)
+    key_source = UnicodeAttribute()  # "kms" | "local"
+    contact_id = UnicodeAttribute(null=True)  # RazorpayX contact
+    fund_account_id = UnicodeAttribute(null=True)  # RazorpayX fund account (the bank account)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class WithdrawalItem(BaseItem, discriminator="WITHDRAWAL"):
+    """A mentor's request to be paid: requested -> approved -> processing -> paid | failed, or rejected.
+    Its id is the payout's idempotency key and reference."""
+
+    id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    amount_paise = NumberAttribute()
+    status = UnicodeAttribute()
+    auto_approved = BooleanAttribute(default=False)
+    requested_at = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)  # an admin's id, or "auto"
+    reason = UnicodeAttribute(null=True)  # why it was rejected, or why the payout failed
+    fund_account_id = UnicodeAttribute(null=True)
+    payout_id = UnicodeAttribute(null=True)
+    payout_status = UnicodeAttribute(null=True)  # Razorpay's own word (queued, processing, processed...)
+    settled_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()  # WITHDRAWALS#<status>: the admins' lists
+    gsi1sk = UnicodeAttribute()  # <requested_at>#<id>
+    gsi2pk = UnicodeAttribute()  # MENTOR_WITHDRAWALS#<mentor id>
+    gsi2sk = UnicodeAttribute()  # <requested_at>#<id>
+    by_status = Gsi1()
+    by_mentor = Gsi2()
+
+
 ALL_MODELS: tuple[type[BaseItem], ...] = (
     BaseItem,
     UserItem,
@@ -292,4 +337,6 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     ReviewItem,
     MentorStatsItem,
     NotificationItem,
+    PayoutAccountItem,
+    WithdrawalItem,
 )
