@@ -1,0 +1,24 @@
+"""Payouts function: mentors' payout accounts, earnings and withdrawals; admins' approvals. The only
+function that may use the key sealing bank details, and the only one that asks RazorpayX to pay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from peerlearn.coldstart import cold_start
+
+with cold_start():
+    from peerlearn.api.function import rest_function
+    from peerlearn.api.routes import payouts
+    from peerlearn.payouts.wiring import build_payouts
+
+    function = rest_function([payouts.router])
+    built = build_payouts()
+app, logger = function.app, function.logger
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    app.append_context(payouts=built)
+    return function.handler(event, context)
