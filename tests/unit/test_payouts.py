@@ -22,6 +22,7 @@ from peerlearn.payouts import approval, bank, earnings, limits, withdrawals
 from peerlearn.payouts.schemas import PayoutAccountRequest
 from peerlearn.payouts.settlement import on_payout_event
 from peerlearn.payouts.wiring import Payouts
+from peerlearn.store.models import NotificationItem
 from tests.payouts_support import BANK, StubRazorpayX, make_payouts, payout_event, seed_available
 
 MENTOR = "01JDQ4Z3N0R1C5X8H2P7M9T4QB"
@@ -44,6 +45,10 @@ def ready(payouts: Payouts) -> Payouts:
     bank.set_account(payouts, mentor_id=MENTOR, details=PayoutAccountRequest(**BANK))
     seed_available(MENTOR, 300_000)
     return payouts
+
+
+def inbox(mentor_id: str) -> list[NotificationItem]:
+    return list(NotificationItem.query(f"USER#{mentor_id}", NotificationItem.sk.startswith("NOTIF#")))
 
 
 def raw_item(ctx: Context, pk: str, sk: str) -> dict[str, Any]:
@@ -248,6 +253,10 @@ def test_rejection_returns_the_money_and_keeps_the_reason(ready: Payouts, gatewa
 
     assert rejected.status == "rejected"
     assert rejected.reason == "PAN name doesn't match"
+    (told,) = inbox(MENTOR)
+    assert told.kind == "withdrawal_rejected"
+    assert "₹1,000.00" in told.body
+    assert "PAN name doesn't match." in told.body
     assert ledger.balance(mentor_available(MENTOR)) == 300_000
     assert gateway.payout_calls == []
     with pytest.raises(Conflict):
@@ -294,6 +303,7 @@ def test_processed_pays_once_however_often_it_arrives(
     assert ledger.balance(PAYOUTS_PAID) == 100_000
     assert ledger.balance(PAYOUTS_IN_TRANSIT) == 0
     assert ledger.balance(mentor_available(MENTOR)) == 200_000
+    assert [n.kind for n in inbox(MENTOR)] == ["withdrawal_paid"]
 
 
 @pytest.mark.parametrize("name", ["payout.reversed", "payout.failed"])

@@ -23,6 +23,7 @@ from peerlearn.payouts import approval, bank, limits, withdrawals
 from peerlearn.payouts.schemas import PayoutAccountRequest
 from peerlearn.payouts.settlement import on_payout_event
 from peerlearn.payouts.wiring import Payouts
+from peerlearn.store.models import NotificationItem
 from tests.payouts_support import BANK, StubRazorpayX, make_payouts, payout_event, seed_available
 from tests.support import base_env
 
@@ -138,4 +139,6 @@ def test_duplicated_and_reordered_payout_webhooks_settle_each_withdrawal_once(
     assert ledger.balance(mentor_available(MENTOR)) == BALANCE - paid_out
     for withdrawal in made:
         assert ledger.entry(withdrawals.settlement_entry_key(withdrawal.id)) is not None
+    told = NotificationItem.query(f"USER#{MENTOR}", NotificationItem.sk.startswith("NOTIF#"))
+    assert sorted(n.kind for n in told) == sorted(f"withdrawal_{status}" for status in ended.values())
     assert ledger.check_books() == []
