@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from peerlearn import ledger, store
@@ -48,6 +49,7 @@ class StubRazorpayX:
         self.down = False
         self.refuse = False
         self.payout_status = "processing"
+        self.on_payout: Callable[[dict[str, Any]], object] | None = None  # runs before answering
         self._lock = threading.Lock()
 
     def _check(self) -> None:
@@ -100,7 +102,10 @@ class StubRazorpayX:
                     "status": self.payout_status,
                     **call,
                 }
-            return dict(self.payouts[idempotency_key])
+            payout = dict(self.payouts[idempotency_key])
+        if self.on_payout is not None:
+            self.on_payout(payout)
+        return payout
 
 
 def payout_settings(**changes: str) -> PayoutSettings:

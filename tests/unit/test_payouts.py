@@ -47,8 +47,9 @@ def ready(payouts: Payouts) -> Payouts:
     return payouts
 
 
-def inbox(mentor_id: str) -> list[NotificationItem]:
-    return list(NotificationItem.query(f"USER#{mentor_id}", NotificationItem.sk.startswith("NOTIF#")))
+def inbox(mentor_id: str, prefix: str = "") -> list[NotificationItem]:
+    found = NotificationItem.query(f"USER#{mentor_id}", NotificationItem.sk.startswith("NOTIF#"))
+    return [n for n in found if n.kind.startswith(prefix)]
 
 
 def raw_item(ctx: Context, pk: str, sk: str) -> dict[str, Any]:
@@ -90,6 +91,9 @@ def test_changing_the_account_keeps_the_contact_and_makes_a_new_fund_account(
     assert shown.account_masked == "••••9012"
     assert len(gateway.contacts) == 1
     assert len(gateway.fund_accounts) == 2
+    told = inbox(MENTOR)
+    assert sorted(n.kind for n in told) == ["payout_account_changed", "payout_account_set"]
+    assert any("ending 9012" in n.body for n in told)
 
 
 def test_razorpay_down_at_set_up_registers_the_account_at_the_first_payout(
@@ -253,7 +257,7 @@ def test_rejection_returns_the_money_and_keeps_the_reason(ready: Payouts, gatewa
 
     assert rejected.status == "rejected"
     assert rejected.reason == "PAN name doesn't match"
-    (told,) = inbox(MENTOR)
+    (told,) = inbox(MENTOR, "withdrawal")
     assert told.kind == "withdrawal_rejected"
     assert "₹1,000.00" in told.body
     assert "PAN name doesn't match." in told.body
@@ -303,7 +307,7 @@ def test_processed_pays_once_however_often_it_arrives(
     assert ledger.balance(PAYOUTS_PAID) == 100_000
     assert ledger.balance(PAYOUTS_IN_TRANSIT) == 0
     assert ledger.balance(mentor_available(MENTOR)) == 200_000
-    assert [n.kind for n in inbox(MENTOR)] == ["withdrawal_paid"]
+    assert [n.kind for n in inbox(MENTOR, "withdrawal")] == ["withdrawal_paid"]
 
 
 @pytest.mark.parametrize("name", ["payout.reversed", "payout.failed"])
@@ -323,10 +327,9 @@ def test_a_returned_payout_puts_the_money_back_with_the_reason(
     assert ledger.balance(PAYOUTS_IN_TRANSIT) == 0
 
 
-def test_a_webhook_may_beat_the_approvals_own_write(
+def test_a_payout_processed_at_once_is_paid_at_once_and_its_webhook_changes_nothing(
     ctx: Context, ready: Payouts, gateway: StubRazorpayX
 ) -> None:
-    # Razorpay processes the payout and its webhook is handled before approve() records the payout
     made = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=100_000)
     gateway.payout_status = "processed"
 
@@ -335,6 +338,23 @@ def test_a_webhook_may_beat_the_approvals_own_write(
 
     assert approved.status == "paid"
     assert ledger.balance(mentor_withdrawn(MENTOR)) == 100_000
+
+
+def test_a_webhook_may_beat_the_approvals_own_write(
+    ctx: Context, ready: Payouts, gateway: StubRazorpayX
+) -> None:
+    # Razorpay's webhook is handled while approve() is still waiting for Razorpay's answer
+    made = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=100_000)
+    gateway.on_payout = lambda payout: on_payout_event(
+        ctx, payout_event("payout.reversed", payout, failure_reason="Invalid account")
+    )
+
+    approved = approval.approve(ready, withdrawal_id=made.id, admin_id=ADMIN)
+
+    assert approved.status == "failed"  # not moved back to processing by the late write
+    assert approved.reason == "Invalid account"
+    assert ledger.balance(mentor_available(MENTOR)) == 300_000
+    assert ledger.balance(PAYOUTS_IN_TRANSIT) == 0
 
 
 def test_events_that_are_not_ours_or_not_final_change_nothing(

@@ -87,6 +87,14 @@ def test_only_mentors_have_payouts(payouts_fn: ModuleType) -> None:
     assert send(payouts_fn, "POST", "/api/me/withdrawals", LEARNER, {}).status == 403
 
 
+def test_an_unverified_mentor_cant_set_up_payouts_or_withdraw(payouts_fn: ModuleType) -> None:
+    unverified = {**MENTOR, "email_verified": False}
+    put = send(payouts_fn, "PUT", "/api/me/payout-account", unverified, BANK)
+    assert put.status == 403
+    assert put.body["error"]["code"] == "email_not_verified"
+    assert send(payouts_fn, "POST", "/api/me/withdrawals", unverified, {}).status == 403
+
+
 def test_withdraw_approve_and_see_it_listed(payouts_fn: ModuleType, gateway: StubRazorpayX) -> None:
     send(payouts_fn, "PUT", "/api/me/payout-account", MENTOR, BANK)
     seed_available(MENTOR["user_id"], 120_000)

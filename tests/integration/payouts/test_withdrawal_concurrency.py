@@ -140,5 +140,7 @@ def test_duplicated_and_reordered_payout_webhooks_settle_each_withdrawal_once(
     for withdrawal in made:
         assert ledger.entry(withdrawals.settlement_entry_key(withdrawal.id)) is not None
     told = NotificationItem.query(f"USER#{MENTOR}", NotificationItem.sk.startswith("NOTIF#"))
-    assert sorted(n.kind for n in told) == sorted(f"withdrawal_{status}" for status in ended.values())
+    assert sorted(n.kind for n in told if n.kind.startswith("withdrawal")) == sorted(
+        f"withdrawal_{status}" for status in ended.values()
+    )
     assert ledger.check_books() == []

@@ -85,7 +85,7 @@ def pay(payouts: Payouts, item: WithdrawalItem) -> WithdrawalItem:
     payout_id, payout_status = str(payout["id"]), str(payout.get("status", ""))
     at = clock.iso(clock.now_seconds())
     # A webhook may already have settled it (it can beat this write): then leave it as it is.
-    with store.failed_condition_raises(_AlreadyMoved()), suppress(_AlreadyMoved):
+    with suppress(_AlreadyMoved), store.failed_condition_raises(_AlreadyMoved()):
         item.update(
             actions=[
                 *status_actions("processing", at),

@@ -14,7 +14,8 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.request import Request
 
-from peerlearn.api import SECURED, CallerDep
+from peerlearn.api import SECURED, Caller, CallerDep
+from peerlearn.errors import Forbidden
 from peerlearn.payouts import approval, bank, earnings, withdrawals
 from peerlearn.payouts.schemas import (
     EarningsOut,
@@ -40,6 +41,15 @@ def current_payouts(request: Request) -> Payouts:
 
 
 PayoutsDep = Annotated[Payouts, Depends(current_payouts)]
+
+
+def require_verified_mentor(who: Caller) -> None:
+    """Money moves only for mentors whose email we know reaches them (they hear of every change)."""
+    who.require_role("mentor")
+    if not who.email_verified:
+        raise Forbidden("Verify your email before setting up payouts.", code="email_not_verified")
+
+
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=512)]
 
@@ -59,7 +69,7 @@ def get_payout_account(who: CallerDep) -> PayoutAccountOut:
     security=SECURED,
 )
 def set_payout_account(body: PayoutAccountRequest, who: CallerDep, payouts: PayoutsDep) -> PayoutAccountOut:
-    who.require_role("mentor")
+    require_verified_mentor(who)
     return bank.set_account(payouts, mentor_id=who.user_id, details=body)
 
 
@@ -81,7 +91,7 @@ def get_earnings(who: CallerDep, payouts: PayoutsDep) -> EarningsOut:
     security=SECURED,
 )
 def withdraw(body: WithdrawalRequest, who: CallerDep, payouts: PayoutsDep) -> Response[WithdrawalOut]:
-    who.require_role("mentor")
+    require_verified_mentor(who)
     made = approval.withdraw(payouts, mentor_id=who.user_id, amount_paise=body.amount_paise)
     return Response(201, content_types.APPLICATION_JSON, made)
 
