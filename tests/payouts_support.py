@@ -7,6 +7,7 @@ import itertools
 import threading
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from peerlearn import ledger, store
@@ -15,19 +16,13 @@ from peerlearn.config import PayoutSettings
 from peerlearn.ledger.accounts import GATEWAY_CLEARING, mentor_available
 from peerlearn.payouts.sealing import LocalKeys
 from peerlearn.payouts.wiring import Payouts
+from tests.support import base_env
 
-LOCAL_DATA_KEY = "unit-test-payout-data-key-0123456789abcdefghij"
+# The payout and Razorpay part of the environment every test function gets (tests.support.base_env).
 PAYOUT_ENV = {
-    "PAYOUT_DATA_KEY": LOCAL_DATA_KEY,
-    "PAYOUT_MIN_WITHDRAWAL_PAISE": "50000",
-    "PAYOUT_AUTO_APPROVE_BELOW_PAISE": "0",
-    "RAZORPAY_KEY_ID": "rzp_test_AbCdEfGhIjKlMn",
-    "RAZORPAY_KEY_SECRET": "unit-test-razorpay-key-secret",
-    "RAZORPAY_WEBHOOK_SECRET": "unit-test-razorpay-webhook-secret",
-    "RAZORPAY_BASE_URL": "http://127.0.0.1:9/_razorpay",
-    "RAZORPAY_CHECKOUT_URL": "http://127.0.0.1:9/_razorpay/checkout.js",
-    "RAZORPAYX_ACCOUNT_NUMBER": "2323230000000001",
+    k: v for k, v in base_env(Path("/nonexistent")).items() if k.startswith(("PAYOUT_", "RAZORPAY"))
 }
+LOCAL_DATA_KEY = PAYOUT_ENV["PAYOUT_DATA_KEY"]
 BANK = {
     "legal_name": "Vikram Iyer",
     "pan": "ABCDE1234F",

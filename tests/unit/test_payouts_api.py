@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from peerlearn.context import Context
-from tests.payouts_support import BANK, PAYOUT_ENV, StubRazorpayX, make_payouts, seed_available
+from tests.payouts_support import BANK, StubRazorpayX, make_payouts, seed_available
 from tests.support import Reply, call, load_function, rest_event
 
 MENTOR = {"user_id": "01JDQ4Z3N0R1C5X8H2P7M9T4QB", "role": "mentor"}
@@ -23,9 +23,7 @@ def gateway() -> StubRazorpayX:
 
 
 @pytest.fixture
-def payouts_fn(ctx: Context, gateway: StubRazorpayX, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    for name, value in PAYOUT_ENV.items():
-        monkeypatch.setenv(name, value)
+def payouts_fn(ctx: Context, gateway: StubRazorpayX) -> ModuleType:
     module = load_function("payouts")  # a cold start from the environment
     assert module.built.settings.min_withdrawal_paise == 50_000
     module.built = make_payouts(gateway)  # the same, with RazorpayX stood in
