@@ -370,6 +370,20 @@ def test_events_that_are_not_ours_or_not_final_change_nothing(
     assert ledger.balance(PAYOUTS_IN_TRANSIT) == 100_000
 
 
+def test_a_settlement_that_keeps_meeting_other_writes_is_left_for_the_stream_to_retry(
+    ctx: Context, ready: Payouts, gateway: StubRazorpayX, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payout = _processing(ready, gateway)
+    monkeypatch.setattr(withdrawals, "retrying", lambda write: False)
+
+    with pytest.raises(Conflict):
+        on_payout_event(ctx, payout_event("payout.processed", payout))
+
+    monkeypatch.undo()
+    on_payout_event(ctx, payout_event("payout.processed", payout))
+    assert withdrawals.get_item(payout["reference_id"]).status == "paid"
+
+
 # ---------------------------------------------------------------- earnings
 def test_earnings_show_balances_and_weeks(ready: Payouts, gateway: StubRazorpayX) -> None:
     split = ledger.split(100_000)

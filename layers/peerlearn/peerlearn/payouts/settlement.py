@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from peerlearn.context import Context
-from peerlearn.errors import DomainError
+from peerlearn.errors import Conflict, NotFound
 from peerlearn.payouts.withdrawals import get_item, settle
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,10 @@ def on_payout_event(ctx: Context, event: dict[str, Any]) -> None:
             payout_id=str(payout.get("id") or "") or None,
             payout_status=str(payout.get("status") or "") or None,
         )
-    except DomainError as exc:  # unknown withdrawal, or one never approved: not a retryable failure
+    except (NotFound, Conflict) as exc:
+        if exc.code == "busy":  # the balance kept meeting other writes: the stream retries the record
+            raise
+        # an unknown withdrawal, or one never approved: retrying won't change that
         logger.warning("payout event not settled", extra={"withdrawal_id": withdrawal_id, "why": exc.code})
         return
     logger.info("payout event", extra={"event": name, "withdrawal_id": withdrawal_id, "settled": settled})
