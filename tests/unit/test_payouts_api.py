@@ -62,7 +62,9 @@ def test_a_mentor_sets_up_payouts_and_sees_them_masked(
         ("account_number", "12345678901A"),
         ("ifsc", "HDFC1001234"),
         ("ifsc", "HDF00001234"),
-        ("legal_name", "A\u202eB"),
+        ("legal_name", "A\u202eBC"),
+        ("legal_name", "Vi"),
+        ("legal_name", "V" * 51),
     ],
 )
 def test_bank_details_in_the_wrong_format_are_refused(

@@ -19,7 +19,8 @@ def _upper(value: object) -> object:
 
 
 Upper = BeforeValidator(_upper)
-LegalName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100), SingleLine]
+# RazorpayX takes contact names of 3 to 50 characters.
+LegalName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=50), SingleLine]
 # Formats checked here; Razorpay checks that the IFSC exists and the account is real.
 Pan = Annotated[
     str,
