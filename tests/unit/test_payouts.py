@@ -237,6 +237,26 @@ def test_approving_again_after_razorpay_was_down_asks_for_the_same_payout(
     assert [c["idempotency_key"] for c in gateway.payout_calls] == [made.id]
 
 
+def test_the_schedule_asks_again_for_payouts_razorpay_did_not_take(
+    ready: Payouts, gateway: StubRazorpayX, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerlearn import clock
+
+    made = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=100_000)
+    gateway.down = True
+    approval.approve(ready, withdrawal_id=made.id, admin_id=ADMIN)
+    gateway.down = False
+    assert approval.retry_unpaid(ready) == 0  # too fresh: the approval may still be in flight
+
+    later = clock.now_seconds() + approval.RETRY_AFTER_SECONDS + 1
+    monkeypatch.setattr(clock, "now_seconds", lambda: later)
+    assert approval.retry_unpaid(ready) == 1
+    assert approval.retry_unpaid(ready) == 0
+
+    assert withdrawals.get_item(made.id).status == "processing"
+    assert [c["idempotency_key"] for c in gateway.payout_calls] == [made.id]
+
+
 def test_a_refused_payout_returns_the_money_with_the_reason(ready: Payouts, gateway: StubRazorpayX) -> None:
     made = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=100_000)
     gateway.refuse = True

@@ -10,7 +10,7 @@ import pytest
 
 from peerlearn.context import Context
 from tests.payouts_support import BANK, StubRazorpayX, make_payouts, seed_available
-from tests.support import Reply, call, load_function, rest_event
+from tests.support import LambdaContextStub, Reply, call, load_function, rest_event
 
 MENTOR = {"user_id": "01JDQ4Z3N0R1C5X8H2P7M9T4QB", "role": "mentor"}
 LEARNER = {"user_id": "01JDQ4Z3N0R1C5X8H2P7M9LRNR", "role": "learner"}
@@ -165,3 +165,7 @@ def test_the_openapi_document_has_the_payout_routes_with_examples(ctx: Context) 
         "RejectRequest",
     ):
         assert schemas[model]["examples"], model
+
+
+def test_the_schedule_runs_the_retry_job_not_a_request(payouts_fn: ModuleType) -> None:
+    assert payouts_fn.lambda_handler({"job": "retry_payouts"}, LambdaContextStub()) == {"asked": 0}

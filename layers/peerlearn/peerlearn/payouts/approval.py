@@ -16,12 +16,14 @@ from peerlearn.payouts import bank
 from peerlearn.payouts.schemas import WithdrawalOut
 from peerlearn.payouts.wiring import Payouts
 from peerlearn.payouts.withdrawals import get_item, request_withdrawal, settle, status_actions, to_out
+from peerlearn.store.keys import withdrawals_by_status_gsi1pk
 from peerlearn.store.models import WithdrawalItem
 
 logger = logging.getLogger(__name__)
 
 # Razorpay's final payout states that return the money (processed is the one that pays).
 RETURNED = ("reversed", "failed", "rejected", "cancelled")
+RETRY_AFTER_SECONDS = 300
 
 
 def withdraw(payouts: Payouts, *, mentor_id: str, amount_paise: int | None) -> WithdrawalOut:
@@ -102,6 +104,24 @@ def pay(payouts: Payouts, item: WithdrawalItem) -> WithdrawalItem:
         reason = str(payout.get("failure_reason") or f"The payout was {payout_status}.")
         settle(item.id, outcome="failed", reason=reason, payout_id=payout_id, payout_status=payout_status)
     return get_item(item.id)
+
+
+def retry_unpaid(payouts: Payouts, *, settle_seconds: int = RETRY_AFTER_SECONDS, limit: int = 25) -> int:
+    """The schedule's job: approved withdrawals whose payout Razorpay didn't take (it was down) are
+    asked for again, with the same key, once they have waited `settle_seconds` (not racing an
+    approval still in flight). Oldest first; returns how many were asked for."""
+    cutoff = clock.iso(clock.now_seconds() - settle_seconds)
+    waiting = WithdrawalItem.by_status.query(
+        withdrawals_by_status_gsi1pk("approved"), WithdrawalItem.gsi1sk < cutoff, limit=limit
+    )
+    asked = 0
+    for item in waiting:
+        if item.updated_at <= cutoff:
+            pay(payouts, item)
+            asked += 1
+    if asked:
+        logger.info("payouts asked for again", extra={"count": asked})
+    return asked
 
 
 class _AlreadyMoved(Exception):
