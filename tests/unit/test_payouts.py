@@ -96,6 +96,19 @@ def test_changing_the_account_keeps_the_contact_and_makes_a_new_fund_account(
     assert any("ending 9012" in n.body for n in told)
 
 
+def test_a_withdrawal_is_paid_to_the_account_it_was_asked_for(ready: Payouts, gateway: StubRazorpayX) -> None:
+    made = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=100_000)
+    changed = PayoutAccountRequest(**{**BANK, "account_number": "999988887777"})
+    bank.set_account(ready, mentor_id=MENTOR, details=changed)  # after asking: a stolen sign-in, say
+
+    approved = approval.approve(ready, withdrawal_id=made.id, admin_id=ADMIN)
+
+    assert made.paid_to == "Vikram Iyer, HDFC0001234 ••••6789"
+    assert approved.paid_to == made.paid_to
+    assert gateway.payout_calls[0]["fund_account_id"] == gateway.fund_accounts[0]["id"]
+    assert gateway.fund_accounts[1]["bank_account"]["account_number"] == "999988887777"
+
+
 def test_razorpay_down_at_set_up_registers_the_account_at_the_first_payout(
     payouts: Payouts, gateway: StubRazorpayX
 ) -> None:

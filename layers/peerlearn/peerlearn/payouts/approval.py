@@ -65,7 +65,7 @@ def pay(payouts: Payouts, item: WithdrawalItem) -> WithdrawalItem:
     """Asks RazorpayX for the payout of an approved withdrawal. Razorpay down: it stays approved (an
     admin approves again later). Razorpay refusing: the withdrawal fails and the money returns."""
     try:
-        fund_account_id = bank.fund_account_id(payouts, item.mentor_id)
+        fund_account_id = item.fund_account_id or bank.fund_account_id(payouts, item.mentor_id)
         if fund_account_id is None:
             settle(item.id, outcome="failed", reason="There is no payout account.")
             return get_item(item.id)

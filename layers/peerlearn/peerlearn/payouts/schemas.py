@@ -140,6 +140,7 @@ class WithdrawalOut(Shape):
     requested_at: str
     decided_at: str | None = None
     reason: str | None = Field(default=None, description="Why it was rejected, or why the payout failed.")
+    paid_to: str | None = Field(default=None, description="The bank account it goes to, masked.")
     payout_id: str | None = None
     payout_status: str | None = Field(default=None, description="Razorpay's status of the payout.")
     settled_at: str | None = None
@@ -155,6 +156,7 @@ class WithdrawalOut(Shape):
                     "auto_approved": False,
                     "requested_at": "2026-11-29T10:00:00Z",
                     "decided_at": "2026-11-29T11:00:00Z",
+                    "paid_to": "Vikram Iyer, HDFC0001234 ••••6789",
                     "payout_id": "pout_00000000000001",
                     "payout_status": "processing",
                 }

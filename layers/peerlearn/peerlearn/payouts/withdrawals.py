@@ -58,6 +58,7 @@ def to_out(item: WithdrawalItem) -> WithdrawalOut:
         requested_at=item.requested_at,
         decided_at=item.decided_at,
         reason=item.reason,
+        paid_to=item.paid_to,
         payout_id=item.payout_id,
         payout_status=item.payout_status,
         settled_at=item.settled_at,
@@ -134,6 +135,10 @@ def request_withdrawal(payouts: Payouts, *, mentor_id: str, amount_paise: int | 
         requested_at=at,
         decided_at=at if auto else None,
         decided_by="auto" if auto else None,
+        # Paid where the mentor asked for it to go: changing the account later (a stolen sign-in)
+        # can't redirect a withdrawal an admin already looked at.
+        fund_account_id=account.fund_account_id,
+        paid_to=f"{account.legal_name}, {account.ifsc} ••••{account.account_last4}",
         updated_at=at,
         gsi1pk=withdrawals_by_status_gsi1pk(status),
         gsi1sk=f"{at}#{withdrawal_id}",

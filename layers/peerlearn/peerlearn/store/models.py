@@ -309,7 +309,8 @@ class WithdrawalItem(BaseItem, discriminator="WITHDRAWAL"):
     decided_at = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)  # an admin's id, or "auto"
     reason = UnicodeAttribute(null=True)  # why it was rejected, or why the payout failed
-    fund_account_id = UnicodeAttribute(null=True)
+    fund_account_id = UnicodeAttribute(null=True)  # where it is paid: the account when it was asked for
+    paid_to = UnicodeAttribute(null=True)  # that account as shown (name, IFSC, last four)
     payout_id = UnicodeAttribute(null=True)
     payout_status = UnicodeAttribute(null=True)  # Razorpay's own word (queued, processing, processed...)
     settled_at = UnicodeAttribute(null=True)
