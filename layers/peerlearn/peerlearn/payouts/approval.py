@@ -62,8 +62,9 @@ def reject(*, withdrawal_id: str, admin_id: str, reason: str) -> WithdrawalOut:
 
 
 def pay(payouts: Payouts, item: WithdrawalItem) -> WithdrawalItem:
-    """Asks RazorpayX for the payout of an approved withdrawal. Razorpay down: it stays approved (an
-    admin approves again later). Razorpay refusing: the withdrawal fails and the money returns."""
+    """Asks RazorpayX for the payout of an approved withdrawal. Razorpay down: it stays approved (the
+    schedule, or an admin approving again, asks later). Razorpay refusing: the withdrawal fails and
+    the money returns."""
     try:
         fund_account_id = item.fund_account_id or bank.fund_account_id(payouts, item.mentor_id)
         if fund_account_id is None:
