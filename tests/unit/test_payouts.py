@@ -445,3 +445,13 @@ def test_earnings_show_balances_and_weeks(ready: Payouts, gateway: StubRazorpayX
     # this week: the seeded ₹3,000 and the capture's share; the withdrawal is not an earning
     assert shown.by_week[-1].earned_paise == 300_000 + split.mentor_share_paise
     assert all(week.earned_paise == 0 for week in shown.by_week[:-1])
+
+
+def test_weeks_run_monday_to_sunday_in_india() -> None:
+    from datetime import UTC, datetime
+
+    sunday_night_india = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)  # Sunday 23:30 IST
+    monday_morning_india = datetime(2026, 11, 29, 18, 30, tzinfo=UTC)  # Monday 00:00 IST
+
+    assert earnings.week_start(sunday_night_india).date().isoformat() == "2026-11-23"
+    assert earnings.week_start(monday_morning_india).date().isoformat() == "2026-11-30"

@@ -4,6 +4,7 @@ to the bank, and earnings by week (the mentor's share, net of refunds) from thei
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from peerlearn import clock, ledger
 from peerlearn.ledger.accounts import mentor_available, mentor_pending, mentor_withdrawn
@@ -13,13 +14,16 @@ from peerlearn.store.keys import mentor_withdrawals_gsi2pk
 from peerlearn.store.models import WithdrawalItem
 
 WEEKS = 12  # what the earnings chart shows
+# Weeks as mentors live them: Monday to Sunday in India, the market (a late Sunday-evening session
+# belongs to that week, not to Monday's as it would in UTC).
+WEEK_ZONE = ZoneInfo("Asia/Kolkata")
 # Entries that move the mentor's money without earning it: withdrawing, and a payout's end.
 _NOT_EARNING = frozenset({"withdrawal", "payout_paid", "payout_failed"})
 
 
 def week_start(moment: datetime) -> datetime:
-    """Monday 00:00 UTC of the week `moment` falls in."""
-    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    """Monday 00:00 (India time) of the week `moment` falls in."""
+    day = moment.astimezone(WEEK_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
     return day - timedelta(days=day.weekday())
 
 

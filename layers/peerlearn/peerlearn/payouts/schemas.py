@@ -83,7 +83,7 @@ class PayoutAccountOut(Shape):
 
 
 class WeekEarnings(Shape):
-    week_start: str = Field(description="Monday of the week (UTC), YYYY-MM-DD.")
+    week_start: str = Field(description="Monday of the week (India time), YYYY-MM-DD.")
     earned_paise: int = Field(description="The mentor's share of what was paid that week, net of refunds.")
 
 
