@@ -15,9 +15,9 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 
-KEY_ID = "rzp_test_PeerLearnTest01"
-KEY_SECRET = "unit-test-razorpay-key-secret-0123456789"
-WEBHOOK_SECRET = "unit-test-razorpay-webhook-secret-0123"
+KEY_ID = "rzp_test_AbCdEfGhIjKlMn"  # as tests.support.base_env
+KEY_SECRET = "unit-test-razorpay-key-secret"
+WEBHOOK_SECRET = "unit-test-razorpay-webhook-secret"
 _sequence = itertools.count(1)
 _ALPHABET = string.ascii_letters + string.digits
 

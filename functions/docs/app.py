@@ -50,10 +50,10 @@ def _document() -> str:
     """The OpenAPI document of every REST function's routes (the same for the process's lifetime)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    from peerlearn.api.routes import admin, auth, payments, sessions, users, webhooks
+    from peerlearn.api.routes import admin, auth, payments, payouts, sessions, users, webhooks
 
-    routers = [auth.router, users.router, sessions.router, admin.router, payments.router, webhooks.router]
-    api = make_resolver(routers)
+    routers = [auth.router, users.router, sessions.router, admin.router]
+    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router])
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",

@@ -9,7 +9,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 
 from infra.local import checks
 from infra.local.template import Template
-from peerlearn.api.routes import admin, auth, payments, sessions, users, webhooks
+from peerlearn.api.routes import admin, auth, payments, payouts, sessions, users, webhooks
 from peerlearn.store.models import ALL_MODELS
 
 ROUTERS = {
@@ -19,6 +19,7 @@ ROUTERS = {
     "SessionsFunction": [sessions.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
+    "PayoutsFunction": [payouts.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)

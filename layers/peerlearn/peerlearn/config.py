@@ -225,3 +225,48 @@ def razorpay_webhook_secret(
     if not name:
         raise ConfigError("setting RAZORPAY_WEBHOOK_SECRET_PARAM is required")
     return (fetch_secret or _ssm_secret)(name)
+
+
+@dataclass(frozen=True)
+class PayoutSettings:
+    """Mentor payouts: the withdrawal rules, and the key that seals bank details.
+
+    Bank details are sealed with a data key per record (envelope encryption): in the cloud the data
+    key comes from KMS (`PAYOUT_KMS_KEY_ID`, a key only the payouts function may use); locally it is
+    wrapped with `PAYOUT_DATA_KEY` from secrets.env (which wins when both are set).
+    """
+
+    min_withdrawal_paise: int
+    auto_approve_below_paise: int  # 0: every withdrawal waits for an admin
+    kms_key_id: str | None
+    local_data_key: str | None
+
+    def __repr__(self) -> str:  # the local key must never reach a log line
+        return (
+            f"PayoutSettings(min_withdrawal_paise={self.min_withdrawal_paise}, "
+            f"auto_approve_below_paise={self.auto_approve_below_paise}, kms_key_id={self.kms_key_id!r})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PayoutSettings:
+        env = os.environ if env is None else env
+        # The local key wins, as ORIGIN_SECRET does: locally the template's key reference is only a name.
+        local_key = env.get("PAYOUT_DATA_KEY", "").strip() or None
+        kms_key_id = None if local_key else env.get("PAYOUT_KMS_KEY_ID", "").strip() or None
+        if local_key is None and kms_key_id is None:
+            raise ConfigError("setting PAYOUT_KMS_KEY_ID (or locally PAYOUT_DATA_KEY) is required")
+        if local_key is not None and len(local_key) < 32:
+            raise ConfigError("PAYOUT_DATA_KEY must be at least 32 characters")
+
+        def amount(name: str) -> int:  # set in template.yaml (defaults there: ₹500 minimum)
+            value = env.get(name, "").strip()
+            if not value:
+                raise ConfigError(f"setting {name} is required")
+            return _non_negative_int(value, name)
+
+        return cls(
+            min_withdrawal_paise=amount("PAYOUT_MIN_WITHDRAWAL_PAISE"),
+            auto_approve_below_paise=amount("PAYOUT_AUTO_APPROVE_BELOW_PAISE"),
+            kms_key_id=kms_key_id,
+            local_data_key=local_key,
+        )

@@ -21,6 +21,7 @@ from peerlearn.bookings.waitlist import offer_freed_seat
 from peerlearn.context import Context
 from peerlearn.feedback import aggregates
 from peerlearn.payments import cancellations, webhooks
+from peerlearn.payouts import settlement
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,11 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
         if old.get("status") == "confirmed" and new.get("status") == "cancelled":
             cancellations.on_booking_cancelled(ctx, new)
     elif event == DynamoDBRecordEventName.INSERT and entity == "RZP_EVENT":
-        webhooks.process(ctx, json.loads(str(new["body"])))
+        razorpay_event = json.loads(str(new["body"]))
+        if str(razorpay_event.get("event", "")).startswith("payout."):  # money out: mentors' withdrawals
+            settlement.on_payout_event(ctx, razorpay_event)
+        else:  # money in: payments, orders, refunds
+            webhooks.process(ctx, razorpay_event)
     elif event == DynamoDBRecordEventName.MODIFY and entity == "SESSION":
         reactions.on_session_changed(old, new)
     else:

@@ -95,8 +95,6 @@ def process(ctx: Context, event: dict[str, Any]) -> None:
         _note_failure(payment)
     elif name.startswith("refund.") and (refund := _entity(event, "refund")) is not None:
         refunds.on_refund_event(name, refund)
-    elif name.startswith("payout."):
-        logger.warning("payout event not handled", extra={"event": name})
     else:
         logger.info("webhook event ignored", extra={"event": name})
 

@@ -183,3 +183,22 @@ def gift_sk(gift_id: str) -> str:
 
 def razorpay_event_pk(event_id: str) -> str:
     return f"RZP_EVENT#{event_id}"
+
+
+# ---------------------------------------------------------------- mentor payouts
+PAYOUT_ACCOUNT_SK = "PAYOUT_ACCOUNT"  # under user_pk(mentor_id)
+WITHDRAWAL_SK = "WITHDRAWAL"
+
+
+def withdrawal_pk(withdrawal_id: str) -> str:
+    return f"WITHDRAWAL#{withdrawal_id}"
+
+
+def withdrawals_by_status_gsi1pk(status: str) -> str:
+    """The admins' lists: withdrawals by status, oldest first (gsi1sk = <requested_at>#<id>)."""
+    return f"WITHDRAWALS#{status}"
+
+
+def mentor_withdrawals_gsi2pk(mentor_id: str) -> str:
+    """A mentor's own withdrawals, newest first (gsi2sk = <requested_at>#<id>)."""
+    return f"MENTOR_WITHDRAWALS#{mentor_id}"
