@@ -42,6 +42,16 @@ def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, 
         "BOOKING_CANCEL_CUTOFF_HOURS": "24",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "test",
+        # Razorpay (the local sandbox's shape; unit tests stub the adapter) and mentor payouts
+        "RAZORPAY_KEY_ID": "rzp_test_AbCdEfGhIjKlMn",
+        "RAZORPAY_KEY_SECRET": "unit-test-razorpay-key-secret",
+        "RAZORPAY_WEBHOOK_SECRET": "unit-test-razorpay-webhook-secret",
+        "RAZORPAY_BASE_URL": "http://127.0.0.1:9/_razorpay",
+        "RAZORPAY_CHECKOUT_URL": "http://127.0.0.1:9/_razorpay/checkout.js",
+        "RAZORPAYX_ACCOUNT_NUMBER": "2323230000000001",
+        "PAYOUT_DATA_KEY": "unit-test-payout-data-key-0123456789abcdefghij",
+        "PAYOUT_MIN_WITHDRAWAL_PAISE": "50000",
+        "PAYOUT_AUTO_APPROVE_BELOW_PAISE": "0",
     }
 
 

@@ -50,9 +50,10 @@ def _document() -> str:
     """The OpenAPI document of every REST function's routes (the same for the process's lifetime)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    from peerlearn.api.routes import admin, auth, sessions, users
+    from peerlearn.api.routes import admin, auth, payments, payouts, sessions, users, webhooks
 
-    api = make_resolver([auth.router, users.router, sessions.router, admin.router])
+    routers = [auth.router, users.router, sessions.router, admin.router]
+    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router])
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",

@@ -1,4 +1,5 @@
-"""Jobs function: the every-minute sweep (seat holds, session starts and completions)."""
+"""Jobs function: the every-minute sweep (seat holds, session starts and completions) and the
+payments job (order recovery, refund retries, maturing mentors' shares)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ with cold_start():
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    if event.get("job", "sweep") != "sweep":
-        raise ValueError(f"unknown job {event.get('job')!r}")
-    return asdict(jobs.sweep())
+    job = event.get("job", "sweep")
+    if job == "sweep":
+        return asdict(jobs.sweep())
+    if job == "payments":
+        return asdict(jobs.payments(ctx))
+    raise ValueError(f"unknown job {job!r}")

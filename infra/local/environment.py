@@ -51,8 +51,15 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-# Made on first run and kept, so sign-ins survive a restart; never printed.
-LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET")
+# Made on first run and kept, so sign-ins survive a restart (and sealed bank details still open:
+# PAYOUT_DATA_KEY stands in for the payouts KMS key); never printed.
+LOCAL_SECRET_NAMES = (
+    "JWT_SECRET",
+    "ORIGIN_SECRET",
+    "RAZORPAY_KEY_SECRET",
+    "RAZORPAY_WEBHOOK_SECRET",
+    "PAYOUT_DATA_KEY",
+)
 # The Razorpay sandbox's public key id (rzp_test_ + 14 characters) and RazorpayX account number.
 LOCAL_RAZORPAY_KEY_ID = "rzp_test_PeerLearnLocal"
 LOCAL_RAZORPAYX_ACCOUNT_NUMBER = "7878780080316316"
@@ -60,7 +67,7 @@ LOCAL_RAZORPAYX_ACCOUNT_NUMBER = "7878780080316316"
 
 def local_secrets(data_dir: Path) -> dict[str, str]:
     """The local secrets (JWT signing key, CloudFront's origin header, the Razorpay sandbox's key secret
-    and webhook secret), kept in <data dir>/secrets.env.
+    and webhook secret, the key wrapping payout data keys), kept in <data dir>/secrets.env.
 
     Missing ones are made and added (mode 600); existing ones are kept.
     """

@@ -113,7 +113,7 @@ def test_no_function_loads_email_validator_at_cold_start(tmp_path: Path) -> None
 def test_every_request_and_response_model_is_built_on_first_use() -> None:
     # A function defines dozens of models and a request uses two or three: building them all at
     # import was a fifth of a cold start. (The docs function's error body is built for the document.)
-    modules = ["accounts", "catalog", "bookings", "feedback"]
+    modules = ["accounts", "catalog", "bookings", "feedback", "payments"]
     for name in modules:
         importlib.import_module(f"peerlearn.{name}.schemas")
     eager = [

@@ -9,7 +9,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 
 from infra.local import checks
 from infra.local.template import Template
-from peerlearn.api.routes import admin, auth, sessions, users
+from peerlearn.api.routes import admin, auth, payments, payouts, sessions, users, webhooks
 from peerlearn.store.models import ALL_MODELS
 
 ROUTERS = {
@@ -17,6 +17,9 @@ ROUTERS = {
     "UsersFunction": [users.router],
     "AdminFunction": [admin.router],
     "SessionsFunction": [sessions.router],
+    "PaymentsFunction": [payments.router],
+    "WebhooksFunction": [webhooks.router],
+    "PayoutsFunction": [payouts.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)

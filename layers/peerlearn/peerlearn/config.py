@@ -179,3 +179,94 @@ class RazorpaySettings:
             checkout_url=required("RAZORPAY_CHECKOUT_URL"),
             payout_account_number=required("RAZORPAYX_ACCOUNT_NUMBER"),
         )
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """All the webhooks function reads: where the table is, the webhook secret and the origin secret
+    (not the JWT secret, not Razorpay's key secret: it verifies and stores, nothing else)."""
+
+    table_name: str
+    region: str
+    dynamodb_endpoint: str | None
+    webhook_secret: str
+    origin_secret: str | None
+
+    def __repr__(self) -> str:
+        return f"WebhookSettings(table_name={self.table_name!r})"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+    ) -> WebhookSettings:
+        env = os.environ if env is None else env
+        table = env.get("TABLE_NAME", "").strip()
+        region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+        if not table or not region:
+            raise ConfigError("settings TABLE_NAME and AWS_REGION are required")
+        return cls(
+            table_name=table,
+            region=region,
+            dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+            webhook_secret=razorpay_webhook_secret(env, fetch_secret),
+            origin_secret=origin_secret_from_env(env),
+        )
+
+
+def razorpay_webhook_secret(
+    env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+) -> str:
+    """Only the webhook secret (RAZORPAY_WEBHOOK_SECRET, or its SSM parameter in the cloud): the
+    webhooks function needs nothing else, so it is given nothing else (not the key secret)."""
+    env = os.environ if env is None else env
+    if env.get("RAZORPAY_WEBHOOK_SECRET", "").strip():
+        return env["RAZORPAY_WEBHOOK_SECRET"].strip()
+    name = env.get("RAZORPAY_WEBHOOK_SECRET_PARAM", "").strip()
+    if not name:
+        raise ConfigError("setting RAZORPAY_WEBHOOK_SECRET_PARAM is required")
+    return (fetch_secret or _ssm_secret)(name)
+
+
+@dataclass(frozen=True)
+class PayoutSettings:
+    """Mentor payouts: the withdrawal rules, and the key that seals bank details.
+
+    Bank details are sealed with a data key per record (envelope encryption): in the cloud the data
+    key comes from KMS (`PAYOUT_KMS_KEY_ID`, a key only the payouts function may use); locally it is
+    wrapped with `PAYOUT_DATA_KEY` from secrets.env (which wins when both are set).
+    """
+
+    min_withdrawal_paise: int
+    auto_approve_below_paise: int  # 0: every withdrawal waits for an admin
+    kms_key_id: str | None
+    local_data_key: str | None
+
+    def __repr__(self) -> str:  # the local key must never reach a log line
+        return (
+            f"PayoutSettings(min_withdrawal_paise={self.min_withdrawal_paise}, "
+            f"auto_approve_below_paise={self.auto_approve_below_paise}, kms_key_id={self.kms_key_id!r})"
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PayoutSettings:
+        env = os.environ if env is None else env
+        # The local key wins, as ORIGIN_SECRET does: locally the template's key reference is only a name.
+        local_key = env.get("PAYOUT_DATA_KEY", "").strip() or None
+        kms_key_id = None if local_key else env.get("PAYOUT_KMS_KEY_ID", "").strip() or None
+        if local_key is None and kms_key_id is None:
+            raise ConfigError("setting PAYOUT_KMS_KEY_ID (or locally PAYOUT_DATA_KEY) is required")
+        if local_key is not None and len(local_key) < 32:
+            raise ConfigError("PAYOUT_DATA_KEY must be at least 32 characters")
+
+        def amount(name: str) -> int:  # set in template.yaml (defaults there: ₹500 minimum)
+            value = env.get(name, "").strip()
+            if not value:
+                raise ConfigError(f"setting {name} is required")
+            return _non_negative_int(value, name)
+
+        return cls(
+            min_withdrawal_paise=amount("PAYOUT_MIN_WITHDRAWAL_PAISE"),
+            auto_approve_below_paise=amount("PAYOUT_AUTO_APPROVE_BELOW_PAISE"),
+            kms_key_id=kms_key_id,
+            local_data_key=local_key,
+        )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from peerlearn import store
 from peerlearn.adapters.email import EmailSender, OutboxEmailSender, SesEmailSender
 from peerlearn.adapters.objects import LocalObjectStore, ObjectStore, S3ObjectStore
 from peerlearn.config import Settings
+
+if TYPE_CHECKING:
+    from peerlearn.adapters.razorpay import Razorpay
 
 
 @dataclass(frozen=True)
@@ -15,9 +19,11 @@ class Context:
     settings: Settings
     email: EmailSender
     objects: ObjectStore
+    # Razorpay, for the functions that move money (built by them at cold start; tests put a stub).
+    gateway: Razorpay | None = None
 
 
-def build_context(settings: Settings) -> Context:
+def build_context(settings: Settings, gateway: Razorpay | None = None) -> Context:
     store.bind(table_name=settings.table_name, region=settings.region, host=settings.dynamodb_endpoint)
     email: EmailSender
     if settings.email_transport == "outbox":
@@ -30,4 +36,4 @@ def build_context(settings: Settings) -> Context:
         objects = LocalObjectStore(settings.uploads_endpoint, settings.jwt_secret)
     else:
         objects = S3ObjectStore(settings.uploads_bucket)
-    return Context(settings=settings, email=email, objects=objects)
+    return Context(settings=settings, email=email, objects=objects, gateway=gateway)

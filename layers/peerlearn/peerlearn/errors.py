@@ -53,3 +53,17 @@ class TooManyRequests(DomainError):
         self.retry_after_seconds = max(1, retry_after_seconds)
         # The moment to retry, when the message already names it (so body and message agree).
         self.retry_at = retry_at
+
+
+class PaymentRejected(DomainError):
+    """A payment that doesn't check out (signature, order, amount, status): nothing is confirmed."""
+
+    status = 400
+    code = "payment_rejected"
+
+
+class Unavailable(DomainError):
+    """A service we depend on (Razorpay) could not answer; nothing changed, try again shortly."""
+
+    status = 503
+    code = "unavailable"

@@ -5,6 +5,7 @@ Every reaction is idempotent (a redelivered record changes nothing) and raises t
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -19,6 +20,8 @@ from peerlearn.bookings.states import ENDED_STATES, LIVE_STATES
 from peerlearn.bookings.waitlist import offer_freed_seat
 from peerlearn.context import Context
 from peerlearn.feedback import aggregates
+from peerlearn.payments import cancellations, webhooks
+from peerlearn.payouts import settlement
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,14 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
         freed = old.get("status") in LIVE_STATES and new.get("status") in ENDED_STATES
         if freed and new.get("cancel_reason") != "session_cancelled":
             offer_freed_seat(str(new["session_id"]))
+        if old.get("status") == "confirmed" and new.get("status") == "cancelled":
+            cancellations.on_booking_cancelled(ctx, new)
+    elif event == DynamoDBRecordEventName.INSERT and entity == "RZP_EVENT":
+        razorpay_event = json.loads(str(new["body"]))
+        if str(razorpay_event.get("event", "")).startswith("payout."):  # money out: mentors' withdrawals
+            settlement.on_payout_event(ctx, razorpay_event)
+        else:  # money in: payments, orders, refunds
+            webhooks.process(ctx, razorpay_event)
     elif event == DynamoDBRecordEventName.MODIFY and entity == "SESSION":
         reactions.on_session_changed(old, new)
     else:

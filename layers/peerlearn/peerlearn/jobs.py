@@ -1,5 +1,6 @@
 """Timed work, run every minute by the jobs function: expire lapsed seat holds, start sessions whose
-time has come, complete sessions well past their end. Each step is idempotent and Query-based."""
+time has come, complete sessions well past their end; every five minutes the payments job. Each step
+is idempotent and Query-based."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from peerlearn import clock, timeutil
 from peerlearn.bookings.states import expire_hold
 from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, start
+from peerlearn.context import Context
 from peerlearn.errors import Conflict
+from peerlearn.payments import recovery
 from peerlearn.store.keys import HOLD, LIVE, OPEN
 from peerlearn.store.models import BookingItem, SessionItem
 
@@ -44,3 +47,8 @@ def sweep(now: int | None = None) -> SweepReport:
             pass
     logger.info("sweep done", extra=vars(report))
     return report
+
+
+def payments(ctx: Context, now: int | None = None) -> recovery.PaymentsReport:
+    """Every five minutes: unpaid orders recovered from Razorpay, refunds due retried, shares matured."""
+    return recovery.run(ctx, now)

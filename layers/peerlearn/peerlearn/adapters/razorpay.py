@@ -44,6 +44,11 @@ class Razorpay:
     def key_id(self) -> str:
         return self._settings.key_id
 
+    @property
+    def checkout_url(self) -> str:
+        """Where the browser loads checkout.js from (Razorpay's in the cloud, the sandbox's locally)."""
+        return self._settings.checkout_url
+
     # ------------------------------------------------------------------ orders and payments
     def create_order(
         self, *, amount_paise: int, receipt: str, notes: dict[str, str], capture_minutes: int

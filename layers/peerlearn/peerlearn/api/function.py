@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -18,6 +18,9 @@ from peerlearn.config import Settings
 from peerlearn.context import build_context
 from peerlearn.observability import Untraced, make_tracer, route_domain_logs
 
+if TYPE_CHECKING:
+    from peerlearn.adapters.razorpay import Razorpay
+
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
@@ -29,12 +32,13 @@ class RestFunction:
     handler: Handler
 
 
-def rest_function(routers: Sequence[Router]) -> RestFunction:
-    """Call at import (the cold start): the environment names the service and holds the settings."""
+def rest_function(routers: Sequence[Router], gateway: Razorpay | None = None) -> RestFunction:
+    """Call at import (the cold start): the environment names the service and holds the settings.
+    `gateway`: Razorpay, for the functions that move money."""
     logger = Logger()
     tracer = make_tracer()
     route_domain_logs(logger)
-    ctx = build_context(Settings.from_env())
+    ctx = build_context(Settings.from_env(), gateway=gateway)
     app = make_resolver(routers)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -106,6 +106,23 @@ def confirm(booking: BookingItem) -> bool:
     )
 
 
+def confirm_in(tx: Any, booking: BookingItem, *, allowed_from: Iterable[str] = ("held",)) -> None:
+    """held -> confirmed inside the caller's open transaction, on condition the booking is still the
+    same hold (its id): a paid seat is confirmed in the same transaction as the ledger entry that
+    records the money. Payments pass `allowed_from=("expired",)` with the seat taken back in the tx."""
+    tx.update(
+        booking,
+        actions=[
+            BookingItem.status.set("confirmed"),
+            BookingItem.updated_at.set(timeutil.now_iso()),
+            BookingItem.hold_expires_at.remove(),
+            BookingItem.gsi1pk.remove(),
+            BookingItem.gsi1sk.remove(),
+        ],
+        condition=BookingItem.status.is_in(*allowed_from) & (BookingItem.id == booking.id),
+    )
+
+
 def expire_hold(booking: BookingItem, now: int | None = None) -> bool:
     """held -> expired when the hold has run out; the seat goes back. Safe to call from anywhere."""
     now = clock.now_seconds() if now is None else now

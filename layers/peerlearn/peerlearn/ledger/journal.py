@@ -21,7 +21,7 @@ from peerlearn.store.keys import (
     mentor_ledger_pk,
     mentor_ledger_sk,
 )
-from peerlearn.store.models import LedgerBalanceItem, LedgerEntryItem, LedgerLineMap
+from peerlearn.store.money import LedgerBalanceItem, LedgerEntryItem, LedgerLineMap
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
 # Every capture moves the platform's accounts (clearing, fee, GST, TCS, TDS) and its mentor's pending

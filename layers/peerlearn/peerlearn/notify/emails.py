@@ -40,3 +40,14 @@ def password_reset_email(*, to: str, name: str, link: str) -> EmailMessage:
         text=f"Hi {name},\n\n{paragraphs[0]}\n\n{link}\n\n{footer}\n",
         html=_html(f"Hi {name},", paragraphs, "Choose a new password", link, footer),
     )
+
+
+def payment_refunded_email(*, to: str, name: str, text: str, link: str = "/me/payments") -> EmailMessage:
+    """A payment going back to the learner (too late for a seat, or paid twice)."""
+    footer = "Refunds reach your account in 5-7 working days, the way you paid."
+    return EmailMessage(
+        to=to,
+        subject="Your PeerLearn payment is being refunded",
+        text=f"Hi {name},\n\n{text}\n\n{footer}\n",
+        html=_html(f"Hi {name},", [text], "See your payments", link, footer),
+    )

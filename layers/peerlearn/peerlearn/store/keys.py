@@ -143,3 +143,62 @@ def doc_counter_pk(series: str, financial_year: str) -> str:
 
 def doc_number_pk(series: str, for_key: str) -> str:
     return f"DOC#{series}#{for_key}"
+
+
+# ---------------------------------------------------------------- payments (Razorpay)
+ORDER_SK = "ORDER"
+PAYMENT_SK = "PAYMENT"
+REFUND_PREFIX = "REFUND#"
+GIFT_PREFIX = "GIFT#"
+EVENT_SK = "EVENT"
+ORDERS_OPEN = "ORDERS_OPEN"  # gsi1pk of orders not yet paid: the recovery job's index
+PAYMENTS = "PAYMENTS"  # gsi1pk of every captured payment, newest last: the admins' list
+REFUNDS_DUE = "REFUNDS_DUE"  # gsi1pk of refunds not yet accepted by Razorpay, or failed: retried
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def order_for_pk(reference: str) -> str:
+    """What an order was made for (a booking's hold id, a gift id): one order per reference."""
+    return f"ORDER_FOR#{reference}"
+
+
+def payment_pk(payment_id: str) -> str:
+    return f"PAYMENT#{payment_id}"
+
+
+def refund_sk(refund_key: str) -> str:
+    return f"{REFUND_PREFIX}{refund_key}"
+
+
+def payer_pk(user_id: str) -> str:
+    return f"PAYER#{user_id}"
+
+
+def gift_sk(gift_id: str) -> str:
+    return f"{GIFT_PREFIX}{gift_id}"
+
+
+def razorpay_event_pk(event_id: str) -> str:
+    return f"RZP_EVENT#{event_id}"
+
+
+# ---------------------------------------------------------------- mentor payouts
+PAYOUT_ACCOUNT_SK = "PAYOUT_ACCOUNT"  # under user_pk(mentor_id)
+WITHDRAWAL_SK = "WITHDRAWAL"
+
+
+def withdrawal_pk(withdrawal_id: str) -> str:
+    return f"WITHDRAWAL#{withdrawal_id}"
+
+
+def withdrawals_by_status_gsi1pk(status: str) -> str:
+    """The admins' lists: withdrawals by status, oldest first (gsi1sk = <requested_at>#<id>)."""
+    return f"WITHDRAWALS#{status}"
+
+
+def mentor_withdrawals_gsi2pk(mentor_id: str) -> str:
+    """A mentor's own withdrawals, newest first (gsi2sk = <requested_at>#<id>)."""
+    return f"MENTOR_WITHDRAWALS#{mentor_id}"

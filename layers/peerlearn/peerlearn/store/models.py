@@ -1,92 +1,43 @@
-"""Item models of the single table. `entity` tells the item type (and drives stream filters)."""
+"""Item models of the single table. `entity` tells the item type (and drives stream filters).
+
+The base, indexes and shared attributes are in `store.base`; the money's items in `store.money`.
+Both are re-exported here, so `from peerlearn.store.models import ...` finds every item type.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     ListAttribute,
-    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-
-class Gsi1(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-def _open_index(
-    name: str, sort_attribute: UnicodeAttribute | NumberAttribute
-) -> type[GlobalSecondaryIndex[Any]]:
-    """A sparse discovery index: only bookable sessions carry `open`; one index per sort order."""
-
-    class Meta:
-        index_name = name
-        projection = AllProjection()
-
-    attributes = {
-        "Meta": Meta,
-        "open": UnicodeAttribute(hash_key=True),
-        sort_attribute.attr_name: sort_attribute,
-    }
-    return type(f"Index_{name}", (GlobalSecondaryIndex,), attributes)
-
-
-OpenByStart = _open_index("open_by_start", UnicodeAttribute(range_key=True, attr_name="starts_at"))
-OpenByPrice = _open_index("open_by_price", NumberAttribute(range_key=True, attr_name="price_paise"))
-OpenByRating = _open_index("open_by_rating", NumberAttribute(range_key=True, attr_name="mentor_rating"))
-OpenByPopularity = _open_index(
-    "open_by_popularity", NumberAttribute(range_key=True, attr_name="booked_count")
+from peerlearn.store.base import (
+    BaseItem,
+    Gsi1,
+    Gsi2,
+    OpenByPopularity,
+    OpenByPrice,
+    OpenByRating,
+    OpenByStart,
+    RatingTotals,
 )
-
-
-class BaseItem(Model):
-    class Meta:
-        table_name = "unbound"  # peerlearn.store.bind() sets the real name at cold start
-        region = "ap-south-1"
-        host: str | None = None
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    entity = DiscriminatorAttribute()
-    ttl = NumberAttribute(null=True)  # epoch seconds; DynamoDB deletes the item some time after
-
-    @classmethod
-    def upsert_actions(cls, actions: list[Any]) -> list[Any]:
-        """Update actions that may create the item (ADD on a missing item): they must also write its
-        type, or polymorphic reads (batch gets of mixed items) can't tell what it is."""
-        return [cls.entity.set(cls), *actions]
-
-
-class RatingTotals:
-    """Rating aggregates kept on sessions and on mentors: sum, count and the 1-5 distribution."""
-
-    rating_sum = NumberAttribute(default=0)
-    rating_count = NumberAttribute(default=0)
-    rating_1 = NumberAttribute(default=0)
-    rating_2 = NumberAttribute(default=0)
-    rating_3 = NumberAttribute(default=0)
-    rating_4 = NumberAttribute(default=0)
-    rating_5 = NumberAttribute(default=0)
+from peerlearn.store.money import (
+    DocumentCounterItem,
+    DocumentNumberItem,
+    GiftItem,
+    LedgerBalanceItem,
+    LedgerEntryItem,
+    MaturityItem,
+    OrderItem,
+    OrderRefItem,
+    PaymentItem,
+    PayoutAccountItem,
+    RazorpayEventItem,
+    RefundItem,
+    WithdrawalItem,
+)
 
 
 class UserItem(BaseItem, discriminator="USER"):
@@ -278,62 +229,6 @@ class NotificationItem(BaseItem, discriminator="NOTIFICATION"):
     created_at = UnicodeAttribute()
 
 
-# ---------------------------------------------------------------- ledger (peerlearn.ledger)
-class LedgerLineMap(MapAttribute[str, Any]):
-    account = UnicodeAttribute()
-    debit_paise = NumberAttribute(default=0)
-    credit_paise = NumberAttribute(default=0)
-
-
-class LedgerEntryItem(BaseItem, discriminator="LEDGER_ENTRY"):
-    """One journal entry, append-only: `pk = LEDGER#<idempotency key>`, written once."""
-
-    key = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    lines = ListAttribute(of=LedgerLineMap)
-    refs = MapAttribute[str, Any](default=dict)
-    at = UnicodeAttribute()  # UTC ISO
-    gsi2pk = UnicodeAttribute(null=True)  # MENTOR_LEDGER#<id> when a mentor's account moves
-    gsi2sk = UnicodeAttribute(null=True)  # <at>#<key>
-    by_mentor = Gsi2()
-
-
-class LedgerBalanceItem(BaseItem, discriminator="LEDGER_BALANCE"):
-    """An account's running totals, updated in the transaction of every entry that moves it."""
-
-    account = UnicodeAttribute()
-    debits_paise = NumberAttribute(default=0)
-    credits_paise = NumberAttribute(default=0)
-    balance_paise = NumberAttribute(default=0)  # credit-normal: credits - debits
-
-
-class MaturityItem(BaseItem, discriminator="MATURITY"):
-    """A mentor's pending earning waiting for its dispute window; deleted when it matures."""
-
-    key = UnicodeAttribute()
-    mentor_id = UnicodeAttribute()
-    amount_paise = NumberAttribute()
-    due_at = NumberAttribute()  # epoch seconds
-    refs = MapAttribute[str, Any](default=dict)
-    gsi1pk = UnicodeAttribute()  # MATURES
-    gsi1sk = UnicodeAttribute()  # <due_at, 10 digits>#<key>
-    by_due = Gsi1()
-
-
-class DocumentCounterItem(BaseItem, discriminator="DOC_COUNTER"):
-    """The last number issued in one series and financial year (gapless: set only to last + 1)."""
-
-    last_number = NumberAttribute(null=True)
-
-
-class DocumentNumberItem(BaseItem, discriminator="DOC_NUMBER"):
-    """The number a document got, claimed once per (series, what it documents)."""
-
-    number = UnicodeAttribute()
-    for_key = UnicodeAttribute()
-    issued_at = UnicodeAttribute()
-
-
 ALL_MODELS: tuple[type[BaseItem], ...] = (
     BaseItem,
     UserItem,
@@ -354,4 +249,12 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     MaturityItem,
     DocumentCounterItem,
     DocumentNumberItem,
+    OrderItem,
+    OrderRefItem,
+    PaymentItem,
+    RefundItem,
+    GiftItem,
+    RazorpayEventItem,
+    PayoutAccountItem,
+    WithdrawalItem,
 )

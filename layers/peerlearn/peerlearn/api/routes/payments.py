@@ -1,0 +1,160 @@
+"""/api/payments/*, /api/gift/*, /api/admin/payments|refunds|revenue|reconciliation: money in.
+
+Each route checks who may call it and calls one payments function. Receipts are served at
+GET /api/payments/{id}/receipt (the payer or an admin); the receipt carries its number.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from peerlearn.api import SECURED, CallerDep, ContextDep
+from peerlearn.payments import admin, gifts, orders, views
+from peerlearn.payments.schemas import (
+    AdminRefundRequest,
+    BookingOrderRequest,
+    BookingVerifyRequest,
+    GiftRequest,
+    GiftVerifyRequest,
+    OrderOut,
+    PaymentDetail,
+    PaymentPage,
+    ReceiptOut,
+    ReconciliationOut,
+    RefundOut,
+    RefundPage,
+    RefundPolicyOut,
+    RevenueOut,
+    VerifyOut,
+)
+
+router = Router()
+
+Limit = Annotated[int, Query(ge=1, le=50)]
+Cursor = Annotated[str | None, Query(max_length=2000)]
+SessionId = Annotated[str, Query(min_length=1, max_length=40)]
+
+
+# ---------------------------------------------------------------- paying for a held seat
+@router.post(
+    "/api/payments/create/",
+    summary="A Razorpay order for your held seat (the same one if asked again)",
+    tags=["payments"],
+    security=SECURED,
+)
+def create_order(body: BookingOrderRequest, who: CallerDep, ctx: ContextDep) -> Response[OrderOut]:
+    order = orders.create_booking_order(ctx, learner_id=who.user_id, request=body)
+    return Response(201, content_types.APPLICATION_JSON, order)
+
+
+@router.post(
+    "/api/payments/verify/",
+    summary="Checkout's result: checked with Razorpay, then the booking confirmed",
+    tags=["payments"],
+    security=SECURED,
+)
+def verify(body: BookingVerifyRequest, who: CallerDep, ctx: ContextDep) -> VerifyOut:
+    return orders.verify_booking(ctx, learner_id=who.user_id, request=body)
+
+
+@router.get("/api/payments/history/", summary="Your payments", tags=["payments"], security=SECURED)
+def history(who: CallerDep, limit: Limit = 20, cursor: Cursor = None) -> PaymentPage:
+    return views.history(user_id=who.user_id, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/api/payments/policy", summary="A session's refund policy (shown before paying)", tags=["payments"]
+)
+def policy(session_id: SessionId, ctx: ContextDep) -> RefundPolicyOut:
+    return views.policy(session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours)
+
+
+@router.get(
+    "/api/payments/<payment_id>/receipt",
+    summary="A payment's receipt (the payer or an admin)",
+    tags=["payments"],
+    security=SECURED,
+)
+def receipt(payment_id: str, who: CallerDep) -> ReceiptOut:
+    return views.receipt(user_id=who.user_id, role=who.role, payment_id=payment_id)
+
+
+# ---------------------------------------------------------------- gifts
+@router.post(
+    "/api/gift/create/",
+    summary="A Razorpay order for a gift in a live session",
+    tags=["gifts"],
+    security=SECURED,
+)
+def create_gift(body: GiftRequest, who: CallerDep, ctx: ContextDep) -> Response[OrderOut]:
+    order = gifts.create_gift_order(ctx, learner_id=who.user_id, request=body)
+    return Response(201, content_types.APPLICATION_JSON, order)
+
+
+@router.post("/api/gift/verify/", summary="Checkout's result for a gift", tags=["gifts"], security=SECURED)
+def verify_gift(body: GiftVerifyRequest, who: CallerDep, ctx: ContextDep) -> VerifyOut:
+    return gifts.verify_gift(ctx, learner_id=who.user_id, request=body)
+
+
+# ---------------------------------------------------------------- admins
+@router.get("/api/admin/payments", summary="Payments, newest first", tags=["admin"], security=SECURED)
+def admin_payments(who: CallerDep, limit: Limit = 20, cursor: Cursor = None) -> PaymentPage:
+    who.require_role("admin")
+    return admin.payments(limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/api/admin/payments/<payment_id>",
+    summary="One payment, its split and refunds",
+    tags=["admin"],
+    security=SECURED,
+)
+def admin_payment(payment_id: str, who: CallerDep) -> PaymentDetail:
+    who.require_role("admin")
+    return admin.payment(payment_id)
+
+
+@router.post(
+    "/api/admin/payments/<payment_id>/refund",
+    summary="Refund a payment fully or partly, with a reason (idempotent by request_id)",
+    tags=["admin"],
+    security=SECURED,
+)
+def admin_refund(
+    payment_id: str, body: AdminRefundRequest, who: CallerDep, ctx: ContextDep
+) -> Response[RefundOut]:
+    who.require_role("admin")
+    made = admin.refund(ctx, admin_id=who.user_id, payment_id=payment_id, request=body)
+    return Response(202, content_types.APPLICATION_JSON, made)
+
+
+@router.get(
+    "/api/admin/refunds",
+    summary="Refunds, newest first (due=true: not accepted yet or failed)",
+    tags=["admin"],
+    security=SECURED,
+)
+def admin_refunds(who: CallerDep, due: bool = False, limit: Limit = 20, cursor: Cursor = None) -> RefundPage:
+    who.require_role("admin")
+    return admin.refund_list(due_only=due, limit=limit, cursor=cursor)
+
+
+@router.get("/api/admin/revenue", summary="Platform revenue and taxes held", tags=["admin"], security=SECURED)
+def admin_revenue(who: CallerDep) -> RevenueOut:
+    who.require_role("admin")
+    return admin.revenue()
+
+
+@router.get(
+    "/api/admin/reconciliation",
+    summary="The books checked, and against Razorpay's settlement report",
+    tags=["admin"],
+    security=SECURED,
+)
+def admin_reconciliation(who: CallerDep, ctx: ContextDep) -> ReconciliationOut:
+    who.require_role("admin")
+    return admin.reconciliation(ctx)

@@ -1,0 +1,119 @@
+"""The admins' view of money: payments, refunds (and refunding any payment), revenue, reconciliation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
+from peerlearn import clock
+from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
+from peerlearn.context import Context
+from peerlearn.errors import NotFound
+from peerlearn.ledger.accounts import GATEWAY_CLEARING, GST_PAYABLE, PLATFORM_FEE, TCS_PAYABLE, TDS_PAYABLE
+from peerlearn.payments import gateway, refunds
+from peerlearn.payments.records import get_payment, payment_out, refund_out, refunds_of
+from peerlearn.payments.schemas import (
+    AdminRefundRequest,
+    BreakOut,
+    PaymentDetail,
+    PaymentPage,
+    ReconciliationOut,
+    RefundOut,
+    RefundPage,
+    RevenueOut,
+)
+from peerlearn.store.keys import PAYMENTS, REFUNDS_DUE
+from peerlearn.store.models import PaymentItem, RefundItem
+from peerlearn.store.paging import page
+
+logger = logging.getLogger(__name__)
+
+
+def payments(*, limit: int, cursor: str | None) -> PaymentPage:
+    def run(start: dict[str, Any] | None) -> object:
+        return PaymentItem.all_payments.query(
+            PAYMENTS, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+
+    items, next_cursor = page(run, cursor)
+    return PaymentPage(items=[payment_out(i) for i in items], next_cursor=next_cursor)
+
+
+def payment(payment_id: str) -> PaymentDetail:
+    item = get_payment(payment_id) if len(payment_id) <= 40 else None
+    if item is None:
+        raise NotFound("No such payment.")
+    split = refunds.split_of(item)
+    return PaymentDetail(
+        payment=payment_out(item),
+        learner_id=item.learner_id,
+        mentor_id=item.mentor_id,
+        split={
+            "platform_fee_paise": split.platform_fee_paise,
+            "gst_paise": split.gst_paise,
+            "tcs_paise": split.tcs_paise,
+            "tds_paise": split.tds_paise,
+            "mentor_share_paise": split.mentor_share_paise,
+        },
+        refunds=[refund_out(r) for r in refunds_of(payment_id)],
+    )
+
+
+def refund(ctx: Context, *, admin_id: str, payment_id: str, request: AdminRefundRequest) -> RefundOut:
+    """Any payment, fully (no amount) or partly, with a reason; the request id makes it idempotent."""
+    if get_payment(payment_id) is None if len(payment_id) <= 40 else True:
+        raise NotFound("No such payment.")
+    item = refunds.request_refund(
+        ctx,
+        payment_id,
+        key=f"admin-{request.request_id}",
+        amount_paise=request.amount_paise,
+        kind="admin",
+        reason=request.reason,
+        by=admin_id,
+    )
+    logger.info("admin refund", extra={"payment_id": payment_id, "admin_id": admin_id})
+    return refund_out(item)
+
+
+def refund_list(*, due_only: bool, limit: int, cursor: str | None) -> RefundPage:
+    """Every refund newest first, or only those due (not accepted yet, or failed: the job retries them)."""
+
+    def run(start: dict[str, Any] | None) -> object:
+        if due_only:
+            return RefundItem.due_refunds.query(REFUNDS_DUE, limit=limit, last_evaluated_key=start)
+        return RefundItem.all_refunds.query(
+            refunds.REFUNDS, scan_index_forward=False, limit=limit, last_evaluated_key=start
+        )
+
+    items, next_cursor = page(run, cursor)
+    return RefundPage(items=[refund_out(i) for i in items], next_cursor=next_cursor)
+
+
+def revenue() -> RevenueOut:
+    return RevenueOut(
+        platform_fee_paise=ledger.balance(PLATFORM_FEE),
+        gst_payable_paise=ledger.balance(GST_PAYABLE),
+        tcs_payable_paise=ledger.balance(TCS_PAYABLE),
+        tds_payable_paise=ledger.balance(TDS_PAYABLE),
+        # credit-normal balances: clearing is a debit-normal asset, so its balance is negated
+        gateway_clearing_paise=-ledger.balance(GATEWAY_CLEARING),
+    )
+
+
+def reconciliation(ctx: Context) -> ReconciliationOut:
+    """The books balance; and against Razorpay's settlement report for this month, when reachable."""
+    breaks = list(ledger.check_books())
+    checked = ["books"]
+    now = datetime.fromtimestamp(clock.now_seconds(), tz=UTC)
+    try:
+        rows = gateway.of(ctx).recon(year=now.year, month=now.month)
+    except (GatewayRefused, GatewayUnavailable):
+        logger.warning("settlement report unavailable; the books alone were checked")
+    else:
+        breaks += ledger.reconcile(rows)
+        checked.append(f"razorpay {now.year}-{now.month:02d}")
+    out = [BreakOut(kind=b.kind, detail=b.detail) for b in breaks]
+    return ReconciliationOut(ok=not out, checked=checked, breaks=out)

@@ -1,0 +1,325 @@
+"""Refunds: the policy, asking Razorpay (once per idempotency key), and settling by its webhooks.
+
+A refund is a RefundItem under its payment, keyed by our idempotency key (`cancel-<booking id>`,
+`noseat-<payment id>`, `admin-<request id>`...): asking twice refunds once. The ledger's refund entry
+is posted when Razorpay says `processed` (not when asked): a refund that fails moves no money, so the
+books never carry one that didn't happen. The mentor's share stops maturing when the refund is asked
+for (the maturity is cancelled, or rescheduled smaller for a partial refund, in the same transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
+from peerlearn import clock, store, timeutil
+from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
+from peerlearn.context import Context
+from peerlearn.errors import Conflict
+from peerlearn.ledger.accounts import mentor_pending
+from peerlearn.payments import gateway
+from peerlearn.payments.records import get_payment, get_refund
+from peerlearn.store.keys import REFUNDS_DUE, payment_pk, refund_sk
+from peerlearn.store.models import PaymentItem, RefundItem
+
+logger = logging.getLogger(__name__)
+
+REFUNDS = "REFUNDS"
+_ATTEMPTS = 4
+MAX_SENDS = 6  # then a failed refund waits for an admin
+
+
+def split_of(payment: PaymentItem) -> ledger.Split:
+    return ledger.Split(
+        amount_paise=int(payment.amount_paise),
+        platform_fee_paise=int(payment.platform_fee_paise),
+        gst_paise=int(payment.gst_paise),
+        tcs_paise=int(payment.tcs_paise),
+        tds_paise=int(payment.tds_paise),
+        mentor_share_paise=int(payment.mentor_share_paise),
+    )
+
+
+def _refund_entry(payment: PaymentItem, refund: RefundItem, refund_id: str) -> ledger.Entry:
+    return ledger.refund_entry(
+        f"refund#{refund_id}",
+        refund_id=refund_id,
+        payment_id=payment.payment_id,
+        amount_paise=int(refund.amount_paise),
+        mentor_id=payment.mentor_id,
+        original=split_of(payment),
+        refs={"refund_key": refund.refund_key, "kind": refund.kind},
+        refunded_before_paise=int(payment.refunded_paise),
+        matured=bool(refund.from_available),
+    )
+
+
+def _mentor_part(payment: PaymentItem, amount_paise: int) -> int:
+    """The mentor's part of a refund of `amount_paise` after those asked for before (pro rata, as the
+    ledger will reverse it; refunds processed in another order may differ by rounding paise)."""
+    probe = ledger.refund_entry(
+        "probe",
+        refund_id="probe",
+        payment_id=payment.payment_id,
+        amount_paise=amount_paise,
+        mentor_id=payment.mentor_id,
+        original=split_of(payment),
+        refs={},
+        refunded_before_paise=int(payment.refund_requested_paise),
+    )
+    pending = mentor_pending(payment.mentor_id)
+    return sum(line.debit_paise for line in probe.lines if line.account == pending)
+
+
+def new_refund_item(
+    payment_id: str, *, key: str, amount_paise: int, kind: str, reason: str, by: str, mentor_part_paise: int
+) -> RefundItem:
+    now = timeutil.now_iso()
+    return RefundItem(
+        payment_pk(payment_id),
+        refund_sk(key),
+        refund_key=key,
+        payment_id=payment_id,
+        gateway_key=key,
+        amount_paise=amount_paise,
+        kind=kind,
+        reason=reason,
+        requested_by=by,
+        mentor_part_paise=mentor_part_paise,
+        created_at=now,
+        updated_at=now,
+        gsi1pk=REFUNDS_DUE,
+        gsi1sk=f"{now}#{key}",
+        gsi2pk=REFUNDS,
+        gsi2sk=f"{now}#{key}",
+    )
+
+
+def request_refund(
+    ctx: Context,
+    payment_id: str,
+    *,
+    key: str,
+    amount_paise: int | None,
+    kind: str,
+    reason: str,
+    by: str = "system",
+) -> RefundItem:
+    """Records the refund (idempotent by `key`) and asks Razorpay; `amount_paise=None` is the rest.
+
+    Never more than was paid: the payment's requested total is raised on condition it stays within
+    the amount, in the same transaction as the refund item.
+    """
+    for _attempt in range(_ATTEMPTS):
+        existing = get_refund(payment_id, key)
+        if existing is not None:
+            return send(ctx, existing) if existing.status == "requested" else existing
+        payment = get_payment(payment_id)
+        if payment is None:
+            raise Conflict("There is no such payment to refund.", code="no_payment")
+        left = int(payment.amount_paise) - int(payment.refund_requested_paise)
+        amount = left if amount_paise is None else amount_paise
+        if amount <= 0 or amount > left:
+            raise Conflict(
+                f"At most {left} paise of this payment can still be refunded.", code="refund_too_large"
+            )
+        part = _mentor_part(payment, amount)
+        refund = new_refund_item(
+            payment_id, key=key, amount_paise=amount, kind=kind, reason=reason, by=by, mentor_part_paise=part
+        )
+        try:
+            with store.transaction() as tx:
+                _take_back_maturity(tx, payment, refund, amount)  # first: it says where the part comes from
+                tx.save(refund, condition=RefundItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                continue  # a concurrent refund or maturity change: read again
+            raise
+        logger.info(
+            "refund requested", extra={"payment_id": payment_id, "kind": kind, "amount_paise": amount}
+        )
+        return send(ctx, refund)
+    raise Conflict("This payment is changing right now; please try again.", code="busy")
+
+
+def _take_back_maturity(tx: Any, payment: PaymentItem, refund: RefundItem, amount: int) -> None:
+    """The payment's refund total raised, and the mentor's share still to mature made smaller by the
+    refund's part (cancelled when nothing is left). If the share matured already, the part comes out
+    of available instead; if it matures meanwhile, the ledger's condition cancels this transaction
+    and the caller reads again."""
+    actions: list[Any] = [PaymentItem.refund_requested_paise.add(amount), PaymentItem.refund_count.add(1)]
+    condition = PaymentItem.refund_requested_paise == int(payment.refund_requested_paise)
+    key = payment.maturity_key
+    if key is not None and ledger.entry(ledger.maturity_key(key)) is not None:
+        refund.from_available = True
+    elif key is not None:
+        part = min(int(refund.mentor_part_paise), int(payment.maturity_paise))
+        if part >= int(payment.maturity_paise):
+            ledger.cancel_maturity(tx, key)
+        elif part > 0:
+            ledger.reduce_maturity(tx, key, part)
+        actions.append(PaymentItem.maturity_paise.set(int(payment.maturity_paise) - part))
+    tx.update(payment, actions=actions, condition=condition)
+
+
+def send(ctx: Context, refund: RefundItem) -> RefundItem:
+    """Asks Razorpay for a recorded refund (again: the same gateway key returns the same refund).
+    Unreachable -> left due for the job; refused -> failed, listed for admins."""
+    if refund.status not in ("requested", "failed"):
+        return refund
+    used = refund.gateway_key
+    notes = {"refund_key": refund.refund_key, "payment_id": refund.payment_id}
+    try:
+        answer = gateway.of(ctx).refund(
+            refund.payment_id, amount_paise=int(refund.amount_paise), idempotency_key=used, notes=notes
+        )
+    except GatewayUnavailable:
+        _note_attempt(refund, used, "Razorpay could not be reached", failed=False)
+        return refund
+    except GatewayRefused as exc:
+        logger.error(
+            "refund refused", extra={"payment_id": refund.payment_id, "refund_key": refund.refund_key}
+        )
+        _note_attempt(refund, used, str(exc)[:300], failed=True)
+        return refund
+    return on_gateway_refund(refund, answer)
+
+
+def _note_attempt(refund: RefundItem, used: str, error: str, *, failed: bool) -> None:
+    actions: list[Any] = [
+        RefundItem.attempts.add(1),
+        RefundItem.last_error.set(error),
+        RefundItem.updated_at.set(timeutil.now_iso()),
+    ]
+    if failed:
+        actions += [
+            RefundItem.status.set("failed"),
+            RefundItem.gateway_key.set(f"{refund.refund_key}-{int(refund.attempts) + 1}"),
+        ]
+    with suppress(LookupError), store.failed_condition_raises(LookupError()):
+        refund.update(actions=actions, condition=RefundItem.gateway_key == used)
+
+
+def on_gateway_refund(refund: RefundItem, answer: dict[str, Any]) -> RefundItem:
+    """Razorpay's refund object, from our request or a webhook: moves our refund forward only."""
+    status = str(answer.get("status", "pending"))
+    refund_id = str(answer["id"])
+    if status == "processed":
+        settle_processed(refund, refund_id)
+    elif status == "failed":
+        mark_failed(refund, refund_id, str(answer.get("error_description") or "Razorpay reported a failure"))
+    else:
+        try:
+            with store.failed_condition_raises(LookupError()):
+                refund.update(
+                    actions=[
+                        RefundItem.status.set("pending"),
+                        RefundItem.refund_id.set(refund_id),
+                        RefundItem.attempts.add(1),
+                        RefundItem.updated_at.set(timeutil.now_iso()),
+                        RefundItem.gsi1pk.remove(),
+                        RefundItem.gsi1sk.remove(),
+                    ],
+                    condition=RefundItem.status.is_in("requested", "failed")
+                    & (
+                        RefundItem.refund_id.does_not_exist()
+                        | (RefundItem.refund_id == refund_id)
+                        | (RefundItem.status == "failed")
+                    ),
+                )
+        except LookupError:
+            pass  # already pending, processed or failed with this id: forward only
+    return get_refund(refund.payment_id, refund.refund_key) or refund
+
+
+def settle_processed(refund: RefundItem, refund_id: str) -> bool:
+    """pending -> processed with the ledger's refund entry and the payment's refunded total, in one
+    transaction; False when it was settled before (a duplicate or late webhook)."""
+    for _attempt in range(_ATTEMPTS):
+        current = get_refund(refund.payment_id, refund.refund_key)
+        payment = get_payment(refund.payment_id)
+        if current is None or payment is None or current.status == "processed":
+            return False
+        refunded = int(payment.refunded_paise) + int(current.amount_paise)
+        status = "refunded" if refunded >= int(payment.amount_paise) else "partially_refunded"
+        try:
+            with store.transaction() as tx:
+                tx.update(
+                    current,
+                    actions=[
+                        RefundItem.status.set("processed"),
+                        RefundItem.refund_id.set(refund_id),
+                        RefundItem.last_error.remove(),
+                        RefundItem.updated_at.set(timeutil.now_iso()),
+                        RefundItem.gsi1pk.remove(),
+                        RefundItem.gsi1sk.remove(),
+                    ],
+                    condition=RefundItem.status.is_in("requested", "pending", "failed"),
+                )
+                tx.update(
+                    payment,
+                    actions=[PaymentItem.refunded_paise.set(refunded), PaymentItem.status.set(status)],
+                    condition=PaymentItem.refunded_paise == int(payment.refunded_paise),
+                )
+                ledger.post(tx, _refund_entry(payment, current, refund_id))
+        except TransactWriteError as exc:
+            if exc.cause_response_code == "TransactionCanceledException":
+                continue
+            raise
+        number = ledger.document_number("credit_note", current.refund_key, clock.now_seconds())
+        current.update(actions=[RefundItem.credit_note_number.set(number)])
+        logger.info(
+            "refund processed", extra={"payment_id": refund.payment_id, "refund_key": refund.refund_key}
+        )
+        return True
+    raise RuntimeError("refund settlement kept conflicting")  # the stream retries the record
+
+
+def mark_failed(refund: RefundItem, refund_id: str, reason: str) -> None:
+    """Razorpay failed this refund: due again (the job retries with a new gateway key), shown to admins."""
+    current = get_refund(refund.payment_id, refund.refund_key)
+    if current is None:
+        return
+    try:
+        with store.failed_condition_raises(LookupError()):
+            current.update(
+                actions=[
+                    RefundItem.status.set("failed"),
+                    RefundItem.last_error.set(reason[:300]),
+                    RefundItem.gateway_key.set(f"{current.refund_key}-{int(current.attempts) + 1}"),
+                    RefundItem.updated_at.set(timeutil.now_iso()),
+                    RefundItem.gsi1pk.set(REFUNDS_DUE),
+                    RefundItem.gsi1sk.set(f"{current.created_at}#{current.refund_key}"),
+                ],
+                condition=RefundItem.status.is_in("requested", "pending")
+                & (RefundItem.refund_id.does_not_exist() | (RefundItem.refund_id == refund_id)),
+            )
+    except LookupError:
+        return  # processed, already failed, or a failure of an earlier attempt: forward only
+    logger.warning("refund failed", extra={"payment_id": refund.payment_id, "refund_key": refund.refund_key})
+
+
+def on_refund_event(event_name: str, entity: dict[str, Any]) -> None:
+    """refund.created | processed | failed webhooks, in any order and any number of times."""
+    notes = entity.get("notes") if isinstance(entity.get("notes"), dict) else {}
+    key = str((notes or {}).get("refund_key", ""))
+    refund = get_refund(str(entity.get("payment_id", "")), key) if key else None
+    if refund is None:
+        logger.warning("refund event for no refund of ours", extra={"refund_id": entity.get("id")})
+        return
+    on_gateway_refund(refund, entity)
+    logger.info("refund event", extra={"event": event_name, "refund_key": key})
+
+
+def retry_due(ctx: Context, limit: int = 50) -> int:
+    """The job: refunds never accepted by Razorpay (it was down) or failed, asked for again."""
+    sent = 0
+    for refund in RefundItem.due_refunds.query(REFUNDS_DUE, limit=limit):
+        if refund.status in ("requested", "failed") and int(refund.attempts) < MAX_SENDS:
+            send(ctx, refund)
+            sent += 1
+    return sent

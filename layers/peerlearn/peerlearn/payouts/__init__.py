@@ -1,0 +1,2 @@
+"""Mentor payouts: bank details (sealed), earnings, withdrawals, admin approval, RazorpayX payouts and
+their settlement from payout webhooks. Money moves only through peerlearn.ledger entries."""

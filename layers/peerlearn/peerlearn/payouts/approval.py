@@ -1,0 +1,129 @@
+"""An admin's decision on a withdrawal, and the payout that follows approval.
+
+The payout's idempotency key and reference are the withdrawal's id: approving again after a timeout
+(or a crash between Razorpay's answer and our write) asks for the same payout, never a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from peerlearn import clock, store
+from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
+from peerlearn.errors import Conflict
+from peerlearn.payouts import bank
+from peerlearn.payouts.schemas import WithdrawalOut
+from peerlearn.payouts.wiring import Payouts
+from peerlearn.payouts.withdrawals import get_item, request_withdrawal, settle, status_actions, to_out
+from peerlearn.store.keys import withdrawals_by_status_gsi1pk
+from peerlearn.store.models import WithdrawalItem
+
+logger = logging.getLogger(__name__)
+
+# Razorpay's final payout states that return the money (processed is the one that pays).
+RETURNED = ("reversed", "failed", "rejected", "cancelled")
+RETRY_AFTER_SECONDS = 300
+
+
+def withdraw(payouts: Payouts, *, mentor_id: str, amount_paise: int | None) -> WithdrawalOut:
+    """A mentor's withdrawal; paid at once when small enough to be approved automatically."""
+    item = request_withdrawal(payouts, mentor_id=mentor_id, amount_paise=amount_paise)
+    return to_out(pay(payouts, item) if item.status == "approved" else item)
+
+
+def approve(payouts: Payouts, *, withdrawal_id: str, admin_id: str) -> WithdrawalOut:
+    """requested -> approved, then the payout. Approving an approved withdrawal whose payout
+    couldn't be made (Razorpay was down) asks for it again, with the same key."""
+    item = get_item(withdrawal_id)
+    if item.status == "requested":
+        at = clock.iso(clock.now_seconds())
+        decided = Conflict("Someone else decided on this withdrawal just now.", code="not_pending")
+        with store.failed_condition_raises(decided):
+            item.update(
+                actions=[
+                    *status_actions("approved", at),
+                    WithdrawalItem.decided_at.set(at),
+                    WithdrawalItem.decided_by.set(admin_id),
+                ],
+                condition=WithdrawalItem.status == "requested",
+            )
+        logger.info("withdrawal approved", extra={"withdrawal_id": withdrawal_id})
+    elif item.status != "approved":
+        raise Conflict(f"This withdrawal is already {item.status}.", code="not_pending")
+    return to_out(pay(payouts, item))
+
+
+def reject(*, withdrawal_id: str, admin_id: str, reason: str) -> WithdrawalOut:
+    """requested -> rejected: the amount goes back to available, and the mentor sees the reason."""
+    if not settle(withdrawal_id, outcome="rejected", reason=reason, by=admin_id):
+        raise Conflict("This withdrawal has already ended.", code="not_pending")
+    return to_out(get_item(withdrawal_id))
+
+
+def pay(payouts: Payouts, item: WithdrawalItem) -> WithdrawalItem:
+    """Asks RazorpayX for the payout of an approved withdrawal. Razorpay down: it stays approved (the
+    schedule, or an admin approving again, asks later). Razorpay refusing: the withdrawal fails and
+    the money returns."""
+    try:
+        fund_account_id = item.fund_account_id or bank.fund_account_id(payouts, item.mentor_id)
+        if fund_account_id is None:
+            settle(item.id, outcome="failed", reason="There is no payout account.")
+            return get_item(item.id)
+        payout = payouts.gateway.create_payout(
+            fund_account_id=fund_account_id,
+            amount_paise=int(item.amount_paise),
+            idempotency_key=item.id,
+            reference_id=item.id,
+            notes={"withdrawal_id": item.id, "mentor_id": item.mentor_id},
+        )
+    except GatewayUnavailable:
+        logger.warning("payout not made: razorpay unavailable", extra={"withdrawal_id": item.id})
+        return get_item(item.id)
+    except GatewayRefused as exc:
+        logger.warning("payout refused", extra={"withdrawal_id": item.id})
+        settle(item.id, outcome="failed", reason=f"Razorpay refused the payout: {exc}"[:500])
+        return get_item(item.id)
+
+    payout_id, payout_status = str(payout["id"]), str(payout.get("status", ""))
+    at = clock.iso(clock.now_seconds())
+    # A webhook may already have settled it (it can beat this write): then leave it as it is.
+    with suppress(_AlreadyMoved), store.failed_condition_raises(_AlreadyMoved()):
+        item.update(
+            actions=[
+                *status_actions("processing", at),
+                WithdrawalItem.payout_id.set(payout_id),
+                WithdrawalItem.payout_status.set(payout_status),
+                WithdrawalItem.fund_account_id.set(fund_account_id),
+            ],
+            condition=WithdrawalItem.status == "approved",
+        )
+    logger.info("payout created", extra={"withdrawal_id": item.id, "payout_status": payout_status})
+    if payout_status == "processed":
+        settle(item.id, outcome="paid", payout_id=payout_id, payout_status=payout_status)
+    elif payout_status in RETURNED:
+        reason = str(payout.get("failure_reason") or f"The payout was {payout_status}.")
+        settle(item.id, outcome="failed", reason=reason, payout_id=payout_id, payout_status=payout_status)
+    return get_item(item.id)
+
+
+def retry_unpaid(payouts: Payouts, *, settle_seconds: int = RETRY_AFTER_SECONDS, limit: int = 25) -> int:
+    """The schedule's job: approved withdrawals whose payout Razorpay didn't take (it was down) are
+    asked for again, with the same key, once they have waited `settle_seconds` (not racing an
+    approval still in flight). Oldest first; returns how many were asked for."""
+    cutoff = clock.iso(clock.now_seconds() - settle_seconds)
+    waiting = WithdrawalItem.by_status.query(
+        withdrawals_by_status_gsi1pk("approved"), WithdrawalItem.gsi1sk < cutoff, limit=limit
+    )
+    asked = 0
+    for item in waiting:
+        if item.updated_at <= cutoff:
+            pay(payouts, item)
+            asked += 1
+    if asked:
+        logger.info("payouts asked for again", extra={"count": asked})
+    return asked
+
+
+class _AlreadyMoved(Exception):
+    pass
