@@ -172,11 +172,13 @@ def test_payment_pages_run_without_unsafe_eval(
     expect(page.get_by_test_id("receipt-number")).to_be_visible()
     visit(page, f"/sessions/{session['id']}", "session-receipt")
     page.get_by_test_id("nav-signout").click()
+    expect(page.get_by_test_id("login-form")).to_be_visible()
 
     sign_in(page, mentor_email)
     visit(page, "/my/earnings", "earnings-chart")  # Chart.js draws under the policy too
     expect(page.get_by_test_id("payout-account-masked")).to_be_visible()
     page.get_by_test_id("nav-signout").click()
+    expect(page.get_by_test_id("login-form")).to_be_visible()
 
     sign_in(page, admin_email)
     visit(page, "/admin/payments", "admin-payment")
