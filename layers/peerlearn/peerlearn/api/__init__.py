@@ -113,6 +113,9 @@ def make_resolver(routers: Sequence[Router] = (), *, validation: bool = True) ->
 # The scheme itself (an OpenAPI model) is declared by the docs function: importing Powertools' OpenAPI
 # models costs a third of a function's cold start, and only the document needs them.
 SECURED: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+# The 404 a route can answer though its path names no id: it looks up an id from its body or query,
+# or the caller's own record that may not exist yet. (Routes with an id in the path get it anyway.)
+MAY_BE_MISSING: dict[int, Any] = {404: {"description": "Nothing with that id (or nothing set up yet)."}}
 
 
 # ---------------------------------------------------------------- who is calling

@@ -94,9 +94,10 @@ def declare_answers(schema: OpenAPI) -> OpenAPI:
             responses: dict[str, Any] = operation.setdefault("responses", {})
             responses.pop("422", None)
             _success_of_any_2xx(responses)
-            for status in error_statuses(method, path, operation):
+            declared_by_route = {status for status in responses if status[:1] in ("4", "5")}
+            for status in sorted(set(error_statuses(method, path, operation)) | declared_by_route):
                 declared = responses.setdefault(status, {})
-                declared.setdefault("description", ERROR_DESCRIPTIONS[status])
+                declared.setdefault("description", ERROR_DESCRIPTIONS.get(status, "An error."))
                 declared["content"] = error_content
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from peerlearn.api import SECURED, CallerDep, ContextDep
+from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep, ContextDep
 from peerlearn.payments import admin, gifts, orders, views
 from peerlearn.payments.schemas import (
     AdminRefundRequest,
@@ -45,6 +45,7 @@ SessionId = Annotated[str, Query(min_length=1, max_length=40)]
     summary="A Razorpay order for your held seat (the same one if asked again)",
     tags=["payments"],
     security=SECURED,
+    responses=MAY_BE_MISSING,
 )
 def create_order(body: BookingOrderRequest, who: CallerDep, ctx: ContextDep) -> Response[OrderOut]:
     order = orders.create_booking_order(ctx, learner_id=who.user_id, request=body)
@@ -67,7 +68,10 @@ def history(who: CallerDep, limit: Limit = 20, cursor: Cursor = None) -> Payment
 
 
 @router.get(
-    "/api/payments/policy", summary="A session's refund policy (shown before paying)", tags=["payments"]
+    "/api/payments/policy",
+    summary="A session's refund policy (shown before paying)",
+    tags=["payments"],
+    responses=MAY_BE_MISSING,
 )
 def policy(session_id: SessionId, ctx: ContextDep) -> RefundPolicyOut:
     return views.policy(session_id=session_id, cutoff_hours=ctx.settings.booking_cancel_cutoff_hours)
@@ -89,13 +93,20 @@ def receipt(payment_id: str, who: CallerDep) -> ReceiptOut:
     summary="A Razorpay order for a gift in a live session",
     tags=["gifts"],
     security=SECURED,
+    responses=MAY_BE_MISSING,
 )
 def create_gift(body: GiftRequest, who: CallerDep, ctx: ContextDep) -> Response[OrderOut]:
     order = gifts.create_gift_order(ctx, learner_id=who.user_id, request=body)
     return Response(201, content_types.APPLICATION_JSON, order)
 
 
-@router.post("/api/gift/verify/", summary="Checkout's result for a gift", tags=["gifts"], security=SECURED)
+@router.post(
+    "/api/gift/verify/",
+    summary="Checkout's result for a gift",
+    tags=["gifts"],
+    security=SECURED,
+    responses=MAY_BE_MISSING,
+)
 def verify_gift(body: GiftVerifyRequest, who: CallerDep, ctx: ContextDep) -> VerifyOut:
     return gifts.verify_gift(ctx, learner_id=who.user_id, request=body)
 

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.request import Request
 
-from peerlearn.api import SECURED, Caller, CallerDep
+from peerlearn.api import MAY_BE_MISSING, SECURED, Caller, CallerDep
 from peerlearn.errors import Forbidden
 from peerlearn.payouts import approval, bank, earnings, withdrawals
 from peerlearn.payouts.schemas import (
@@ -55,7 +55,11 @@ Cursor = Annotated[str | None, Query(max_length=512)]
 
 
 @router.get(
-    "/api/me/payout-account", summary="Your payout account, masked", tags=["payouts"], security=SECURED
+    "/api/me/payout-account",
+    summary="Your payout account, masked",
+    tags=["payouts"],
+    security=SECURED,
+    responses=MAY_BE_MISSING,
 )
 def get_payout_account(who: CallerDep) -> PayoutAccountOut:
     who.require_role("mentor")
