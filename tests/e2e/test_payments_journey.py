@@ -310,3 +310,51 @@ def rupees(paise: int) -> str:
     assert paise < 100_000_00, "Indian digit grouping differs from here on"
     whole, part = divmod(paise, 100)
     return f"₹{whole:,}" + (f".{part:02d}" if part else "")
+
+
+def test_a_rejected_withdrawal_shows_the_reason_and_the_money_is_available_again(
+    stack: LocalStack,
+    people: Callable[..., tuple[str, str]],
+    api_as: Callable[[str], Api],
+    session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
+    browse: Callable[[str], tuple[BrowserContext, Page]],
+) -> None:
+    from peerlearn import ledger
+
+    _, mentor_email, session = session_for_sale("Rust error handling, paid")
+    for _ in range(2):
+        _, learner_email = people("learner")
+        pay_by_api(stack, api_as(learner_email), session["id"])
+    ledger.mature_due(int(time.time() + 3 * 24 * HOURS + 80 * HOURS))
+    earned = 2 * ledger.split(PRICE_PAISE).mentor_share_paise
+    mentor_api = api_as(mentor_email)
+    mentor_api.call(
+        "PUT",
+        "/api/me/payout-account",
+        {
+            "legal_name": "Asha Rao",
+            "pan": "ABCDE1234F",
+            "account_number": "123456789012",
+            "ifsc": "SBIN0001234",
+        },
+    )
+    mentor_api.call("POST", "/api/me/withdrawals", {})
+
+    _, admin_email = people("admin")
+    _, admin = browse(admin_email)
+    admin.goto("/admin/payments?tab=withdrawals")
+    row = admin.get_by_test_id("admin-withdrawal").filter(has_text=rupees(earned))
+    expect(row).to_contain_text("••••9012")
+    row.get_by_test_id("admin-withdrawal-reject-open").click()
+    row.get_by_test_id("admin-reject-submit").click()
+    expect(row.get_by_role("alert")).to_contain_text("reason")  # a reason is required
+    row.get_by_test_id("admin-reject-reason").fill("The PAN's name doesn't match the bank account")
+    row.get_by_test_id("admin-reject-submit").click()
+    expect(row).to_be_hidden()
+
+    _, mentor = browse(mentor_email)
+    mentor.get_by_test_id("nav-my-earnings").click()
+    withdrawal = mentor.get_by_test_id("withdrawal").first
+    expect(withdrawal).to_have_attribute("data-status", "rejected")
+    expect(withdrawal.get_by_test_id("withdrawal-reason")).to_contain_text("doesn't match the bank account")
+    expect(mentor.get_by_test_id("earnings-available")).to_have_text(rupees(earned))
