@@ -13,7 +13,6 @@ import {
   withdrawalStatusBadge,
   withdrawalStatusLabel,
 } from '../payments.js';
-import { navigate } from '../router.js';
 import { pageList } from '../paging.js';
 import { toast } from '../toasts.js';
 import { REASON_MAX, REASON_MIN } from './admin-users.js';
@@ -176,13 +175,7 @@ export default () => {
         this.checking = false;
       }
     },
-
-    go(tab) {
-      navigate(this.tabHref(tab));
-    },
   };
-  const list = (path, query = () => ({})) =>
-    pageList((cursor) => get(withQuery(path, { ...query(), limit: PAGE_SIZE, cursor }), { auth: true }), { status: 'idle' });
   page.payments = pageList((cursor) => get(withQuery('/api/admin/payments', { limit: PAGE_SIZE, cursor }), { auth: true }), {
     key: (payment) => payment.payment_id,
     status: 'idle',
@@ -191,6 +184,9 @@ export default () => {
     key: (refund) => `${refund.payment_id}#${refund.refund_key}`,
     status: 'idle',
   });
-  page.withdrawals = list('/api/admin/withdrawals', () => ({ status: page.withdrawalStatus }));
+  page.withdrawals = pageList(
+    (cursor) => get(withQuery('/api/admin/withdrawals', { status: page.withdrawalStatus, limit: PAGE_SIZE, cursor }), { auth: true }),
+    { status: 'idle' },
+  );
   return page;
 };
