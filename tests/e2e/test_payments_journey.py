@@ -157,8 +157,14 @@ def test_a_failed_payment_says_why_and_a_retry_succeeds(
     expect(page.get_by_test_id("checkout-error-reason")).to_contain_text("declined")
     expect(page.get_by_test_id("session-hold-countdown")).to_be_visible()  # the seat is still held
 
-    page.get_by_test_id("session-pay").click()
-    pay_in_checkout(page.get_by_role("dialog"), "success")
+    # The retry, by keyboard alone: focus came back to the pay button when Checkout closed
+    expect(page.get_by_test_id("session-pay")).to_be_focused()
+    expect(page.get_by_test_id("session-pay")).to_have_text(re.compile("Try again"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog").get_by_label("UPI")).to_be_focused()
+    page.keyboard.press("Tab")  # from the methods to the first outcome, Success
+    expect(page.get_by_role("dialog").locator("[data-outcome=success]")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.get_by_test_id("session-booked")).to_contain_text("Paid", timeout=CONFIRM_TIMEOUT_MS)
 
 
