@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from infra.local.stack import LocalStack
 from tests.e2e.conftest import ZONE, Api, Requests, pay_by_api, sign_in
@@ -23,6 +23,8 @@ pytestmark = pytest.mark.e2e
 PRICE_PAISE = 99_900  # ₹999: three shares add up past the ₹1,000 an admin must approve
 CONFIRM_TIMEOUT_MS = 30_000  # a webhook goes sandbox -> gateway -> stream -> confirmation
 HOURS = 3600
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 def paid_session(title: str) -> dict[str, Any]:
@@ -39,15 +41,13 @@ def paid_session(title: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def browse(browser: Browser, stack: LocalStack) -> Iterator[Callable[[str], tuple[BrowserContext, Page]]]:
-    """`browse(email)` -> a signed-in browser of that person (each their own cookies)."""
+def browse(browser: Browser, stack: LocalStack) -> Iterator[Callable[..., tuple[BrowserContext, Page]]]:
+    """`browse(email[, viewport])` -> a signed-in browser of that person (each their own cookies)."""
     opened: list[tuple[BrowserContext, Requests]] = []
 
-    def open_as(email: str) -> tuple[BrowserContext, Page]:
+    def open_as(email: str, viewport: ViewportSize = DESKTOP) -> tuple[BrowserContext, Page]:
         seen = Requests()
-        ctx = browser.new_context(
-            base_url=stack.url, viewport={"width": 1280, "height": 900}, timezone_id=ZONE
-        )
+        ctx = browser.new_context(base_url=stack.url, viewport=viewport, timezone_id=ZONE)
         ctx.set_default_timeout(15_000)
         ctx.on("request", lambda request: seen.urls.append(request.url))
         opened.append((ctx, seen))
@@ -93,7 +93,7 @@ def pay_in_checkout(dialog: Any, outcome: str, method: str = "UPI") -> None:
 def test_learner_pays_by_upi_sees_it_confirmed_and_opens_the_receipt(
     people: Callable[..., tuple[str, str]],
     session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
-    browse: Callable[[str], tuple[BrowserContext, Page]],
+    browse: Callable[..., tuple[BrowserContext, Page]],
 ) -> None:
     _, _, session = session_for_sale("Async Rust, paid")
     _, learner_email = people("learner")
@@ -118,11 +118,11 @@ def test_learner_pays_by_upi_sees_it_confirmed_and_opens_the_receipt(
 def test_a_closed_tab_is_confirmed_by_the_webhook(
     people: Callable[..., tuple[str, str]],
     session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
-    browse: Callable[[str], tuple[BrowserContext, Page]],
+    browse: Callable[..., tuple[BrowserContext, Page]],
 ) -> None:
     _, _, session = session_for_sale("Tokio internals, paid")
     _, learner_email = people("learner")
-    ctx, page = browse(learner_email)
+    ctx, page = browse(learner_email, PHONE)  # on a phone, where tabs get closed
 
     # Given Checkout succeeds but the tab is gone before the browser can ask the API to verify
     page.route("**/api/payments/verify/", lambda route: route.abort())
@@ -142,7 +142,7 @@ def test_a_closed_tab_is_confirmed_by_the_webhook(
 def test_a_failed_payment_says_why_and_a_retry_succeeds(
     people: Callable[..., tuple[str, str]],
     session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
-    browse: Callable[[str], tuple[BrowserContext, Page]],
+    browse: Callable[..., tuple[BrowserContext, Page]],
 ) -> None:
     _, _, session = session_for_sale("Unsafe Rust, paid")
     _, learner_email = people("learner")
@@ -171,7 +171,7 @@ def test_a_failed_payment_says_why_and_a_retry_succeeds(
 def test_a_late_authorisation_confirms_the_seat_on_the_open_page(
     people: Callable[..., tuple[str, str]],
     session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
-    browse: Callable[[str], tuple[BrowserContext, Page]],
+    browse: Callable[..., tuple[BrowserContext, Page]],
 ) -> None:
     _, _, session = session_for_sale("Embedded Rust, paid")
     _, learner_email = people("learner")
@@ -193,7 +193,7 @@ def test_an_admin_refunds_part_of_a_payment_and_the_receipt_lists_the_credit_not
     people: Callable[..., tuple[str, str]],
     api_as: Callable[[str], Api],
     session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
-    browse: Callable[[str], tuple[BrowserContext, Page]],
+    browse: Callable[..., tuple[BrowserContext, Page]],
 ) -> None:
     _, _, session = session_for_sale("Rust macros, paid")
     _, learner_email = people("learner")
@@ -242,7 +242,7 @@ def test_mentor_earning_matures_is_withdrawn_approved_and_paid_out(
     people: Callable[..., tuple[str, str]],
     api_as: Callable[[str], Api],
     session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
-    browse: Callable[[str], tuple[BrowserContext, Page]],
+    browse: Callable[..., tuple[BrowserContext, Page]],
 ) -> None:
     from peerlearn import ledger
 
@@ -323,7 +323,7 @@ def test_a_rejected_withdrawal_shows_the_reason_and_the_money_is_available_again
     people: Callable[..., tuple[str, str]],
     api_as: Callable[[str], Api],
     session_for_sale: Callable[[str], tuple[str, str, dict[str, Any]]],
-    browse: Callable[[str], tuple[BrowserContext, Page]],
+    browse: Callable[..., tuple[BrowserContext, Page]],
 ) -> None:
     from peerlearn import ledger
 
