@@ -138,3 +138,16 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def pay_by_api(stack: LocalStack, learner: Api, session_id: str) -> None:
+    """What the browser does, without one: hold, order, Checkout's success, verify."""
+    learner.call("POST", f"/api/sessions/{session_id}/book", {})
+    order = learner.call("POST", "/api/payments/create/", {"session_id": session_id})
+    response = learner.request.post(
+        f"{stack.url}/_dev/razorpay/pay",
+        data={"order_id": order["order_id"], "method": "upi", "outcome": "success"},
+    )
+    assert response.ok, response.text()
+    answer = learner.call("POST", "/api/payments/verify/", {"session_id": session_id, **response.json()})
+    assert answer["status"] == "confirmed", answer

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from infra.local.stack import LocalStack
-from tests.e2e.conftest import ZONE, Api, sign_in
+from tests.e2e.conftest import ZONE, Api, pay_by_api, sign_in
 from tests.support import local_in
 
 pytestmark = pytest.mark.e2e
@@ -138,4 +138,55 @@ def test_signed_in_pages_run_without_unsafe_eval(
     page.get_by_test_id("session-form-title").fill("Lifetimes, gently")
     page.get_by_test_id("session-form-cancel").click()
     expect(page.get_by_test_id("my-session-item").first).to_be_visible()
+    assert problems == [], "\n".join(problems)
+
+
+def test_payment_pages_run_without_unsafe_eval(
+    strict: BrowserContext,
+    stack: LocalStack,
+    people: Callable[..., tuple[str, str]],
+    api_as: Callable[[str], Api],
+) -> None:
+    _, mentor_email = people("mentor")
+    mentor = api_as(mentor_email)
+    session = mentor.call("POST", "/api/sessions", {**SESSION, "price_paise": 49_900})
+    mentor.call(
+        "PUT",
+        "/api/me/payout-account",
+        {
+            "legal_name": "Vikram Iyer",
+            "pan": "ABCDE1234F",
+            "account_number": "50100123456789",
+            "ifsc": "HDFC0001234",
+        },
+    )
+    _, learner_email = people("learner")
+    pay_by_api(stack, api_as(learner_email), session["id"])
+    _, admin_email = people("admin")
+
+    problems = Problems()
+    page = problems.watch(strict.new_page())
+    sign_in(page, learner_email)
+    visit(page, "/my/payments", "payment")
+    page.get_by_test_id("payment-receipt").click()
+    expect(page.get_by_test_id("receipt-number")).to_be_visible()
+    visit(page, f"/sessions/{session['id']}", "session-receipt")
+    page.get_by_test_id("nav-signout").click()
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+
+    sign_in(page, mentor_email)
+    visit(page, "/my/earnings", "earnings-chart")  # Chart.js draws under the policy too
+    expect(page.get_by_test_id("payout-account-masked")).to_be_visible()
+    page.get_by_test_id("nav-signout").click()
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+
+    sign_in(page, admin_email)
+    visit(page, "/admin/payments", "admin-payment")
+    page.get_by_test_id("admin-books-check").click()
+    expect(page.get_by_test_id("admin-books")).to_be_visible()
+    page.get_by_test_id("admin-tab-refunds").click()
+    expect(page.get_by_test_id("admin-refunds")).to_be_visible()
+    page.get_by_test_id("admin-tab-withdrawals").click()
+    expect(page.get_by_test_id("admin-withdrawals")).to_be_visible()
+    page.wait_for_load_state("networkidle")
     assert problems == [], "\n".join(problems)

@@ -16,6 +16,17 @@ export function moneyText(paise) {
   return (amount % 100 === 0 ? wholeRupees : rupees).format(amount / 100);
 }
 
+/** "₹2,673", "₹0", "₹499.50": an amount of money (a balance, a refund), where 0 is ₹0, not "Free". */
+export function amountText(paise) {
+  const amount = Number(paise) || 0;
+  return (amount % 100 === 0 ? wholeRupees : rupees).format(amount / 100);
+}
+
+/** "₹407.27", "₹499.00": always with paise, for receipts whose lines must add up on the page. */
+export function exactText(paise) {
+  return rupees.format((Number(paise) || 0) / 100);
+}
+
 /** The viewer's IANA time zone (the browser's). */
 export function viewerZone() {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

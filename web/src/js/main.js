@@ -8,7 +8,9 @@ import { registerClock } from './clock.js';
 import { registerComponents } from './components.js';
 import { registerConfirm } from './confirm.js';
 import {
+  amountText,
   dateText,
+  exactText,
   dayParts,
   durationText,
   moneyText,
@@ -47,6 +49,8 @@ for (const page of PAGES) {
 Alpine.magic('initials', () => (person) => initials(person?.name));
 Alpine.magic('joined', () => joinedText);
 Alpine.magic('money', () => moneyText);
+Alpine.magic('amount', () => amountText);
+Alpine.magic('exact', () => exactText);
 Alpine.magic('when', () => whenText);
 Alpine.magic('time', () => timeText);
 Alpine.magic('date', () => dateText);

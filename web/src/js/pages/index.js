@@ -1,4 +1,5 @@
 // Each page of the registry (routes.js) and its Alpine component; main.js registers them all.
+import adminPaymentsPage from './admin-payments.js';
 import adminUsersPage from './admin-users.js';
 import discoverPage from './discover.js';
 import forgotPasswordPage from './forgot-password.js';
@@ -6,9 +7,12 @@ import homePage from './home.js';
 import loginPage from './login.js';
 import mentorPage from './mentor.js';
 import myBookingsPage from './my-bookings.js';
+import myEarningsPage from './my-earnings.js';
+import myPaymentsPage from './my-payments.js';
 import mySessionsPage from './my-sessions.js';
 import notFoundPage from './not-found.js';
 import profilePage from './profile.js';
+import receiptPage from './receipt.js';
 import registerPage from './register.js';
 import resetPasswordPage from './reset-password.js';
 import sessionFormPage from './session-form.js';
@@ -27,6 +31,10 @@ export const PAGE_COMPONENTS = {
   discover: discoverPage,
   'my-sessions': mySessionsPage,
   'my-bookings': myBookingsPage,
+  'my-payments': myPaymentsPage,
+  receipt: receiptPage,
+  'my-earnings': myEarningsPage,
+  'admin-payments': adminPaymentsPage,
   profile: profilePage,
   user: userPage,
   session: sessionPage,

@@ -2,6 +2,7 @@
 // out, own session, bookable, held, booked, waitlisted, full, over) and the session's reviews.
 import Alpine from '@alpinejs/csp';
 import { del, get, post, withQuery } from '../api.js';
+import { checkoutFor, paymentFor } from '../checkout.js';
 import { joinAnswerText, opensAt, policyText, roomOpensText } from '../catalog.js';
 import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
@@ -28,6 +29,9 @@ export default () => ({
   actionCode: '',
   joinResult: null,
   reviews: reviewsOf(''),
+  checkout: checkoutFor('', {}),
+  refundPolicy: null, // GET /api/payments/policy for a paid session: shown before paying
+  paid: null, // the payment of the viewer's confirmed seat, for its receipt
 
   init() {
     this.load();
@@ -83,7 +87,8 @@ export default () => ({
     if (!this.user) return this.ended ? 'ended' : this.started ? 'started' : 'signed-out';
     if (this.viewerStatus === 'loading' || this.viewerStatus === 'idle') return 'loading';
     const booking = this.booking;
-    if (booking?.status === 'held') return this.holdSeconds > 0 ? 'held' : 'hold-expired';
+    // A payment under way outlives the countdown: the API confirms it if the seat is still free.
+    if (booking?.status === 'held') return this.holdSeconds > 0 || this.checkout.busy ? 'held' : 'hold-expired';
     if (booking?.status === 'confirmed') return this.ended ? 'ended' : 'booked';
     if (booking?.status === 'completed') return 'attended';
     if (this.ended) return 'ended';
@@ -112,6 +117,27 @@ export default () => ({
 
   get canCancel() {
     return !this.policy || new Date(this.policy.cancellable_until).getTime() > this.now;
+  },
+
+  /** The pay button's words: what happens when it is pressed, or what is under way. */
+  get payLabel() {
+    const price = moneyText(this.session.price_paise);
+    if (this.checkout.status === 'opening') return 'Opening checkout…';
+    if (this.checkout.status === 'open') return 'Paying in checkout…';
+    if (this.checkout.status === 'processing') return 'Confirming payment…';
+    if (this.checkout.status === 'failed' || this.checkout.status === 'dismissed') return `Try again — pay ${price}`;
+    return `Pay ${price}`;
+  },
+
+  get checkoutProgress() {
+    if (this.checkout.status === 'opening') return 'Opening Razorpay checkout…';
+    if (this.checkout.status === 'open') return 'Finish paying in the checkout window.';
+    return this.checkout.message || 'Confirming your payment…';
+  },
+
+  get receiptHref() {
+    const payment = this.checkout.payment || this.paid;
+    return payment ? `/my/payments/${encodeURIComponent(payment.payment_id)}/receipt` : '';
   },
 
   get opensAt() {
@@ -151,8 +177,15 @@ export default () => ({
     this.actionError = '';
     this.actionCode = '';
     this.joinResult = null;
+    this.refundPolicy = null;
+    this.paid = null;
+    this.checkout.reset(); // a Checkout still open for the last session answers nothing here
     try {
       this.session = await get(`/api/sessions/${encodeURIComponent(id)}`);
+      this.checkout = checkoutFor(this.session.id, {
+        booking: () => get(`/api/sessions/${this.session.id}/booking`, { auth: true }).then((viewer) => viewer.booking),
+        settled: () => this.refresh(),
+      });
       this.status = 'ready';
       document.title = `${this.session.title} · PeerLearn`;
     } catch (error) {
@@ -161,6 +194,7 @@ export default () => ({
       return;
     }
     this.loadViewer();
+    if (this.session.price_paise > 0) this.loadRefundPolicy();
     this.reviews = reviewsOf(this.session.id);
     this.reviews.load();
   },
@@ -175,9 +209,20 @@ export default () => ({
     try {
       this.viewer = await get(`/api/sessions/${this.session.id}/booking`, { auth: true });
       this.viewerStatus = 'ready';
+      if (this.booking?.status === 'confirmed' && this.session.price_paise > 0 && !this.paid) {
+        this.paid = await paymentFor(this.session.id).catch(() => null);
+      }
     } catch (error) {
       this.viewerStatus = 'failed';
       this.message = error.message;
+    }
+  },
+
+  async loadRefundPolicy() {
+    try {
+      this.refundPolicy = await get(withQuery('/api/payments/policy', { session_id: this.session.id }));
+    } catch {
+      this.refundPolicy = null; // the cancellation policy sentence below still says the rule
     }
   },
 
