@@ -21,7 +21,7 @@ from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
 from peerlearn.ledger.accounts import GATEWAY_CLEARING
 from peerlearn.payments.records import get_payment, refunds_of
-from peerlearn.store.keys import booking_sk, session_pk
+from peerlearn.store.keys import EVENT_SK, booking_sk, razorpay_event_pk, session_pk
 from peerlearn.store.models import BookingItem, RazorpayEventItem
 from tests.support import local_in, stack_for, wait_until
 
@@ -231,3 +231,78 @@ def test_a_mentor_cancelling_a_paid_booking_refunds_it_once(
 
     assert len([r for r in stack.razorpay.snapshot()["refunds"] if r["payment_id"] == payment_id]) == 1
     assert len(refunds_of(payment_id)) == 1
+
+
+def test_verify_refuses_another_orders_payment_a_forged_signature_and_a_wrong_amount(
+    stack: LocalStack, ctx: Context, api: httpx.Client
+) -> None:
+    # Given two learners holding seats, each with an order, and the second one's payment made
+    mentor = Person(ctx, "mentor")
+    mine, theirs = Person(ctx), Person(ctx)
+    my_session, their_session = paid_session(api, mentor), paid_session(api, mentor)
+    my_order = hold_and_order(api, mine, my_session)
+    their_order = hold_and_order(api, theirs, their_session)
+    paid = api.post("/_dev/razorpay/pay", json={"order_id": their_order["order_id"], "method": "upi"})
+    their_payment = paid.json()
+
+    def verify(**fields: str) -> httpx.Response:
+        return api.post(
+            "/api/payments/verify/", json={"session_id": my_session, **fields}, headers=mine.headers
+        )
+
+    # When I present their genuine, correctly signed payment as mine: their order's id, or mine
+    other_order = verify(**their_payment)
+    forged = verify(**{**their_payment, "razorpay_order_id": my_order["order_id"]})
+
+    # Then both are refused and my seat is still only held
+    assert (other_order.status_code, other_order.json()["error"]["code"]) == (400, "wrong_order")
+    assert (forged.status_code, forged.json()["error"]["code"]) == (400, "bad_signature")
+    assert booking_status(my_session, mine) == "held"
+
+    # When the server expects another amount than Razorpay took for my order (the amount is the
+    # server's, never the browser's), a genuine payment of my order is refused too
+    from peerlearn.payments.records import get_order
+    from peerlearn.store.models import OrderItem
+
+    order_item = get_order(my_order["order_id"])
+    assert order_item is not None
+    order_item.update(actions=[OrderItem.amount_paise.set(PRICE + 100)])
+    switches(api, delay_seconds=30)  # keep the payment's webhooks away while verify decides
+    try:
+        mine_paid = api.post("/_dev/razorpay/pay", json={"order_id": my_order["order_id"], "method": "card"})
+        wrong_amount = verify(**mine_paid.json())
+    finally:
+        switches(api, delay_seconds=0)
+
+    assert (wrong_amount.status_code, wrong_amount.json()["error"]["code"]) == (400, "wrong_amount")
+    assert booking_status(my_session, mine) == "held"
+    assert ledger.entry(f"capture#{mine_paid.json()['razorpay_payment_id']}") is None
+
+
+def test_the_same_webhook_five_times_reordered_and_late_confirms_once(
+    stack: LocalStack, ctx: Context, api: httpx.Client
+) -> None:
+    learner = Person(ctx)
+    session_id = paid_session(api, Person(ctx, "mentor"))
+    order = hold_and_order(api, learner, session_id)
+    clearing_before = ledger.balance(GATEWAY_CLEARING)
+    switches(api, duplicates=4, reorder=True, delay_seconds=1.5)
+    try:
+        handler = stack.razorpay.pay(order["order_id"])  # the tab closes: only webhooks, late
+        assert booking_status(session_id, learner) == "held"  # nothing has arrived yet
+        stack.await_idle(40)
+    finally:
+        switches(api, duplicates=0, reorder=False, delay_seconds=0)
+
+    wait_until(lambda: booking_status(session_id, learner) == "confirmed", timeout=20, what="confirmed")
+    payment_id = handler["razorpay_payment_id"]
+    captured = [
+        d for d in stack.razorpay.deliveries("payment.captured") if payment_id in (d.get("body") or "")
+    ]
+    assert len(captured) == 5
+    assert all(d["status"] == "delivered" for d in captured)
+    assert len({d["event_id"] for d in captured}) == 1  # five deliveries of one event
+    stored = RazorpayEventItem.get(razorpay_event_pk(captured[0]["event_id"]), EVENT_SK, consistent_read=True)
+    assert stored.event == "payment.captured"
+    assert ledger.entry(f"capture#{payment_id}") is not None
+    assert ledger.balance(GATEWAY_CLEARING) - clearing_before == -PRICE  # one capture's worth, not five
