@@ -1,5 +1,5 @@
-"""Jobs function: the every-minute sweep (seat holds, session starts and completions) and the
-payments job (order recovery, refund retries, maturing mentors' shares)."""
+"""Jobs function: the every-minute sweep (seat holds, session starts and completions), the payments
+job (order recovery, refund retries, maturing mentors' shares) and the nightly reconciliation."""
 
 from __future__ import annotations
 
@@ -25,10 +25,13 @@ with cold_start():
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     job = event.get("job", "sweep")
     if job == "sweep":
         return asdict(jobs.sweep())
     if job == "payments":
         return asdict(jobs.payments(ctx))
+    if job == "reconcile":
+        report = jobs.reconcile(ctx)
+        return {"ok": report.ok, "checked": report.checked, "breaks": len(report.breaks)}
     raise ValueError(f"unknown job {job!r}")

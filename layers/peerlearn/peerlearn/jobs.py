@@ -1,6 +1,7 @@
 """Timed work, run every minute by the jobs function: expire lapsed seat holds, start sessions whose
-time has come, complete sessions well past their end; every five minutes the payments job. Each step
-is idempotent and Query-based."""
+time has come, complete sessions well past their end; every five minutes the payments job; every
+night the reconciliation. Each step is idempotent; all but the reconciliation (which reads the whole
+journal, as an audit must) are Query-based."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from peerlearn.bookings.states import expire_hold
 from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, start
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
-from peerlearn.payments import recovery
+from peerlearn.payments import admin, recovery
+from peerlearn.payments.schemas import ReconciliationOut
 from peerlearn.store.keys import HOLD, LIVE, OPEN
 from peerlearn.store.models import BookingItem, SessionItem
 
@@ -52,3 +54,16 @@ def sweep(now: int | None = None) -> SweepReport:
 def payments(ctx: Context, now: int | None = None) -> recovery.PaymentsReport:
     """Every five minutes: unpaid orders recovered from Razorpay, refunds due retried, shares matured."""
     return recovery.run(ctx, now)
+
+
+def reconcile(ctx: Context) -> ReconciliationOut:
+    """Every night: the books balance, and match Razorpay's settlement report. Each break is logged as
+    an error (the alarm on the function's errors is what wakes a person); the report is returned."""
+    report = admin.reconciliation(ctx)
+    for found in report.breaks:
+        logger.error("reconciliation break", extra={"kind": found.kind, "detail": found.detail})
+    logger.info(
+        "reconciliation done",
+        extra={"ok": report.ok, "checked": report.checked, "breaks": len(report.breaks)},
+    )
+    return report

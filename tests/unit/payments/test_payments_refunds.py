@@ -374,3 +374,31 @@ def test_the_jobs_function_runs_the_payments_job(ctx: Context, fake: FakeRazorpa
     assert report["refunds_sent"] == 1
     with pytest.raises(ValueError, match="unknown job"):
         load_function("jobs").lambda_handler({"job": "nope"}, LambdaContextStub())
+
+
+# ---------------------------------------------------------------- the nightly reconciliation
+def test_the_nightly_reconciliation_reports_clean_books_and_logs_each_break(
+    ctx: Context, fake: FakeRazorpay, caplog: pytest.LogCaptureFixture
+) -> None:
+    from peerlearn.store.money import LedgerBalanceItem
+
+    _learner, _session_id, payment_id = paid_booking(ctx, fake)
+
+    clean = jobs.reconcile(ctx)
+
+    assert (clean.ok, clean.breaks) == (True, [])
+    assert clean.checked[0] == "books"
+
+    # A total nudged outside any entry (what a bug or a hand edit would do) is found and logged
+    mentor_id = get_payment(payment_id).mentor_id  # type: ignore[union-attr]
+    [total] = [item for item in LedgerBalanceItem.scan() if item.account == mentor_pending(mentor_id)]
+    total.update(actions=[LedgerBalanceItem.balance_paise.add(1), LedgerBalanceItem.credits_paise.add(1)])
+
+    broken = jobs.reconcile(ctx)
+
+    assert not broken.ok
+    assert [b.kind for b in broken.breaks] == ["balance_mismatch"]
+    errors = [
+        r for r in caplog.records if r.levelname == "ERROR" and r.getMessage() == "reconciliation break"
+    ]
+    assert len(errors) == 1
