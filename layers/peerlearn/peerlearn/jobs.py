@@ -58,8 +58,8 @@ def payments(ctx: Context, now: int | None = None) -> recovery.PaymentsReport:
 
 def reconcile(ctx: Context) -> ReconciliationOut:
     """Every night: the books balance, and match Razorpay's settlement report. Each break is logged as
-    an error (the alarm on the function's errors is what wakes a person); the report is returned."""
-    report = admin.reconciliation(ctx)
+    an error; the report is kept for the admins' page and returned."""
+    report = admin.run_reconciliation(ctx)
     for found in report.breaks:
         logger.error("reconciliation break", extra={"kind": found.kind, "detail": found.detail})
     logger.info(

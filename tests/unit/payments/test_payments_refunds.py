@@ -402,3 +402,12 @@ def test_the_nightly_reconciliation_reports_clean_books_and_logs_each_break(
         r for r in caplog.records if r.levelname == "ERROR" and r.getMessage() == "reconciliation break"
     ]
     assert len(errors) == 1
+    kept = admin.latest_reconciliation()  # what the admins' page reads (one GetItem)
+    assert (kept.ok, [b.kind for b in kept.breaks]) == (False, ["balance_mismatch"])
+    assert kept.ran_at is not None
+
+
+def test_before_the_first_reconciliation_admins_read_that_none_has_run(ctx: Context) -> None:
+    report = admin.latest_reconciliation()
+
+    assert (report.ok, report.ran_at, report.checked) == (False, None, [])

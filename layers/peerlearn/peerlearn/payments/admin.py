@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
 import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
-from peerlearn import clock
+from peerlearn import clock, timeutil
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.context import Context
 from peerlearn.errors import NotFound
@@ -24,8 +25,8 @@ from peerlearn.payments.schemas import (
     RefundPage,
     RevenueOut,
 )
-from peerlearn.store.keys import PAYMENTS, REFUNDS_DUE
-from peerlearn.store.models import PaymentItem, RefundItem
+from peerlearn.store.keys import LATEST, PAYMENTS, RECONCILIATION, REFUNDS_DUE
+from peerlearn.store.models import PaymentItem, ReconciliationItem, RefundItem
 from peerlearn.store.paging import page
 
 logger = logging.getLogger(__name__)
@@ -103,8 +104,12 @@ def revenue() -> RevenueOut:
     )
 
 
-def reconciliation(ctx: Context) -> ReconciliationOut:
-    """The books balance; and against Razorpay's settlement report for this month, when reachable."""
+MAX_BREAKS_KEPT = 200  # a report with more is cut (the count of breaks still says how bad it is)
+
+
+def run_reconciliation(ctx: Context) -> ReconciliationOut:
+    """The books balance, and match Razorpay's settlement report for this month when it is reachable.
+    Scans the journal (the nightly job and the CLI, never a request); the report is kept for admins."""
     breaks = list(ledger.check_books())
     checked = ["books"]
     now = datetime.fromtimestamp(clock.now_seconds(), tz=UTC)
@@ -116,4 +121,24 @@ def reconciliation(ctx: Context) -> ReconciliationOut:
         breaks += ledger.reconcile(rows)
         checked.append(f"razorpay {now.year}-{now.month:02d}")
     out = [BreakOut(kind=b.kind, detail=b.detail) for b in breaks]
-    return ReconciliationOut(ok=not out, checked=checked, breaks=out)
+    report = ReconciliationOut(ok=not out, checked=checked, breaks=out, ran_at=timeutil.now_iso())
+    kept = [b.model_dump() for b in out[:MAX_BREAKS_KEPT]]
+    ReconciliationItem(
+        RECONCILIATION,
+        LATEST,
+        ok=report.ok,
+        checked=checked,
+        breaks=json.dumps(kept),
+        ran_at=report.ran_at,
+    ).save()
+    return report
+
+
+def latest_reconciliation() -> ReconciliationOut:
+    """The last report the nightly job kept (one GetItem)."""
+    try:
+        item = ReconciliationItem.get(RECONCILIATION, LATEST, consistent_read=True)
+    except ReconciliationItem.DoesNotExist:
+        return ReconciliationOut(ok=False, checked=[], breaks=[], ran_at=None)
+    breaks = [BreakOut(**found) for found in json.loads(item.breaks)]
+    return ReconciliationOut(ok=bool(item.ok), checked=list(item.checked), breaks=breaks, ran_at=item.ran_at)

@@ -318,10 +318,15 @@ class BreakOut(Shape):
 
 
 class ReconciliationOut(Shape):
-    model_config = _examples({"ok": True, "checked": ["books"], "breaks": []})
+    """The last reconciliation (nightly): `ran_at` null when it has never run (then `ok` is false)."""
+
+    model_config = _examples(
+        {"ok": True, "checked": ["books", "razorpay 2026-11"], "breaks": [], "ran_at": "2026-11-29T00:30:02Z"}
+    )
     ok: bool
     checked: list[str]
     breaks: list[BreakOut]
+    ran_at: str | None = None
 
 
 class WebhookAck(Shape):

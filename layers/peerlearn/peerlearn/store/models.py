@@ -35,6 +35,7 @@ from peerlearn.store.money import (
     PaymentItem,
     PayoutAccountItem,
     RazorpayEventItem,
+    ReconciliationItem,
     RefundItem,
     WithdrawalItem,
 )
@@ -255,6 +256,7 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     RefundItem,
     GiftItem,
     RazorpayEventItem,
+    ReconciliationItem,
     PayoutAccountItem,
     WithdrawalItem,
 )

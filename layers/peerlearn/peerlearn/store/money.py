@@ -193,6 +193,16 @@ class RazorpayEventItem(BaseItem, discriminator="RZP_EVENT"):
     received_at = UnicodeAttribute()
 
 
+class ReconciliationItem(BaseItem, discriminator="RECONCILIATION"):
+    """The last reconciliation's report (the nightly job writes it; admins read it): the audit scans
+    the journal, which no request should do."""
+
+    ok = BooleanAttribute()
+    checked = ListAttribute(of=UnicodeAttribute)
+    breaks = UnicodeAttribute()  # JSON list of {"kind", "detail"}, at most MAX_BREAKS_KEPT
+    ran_at = UnicodeAttribute()
+
+
 # ---------------------------------------------------------------- mentor payouts
 class PayoutAccountItem(BaseItem, discriminator="PAYOUT_ACCOUNT"):
     """Where a mentor's payouts go. The details are sealed (peerlearn.payouts.sealing: AES-GCM with

@@ -4,7 +4,7 @@
 import Alpine from '@alpinejs/csp';
 import { get, post, withQuery } from '../api.js';
 import { confirmAction } from '../confirm.js';
-import { amountText, paiseFromRupees } from '../format.js';
+import { amountText, paiseFromRupees, whenText } from '../format.js';
 import {
   paymentStatusBadge,
   paymentStatusLabel,
@@ -162,6 +162,21 @@ export default () => {
 
     setWithdrawalStatus() {
       this.withdrawals.load();
+    },
+
+    // The nightly job's last report (the check reads the whole journal: never on a request).
+    booksText() {
+      const books = this.books;
+      if (!books) return '';
+      if (!books.ran_at) return "The books haven't been checked yet: the check runs every night.";
+      const when = whenText(books.ran_at);
+      if (books.ok) return `The books balance (checked ${when}: ${books.checked.join(', ')}).`;
+      return `${books.breaks.length} problem(s) found when the books were checked ${when}:`;
+    },
+
+    booksClass() {
+      if (!this.books?.ran_at) return 'rounded-xl bg-white p-4 ring-1 ring-slate-200';
+      return this.books.ok ? 'alert-success' : 'alert-error';
     },
 
     async checkBooks() {

@@ -162,10 +162,10 @@ def admin_revenue(who: CallerDep) -> RevenueOut:
 
 @router.get(
     "/api/admin/reconciliation",
-    summary="The books checked, and against Razorpay's settlement report",
+    summary="The last nightly reconciliation: the books, and against Razorpay's settlement report",
     tags=["admin"],
     security=SECURED,
 )
-def admin_reconciliation(who: CallerDep, ctx: ContextDep) -> ReconciliationOut:
+def admin_reconciliation(who: CallerDep) -> ReconciliationOut:
     who.require_role("admin")
-    return admin.reconciliation(ctx)
+    return admin.latest_reconciliation()
