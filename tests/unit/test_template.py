@@ -162,3 +162,32 @@ def test_cloudfront_sends_the_origin_secret_the_rest_functions_can_read(template
         spec = template.resources[name]["Properties"]
         assert spec["Environment"]["Variables"]["ORIGIN_SECRET_ARN"] == {"Ref": "OriginSecret"}
         assert {"Ref": "OriginSecretReadPolicy"} in spec["Policies"]
+
+
+def test_every_function_that_reads_the_jwt_secret_at_cold_start_may_read_its_parameter(
+    template: Template,
+) -> None:
+    # In the cloud Settings.from_env() reads the JWT secret from SSM; without the grant the cold
+    # start fails with AccessDenied (Users, Admin and Sessions had none: locally nothing checks IAM).
+    import re
+
+    reads_settings = re.compile(r"\brest_function\(|(?<!\w)Settings\.from_env\(")
+    needing = [
+        name
+        for name, spec in template.resources_of_type("AWS::Serverless::Function")
+        if reads_settings.search((template.functions()[name].handler_file).read_text())
+    ]
+    assert {"UsersFunction", "AdminFunction", "SessionsFunction", "JobsFunction"} <= set(needing)
+    for name in needing:
+        statements = [
+            statement
+            for policy in template.resources[name]["Properties"]["Policies"]
+            if isinstance(policy, dict) and "Statement" in policy
+            for statement in policy["Statement"]
+        ]
+        resources = [
+            str(statement["Resource"])
+            for statement in statements
+            if "ssm:GetParameter" in statement["Action"]
+        ]
+        assert any("JwtSecretParameterName" in resource for resource in resources), name
