@@ -67,6 +67,11 @@ class FakeRazorpay:
         self.orders[order["id"]] = order
         return dict(order)
 
+    def order_by_receipt(self, receipt: str) -> dict[str, Any] | None:
+        if self.down:
+            raise GatewayUnavailable("down")
+        return next((dict(o) for o in self.orders.values() if o["receipt"] == receipt), None)
+
     def fetch_order(self, order_id: str) -> dict[str, Any]:
         return dict(self.orders[order_id])
 
