@@ -374,3 +374,50 @@ def test_the_jobs_function_runs_the_payments_job(ctx: Context, fake: FakeRazorpa
     assert report["refunds_sent"] == 1
     with pytest.raises(ValueError, match="unknown job"):
         load_function("jobs").lambda_handler({"job": "nope"}, LambdaContextStub())
+
+
+# ---------------------------------------------------------------- crashes between steps
+def test_a_crash_after_settling_and_before_numbering_is_finished_by_the_retry(
+    ctx: Context, fake: FakeRazorpay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the invocations die after their transactions, before the document numbers
+    real = ledger.document_number
+
+    def died(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("the invocation timed out")
+
+    session_id = publish(ctx, person("mentor"), price_paise=PRICE, hours=48)
+    learner = person()
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    order = orders.create_booking_order(
+        ctx, learner_id=learner.user_id, request=BookingOrderRequest(session_id=session_id)
+    )
+    verify = BookingVerifyRequest(session_id=session_id, **fake.pay(order.order_id))
+    monkeypatch.setattr(ledger, "document_number", died)
+    with pytest.raises(RuntimeError):
+        orders.verify_booking(ctx, learner_id=learner.user_id, request=verify)
+    payment_id = verify.razorpay_payment_id
+    admin.refund(
+        ctx,
+        admin_id="admin1",
+        payment_id=payment_id,
+        request=AdminRefundRequest(amount_paise=10_000, reason="Audio failed", request_id="ticket-9"),
+    )
+    [rfnd] = refund_ids(fake)
+    processed = fake.settle_refund(rfnd)
+    with pytest.raises(RuntimeError):
+        deliver(ctx, "refund.processed", refund=processed)
+    monkeypatch.setattr(ledger, "document_number", real)
+
+    # When verify is retried and the webhook redelivered
+    orders.verify_booking(ctx, learner_id=learner.user_id, request=verify)
+    deliver(ctx, "refund.processed", refund=processed)
+
+    # Then the payment has its receipt number and the refund its credit note, once
+    payment = get_payment(payment_id)
+    assert payment is not None
+    assert payment.receipt_number == real("receipt", payment_id, 0)
+    [refund] = refunds_of(payment_id)
+    assert refund.status == "processed"
+    assert refund.credit_note_number == real("credit_note", refund.refund_key, 0)
+    assert ledger.check_books() == []

@@ -242,7 +242,10 @@ def settle_processed(refund: RefundItem, refund_id: str) -> bool:
     for _attempt in range(_ATTEMPTS):
         current = get_refund(refund.payment_id, refund.refund_key)
         payment = get_payment(refund.payment_id)
-        if current is None or payment is None or current.status == "processed":
+        if current is not None and current.status == "processed":
+            _number_credit_note(current)  # a crash may have come between settling and its number
+            return False
+        if current is None or payment is None:
             return False
         refunded = int(payment.refunded_paise) + int(current.amount_paise)
         status = "refunded" if refunded >= int(payment.amount_paise) else "partially_refunded"
@@ -270,13 +273,20 @@ def settle_processed(refund: RefundItem, refund_id: str) -> bool:
             if exc.cause_response_code == "TransactionCanceledException":
                 continue
             raise
-        number = ledger.document_number("credit_note", current.refund_key, clock.now_seconds())
-        current.update(actions=[RefundItem.credit_note_number.set(number)])
+        _number_credit_note(current)
         logger.info(
             "refund processed", extra={"payment_id": refund.payment_id, "refund_key": refund.refund_key}
         )
         return True
     raise RuntimeError("refund settlement kept conflicting")  # the stream retries the record
+
+
+def _number_credit_note(refund: RefundItem) -> None:
+    """The refund's credit-note number, once (the ledger gives a refund key the same number)."""
+    if refund.credit_note_number:
+        return
+    number = ledger.document_number("credit_note", refund.refund_key, clock.now_seconds())
+    refund.update(actions=[RefundItem.credit_note_number.set(number)])
 
 
 def mark_failed(refund: RefundItem, refund_id: str, reason: str) -> None:
