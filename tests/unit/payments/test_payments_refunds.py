@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.payments_support import RAZORPAY_ENV, FakeRazorpay, stream_record, webhook  # isort: skip
-from peerlearn import events, jobs, ledger, reactions
+from peerlearn import events, jobs, ledger, reactions, store
 from peerlearn.bookings import cancelling, seats
 from peerlearn.bookings.states import get_booking
 from peerlearn.catalog import lifecycle
@@ -226,6 +226,38 @@ def test_a_refund_after_the_share_matured_comes_out_of_available(ctx: Context, f
 
     assert ledger.balance(mentor_available(payment.mentor_id)) == 0
     assert ledger.balance(mentor_pending(payment.mentor_id)) == 0
+
+
+def test_a_refund_of_matured_earnings_already_withdrawn_never_takes_available_below_zero(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    # Given the share matured and the mentor withdrew all but 1,000 paise of it
+    _learner, _session_id, payment_id = paid_booking(ctx, fake)
+    payment = get_payment(payment_id)
+    assert payment is not None
+    mentor_id, share = payment.mentor_id, int(payment.mentor_share_paise)
+    assert ledger.mature_due(LATER) == 1
+    with store.transaction() as tx:
+        withdrawn = ledger.withdrawal_entry(
+            "withdrawal#w1", mentor_id=mentor_id, amount_paise=share - 1_000, refs={}
+        )
+        ledger.post(tx, withdrawn, never_negative=[mentor_available(mentor_id)])
+
+    # When an admin refunds the payment in full
+    made = admin.refund(
+        ctx,
+        admin_id="a",
+        payment_id=payment_id,
+        request=AdminRefundRequest(reason="Dispute", request_id="t-11"),
+    )
+    deliver(ctx, "refund.processed", refund=fake.settle_refund(str(made.refund_id)))
+
+    # Then the learner is refunded, the mentor's 1,000 paise go back, the platform bears the rest
+    assert refunds_of(payment_id)[0].status == "processed"
+    assert ledger.balance(mentor_available(mentor_id)) == 0
+    assert ledger.balance(ledger.REFUND_SHORTFALL) == -(share - 1_000)
+    assert ledger.balance(GATEWAY_CLEARING) == 0
+    assert ledger.check_books() == []
 
 
 # ---------------------------------------------------------------- Razorpay down, refunds failing

@@ -20,7 +20,7 @@ from peerlearn import clock, store, timeutil
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
-from peerlearn.ledger.accounts import mentor_pending
+from peerlearn.ledger.accounts import mentor_available, mentor_pending
 from peerlearn.payments import gateway
 from peerlearn.payments.records import get_payment, get_refund
 from peerlearn.store.keys import REFUNDS_DUE, payment_pk, refund_sk
@@ -55,6 +55,10 @@ def _refund_entry(payment: PaymentItem, refund: RefundItem, refund_id: str) -> l
         refs={"refund_key": refund.refund_key, "kind": refund.kind},
         refunded_before_paise=int(payment.refunded_paise),
         matured=bool(refund.from_available),
+        # Matured and withdrawn meanwhile: what isn't there any more is the platform's to bear.
+        available_paise=ledger.balance(mentor_available(payment.mentor_id))
+        if refund.from_available
+        else None,
     )
 
 
@@ -268,7 +272,13 @@ def settle_processed(refund: RefundItem, refund_id: str) -> bool:
                     actions=[PaymentItem.refunded_paise.set(refunded), PaymentItem.status.set(status)],
                     condition=PaymentItem.refunded_paise == int(payment.refunded_paise),
                 )
-                ledger.post(tx, _refund_entry(payment, current, refund_id))
+                # never below zero: a withdrawal between the balance read and this write cancels
+                # the transaction, and the next attempt reads the balance again
+                ledger.post(
+                    tx,
+                    _refund_entry(payment, current, refund_id),
+                    never_negative=[mentor_available(payment.mentor_id)],
+                )
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
                 continue
