@@ -154,6 +154,31 @@ def test_a_cancelled_session_refunds_every_paid_booking(ctx: Context, fake: Fake
     assert refunds_of(payment_id)[0].reason == "Session cancelled by the mentor"
 
 
+def test_cancelling_a_booking_an_admin_already_refunded_in_full_refunds_nothing_more(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    learner, session_id, payment_id = paid_booking(ctx, fake)
+    mentor_id = get_payment(payment_id).mentor_id  # type: ignore[union-attr]
+    admin.refund(
+        ctx,
+        admin_id="a",
+        payment_id=payment_id,
+        request=AdminRefundRequest(reason="Goodwill", request_id="t-20"),
+    )
+
+    cancel_through_the_stream(  # the stream's reaction must not fail (it would be retried for ever)
+        ctx,
+        session_id,
+        learner.user_id,
+        lambda: cancelling.cancel_by_mentor(
+            mentor_id=mentor_id, session_id=session_id, learner_id=learner.user_id
+        ),
+    )
+
+    assert [r.kind for r in refunds_of(payment_id)] == ["admin"]
+    assert len(fake.refunds) == 1
+
+
 # ---------------------------------------------------------------- admins
 def test_admin_refunds_partly_then_the_rest_never_more_and_each_request_once(
     ctx: Context, fake: FakeRazorpay
