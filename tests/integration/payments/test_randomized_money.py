@@ -11,9 +11,11 @@ functions run, against the same table and the same sandbox); a share goes throug
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
+import threading
 import time
 import uuid
 from collections import Counter
@@ -78,9 +80,10 @@ def crash_once(target: Any, name: str, *, after: bool) -> Iterator[list[bool]]:
     it (`after`: the effect happened, the caller never heard). Yields [crashed]."""
     real = getattr(target, name)
     crashed = [False]
+    mine = threading.get_ident()  # operations racing in other threads are not the ones crashing
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if crashed[0]:
+        if crashed[0] or threading.get_ident() != mine:
             return real(*args, **kwargs)
         crashed[0] = True
         if after:
@@ -219,7 +222,7 @@ def op_order(world: World) -> str:
         reply = world.api.post(
             "/api/payments/create/", json={"session_id": session_id}, headers=world.headers[learner]
         )
-        assert reply.status_code in (200, 201, 409, 429), reply.text
+        assert reply.status_code in (200, 201, 409, 429, 503), reply.text
         return "order_api"
     orders.create_booking_order(world.ctx, learner_id=learner, request=request)
     return "order"
@@ -232,7 +235,7 @@ def _verify(world: World, session_id: str, learner: str, result: dict[str, str])
         reply = world.api.post(
             "/api/payments/verify/", json={"session_id": session_id, **result}, headers=world.headers[learner]
         )
-        assert reply.status_code in (200, 400, 409, 429), reply.text
+        assert reply.status_code in (200, 400, 409, 429, 503), reply.text
     elif roll < 0.45:  # dies after the confirmation's transaction, before the receipt number: retried
         with crash_once(settle.ledger, "document_number", after=False) as crashed, suppress(Crash):
             orders.verify_booking(world.ctx, learner_id=learner, request=request)
@@ -399,6 +402,12 @@ def op_switches(world: World) -> str:
     return "switches"
 
 
+def op_razorpay_down(world: World) -> str:
+    """Razorpay answers the next few API calls (anyone's: ours or a function's) with a 500."""
+    world.stack.razorpay.switches.update({"fail_api_calls": world.rng.randint(1, 3)})
+    return "razorpay_down"
+
+
 def op_mature(world: World) -> str:
     ledger.mature_due(clock.now_seconds() + MATURE_AHEAD_SECONDS)
     return "matured"
@@ -435,7 +444,7 @@ def op_decide(world: World) -> str:
         approval.approve(world.payouts, withdrawal_id=item.id, admin_id=world.admin_id)
         return "withdrawal_approved_after_crash"
     reply = world.api.post(f"/api/admin/withdrawals/{item.id}/approve", headers=world.headers[world.admin_id])
-    assert reply.status_code in (200, 409), reply.text
+    assert reply.status_code in (200, 409, 503), reply.text
     return "withdrawal_approved_api"
 
 
@@ -468,6 +477,42 @@ def op_replay_event_crashing(world: World) -> str:
     return "event_replayed"
 
 
+RACERS = (
+    "op_admin_refund",
+    "op_mature",
+    "op_withdraw",
+    "op_verify_again",
+    "op_replay_event_crashing",
+    "op_pay",
+)
+
+
+def op_race(world: World) -> str:
+    """Two or three operations at once (each with its own random stream): refunds against maturity
+    and withdrawals, verify against the webhooks it races anyway, payments against replays."""
+    chosen = world.rng.sample(RACERS, world.rng.choice((2, 3)))
+    names = {op.__name__: op for op, _ in OPS}
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def run(name: str, seed: float) -> None:
+        try:
+            outcomes.append(names[name](dataclasses.replace(world, rng=random.Random(seed))))
+        except DomainError as exc:
+            outcomes.append(f"{name}_refused_{exc.code}")
+        except BaseException as exc:  # re-raised below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(name, world.rng.random())) for name in chosen]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return "race:" + "+".join(sorted(chosen))
+
+
 OPS: list[tuple[Callable[[World], str], int]] = [
     (op_book, 14),
     (op_order, 12),
@@ -480,12 +525,14 @@ OPS: list[tuple[Callable[[World], str], int]] = [
     (op_mentor_cancels_session, 1),
     (op_admin_refund, 6),
     (op_switches, 3),
+    (op_razorpay_down, 2),
     (op_mature, 3),
     (op_jobs, 2),
     (op_withdraw, 5),
     (op_decide, 4),
     (op_resend_webhook, 3),
     (op_replay_event_crashing, 3),
+    (op_race, 4),
 ]
 
 
@@ -527,6 +574,7 @@ def settle_everything(world: World) -> None:
     """Razorpay behaving again; webhooks, the stream and the jobs run until nothing is left to do."""
     world.stack.razorpay.switches.update(
         {
+            "fail_api_calls": 0,
             "duplicates": 0,
             "reorder": False,
             "delay_seconds": 0.0,
