@@ -139,6 +139,11 @@ class FakeRazorpay:
             "razorpay_signature": hmac_hex(KEY_SECRET, f"{order_id}|{payment['id']}"),
         }
 
+    def fetch_refund(self, refund_id: str) -> dict[str, Any]:
+        if self.down:
+            raise GatewayUnavailable("down")
+        return dict(self.refunds[refund_id])
+
     def settle_refund(self, refund_id: str, status: str = "processed") -> dict[str, Any]:
         self.refunds[refund_id]["status"] = status
         return dict(self.refunds[refund_id])

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.payments_support import RAZORPAY_ENV, FakeRazorpay, stream_record, webhook  # isort: skip
+from peerlearn import clock as clock_
 from peerlearn import events, jobs, ledger, reactions, store
 from peerlearn.bookings import cancelling, seats
 from peerlearn.bookings.states import get_booking
@@ -14,7 +15,7 @@ from peerlearn.catalog import lifecycle
 from peerlearn.context import Context
 from peerlearn.errors import Conflict, Forbidden
 from peerlearn.ledger.accounts import GATEWAY_CLEARING, PLATFORM_FEE, mentor_available, mentor_pending
-from peerlearn.payments import admin, gateway, gifts, orders, webhooks
+from peerlearn.payments import admin, gateway, gifts, orders, refunds, webhooks
 from peerlearn.payments.records import get_payment, refunds_of
 from peerlearn.payments.schemas import (
     AdminRefundRequest,
@@ -283,6 +284,33 @@ def test_a_refund_of_matured_earnings_already_withdrawn_never_takes_available_be
     assert ledger.balance(ledger.REFUND_SHORTFALL) == -(share - 1_000)
     assert ledger.balance(GATEWAY_CLEARING) == 0
     assert ledger.check_books() == []
+
+
+def test_a_refund_whose_webhook_never_comes_is_settled_by_the_job_asking_razorpay(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    # Given a refund Razorpay accepted, then processed, and its webhook lost for good
+    _learner, _session_id, payment_id = paid_booking(ctx, fake)
+    made = admin.refund(
+        ctx,
+        admin_id="a",
+        payment_id=payment_id,
+        request=AdminRefundRequest(reason="Dispute", request_id="t-30"),
+    )
+    assert made.status == "pending"
+    fake.settle_refund(str(made.refund_id))
+    now = clock_.now_seconds()
+
+    # When the job runs: too early (the webhook may still come), then an hour later
+    assert refunds.check_pending(ctx, now) == 0
+    assert refunds.check_pending(ctx, now + refunds.PENDING_CHECK_SECONDS + 1) == 1
+
+    # Then it is settled once, in the books, and no longer checked
+    [refund] = refunds_of(payment_id)
+    assert refund.status == "processed"
+    assert ledger.entry(f"refund#{made.refund_id}") is not None
+    assert refunds.check_pending(ctx, now + 2 * refunds.PENDING_CHECK_SECONDS) == 0
+    assert ledger.balance(GATEWAY_CLEARING) == 0
 
 
 # ---------------------------------------------------------------- Razorpay down, refunds failing

@@ -23,7 +23,7 @@ from peerlearn.errors import Conflict
 from peerlearn.ledger.accounts import mentor_available, mentor_pending
 from peerlearn.payments import gateway
 from peerlearn.payments.records import get_payment, get_refund
-from peerlearn.store.keys import REFUNDS_DUE, payment_pk, refund_sk
+from peerlearn.store.keys import REFUNDS_DUE, REFUNDS_PENDING, payment_pk, refund_sk
 from peerlearn.store.models import PaymentItem, RefundItem
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 REFUNDS = "REFUNDS"
 _ATTEMPTS = 4
 MAX_SENDS = 6  # then a failed refund waits for an admin
+PENDING_CHECK_SECONDS = 3600  # webhooks come within minutes; a pending refund is asked about hourly
 
 
 def split_of(payment: PaymentItem) -> ledger.Split:
@@ -225,8 +226,8 @@ def on_gateway_refund(refund: RefundItem, answer: dict[str, Any]) -> RefundItem:
                         RefundItem.refund_id.set(refund_id),
                         RefundItem.attempts.add(1),
                         RefundItem.updated_at.set(timeutil.now_iso()),
-                        RefundItem.gsi1pk.remove(),
-                        RefundItem.gsi1sk.remove(),
+                        RefundItem.gsi1pk.set(REFUNDS_PENDING),
+                        RefundItem.gsi1sk.set(_pending_sk(clock.now_seconds(), refund.refund_key)),
                     ],
                     condition=RefundItem.status.is_in("requested", "failed")
                     & (
@@ -333,6 +334,36 @@ def on_refund_event(event_name: str, entity: dict[str, Any]) -> None:
         return
     on_gateway_refund(refund, entity)
     logger.info("refund event", extra={"event": event_name, "refund_key": key})
+
+
+def _pending_sk(checked_at: int, refund_key: str) -> str:
+    return f"{checked_at:012d}#{refund_key}"
+
+
+def check_pending(ctx: Context, now: int, limit: int = 50) -> int:
+    """The job: refunds left pending longer than their webhook should take are asked about, so a
+    refund.processed / refund.failed that never arrives (Razorpay gives up after a day of retries)
+    can't keep a refund out of the books for good. Each is asked at most every PENDING_CHECK_SECONDS."""
+    checked = 0
+    overdue = RefundItem.due_refunds.query(
+        REFUNDS_PENDING, RefundItem.gsi1sk < _pending_sk(now - PENDING_CHECK_SECONDS, ""), limit=limit
+    )
+    for refund in overdue:
+        if refund.status != "pending" or refund.refund_id is None:
+            continue
+        try:
+            answer = gateway.of(ctx).fetch_refund(refund.refund_id)
+        except (GatewayRefused, GatewayUnavailable):
+            logger.warning("pending refund not checked", extra={"refund_key": refund.refund_key})
+            continue
+        checked += 1
+        if on_gateway_refund(refund, answer).status == "pending":
+            with suppress(LookupError), store.failed_condition_raises(LookupError()):
+                refund.update(
+                    actions=[RefundItem.gsi1sk.set(_pending_sk(now, refund.refund_key))],
+                    condition=RefundItem.status == "pending",
+                )
+    return checked
 
 
 def retry_due(ctx: Context, limit: int = 50) -> int:
