@@ -397,9 +397,19 @@ def op_switches(world: World) -> str:
         "delay_seconds": rng.choice((0.0, 0.0, 0.05, 0.2)),
         "refund_outcome": "failed" if rng.random() < 0.15 else "processed",
         "payout_outcome": rng.choices(("processed", "reversed", "failed"), (70, 15, 15))[0],
+        # now and then the webhook route answers too slowly for Razorpay: retried, some given up on
+        "timeout_seconds": 0.001 if rng.random() < 0.1 else 5.0,
+        "max_attempts": 6,
     }
     world.stack.razorpay.switches.update(values)
     return "switches"
+
+
+def op_webhooks_lost(world: World) -> str:
+    """Until the next switches: every webhook attempt times out and is the last (Razorpay gives up
+    after 24 hours of retries; here at once), so those events never arrive."""
+    world.stack.razorpay.switches.update({"timeout_seconds": 0.001, "max_attempts": 1})
+    return "webhooks_lost"
 
 
 def op_razorpay_down(world: World) -> str:
@@ -526,6 +536,7 @@ OPS: list[tuple[Callable[[World], str], int]] = [
     (op_admin_refund, 6),
     (op_switches, 3),
     (op_razorpay_down, 2),
+    (op_webhooks_lost, 2),
     (op_mature, 3),
     (op_jobs, 2),
     (op_withdraw, 5),
@@ -574,6 +585,8 @@ def settle_everything(world: World) -> None:
     """Razorpay behaving again; webhooks, the stream and the jobs run until nothing is left to do."""
     world.stack.razorpay.switches.update(
         {
+            "timeout_seconds": 5.0,
+            "max_attempts": 6,
             "fail_api_calls": 0,
             "duplicates": 0,
             "reorder": False,
@@ -586,6 +599,9 @@ def settle_everything(world: World) -> None:
         world.stack.await_idle(120)
         recovery.run(world.ctx, now=clock.now_seconds() + recovery.QUIET_SECONDS + 1)
         approval.retry_unpaid(world.payouts, settle_seconds=0, limit=100)
+        approval.check_processing(world.payouts, settle_seconds=0)  # payout webhooks lost too
+        # the hourly look at refunds still pending (their webhook may have been lost), an hour on
+        refunds.check_pending(world.ctx, clock.now_seconds() + refunds.PENDING_CHECK_SECONDS + 1, limit=200)
         world.stack.await_idle(120)
         refunds.retry_due(world.ctx, limit=200)
         pending_refunds = [
@@ -677,6 +693,26 @@ def invariant_breaks(world: World) -> list[str]:
     return found
 
 
+def summary(world: World) -> str:
+    """What the run did to money, for the log: outcomes, refunds, payouts, webhook deliveries."""
+    payments = list(PaymentItem.all_payments.query("PAYMENTS"))
+    refund_items = [r for p in payments for r in refunds_of(p.payment_id)]
+    sandbox = world.stack.razorpay.snapshot()
+    attempts = [len(d["attempts"]) for d in sandbox["deliveries"]]
+    return "\n".join(
+        [
+            f"payments: {dict(Counter(p.outcome for p in payments))}",
+            f"refunds: {dict(Counter(r.kind for r in refund_items))}, "
+            f"retried after a failure: {sum(1 for r in refund_items if r.gateway_key != r.refund_key)}",
+            f"sandbox refunds: {dict(Counter(r['status'] for r in sandbox['refunds']))}",
+            f"payouts: {dict(Counter(p['status'] for p in sandbox['payouts']))}",
+            f"webhook deliveries: {len(attempts)} ({sum(attempts)} attempts), "
+            f"copies: {sum(1 for d in sandbox['deliveries'] if d['copy'])}, "
+            f"resent: {sum(1 for d in sandbox['deliveries'] if d['resend_of'])}",
+        ]
+    )
+
+
 def test_a_randomized_run_of_money_operations_reconciles(world: World) -> None:
     print(f"\nrandomized money run: PEERLEARN_CHAOS_SEED={SEED} operations={OPERATIONS}")
     started = time.monotonic()
@@ -699,5 +735,6 @@ def test_a_randomized_run_of_money_operations_reconciles(world: World) -> None:
     print(f"ran {OPERATIONS} operations in {ran:.1f} s, settled in {time.monotonic() - started - ran:.1f} s")
     print(dict(sorted(world.counts.items())))
     print(f"clearing {-ledger.balance(GATEWAY_CLEARING)} paise, {len(list(all_entries()))} entries")
+    print(summary(world))
     assert not breaks, "\n".join(str(b) for b in breaks) + f"\nseed {SEED}"
     assert not invariants, "\n".join(invariants) + f"\nseed {SEED}"
