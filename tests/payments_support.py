@@ -67,6 +67,11 @@ class FakeRazorpay:
         self.orders[order["id"]] = order
         return dict(order)
 
+    def order_by_receipt(self, receipt: str) -> dict[str, Any] | None:
+        if self.down:
+            raise GatewayUnavailable("down")
+        return next((dict(o) for o in self.orders.values() if o["receipt"] == receipt), None)
+
     def fetch_order(self, order_id: str) -> dict[str, Any]:
         return dict(self.orders[order_id])
 
@@ -133,6 +138,11 @@ class FakeRazorpay:
             "razorpay_payment_id": payment["id"],
             "razorpay_signature": hmac_hex(KEY_SECRET, f"{order_id}|{payment['id']}"),
         }
+
+    def fetch_refund(self, refund_id: str) -> dict[str, Any]:
+        if self.down:
+            raise GatewayUnavailable("down")
+        return dict(self.refunds[refund_id])
 
     def settle_refund(self, refund_id: str, status: str = "processed") -> dict[str, Any]:
         self.refunds[refund_id]["status"] = status

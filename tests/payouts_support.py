@@ -102,6 +102,14 @@ class StubRazorpayX:
             self.on_payout(payout)
         return payout
 
+    def fetch_payout(self, payout_id: str) -> dict[str, Any]:
+        self._check()
+        with self._lock:
+            found = [dict(p) for p in self.payouts.values() if p["id"] == payout_id]
+        if not found:
+            raise GatewayRefused("The id provided does not exist")
+        return found[0]
+
 
 def payout_settings(**changes: str) -> PayoutSettings:
     return PayoutSettings.from_env({**PAYOUT_ENV, **changes})

@@ -13,7 +13,7 @@ from peerlearn.coldstart import cold_start
 with cold_start():
     from peerlearn.api.function import rest_function
     from peerlearn.api.routes import payouts
-    from peerlearn.payouts.approval import retry_unpaid
+    from peerlearn.payouts.approval import check_processing, retry_unpaid
     from peerlearn.payouts.wiring import build_payouts
 
     function = rest_function([payouts.router])
@@ -23,6 +23,6 @@ app, logger = function.app, function.logger
 
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("job") == "retry_payouts":  # the schedule (template: RetryPayouts), not a request
-        return {"asked": retry_unpaid(built)}
+        return {"asked": retry_unpaid(built), "checked": check_processing(built)}
     app.append_context(payouts=built)
     return function.handler(event, context)

@@ -270,6 +270,33 @@ def test_the_schedule_asks_again_for_payouts_razorpay_did_not_take(
     assert [c["idempotency_key"] for c in gateway.payout_calls] == [made.id]
 
 
+def test_the_schedule_settles_payouts_whose_webhook_never_came_by_asking_razorpay(
+    ready: Payouts, gateway: StubRazorpayX, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerlearn import clock
+
+    # Given two payouts RazorpayX finished (one paid, one reversed) whose webhooks were lost
+    paid = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=60_000)
+    returned = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=70_000)
+    for made in (paid, returned):
+        approval.approve(ready, withdrawal_id=made.id, admin_id=ADMIN)
+    gateway.payouts[paid.id]["status"] = "processed"
+    gateway.payouts[returned.id] |= {"status": "reversed", "failure_reason": "Beneficiary bank rejected it"}
+    assert approval.check_processing(ready) == 0  # too fresh: the webhook may still come
+
+    # When the schedule runs an hour later (twice)
+    later = clock.now_seconds() + approval.CHECK_AFTER_SECONDS + 1
+    monkeypatch.setattr(clock, "now_seconds", lambda: later)
+    assert approval.check_processing(ready) == 2
+    assert approval.check_processing(ready) == 0
+
+    # Then each is settled once: one paid, the other's money back with Razorpay's reason
+    assert withdrawals.get_item(paid.id).status == "paid"
+    ended = withdrawals.get_item(returned.id)
+    assert (ended.status, ended.reason) == ("failed", "Beneficiary bank rejected it")
+    assert ledger.balance(ledger.PAYOUTS_IN_TRANSIT) == 0
+
+
 def test_a_refused_payout_returns_the_money_with_the_reason(ready: Payouts, gateway: StubRazorpayX) -> None:
     made = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=100_000)
     gateway.refuse = True

@@ -168,4 +168,7 @@ def test_the_openapi_document_has_the_payout_routes_with_examples(ctx: Context) 
 
 
 def test_the_schedule_runs_the_retry_job_not_a_request(payouts_fn: ModuleType) -> None:
-    assert payouts_fn.lambda_handler({"job": "retry_payouts"}, LambdaContextStub()) == {"asked": 0}
+    assert payouts_fn.lambda_handler({"job": "retry_payouts"}, LambdaContextStub()) == {
+        "asked": 0,
+        "checked": 0,
+    }

@@ -69,6 +69,19 @@ def test_a_receipt_is_unique(rzp: Harness) -> None:
         rzp.client.order.create({"amount": 2_000, "currency": "INR", "receipt": "bk_same"})
 
 
+def test_orders_are_listed_newest_first_and_found_by_receipt(rzp: Harness) -> None:
+    first = rzp.client.order.create({"amount": 1_000, "currency": "INR", "receipt": "bk_one"})
+    second = rzp.client.order.create({"amount": 2_000, "currency": "INR", "receipt": "bk_two"})
+
+    listed = rzp.client.order.all()
+    found = rzp.client.order.all({"receipt": "bk_one"})
+    missing = rzp.client.order.all({"receipt": "bk_none"})
+
+    assert [o["id"] for o in listed["items"]] == [second["id"], first["id"]]
+    assert (found["count"], found["items"]) == (1, [first])
+    assert (missing["entity"], missing["count"], missing["items"]) == ("collection", 0, [])
+
+
 def test_errors_have_razorpays_json_shape_and_status(rzp: Harness) -> None:
     reply = rzp.http.post("/_razorpay/v1/orders", json={"amount": 5, "currency": "INR"}, auth=rzp.client.auth)
     unknown = rzp.http.get("/_razorpay/v1/orders/order_doesnotexist00", auth=rzp.client.auth)

@@ -117,6 +117,31 @@ def test_the_order_is_the_servers_amount_one_per_hold_and_carries_no_secret(
     assert RAZORPAY_ENV["RAZORPAY_WEBHOOK_SECRET"] not in answer
 
 
+def test_an_order_made_by_an_invocation_that_died_before_its_write_is_adopted_on_retry(
+    ctx: Context, fake: FakeRazorpay, seat: tuple[seats.Booker, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Razorpay made the order, and the function died before writing it down
+    learner, session_id = seat
+    real = fake.create_order
+
+    def made_then_died(**kwargs: Any) -> dict[str, Any]:
+        real(**kwargs)
+        raise RuntimeError("the invocation timed out")
+
+    monkeypatch.setattr(fake, "create_order", made_then_died)
+    with pytest.raises(RuntimeError):
+        order_for_seat(ctx, learner, session_id)
+    monkeypatch.setattr(fake, "create_order", real)
+
+    # When the learner tries again (Razorpay now refuses the receipt: it is the booking's id)
+    again = order_for_seat(ctx, learner, session_id)
+
+    # Then the order Razorpay made is the hold's order, and it can be paid
+    [made] = fake.orders.values()
+    assert again.order_id == made["id"]
+    assert verify(ctx, learner, session_id, fake.pay(again.order_id)).status == "confirmed"
+
+
 def test_no_order_without_a_live_hold_of_ones_own(
     ctx: Context, fake: FakeRazorpay, seat: tuple[seats.Booker, str], clock: Clock
 ) -> None:

@@ -7,14 +7,15 @@ from typing import Any
 import pytest
 
 from tests.payments_support import RAZORPAY_ENV, FakeRazorpay, stream_record, webhook  # isort: skip
-from peerlearn import events, jobs, ledger, reactions
+from peerlearn import clock as clock_
+from peerlearn import events, jobs, ledger, reactions, store
 from peerlearn.bookings import cancelling, seats
 from peerlearn.bookings.states import get_booking
 from peerlearn.catalog import lifecycle
 from peerlearn.context import Context
 from peerlearn.errors import Conflict, Forbidden
 from peerlearn.ledger.accounts import GATEWAY_CLEARING, PLATFORM_FEE, mentor_available, mentor_pending
-from peerlearn.payments import admin, gateway, gifts, orders, webhooks
+from peerlearn.payments import admin, gateway, gifts, orders, refunds, webhooks
 from peerlearn.payments.records import get_payment, refunds_of
 from peerlearn.payments.schemas import (
     AdminRefundRequest,
@@ -154,6 +155,31 @@ def test_a_cancelled_session_refunds_every_paid_booking(ctx: Context, fake: Fake
     assert refunds_of(payment_id)[0].reason == "Session cancelled by the mentor"
 
 
+def test_cancelling_a_booking_an_admin_already_refunded_in_full_refunds_nothing_more(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    learner, session_id, payment_id = paid_booking(ctx, fake)
+    mentor_id = get_payment(payment_id).mentor_id  # type: ignore[union-attr]
+    admin.refund(
+        ctx,
+        admin_id="a",
+        payment_id=payment_id,
+        request=AdminRefundRequest(reason="Goodwill", request_id="t-20"),
+    )
+
+    cancel_through_the_stream(  # the stream's reaction must not fail (it would be retried for ever)
+        ctx,
+        session_id,
+        learner.user_id,
+        lambda: cancelling.cancel_by_mentor(
+            mentor_id=mentor_id, session_id=session_id, learner_id=learner.user_id
+        ),
+    )
+
+    assert [r.kind for r in refunds_of(payment_id)] == ["admin"]
+    assert len(fake.refunds) == 1
+
+
 # ---------------------------------------------------------------- admins
 def test_admin_refunds_partly_then_the_rest_never_more_and_each_request_once(
     ctx: Context, fake: FakeRazorpay
@@ -226,6 +252,65 @@ def test_a_refund_after_the_share_matured_comes_out_of_available(ctx: Context, f
 
     assert ledger.balance(mentor_available(payment.mentor_id)) == 0
     assert ledger.balance(mentor_pending(payment.mentor_id)) == 0
+
+
+def test_a_refund_of_matured_earnings_already_withdrawn_never_takes_available_below_zero(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    # Given the share matured and the mentor withdrew all but 1,000 paise of it
+    _learner, _session_id, payment_id = paid_booking(ctx, fake)
+    payment = get_payment(payment_id)
+    assert payment is not None
+    mentor_id, share = payment.mentor_id, int(payment.mentor_share_paise)
+    assert ledger.mature_due(LATER) == 1
+    with store.transaction() as tx:
+        withdrawn = ledger.withdrawal_entry(
+            "withdrawal#w1", mentor_id=mentor_id, amount_paise=share - 1_000, refs={}
+        )
+        ledger.post(tx, withdrawn, never_negative=[mentor_available(mentor_id)])
+
+    # When an admin refunds the payment in full
+    made = admin.refund(
+        ctx,
+        admin_id="a",
+        payment_id=payment_id,
+        request=AdminRefundRequest(reason="Dispute", request_id="t-11"),
+    )
+    deliver(ctx, "refund.processed", refund=fake.settle_refund(str(made.refund_id)))
+
+    # Then the learner is refunded, the mentor's 1,000 paise go back, the platform bears the rest
+    assert refunds_of(payment_id)[0].status == "processed"
+    assert ledger.balance(mentor_available(mentor_id)) == 0
+    assert ledger.balance(ledger.REFUND_SHORTFALL) == -(share - 1_000)
+    assert ledger.balance(GATEWAY_CLEARING) == 0
+    assert ledger.check_books() == []
+
+
+def test_a_refund_whose_webhook_never_comes_is_settled_by_the_job_asking_razorpay(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    # Given a refund Razorpay accepted, then processed, and its webhook lost for good
+    _learner, _session_id, payment_id = paid_booking(ctx, fake)
+    made = admin.refund(
+        ctx,
+        admin_id="a",
+        payment_id=payment_id,
+        request=AdminRefundRequest(reason="Dispute", request_id="t-30"),
+    )
+    assert made.status == "pending"
+    fake.settle_refund(str(made.refund_id))
+    now = clock_.now_seconds()
+
+    # When the job runs: too early (the webhook may still come), then an hour later
+    assert refunds.check_pending(ctx, now) == 0
+    assert refunds.check_pending(ctx, now + refunds.PENDING_CHECK_SECONDS + 1) == 1
+
+    # Then it is settled once, in the books, and no longer checked
+    [refund] = refunds_of(payment_id)
+    assert refund.status == "processed"
+    assert ledger.entry(f"refund#{made.refund_id}") is not None
+    assert refunds.check_pending(ctx, now + 2 * refunds.PENDING_CHECK_SECONDS) == 0
+    assert ledger.balance(GATEWAY_CLEARING) == 0
 
 
 # ---------------------------------------------------------------- Razorpay down, refunds failing
@@ -411,3 +496,50 @@ def test_before_the_first_reconciliation_admins_read_that_none_has_run(ctx: Cont
     report = admin.latest_reconciliation()
 
     assert (report.ok, report.ran_at, report.checked) == (False, None, [])
+
+
+# ---------------------------------------------------------------- crashes between steps
+def test_a_crash_after_settling_and_before_numbering_is_finished_by_the_retry(
+    ctx: Context, fake: FakeRazorpay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the invocations die after their transactions, before the document numbers
+    real = ledger.document_number
+
+    def died(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("the invocation timed out")
+
+    session_id = publish(ctx, person("mentor"), price_paise=PRICE, hours=48)
+    learner = person()
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    order = orders.create_booking_order(
+        ctx, learner_id=learner.user_id, request=BookingOrderRequest(session_id=session_id)
+    )
+    verify = BookingVerifyRequest(session_id=session_id, **fake.pay(order.order_id))
+    monkeypatch.setattr(ledger, "document_number", died)
+    with pytest.raises(RuntimeError):
+        orders.verify_booking(ctx, learner_id=learner.user_id, request=verify)
+    payment_id = verify.razorpay_payment_id
+    admin.refund(
+        ctx,
+        admin_id="admin1",
+        payment_id=payment_id,
+        request=AdminRefundRequest(amount_paise=10_000, reason="Audio failed", request_id="ticket-9"),
+    )
+    [rfnd] = refund_ids(fake)
+    processed = fake.settle_refund(rfnd)
+    with pytest.raises(RuntimeError):
+        deliver(ctx, "refund.processed", refund=processed)
+    monkeypatch.setattr(ledger, "document_number", real)
+
+    # When verify is retried and the webhook redelivered
+    orders.verify_booking(ctx, learner_id=learner.user_id, request=verify)
+    deliver(ctx, "refund.processed", refund=processed)
+
+    # Then the payment has its receipt number and the refund its credit note, once
+    payment = get_payment(payment_id)
+    assert payment is not None
+    assert payment.receipt_number == real("receipt", payment_id, 0)
+    [refund] = refunds_of(payment_id)
+    assert refund.status == "processed"
+    assert refund.credit_note_number == real("credit_note", refund.refund_key, 0)
+    assert ledger.check_books() == []

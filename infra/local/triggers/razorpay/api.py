@@ -50,6 +50,7 @@ def _created(entity_and_new: tuple[dict[str, Any], bool]) -> tuple[dict[str, Any
 # (method, path under /v1, handler) -> the handler's answer (an entity, or (entity, status)).
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(r"/orders"), lambda s, c: s.payments.create_order(c.body)),
+    ("GET", re.compile(r"/orders"), lambda s, c: s.payments.list_orders(c.query)),
     ("GET", re.compile(r"/orders/([^/]+)"), lambda s, c: s.payments.fetch_order(c.params[0])),
     ("GET", re.compile(r"/orders/([^/]+)/payments"), lambda s, c: s.payments.order_payments(c.params[0])),
     ("GET", re.compile(r"/payments/([^/]+)"), lambda s, c: s.payments.fetch_payment(c.params[0])),

@@ -124,6 +124,20 @@ class Payments:
                 )
             )
 
+    def list_orders(self, query: dict[str, str]) -> Entity:
+        """`GET /v1/orders[?receipt=][&count=][&skip=]`: newest first, as Razorpay lists them."""
+        receipt = query.get("receipt")
+        try:
+            count, skip = int(query.get("count") or 10), int(query.get("skip") or 0)
+        except ValueError:
+            raise RazorpayError("The count and skip must be integers.", field="count") from None
+        if not 1 <= count <= 100 or skip < 0:
+            raise RazorpayError("The count may not be greater than 100.", field="count")
+        with self.books.locked() as books:
+            found = [o for o in reversed(books.all("orders")) if receipt is None or o["receipt"] == receipt]
+            items = [public(o) for o in found[skip : skip + count]]
+        return {"entity": "collection", "count": len(items), "items": items}
+
     def fetch_order(self, order_id: str) -> Entity:
         with self.books.locked() as books:
             return public(books.get("orders", order_id))

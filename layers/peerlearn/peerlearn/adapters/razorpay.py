@@ -65,6 +65,11 @@ class Razorpay:
         }
         return self._call(self._client.order.create, body)
 
+    def order_by_receipt(self, receipt: str) -> dict[str, Any] | None:
+        """The order made with this receipt, if any (receipts are unique at Razorpay)."""
+        found = self._call(self._client.order.all, {"receipt": receipt, "count": 1}).get("items", [])
+        return dict(found[0]) if found else None
+
     def fetch_order(self, order_id: str) -> dict[str, Any]:
         return self._call(self._client.order.fetch, order_id)
 

@@ -9,6 +9,9 @@ GST_PAYABLE = "gst_on_fee_payable"
 TCS_PAYABLE = "tcs_payable"
 TDS_PAYABLE = "tds_payable"
 GATEWAY_FEE = "gateway_fee_expense"
+# The mentor's part of a refund of matured earnings that the mentor had already withdrawn: the
+# platform bears it (the learner is refunded all the same) rather than take available below zero.
+REFUND_SHORTFALL = "refund_shortfall_expense"
 REFUNDS_PAYABLE = "refunds_payable"
 PAYOUTS_IN_TRANSIT = "payouts_in_transit"
 PAYOUTS_PAID = "payouts_paid"

@@ -10,6 +10,7 @@ from peerlearn.ledger.accounts import (
     PAYOUTS_IN_TRANSIT,
     PAYOUTS_PAID,
     PLATFORM_FEE,
+    REFUND_SHORTFALL,
     TCS_PAYABLE,
     TDS_PAYABLE,
     WITHDRAWN_MEMO,
@@ -75,11 +76,14 @@ def refund_entry(
     refs: dict[str, str],
     refunded_before_paise: int = 0,
     matured: bool = False,
+    available_paise: int | None = None,
 ) -> Entry:
     """A refund reverses the capture pro rata (`split.prorate`); Cr gateway clearing. Give the paise
     of the payment refunded by earlier refunds, so a series of partial refunds reverses each part
     at most once in total (a full refund, in one or many, reverses the capture exactly). The mentor's
-    part comes out of pending, or out of available when `matured`."""
+    part comes out of pending, or out of available when `matured`; given the mentor's
+    `available_paise`, no more than that (the rest, already withdrawn, is the platform's
+    REFUND_SHORTFALL)."""
     _positive(amount_paise)
     if refunded_before_paise < 0 or refunded_before_paise + amount_paise > original.amount_paise:
         raise ValueError("refunds would exceed the captured amount")
@@ -88,7 +92,12 @@ def refund_entry(
     fee, gst, tcs, tds, mentor = (a - b for a, b in zip(after, before, strict=True))
     mentor_account = mentor_available(mentor_id) if matured else mentor_pending(mentor_id)
     reversed_parts = Split(amount_paise, fee, gst, tcs, tds, mentor)
-    lines = _debits(_split_parts(mentor_account, reversed_parts))
+    shortfall = 0
+    if matured and available_paise is not None:
+        shortfall = mentor - max(0, min(mentor, available_paise))
+    parts = _split_parts(mentor_account, reversed_parts)
+    parts[0] = (mentor_account, mentor - shortfall)
+    lines = _debits([*parts, (REFUND_SHORTFALL, shortfall)])
     lines.append(Line(GATEWAY_CLEARING, credit_paise=amount_paise))
     refs = {**refs, "refund_id": refund_id, "payment_id": payment_id, "mentor_id": mentor_id}
     return Entry(key, "refund", lines, refs)

@@ -94,7 +94,13 @@ def open_order(
         raced = order_for(reference)
         if raced is not None:
             return raced
-        raise
+        # Or an earlier invocation died after Razorpay made the order and before our write: without
+        # adopting that order, the receipt would refuse every retry and the hold could never be paid.
+        with gateway.on_request_path():
+            made = gateway.of(ctx).order_by_receipt(reference)
+        if made is None or int(made.get("amount", -1)) != amount_paise:
+            raise
+        created = made
     now = clock.now_seconds()
     order = OrderItem(
         order_pk(created["id"]),

@@ -27,6 +27,7 @@ class PaymentsReport:
     payments_recovered: int = 0
     orders_dropped: int = 0
     refunds_sent: int = 0
+    refunds_checked: int = 0
     shares_matured: int = 0
 
 
@@ -52,6 +53,7 @@ def run(ctx: Context, now: int | None = None) -> PaymentsReport:
     report = PaymentsReport()
     recover_orders(ctx, now, report)
     report.refunds_sent = refunds.retry_due(ctx)
+    report.refunds_checked = refunds.check_pending(ctx, now)
     report.shares_matured = ledger.mature_due(now)
     logger.info("payments job done", extra=vars(report))
     return report

@@ -20,10 +20,10 @@ from peerlearn import clock, store, timeutil
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
-from peerlearn.ledger.accounts import mentor_pending
+from peerlearn.ledger.accounts import mentor_available, mentor_pending
 from peerlearn.payments import gateway
 from peerlearn.payments.records import get_payment, get_refund
-from peerlearn.store.keys import REFUNDS_DUE, payment_pk, refund_sk
+from peerlearn.store.keys import REFUNDS_DUE, REFUNDS_PENDING, payment_pk, refund_sk
 from peerlearn.store.models import PaymentItem, RefundItem
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 REFUNDS = "REFUNDS"
 _ATTEMPTS = 4
 MAX_SENDS = 6  # then a failed refund waits for an admin
+PENDING_CHECK_SECONDS = 3600  # webhooks come within minutes; a pending refund is asked about hourly
 
 
 def split_of(payment: PaymentItem) -> ledger.Split:
@@ -55,6 +56,10 @@ def _refund_entry(payment: PaymentItem, refund: RefundItem, refund_id: str) -> l
         refs={"refund_key": refund.refund_key, "kind": refund.kind},
         refunded_before_paise=int(payment.refunded_paise),
         matured=bool(refund.from_available),
+        # Matured and withdrawn meanwhile: what isn't there any more is the platform's to bear.
+        available_paise=ledger.balance(mentor_available(payment.mentor_id))
+        if refund.from_available
+        else None,
     )
 
 
@@ -221,8 +226,8 @@ def on_gateway_refund(refund: RefundItem, answer: dict[str, Any]) -> RefundItem:
                         RefundItem.refund_id.set(refund_id),
                         RefundItem.attempts.add(1),
                         RefundItem.updated_at.set(timeutil.now_iso()),
-                        RefundItem.gsi1pk.remove(),
-                        RefundItem.gsi1sk.remove(),
+                        RefundItem.gsi1pk.set(REFUNDS_PENDING),
+                        RefundItem.gsi1sk.set(_pending_sk(clock.now_seconds(), refund.refund_key)),
                     ],
                     condition=RefundItem.status.is_in("requested", "failed")
                     & (
@@ -242,7 +247,10 @@ def settle_processed(refund: RefundItem, refund_id: str) -> bool:
     for _attempt in range(_ATTEMPTS):
         current = get_refund(refund.payment_id, refund.refund_key)
         payment = get_payment(refund.payment_id)
-        if current is None or payment is None or current.status == "processed":
+        if current is not None and current.status == "processed":
+            _number_credit_note(current)  # a crash may have come between settling and its number
+            return False
+        if current is None or payment is None:
             return False
         refunded = int(payment.refunded_paise) + int(current.amount_paise)
         status = "refunded" if refunded >= int(payment.amount_paise) else "partially_refunded"
@@ -265,18 +273,31 @@ def settle_processed(refund: RefundItem, refund_id: str) -> bool:
                     actions=[PaymentItem.refunded_paise.set(refunded), PaymentItem.status.set(status)],
                     condition=PaymentItem.refunded_paise == int(payment.refunded_paise),
                 )
-                ledger.post(tx, _refund_entry(payment, current, refund_id))
+                # never below zero: a withdrawal between the balance read and this write cancels
+                # the transaction, and the next attempt reads the balance again
+                ledger.post(
+                    tx,
+                    _refund_entry(payment, current, refund_id),
+                    never_negative=[mentor_available(payment.mentor_id)],
+                )
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
                 continue
             raise
-        number = ledger.document_number("credit_note", current.refund_key, clock.now_seconds())
-        current.update(actions=[RefundItem.credit_note_number.set(number)])
+        _number_credit_note(current)
         logger.info(
             "refund processed", extra={"payment_id": refund.payment_id, "refund_key": refund.refund_key}
         )
         return True
     raise RuntimeError("refund settlement kept conflicting")  # the stream retries the record
+
+
+def _number_credit_note(refund: RefundItem) -> None:
+    """The refund's credit-note number, once (the ledger gives a refund key the same number)."""
+    if refund.credit_note_number:
+        return
+    number = ledger.document_number("credit_note", refund.refund_key, clock.now_seconds())
+    refund.update(actions=[RefundItem.credit_note_number.set(number)])
 
 
 def mark_failed(refund: RefundItem, refund_id: str, reason: str) -> None:
@@ -313,6 +334,36 @@ def on_refund_event(event_name: str, entity: dict[str, Any]) -> None:
         return
     on_gateway_refund(refund, entity)
     logger.info("refund event", extra={"event": event_name, "refund_key": key})
+
+
+def _pending_sk(checked_at: int, refund_key: str) -> str:
+    return f"{checked_at:012d}#{refund_key}"
+
+
+def check_pending(ctx: Context, now: int, limit: int = 50) -> int:
+    """The job: refunds left pending longer than their webhook should take are asked about, so a
+    refund.processed / refund.failed that never arrives (Razorpay gives up after a day of retries)
+    can't keep a refund out of the books for good. Each is asked at most every PENDING_CHECK_SECONDS."""
+    checked = 0
+    overdue = RefundItem.due_refunds.query(
+        REFUNDS_PENDING, RefundItem.gsi1sk < _pending_sk(now - PENDING_CHECK_SECONDS, ""), limit=limit
+    )
+    for refund in overdue:
+        if refund.status != "pending" or refund.refund_id is None:
+            continue
+        try:
+            answer = gateway.of(ctx).fetch_refund(refund.refund_id)
+        except (GatewayRefused, GatewayUnavailable):
+            logger.warning("pending refund not checked", extra={"refund_key": refund.refund_key})
+            continue
+        checked += 1
+        if on_gateway_refund(refund, answer).status == "pending":
+            with suppress(LookupError), store.failed_condition_raises(LookupError()):
+                refund.update(
+                    actions=[RefundItem.gsi1sk.set(_pending_sk(now, refund.refund_key))],
+                    condition=RefundItem.status == "pending",
+                )
+    return checked
 
 
 def retry_due(ctx: Context, limit: int = 50) -> int:

@@ -67,6 +67,7 @@ def settle_payment(ctx: Context, payment: dict[str, Any]) -> PaymentItem | None:
     for _attempt in range(_ATTEMPTS):
         done = get_payment(payment_id)
         if done is not None:
+            number_receipt(done)  # a crash may have come between the confirmation and its number
             if done.outcome.startswith("refund_"):
                 tell_refunded(ctx, done)  # once (deduplicated): in case a crash came between
             return done
@@ -253,13 +254,21 @@ def _after(ctx: Context, plan: _Plan) -> None:
     """Outside the transaction, each step safe to repeat: the receipt number, the refund request to
     Razorpay (the job retries it if this crashes first), the learner told."""
     item = plan.payment
-    number = ledger.document_number("receipt", item.payment_id, clock.now_seconds())
-    item.update(actions=[PaymentItem.receipt_number.set(number)])
+    number_receipt(item)
     logger.info("payment settled", extra={"payment_id": item.payment_id, "outcome": item.outcome})
     if plan.refund is None:
         return
     refunds.send(ctx, plan.refund)
     tell_refunded(ctx, item)
+
+
+def number_receipt(item: PaymentItem) -> None:
+    """The payment's receipt number, dated by its capture; the ledger gives a payment the same
+    number however often this runs, so a retry after a crash finishes the job."""
+    if item.receipt_number:
+        return
+    number = ledger.document_number("receipt", item.payment_id, timeutil.epoch(item.captured_at))
+    item.update(actions=[PaymentItem.receipt_number.set(number)])
 
 
 def tell_refunded(ctx: Context, item: PaymentItem) -> None:

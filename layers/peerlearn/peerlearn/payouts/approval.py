@@ -14,6 +14,7 @@ from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.errors import Conflict
 from peerlearn.payouts import bank
 from peerlearn.payouts.schemas import WithdrawalOut
+from peerlearn.payouts.settlement import failure_reason
 from peerlearn.payouts.wiring import Payouts
 from peerlearn.payouts.withdrawals import get_item, request_withdrawal, settle, status_actions, to_out
 from peerlearn.store.keys import withdrawals_by_status_gsi1pk
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 # Razorpay's final payout states that return the money (processed is the one that pays).
 RETURNED = ("reversed", "failed", "rejected", "cancelled")
 RETRY_AFTER_SECONDS = 300
+CHECK_AFTER_SECONDS = 3600  # payout webhooks come within minutes; a processing payout is asked about hourly
 
 
 def withdraw(payouts: Payouts, *, mentor_id: str, amount_paise: int | None) -> WithdrawalOut:
@@ -122,6 +124,41 @@ def retry_unpaid(payouts: Payouts, *, settle_seconds: int = RETRY_AFTER_SECONDS,
             asked += 1
     if asked:
         logger.info("payouts asked for again", extra={"count": asked})
+    return asked
+
+
+def check_processing(payouts: Payouts, *, settle_seconds: int = CHECK_AFTER_SECONDS, limit: int = 100) -> int:
+    """The schedule's job: payouts processing longer than their webhook should take are asked about,
+    so a payout.processed / reversed / failed that never arrives (Razorpay gives up on a webhook
+    after a day of retries) can't leave the money in transit for good. Returns how many were asked."""
+    cutoff = clock.iso(clock.now_seconds() - settle_seconds)
+    waiting = WithdrawalItem.by_status.query(
+        withdrawals_by_status_gsi1pk("processing"), WithdrawalItem.gsi1sk < cutoff, limit=limit
+    )
+    asked = 0
+    for item in waiting:
+        if item.updated_at > cutoff or not item.payout_id:
+            continue
+        try:
+            payout = payouts.gateway.fetch_payout(item.payout_id)
+        except (GatewayUnavailable, GatewayRefused):
+            logger.warning("processing payout not checked", extra={"withdrawal_id": item.id})
+            continue
+        asked += 1
+        status = str(payout.get("status", ""))
+        if status == "processed":
+            settle(item.id, outcome="paid", payout_id=item.payout_id, payout_status=status)
+        elif status in RETURNED:
+            reason = failure_reason(payout)
+            settle(item.id, outcome="failed", reason=reason, payout_id=item.payout_id, payout_status=status)
+        else:  # still on its way: asked about again after another wait
+            with suppress(_AlreadyMoved), store.failed_condition_raises(_AlreadyMoved()):
+                item.update(
+                    actions=[WithdrawalItem.updated_at.set(clock.iso(clock.now_seconds()))],
+                    condition=WithdrawalItem.status == "processing",
+                )
+    if asked:
+        logger.info("processing payouts asked about", extra={"count": asked})
     return asked
 
 

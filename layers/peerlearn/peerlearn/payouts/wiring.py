@@ -30,6 +30,8 @@ class PayoutGateway(Protocol):
         notes: dict[str, str],
     ) -> dict[str, Any]: ...
 
+    def fetch_payout(self, payout_id: str) -> dict[str, Any]: ...
+
 
 class Payouts:
     def __init__(

@@ -156,6 +156,9 @@ LATEST = "LATEST"
 ORDERS_OPEN = "ORDERS_OPEN"  # gsi1pk of orders not yet paid: the recovery job's index
 PAYMENTS = "PAYMENTS"  # gsi1pk of every captured payment, newest last: the admins' list
 REFUNDS_DUE = "REFUNDS_DUE"  # gsi1pk of refunds not yet accepted by Razorpay, or failed: retried
+# gsi1pk of refunds Razorpay accepted and hasn't settled (gsi1sk = <last checked, 12 digits>#<key>):
+# the job asks Razorpay about those whose webhook is overdue, so a lost one can't leave them pending
+REFUNDS_PENDING = "REFUNDS_PENDING"
 
 
 def order_pk(order_id: str) -> str:
