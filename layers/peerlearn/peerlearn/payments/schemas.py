@@ -5,11 +5,12 @@ Money is integer paise everywhere. Nothing here ever carries a secret: the key i
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from peerlearn.shapes import Shape
+from peerlearn.text import SingleLine
 
 GIFT_MIN_PAISE = 1_000  # ₹10
 GIFT_MAX_PAISE = 500_000  # ₹5,000
@@ -334,3 +335,35 @@ class WebhookAck(Shape):
 
     model_config = _examples({"status": "stored"})
     status: Literal["stored", "duplicate"]
+
+
+class MentorNoShowRequest(Shape):
+    model_config = _examples({"reason": "The mentor never joined; three learners waited 20 minutes"})
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300), SingleLine]
+
+
+class MentorNoShowOut(Shape):
+    """The refunds of the session's paid seats (each once: asking again returns the same ones)."""
+
+    model_config = _examples(
+        {
+            "session_id": "01JDQ7RZ6M2K8N4P0Q2S4T6V8X",
+            "refunds": [
+                {
+                    "refund_key": "mentor-no-show-01JDQ7S0B4W3C2D1E0F9G8H7J6",
+                    "payment_id": "pay_NkV9aF3tL0pQ2Z",
+                    "refund_id": "rfnd_NkVb1c2d3e4f5G",
+                    "amount_paise": 49900,
+                    "kind": "policy",
+                    "reason": "The mentor didn't come: the mentor never joined",
+                    "status": "pending",
+                    "attempts": 1,
+                    "last_error": None,
+                    "credit_note_number": None,
+                    "created_at": "2026-12-01T11:05:00Z",
+                }
+            ],
+        }
+    )
+    session_id: str
+    refunds: list[RefundOut]

@@ -13,13 +13,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep, ContextDep
-from peerlearn.payments import admin, gifts, orders, views
+from peerlearn.payments import admin, gifts, noshow, orders, views
 from peerlearn.payments.schemas import (
     AdminRefundRequest,
     BookingOrderRequest,
     BookingVerifyRequest,
     GiftRequest,
     GiftVerifyRequest,
+    MentorNoShowOut,
+    MentorNoShowRequest,
     OrderOut,
     PaymentDetail,
     PaymentPage,
@@ -141,6 +143,19 @@ def admin_refund(
     who.require_role("admin")
     made = admin.refund(ctx, admin_id=who.user_id, payment_id=payment_id, request=body)
     return Response(202, content_types.APPLICATION_JSON, made)
+
+
+@router.post(
+    "/api/admin/sessions/<session_id>/mentor-no-show",
+    summary="The mentor didn't come: refund every paid seat of the session in full (idempotent)",
+    tags=["admin"],
+    security=SECURED,
+)
+def admin_mentor_no_show(
+    session_id: str, body: MentorNoShowRequest, who: CallerDep, ctx: ContextDep
+) -> MentorNoShowOut:
+    who.require_role("admin")
+    return noshow.refund_mentor_no_show(ctx, admin_id=who.user_id, session_id=session_id, reason=body.reason)
 
 
 @router.get(
