@@ -170,18 +170,6 @@ def stream_record(new: Any = None, old: Any = None, event_name: str | None = Non
     return DynamoDBRecord({"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": data})
 
 
-def use_ledger_standin_if_missing() -> None:
-    """Until the ledger branch is merged, `peerlearn.ledger` is the stand-in under tests/."""
-    import importlib.util
-
-    if importlib.util.find_spec("peerlearn.ledger") is None:
-        from tests import ledger_standin
-
-        ledger_standin.install()
-
-
-use_ledger_standin_if_missing()
-
 RAZORPAY_ENV = {
     "RAZORPAY_KEY_ID": KEY_ID,
     "RAZORPAY_KEY_SECRET": KEY_SECRET,

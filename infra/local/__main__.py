@@ -4,9 +4,10 @@
     python -m infra.local create-admin --email E --name N   add an admin (asks for the password)
     python -m infra.local invoke FUNCTION [--event FILE]    run one function once, print its result
     python -m infra.local run-schedule FUNCTION [EVENT]     run a function's schedule now, print its result
+    python -m infra.local reconcile                         check the books against Razorpay's recon report
 
-`create-admin`, `invoke` and `run-schedule` use the running stack's DynamoDB when `dev` runs, else
-start their own.
+`create-admin`, `invoke`, `run-schedule` and `reconcile` use the running stack's DynamoDB when `dev`
+runs, else start their own.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     run_schedule.add_argument("function", help="logical id in template.yaml, e.g. JobsFunction")
     run_schedule.add_argument("event_name", nargs="?", help="its Schedule event, when it has several")
 
+    commands.add_parser(
+        "reconcile", help="check the ledger and the sandbox's recon report; 0 = nothing to report"
+    )
+
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S"
@@ -81,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_dev(args.data_dir, args.port, seed=not args.no_seed)
     if args.command == "create-admin":
         return create_admin(args.data_dir, email=args.email, name=args.name, password=args.password)
+    if args.command == "reconcile":
+        with tool_environment(args.data_dir) as env, process_environment({"POWERTOOLS_SERVICE_NAME": "cli"}):
+            from infra.local.reconcile import reconcile_books
+
+            return reconcile_books(env)
     if args.command in ("invoke", "run-schedule"):
         with tool_environment(args.data_dir) as env:
             template = _template(env)

@@ -21,8 +21,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
-from peerlearn import clock, store, timeutil
+from peerlearn import clock, ledger, store, timeutil
 from peerlearn.accounts.lookups import get_user
 from peerlearn.bookings.states import confirm_in
 from peerlearn.catalog.lookup import get_session_item

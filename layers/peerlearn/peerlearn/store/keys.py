@@ -137,3 +137,49 @@ def gift_sk(gift_id: str) -> str:
 
 def razorpay_event_pk(event_id: str) -> str:
     return f"RZP_EVENT#{event_id}"
+
+
+# ---------------------------------------------------------------- ledger
+LEDGER_ENTRY_SK = "ENTRY"
+MATURITY_SK = "MATURITY"
+MATURES = "MATURES"
+MATURITY_HELD = "MATURITY_HELD"  # earnings the job would not move: for a person to look at
+DOC_COUNTER_SK = "COUNTER"
+DOC_NUMBER_SK = "DOC"
+
+
+def ledger_entry_pk(key: str) -> str:
+    return f"LEDGER#{key}"
+
+
+def balance_pk(account: str) -> str:
+    return f"BALANCE#{account}"
+
+
+def balance_sk(shard: int) -> str:
+    """One of an account's total items: 0 for a mentor's accounts, 0..n-1 for the platform's."""
+    return f"BALANCE#{shard}"
+
+
+def mentor_ledger_pk(mentor_id: str) -> str:
+    return f"MENTOR_LEDGER#{mentor_id}"
+
+
+def mentor_ledger_sk(at: str, key: str) -> str:
+    return f"{at}#{key}"
+
+
+def maturity_pk(key: str) -> str:
+    return f"MATURITY#{key}"
+
+
+def maturity_sk(due_at: int, key: str) -> str:
+    return f"{due_at:010d}#{key}"
+
+
+def doc_counter_pk(series: str, financial_year: str) -> str:
+    return f"DOC_SERIES#{series}#{financial_year}"
+
+
+def doc_number_pk(series: str, for_key: str) -> str:
+    return f"DOC#{series}#{for_key}"

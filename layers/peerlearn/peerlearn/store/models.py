@@ -8,6 +8,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
@@ -398,6 +399,62 @@ class RazorpayEventItem(BaseItem, discriminator="RZP_EVENT"):
     received_at = UnicodeAttribute()
 
 
+# ---------------------------------------------------------------- ledger (peerlearn.ledger)
+class LedgerLineMap(MapAttribute[str, Any]):
+    account = UnicodeAttribute()
+    debit_paise = NumberAttribute(default=0)
+    credit_paise = NumberAttribute(default=0)
+
+
+class LedgerEntryItem(BaseItem, discriminator="LEDGER_ENTRY"):
+    """One journal entry, append-only: `pk = LEDGER#<idempotency key>`, written once."""
+
+    key = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    lines = ListAttribute(of=LedgerLineMap)
+    refs = MapAttribute[str, Any](default=dict)
+    at = UnicodeAttribute()  # UTC ISO
+    gsi2pk = UnicodeAttribute(null=True)  # MENTOR_LEDGER#<id> when a mentor's account moves
+    gsi2sk = UnicodeAttribute(null=True)  # <at>#<key>
+    by_mentor = Gsi2()
+
+
+class LedgerBalanceItem(BaseItem, discriminator="LEDGER_BALANCE"):
+    """An account's running totals, updated in the transaction of every entry that moves it."""
+
+    account = UnicodeAttribute()
+    debits_paise = NumberAttribute(default=0)
+    credits_paise = NumberAttribute(default=0)
+    balance_paise = NumberAttribute(default=0)  # credit-normal: credits - debits
+
+
+class MaturityItem(BaseItem, discriminator="MATURITY"):
+    """A mentor's pending earning waiting for its dispute window; deleted when it matures."""
+
+    key = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    amount_paise = NumberAttribute()
+    due_at = NumberAttribute()  # epoch seconds
+    refs = MapAttribute[str, Any](default=dict)
+    gsi1pk = UnicodeAttribute()  # MATURES
+    gsi1sk = UnicodeAttribute()  # <due_at, 10 digits>#<key>
+    by_due = Gsi1()
+
+
+class DocumentCounterItem(BaseItem, discriminator="DOC_COUNTER"):
+    """The last number issued in one series and financial year (gapless: set only to last + 1)."""
+
+    last_number = NumberAttribute(null=True)
+
+
+class DocumentNumberItem(BaseItem, discriminator="DOC_NUMBER"):
+    """The number a document got, claimed once per (series, what it documents)."""
+
+    number = UnicodeAttribute()
+    for_key = UnicodeAttribute()
+    issued_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[BaseItem], ...] = (
     BaseItem,
     UserItem,
@@ -419,4 +476,9 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     RefundItem,
     GiftItem,
     RazorpayEventItem,
+    LedgerEntryItem,
+    LedgerBalanceItem,
+    MaturityItem,
+    DocumentCounterItem,
+    DocumentNumberItem,
 )
