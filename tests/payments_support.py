@@ -110,8 +110,11 @@ class FakeRazorpay:
         raise GatewayUnavailable("no report in unit tests")
 
     # ------------------------------------------------------------------ what a test makes happen
-    def pay(self, order_id: str, *, status: str = "captured", amount: int | None = None) -> dict[str, Any]:
-        """A payment on the order; returns what Checkout's success handler would get."""
+    def pay(
+        self, order_id: str, *, status: str = "captured", amount: int | None = None, fee: int = 0
+    ) -> dict[str, Any]:
+        """A payment on the order; returns what Checkout's success handler would get. `fee`:
+        Razorpay's fee on it (GST included), 0 to leave the books without one."""
         order = self.orders[order_id]
         payment = {
             "id": razorpay_id("pay"),
@@ -123,6 +126,8 @@ class FakeRazorpay:
             "method": "upi",
             "captured": status == "captured",
             "amount_refunded": 0,
+            "fee": fee,
+            "tax": fee * 18 // 118,
             "error_description": "Payment was declined by the bank" if status == "failed" else None,
         }
         self.payments[payment["id"]] = payment

@@ -78,7 +78,7 @@ def settle_payment(ctx: Context, payment: dict[str, Any]) -> PaymentItem | None:
                 raise
             order = get_order(order.order_id) or order  # another delivery, or the state moved: look again
             continue
-        _after(ctx, plan)
+        _after(ctx, plan, payment)
         return get_payment(payment_id)
     raise RuntimeError(f"settling {payment_id} kept conflicting")  # the caller retries (stream, job)
 
@@ -248,17 +248,34 @@ def _gift_plan(order: OrderItem, payment: dict[str, Any]) -> _Plan:
     return _Plan(item, pays_order=True, credit=paid, refund=None)
 
 
-def _after(ctx: Context, plan: _Plan) -> None:
-    """Outside the transaction, each step safe to repeat: the receipt number, the refund request to
-    Razorpay (the job retries it if this crashes first), the learner told."""
+def _after(ctx: Context, plan: _Plan, payment: dict[str, Any]) -> None:
+    """Outside the transaction, each step safe to repeat: the receipt number, Razorpay's fee booked,
+    the refund request to Razorpay (the job retries it if this crashes first), the learner told."""
     item = plan.payment
     number = ledger.document_number("receipt", item.payment_id, clock.now_seconds())
     item.update(actions=[PaymentItem.receipt_number.set(number)])
+    _book_gateway_fee(item.payment_id, int(payment.get("fee") or 0))
     logger.info("payment settled", extra={"payment_id": item.payment_id, "outcome": item.outcome})
     if plan.refund is None:
         return
     refunds.send(ctx, plan.refund)
     tell_refunded(ctx, item)
+
+
+def _book_gateway_fee(payment_id: str, fee_paise: int) -> None:
+    """Razorpay's fee on the payment (its `fee`, GST included), an expense of the platform. A separate
+    transaction: it moves gateway clearing too, and one transaction can't touch an item twice."""
+    if fee_paise <= 0:
+        return
+    entry = ledger.gateway_fee_entry(
+        f"gateway_fee#{payment_id}", payment_id=payment_id, fee_paise=fee_paise, refs={}
+    )
+    try:
+        with store.transaction() as tx:
+            ledger.post(tx, entry)
+    except TransactWriteError as exc:
+        if not ledger.already_posted(exc, entry):
+            raise
 
 
 def tell_refunded(ctx: Context, item: PaymentItem) -> None:
