@@ -7,8 +7,9 @@ this order, later winning:
 1. the template's resolved environment (refs from `local_refs`: Table -> the local table name,
    Stage -> local, ...);
 2. the local overrides from `local_environment()`: local table and endpoint, fake credentials,
-   the JWT and origin secrets (made once into `<data dir>/secrets.env`, never printed), local
-   URLs, the email outbox, the gateway's upload endpoint, Powertools tracing and metrics off;
+   the JWT, origin and Razorpay sandbox secrets (made once into `<data dir>/secrets.env`, never
+   printed), local URLs, the email outbox, the gateway's upload endpoint, the Razorpay sandbox's key
+   id and URLs, Powertools tracing and metrics off;
 3. an optional repo-root `.env` file (`KEY=VALUE` lines, `#` comments, optional `export ` and
    quotes), for secrets and switches a developer sets (Razorpay keys, GROQ_API_KEY...);
 4. `overrides` passed to `LocalStack` (tests).
@@ -51,11 +52,15 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 # Made on first run and kept, so sign-ins survive a restart; never printed.
-LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET")
+LOCAL_SECRET_NAMES = ("JWT_SECRET", "ORIGIN_SECRET", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET")
+# The Razorpay sandbox's public key id (rzp_test_ + 14 characters) and RazorpayX account number.
+LOCAL_RAZORPAY_KEY_ID = "rzp_test_PeerLearnLocal"
+LOCAL_RAZORPAYX_ACCOUNT_NUMBER = "7878780080316316"
 
 
 def local_secrets(data_dir: Path) -> dict[str, str]:
-    """The local secrets (JWT signing key, CloudFront's origin header), kept in <data dir>/secrets.env.
+    """The local secrets (JWT signing key, CloudFront's origin header, the Razorpay sandbox's key secret
+    and webhook secret), kept in <data dir>/secrets.env.
 
     Missing ones are made and added (mode 600); existing ones are kept.
     """
@@ -95,6 +100,11 @@ def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoi
         "UPLOADS_BUCKET": LOCAL_BUCKET,
         "UPLOADS_ENDPOINT": f"{url}/_dev/uploads",
         "COOKIE_SECURE": "false",
+        # The Razorpay sandbox of the local stack (infra.local.triggers.razorpay); secrets above.
+        "RAZORPAY_KEY_ID": LOCAL_RAZORPAY_KEY_ID,
+        "RAZORPAY_BASE_URL": f"{url}/_razorpay",
+        "RAZORPAY_CHECKOUT_URL": f"{url}/_razorpay/checkout.js",
+        "RAZORPAYX_ACCOUNT_NUMBER": LOCAL_RAZORPAYX_ACCOUNT_NUMBER,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_DEV": "false",

@@ -149,6 +149,7 @@ class _DevPages:
         links = [
             ("/_dev/outbox", "Outbox: emails the functions sent"),
             ("/_dev/outbox.json", "Outbox as JSON (?to=address)"),
+            ("/_dev/razorpay", "Razorpay sandbox: orders, payments, refunds, payouts, webhook deliveries"),
             ("/api/docs", "API docs"),
         ]
         items = "".join(f'<li><a href="{href}">{html.escape(label)}</a></li>' for href, label in links)

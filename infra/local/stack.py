@@ -163,6 +163,8 @@ class LocalStack:
                 dead_letter_path=self.dead_letter_path,
                 poll_interval_seconds=self.poll_interval_seconds,
                 retry_delay_seconds=self.retry_delay_seconds,
+                url=self.url,
+                env=self.env,
             )
         )
         resources = DevResources(
@@ -239,6 +241,14 @@ class LocalStack:
             if isinstance(trigger, RunsSchedules):
                 return trigger.run_now(function, event_name)
         raise LookupError("the template declares no Schedule or ScheduleV2 event")
+
+    @property
+    def razorpay(self) -> Any:
+        """The Razorpay sandbox (`infra.local.triggers.razorpay.sandbox.Sandbox`), for tests."""
+        for trigger in self.triggers:
+            if trigger.name == "razorpay":
+                return getattr(trigger, "sandbox")  # noqa: B009  (the stack imports no trigger)
+        raise RuntimeError("the stack is not started")
 
     def warm(self, concurrency: int | None = None) -> list[threading.Thread]:
         """Starts one execution environment of every function in the background, in template order,

@@ -4,7 +4,8 @@ The contract, kept small so adding a trigger type (WebSocket, schedules...) is a
 
 - a module in this package exposes `create(context: TriggerContext) -> Trigger | None`: it reads its
   bindings from `context.template` (e.g. every `Type: Api` event) and returns None when the template
-  declares none;
+  declares none (a local stand-in for a service outside AWS, like the Razorpay sandbox, is always
+  created);
 - the returned object satisfies `Trigger`: `routes()` gives the Starlette routes the gateway mounts
   (empty for triggers with no HTTP side), `start()`/`stop()` start and stop any background work
   (pollers, timers) and must be idempotent, and `await_idle(timeout)` blocks until everything the
@@ -19,7 +20,8 @@ Triggers invoke functions through `context.runtime` (see `infra.local.runtime`),
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -28,7 +30,9 @@ from starlette.routing import BaseRoute
 from infra.local.runtime import Runtime
 from infra.local.template import Template
 
-TRIGGER_MODULES = ("rest", "streams", "schedule")
+# The Razorpay sandbox comes before the streams so that `LocalStack.await_idle` first waits for its
+# webhooks, then for the stream records they cause.
+TRIGGER_MODULES = ("rest", "razorpay", "streams", "schedule")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class TriggerContext:
     dead_letter_path: Path
     poll_interval_seconds: float = 0.1
     retry_delay_seconds: float = 0.2
+    # The gateway's URL and the environment the functions get (local values, .env, overrides), for
+    # triggers that call back into the stack or share the functions' settings (the Razorpay sandbox).
+    url: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 class Trigger(Protocol):
