@@ -14,10 +14,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
+from tests.support import RAZORPAY_TEST_ENV
 
-KEY_ID = "rzp_test_PeerLearnTest01"
-KEY_SECRET = "unit-test-razorpay-key-secret-0123456789"
-WEBHOOK_SECRET = "unit-test-razorpay-webhook-secret-0123"
+KEY_ID = RAZORPAY_TEST_ENV["RAZORPAY_KEY_ID"]
+KEY_SECRET = RAZORPAY_TEST_ENV["RAZORPAY_KEY_SECRET"]
+WEBHOOK_SECRET = RAZORPAY_TEST_ENV["RAZORPAY_WEBHOOK_SECRET"]
 _sequence = itertools.count(1)
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -34,7 +35,7 @@ class FakeRazorpay:
     """Razorpay as the adapter sees it, in memory, with its rules that matter to payments."""
 
     key_id = KEY_ID
-    checkout_url = "http://127.0.0.1:3000/_razorpay/checkout.js"
+    checkout_url = RAZORPAY_TEST_ENV["RAZORPAY_CHECKOUT_URL"]
 
     def __init__(self) -> None:
         self.orders: dict[str, dict[str, Any]] = {}
@@ -175,10 +176,4 @@ def stream_record(new: Any = None, old: Any = None, event_name: str | None = Non
     return DynamoDBRecord({"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": data})
 
 
-RAZORPAY_ENV = {
-    "RAZORPAY_KEY_ID": KEY_ID,
-    "RAZORPAY_KEY_SECRET": KEY_SECRET,
-    "RAZORPAY_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    "RAZORPAY_CHECKOUT_URL": FakeRazorpay.checkout_url,
-    "RAZORPAYX_ACCOUNT_NUMBER": "2323230000000000",
-}
+RAZORPAY_ENV = RAZORPAY_TEST_ENV
