@@ -168,7 +168,7 @@ def test_a_held_seat_expires_through_the_sweep_and_is_booked_again(
     booking.update(
         actions=[type(booking).hold_expires_at.set(past), type(booking).gsi1sk.set(f"{past:012d}#x")]
     )
-    report = stack.run_schedule("JobsFunction")
+    report = stack.run_schedule("JobsFunction", "EveryMinute")
 
     assert report["holds_expired"] == 1
     rebooked = api.post(f"/api/sessions/{session['id']}/book", headers=second.headers)
