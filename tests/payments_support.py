@@ -14,10 +14,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
+from tests.support import RAZORPAY_TEST_ENV
 
-KEY_ID = "rzp_test_AbCdEfGhIjKlMn"  # as tests.support.base_env
-KEY_SECRET = "unit-test-razorpay-key-secret"
-WEBHOOK_SECRET = "unit-test-razorpay-webhook-secret"
+KEY_ID = RAZORPAY_TEST_ENV["RAZORPAY_KEY_ID"]
+KEY_SECRET = RAZORPAY_TEST_ENV["RAZORPAY_KEY_SECRET"]
+WEBHOOK_SECRET = RAZORPAY_TEST_ENV["RAZORPAY_WEBHOOK_SECRET"]
 _sequence = itertools.count(1)
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -34,7 +35,7 @@ class FakeRazorpay:
     """Razorpay as the adapter sees it, in memory, with its rules that matter to payments."""
 
     key_id = KEY_ID
-    checkout_url = "http://127.0.0.1:3000/_razorpay/checkout.js"
+    checkout_url = RAZORPAY_TEST_ENV["RAZORPAY_CHECKOUT_URL"]
 
     def __init__(self) -> None:
         self.orders: dict[str, dict[str, Any]] = {}
@@ -66,11 +67,6 @@ class FakeRazorpay:
         }
         self.orders[order["id"]] = order
         return dict(order)
-
-    def order_by_receipt(self, receipt: str) -> dict[str, Any] | None:
-        if self.down:
-            raise GatewayUnavailable("down")
-        return next((dict(o) for o in self.orders.values() if o["receipt"] == receipt), None)
 
     def fetch_order(self, order_id: str) -> dict[str, Any]:
         return dict(self.orders[order_id])
@@ -115,8 +111,11 @@ class FakeRazorpay:
         raise GatewayUnavailable("no report in unit tests")
 
     # ------------------------------------------------------------------ what a test makes happen
-    def pay(self, order_id: str, *, status: str = "captured", amount: int | None = None) -> dict[str, Any]:
-        """A payment on the order; returns what Checkout's success handler would get."""
+    def pay(
+        self, order_id: str, *, status: str = "captured", amount: int | None = None, fee: int = 0
+    ) -> dict[str, Any]:
+        """A payment on the order; returns what Checkout's success handler would get. `fee`:
+        Razorpay's fee on it (GST included), 0 to leave the books without one."""
         order = self.orders[order_id]
         payment = {
             "id": razorpay_id("pay"),
@@ -128,6 +127,8 @@ class FakeRazorpay:
             "method": "upi",
             "captured": status == "captured",
             "amount_refunded": 0,
+            "fee": fee,
+            "tax": fee * 18 // 118,
             "error_description": "Payment was declined by the bank" if status == "failed" else None,
         }
         self.payments[payment["id"]] = payment
@@ -138,11 +139,6 @@ class FakeRazorpay:
             "razorpay_payment_id": payment["id"],
             "razorpay_signature": hmac_hex(KEY_SECRET, f"{order_id}|{payment['id']}"),
         }
-
-    def fetch_refund(self, refund_id: str) -> dict[str, Any]:
-        if self.down:
-            raise GatewayUnavailable("down")
-        return dict(self.refunds[refund_id])
 
     def settle_refund(self, refund_id: str, status: str = "processed") -> dict[str, Any]:
         self.refunds[refund_id]["status"] = status
@@ -180,22 +176,4 @@ def stream_record(new: Any = None, old: Any = None, event_name: str | None = Non
     return DynamoDBRecord({"eventName": name, "eventSource": "aws:dynamodb", "dynamodb": data})
 
 
-def use_ledger_standin_if_missing() -> None:
-    """Until the ledger branch is merged, `peerlearn.ledger` is the stand-in under tests/."""
-    import importlib.util
-
-    if importlib.util.find_spec("peerlearn.ledger") is None:
-        from tests import ledger_standin
-
-        ledger_standin.install()
-
-
-use_ledger_standin_if_missing()
-
-RAZORPAY_ENV = {
-    "RAZORPAY_KEY_ID": KEY_ID,
-    "RAZORPAY_KEY_SECRET": KEY_SECRET,
-    "RAZORPAY_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    "RAZORPAY_CHECKOUT_URL": FakeRazorpay.checkout_url,
-    "RAZORPAYX_ACCOUNT_NUMBER": "2323230000000000",
-}
+RAZORPAY_ENV = RAZORPAY_TEST_ENV

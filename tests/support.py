@@ -23,6 +23,17 @@ ORIGIN_HEADER = "X-PeerLearn-Origin"
 ORIGIN_SECRET = "unit-test-origin-secret-0123456789abcdef"
 
 
+# What the functions that move money also need (test values; the payments tests stub the gateway,
+# the local stack has its sandbox). Not in base_env: code without Razorpay settings is tested too.
+RAZORPAY_TEST_ENV = {
+    "RAZORPAY_KEY_ID": "rzp_test_PeerLearnTest01",
+    "RAZORPAY_KEY_SECRET": "unit-test-razorpay-key-secret-0123456789",
+    "RAZORPAY_WEBHOOK_SECRET": "unit-test-razorpay-webhook-secret-0123",
+    "RAZORPAY_CHECKOUT_URL": "http://127.0.0.1:3000/_razorpay/checkout.js",
+    "RAZORPAYX_ACCOUNT_NUMBER": "2323230000000000",
+}
+
+
 def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, str]:
     return {
         "STAGE": "test",

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from infra.local.template import Template
-from tests.support import ROOT, base_env
+from tests.support import RAZORPAY_TEST_ENV, ROOT, base_env
 
 LAYER = ROOT / "layers" / "peerlearn"
 FUNCTIONS = {spec.logical_id: spec for spec in Template.load().functions().values()}
@@ -54,6 +54,7 @@ def lambda_env(tmp_path: Path, *, traced: bool) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         **base_env(tmp_path / "outbox"),
+        **RAZORPAY_TEST_ENV,  # the payments and webhooks functions read them at cold start
         "LAMBDA_TASK_ROOT": str(tmp_path),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

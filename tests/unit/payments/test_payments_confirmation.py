@@ -384,3 +384,22 @@ def test_stored_events_are_dispatched_from_the_stream_as_json(ctx: Context, fake
     stored = RazorpayEventItem.get(razorpay_event_pk(headers["x-razorpay-event-id"]), EVENT_SK)
     assert json.loads(stored.body)["event"] == "payment.failed"
     events.handle_record(ctx, stream_record(new=stored))  # no order of ours: ignored, no error
+
+
+def test_razorpays_fee_is_booked_once_as_the_platforms_expense(
+    ctx: Context, fake: FakeRazorpay, seat: tuple[seats.Booker, str]
+) -> None:
+    from peerlearn.ledger.accounts import GATEWAY_FEE
+
+    learner, session_id = seat
+    order = order_for_seat(ctx, learner, session_id)
+    result = fake.pay(order.order_id, fee=1178)  # 2 % + 18 % GST on it
+
+    verify(ctx, learner, session_id, result)
+    deliver(ctx, "payment.captured", payment=fake.payments[result["razorpay_payment_id"]])
+
+    assert ledger.balance(GATEWAY_FEE) == -1178  # an expense: debit-normal
+    assert ledger.balance(GATEWAY_CLEARING) == -(PRICE - 1178)  # what Razorpay will settle
+    payment = get_payment(result["razorpay_payment_id"])
+    assert payment is not None
+    assert ledger.balance(mentor_pending(payment.mentor_id)) == payment.mentor_share_paise  # not the mentor's

@@ -7,8 +7,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
-from peerlearn import clock, timeutil
+from peerlearn import clock, ledger, timeutil
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.context import Context
 from peerlearn.errors import NotFound

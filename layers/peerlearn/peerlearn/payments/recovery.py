@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
-from peerlearn import clock
+from peerlearn import clock, ledger
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.context import Context
 from peerlearn.payments import gateway, refunds

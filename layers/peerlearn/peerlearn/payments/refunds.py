@@ -15,8 +15,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
-from peerlearn import clock, store, timeutil
+from peerlearn import clock, ledger, store, timeutil
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.context import Context
 from peerlearn.errors import Conflict

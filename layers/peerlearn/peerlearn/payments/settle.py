@@ -21,8 +21,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
-from peerlearn import clock, store, timeutil
+from peerlearn import clock, ledger, store, timeutil
 from peerlearn.accounts.lookups import get_user
 from peerlearn.bookings.states import confirm_in
 from peerlearn.catalog.lookup import get_session_item
@@ -68,6 +67,7 @@ def settle_payment(ctx: Context, payment: dict[str, Any]) -> PaymentItem | None:
         done = get_payment(payment_id)
         if done is not None:
             number_receipt(done)  # a crash may have come between the confirmation and its number
+            book_gateway_fee(payment_id, int(payment.get("fee") or 0))  # or before the fee was booked
             if done.outcome.startswith("refund_"):
                 tell_refunded(ctx, done)  # once (deduplicated): in case a crash came between
             return done
@@ -80,7 +80,7 @@ def settle_payment(ctx: Context, payment: dict[str, Any]) -> PaymentItem | None:
                 raise
             order = get_order(order.order_id) or order  # another delivery, or the state moved: look again
             continue
-        _after(ctx, plan)
+        _after(ctx, plan, payment)
         return get_payment(payment_id)
     raise RuntimeError(f"settling {payment_id} kept conflicting")  # the caller retries (stream, job)
 
@@ -250,11 +250,12 @@ def _gift_plan(order: OrderItem, payment: dict[str, Any]) -> _Plan:
     return _Plan(item, pays_order=True, credit=paid, refund=None)
 
 
-def _after(ctx: Context, plan: _Plan) -> None:
-    """Outside the transaction, each step safe to repeat: the receipt number, the refund request to
-    Razorpay (the job retries it if this crashes first), the learner told."""
+def _after(ctx: Context, plan: _Plan, payment: dict[str, Any]) -> None:
+    """Outside the transaction, each step safe to repeat: the receipt number, Razorpay's fee booked,
+    the refund request to Razorpay (the job retries it if this crashes first), the learner told."""
     item = plan.payment
     number_receipt(item)
+    book_gateway_fee(item.payment_id, int(payment.get("fee") or 0))
     logger.info("payment settled", extra={"payment_id": item.payment_id, "outcome": item.outcome})
     if plan.refund is None:
         return
@@ -269,6 +270,22 @@ def number_receipt(item: PaymentItem) -> None:
         return
     number = ledger.document_number("receipt", item.payment_id, timeutil.epoch(item.captured_at))
     item.update(actions=[PaymentItem.receipt_number.set(number)])
+
+
+def book_gateway_fee(payment_id: str, fee_paise: int) -> None:
+    """Razorpay's fee on the payment (its `fee`, GST included), an expense of the platform. A separate
+    transaction: it moves gateway clearing too, and one transaction can't touch an item twice."""
+    if fee_paise <= 0:
+        return
+    entry = ledger.gateway_fee_entry(
+        f"gateway_fee#{payment_id}", payment_id=payment_id, fee_paise=fee_paise, refs={}
+    )
+    try:
+        with store.transaction() as tx:
+            ledger.post(tx, entry)
+    except TransactWriteError as exc:
+        if not ledger.already_posted(exc, entry):
+            raise
 
 
 def tell_refunded(ctx: Context, item: PaymentItem) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import peerlearn.ledger as ledger  # until h-ledger is merged: then `from peerlearn import ledger`
-from peerlearn import clock, timeutil
+from peerlearn import clock, ledger, timeutil
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import NotFound
 from peerlearn.payments.records import get_payment, payment_out, refund_out, refunds_of
