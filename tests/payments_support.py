@@ -104,6 +104,11 @@ class FakeRazorpay:
         self.refund_keys[idempotency_key] = refund["id"]
         return dict(refund)
 
+    def fetch_refund(self, refund_id: str) -> dict[str, Any]:
+        if self.down:
+            raise GatewayUnavailable("down")
+        return dict(self.refunds[refund_id])
+
     def payment_signature_valid(self, *, order_id: str, payment_id: str, signature: str) -> bool:
         return hmac.compare_digest(hmac_hex(KEY_SECRET, f"{order_id}|{payment_id}"), signature)
 
@@ -111,6 +116,11 @@ class FakeRazorpay:
         raise GatewayUnavailable("no report in unit tests")
 
     # ------------------------------------------------------------------ what a test makes happen
+    def order_by_receipt(self, receipt: str) -> dict[str, Any] | None:
+        if self.down:
+            raise GatewayUnavailable("down")
+        return next((dict(o) for o in self.orders.values() if o["receipt"] == receipt), None)
+
     def pay(
         self, order_id: str, *, status: str = "captured", amount: int | None = None, fee: int = 0
     ) -> dict[str, Any]:
