@@ -543,3 +543,52 @@ def test_a_crash_after_settling_and_before_numbering_is_finished_by_the_retry(
     assert refund.status == "processed"
     assert refund.credit_note_number == real("credit_note", refund.refund_key, 0)
     assert ledger.check_books() == []
+
+
+# ---------------------------------------------------------------- a mentor who didn't come
+def test_a_mentor_no_show_refunds_every_paid_seat_in_full_once(
+    ctx: Context, fake: FakeRazorpay, clock: Clock
+) -> None:
+    from peerlearn.payments import noshow
+
+    # Given two paid learners of one session, one of whom an admin already refunded in full
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor, price_paise=PRICE, hours=2, capacity=4)
+    paid = []
+    for _ in range(2):
+        learner = person()
+        seats.book(booker=learner, session_id=session_id, client=CLIENT)
+        order = orders.create_booking_order(
+            ctx, learner_id=learner.user_id, request=BookingOrderRequest(session_id=session_id)
+        )
+        request = BookingVerifyRequest(session_id=session_id, **fake.pay(order.order_id))
+        orders.verify_booking(ctx, learner_id=learner.user_id, request=request)
+        paid.append(request.razorpay_payment_id)
+    admin.refund(
+        ctx,
+        admin_id="admin-1",
+        payment_id=paid[1],
+        request=AdminRefundRequest(reason="Asked by phone", request_id="ticket-1"),
+    )
+
+    # When it is too early, it is refused; once the session is under way the mentor is declared absent
+    with pytest.raises(Conflict) as early:
+        noshow.refund_mentor_no_show(ctx, admin_id="admin-1", session_id=session_id, reason="Never joined")
+    assert early.value.code == "session_not_started"
+    clock.advance(hours=2, minutes=20)
+    first = noshow.refund_mentor_no_show(
+        ctx, admin_id="admin-1", session_id=session_id, reason="Never joined"
+    )
+    again = noshow.refund_mentor_no_show(
+        ctx, admin_id="admin-1", session_id=session_id, reason="Never joined"
+    )
+
+    # Then the learner not yet refunded gets everything back, once; the mentor's pending share goes
+    assert [(r.payment_id, r.amount_paise, r.kind) for r in first.refunds] == [(paid[0], PRICE, "policy")]
+    assert [r.refund_key for r in again.refunds] == [r.refund_key for r in first.refunds]
+    assert len(fake.refunds) == 2  # the admin's and this one: nothing twice
+    assert ledger.balance(mentor_pending(mentor.user_id)) > 0  # until Razorpay says processed
+    clock.advance(days=4)
+    with pytest.raises(Conflict) as late:
+        noshow.refund_mentor_no_show(ctx, admin_id="admin-1", session_id=session_id, reason="Never joined")
+    assert late.value.code == "dispute_window_closed"
