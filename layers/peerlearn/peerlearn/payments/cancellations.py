@@ -13,7 +13,7 @@ from typing import Any
 
 from peerlearn.context import Context
 from peerlearn.payments import refunds
-from peerlearn.payments.records import get_payment, get_refund, order_for
+from peerlearn.payments.records import order_for
 
 logger = logging.getLogger(__name__)
 
@@ -32,20 +32,9 @@ def on_booking_cancelled(ctx: Context, booking: dict[str, Any]) -> None:
     if order is None or order.payment_id is None:
         logger.info("cancelled booking had no payment", extra={"booking_id": booking["id"]})
         return
-    key = f"cancel-{booking['id']}"
-    payment = get_payment(order.payment_id)
-    left = 0 if payment is None else int(payment.amount_paise) - int(payment.refund_requested_paise)
-    if left <= 0 and get_refund(order.payment_id, key) is None:
-        # An admin refunded it all before the cancellation: nothing is owed, and raising would only
-        # make the stream retry this record until it is dead-lettered.
-        logger.info("cancelled booking already refunded in full", extra={"booking_id": booking["id"]})
-        return
-    reason = str(booking.get("cancel_reason") or "")
-    refunds.request_refund(
-        ctx,
-        order.payment_id,
-        key=key,
-        amount_paise=None,
-        kind="policy",
-        reason=_REASONS.get(reason, "Booking cancelled"),
+    reason = _REASONS.get(str(booking.get("cancel_reason") or ""), "Booking cancelled")
+    made = refunds.refund_the_rest_once(
+        ctx, order.payment_id, key=f"cancel-{booking['id']}", kind="policy", reason=reason
     )
+    if made is None:  # an admin refunded it all before the cancellation: nothing is owed
+        logger.info("cancelled booking already refunded in full", extra={"booking_id": booking["id"]})

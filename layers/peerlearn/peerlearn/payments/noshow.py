@@ -12,7 +12,7 @@ from peerlearn.context import Context
 from peerlearn.errors import Conflict
 from peerlearn.ledger import DISPUTE_WINDOW_SECONDS
 from peerlearn.payments import refunds
-from peerlearn.payments.records import get_payment, get_refund, order_for, refund_out
+from peerlearn.payments.records import order_for, refund_out
 from peerlearn.payments.schemas import MentorNoShowOut
 from peerlearn.store.keys import BOOKING_PREFIX, session_pk
 from peerlearn.store.models import BookingItem
@@ -45,20 +45,15 @@ def refund_mentor_no_show(ctx: Context, *, admin_id: str, session_id: str, reaso
         order = order_for(booking.id)
         if order is None or order.payment_id is None:
             continue
-        key = f"mentor-no-show-{booking.id}"
-        payment = get_payment(order.payment_id)
-        left = 0 if payment is None else int(payment.amount_paise) - int(payment.refund_requested_paise)
-        if left <= 0 and get_refund(order.payment_id, key) is None:
-            continue  # refunded in full already (a cancellation, an admin): nothing is owed
-        refund = refunds.request_refund(
+        refund = refunds.refund_the_rest_once(
             ctx,
             order.payment_id,
-            key=key,
-            amount_paise=None,
+            key=f"mentor-no-show-{booking.id}",
             kind="policy",
             reason=f"The mentor didn't come: {reason}",
             by=admin_id,
         )
-        made.append(refund_out(refund))
+        if refund is not None:  # None: refunded in full already (a cancellation, an admin)
+            made.append(refund_out(refund))
     logger.info("mentor no-show refunded", extra={"session_id": session_id, "refunds": len(made)})
     return MentorNoShowOut(session_id=session_id, refunds=made)

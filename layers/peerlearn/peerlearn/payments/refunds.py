@@ -150,6 +150,19 @@ def request_refund(
     raise Conflict("This payment is changing right now; please try again.", code="busy")
 
 
+def refund_the_rest_once(
+    ctx: Context, payment_id: str, *, key: str, kind: str, reason: str, by: str = "system"
+) -> RefundItem | None:
+    """What is left of a payment refunded under `key`, once; None when nothing is owed (refunded in
+    full already under other keys, by an admin say), so a stream retry or a second call never fails
+    on it with `refund_too_large`."""
+    payment = get_payment(payment_id)
+    left = 0 if payment is None else int(payment.amount_paise) - int(payment.refund_requested_paise)
+    if left <= 0 and get_refund(payment_id, key) is None:
+        return None
+    return request_refund(ctx, payment_id, key=key, amount_paise=None, kind=kind, reason=reason, by=by)
+
+
 def _take_back_maturity(tx: Any, payment: PaymentItem, refund: RefundItem, amount: int) -> None:
     """The payment's refund total raised, and the mentor's share still to mature made smaller by the
     refund's part (cancelled when nothing is left). If the share matured already, the part comes out
