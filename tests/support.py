@@ -200,6 +200,15 @@ def stack_for(dynamodb_endpoint: str, data_dir: Path, name: str, **options: Any)
     )
 
 
+# The sandbox's timings compressed for tests: retries, settling refunds and payouts, late payments.
+FAST_RAZORPAY = {
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "RAZORPAY_SANDBOX_RETRY_BASE_SECONDS": "0.05",
+    "RAZORPAY_SANDBOX_SETTLE_SECONDS": "0.05",
+    "RAZORPAY_SANDBOX_LATE_SECONDS": "0.3",
+}
+
+
 def client_from(url: str, address: str = "127.0.0.1", **options: Any) -> Any:
     """An httpx client for the local stack whose connections leave from `address` (any 127.x.y.z).
 

@@ -14,7 +14,6 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.payments_support import RAZORPAY_ENV, WEBHOOK_SECRET, FakeRazorpay, webhook  # isort: skip
 from infra.local.dynamodb import REGION
 from infra.local.template import Template
 from peerlearn import ledger
@@ -31,6 +30,7 @@ from peerlearn.payments import gateway, orders, refunds, webhooks
 from peerlearn.payments.records import get_payment, refunds_of
 from peerlearn.payments.schemas import BookingOrderRequest, BookingVerifyRequest
 from peerlearn.store.models import PaymentItem
+from tests.payments_support import RAZORPAY_ENV, WEBHOOK_SECRET, FakeRazorpay, webhook
 from tests.support import base_env, local_in
 
 pytestmark = pytest.mark.integration

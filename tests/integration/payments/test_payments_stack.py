@@ -1,8 +1,5 @@
 """Paid bookings end to end on the local stack: the API, the Razorpay sandbox (`stack.razorpay`), its
-webhooks POSTed through the gateway, the stream processing them, DynamoDB Local underneath.
-
-Needs the sandbox (h-sandbox) and the ledger (h-ledger) merged: skipped until the stack has one.
-"""
+webhooks POSTed through the gateway, the stream processing them, DynamoDB Local underneath."""
 
 from __future__ import annotations
 
@@ -13,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.payments_support import hmac_hex, webhook  # isort: skip  (first: the ledger stand-in)
 from infra.local.stack import LocalStack
 from peerlearn import ledger
 from peerlearn.accounts import service as accounts
@@ -23,7 +19,8 @@ from peerlearn.ledger.accounts import GATEWAY_CLEARING
 from peerlearn.payments.records import get_payment, refunds_of
 from peerlearn.store.keys import EVENT_SK, booking_sk, razorpay_event_pk, session_pk
 from peerlearn.store.models import BookingItem, RazorpayEventItem
-from tests.support import local_in, stack_for, wait_until
+from tests.payments_support import hmac_hex, webhook
+from tests.support import FAST_RAZORPAY, local_in, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 PRICE = 49_900
@@ -32,17 +29,9 @@ PASSWORD = "mango-monsoon-42"
 
 @pytest.fixture(scope="module")
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    overrides = {
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "RAZORPAY_SANDBOX_RETRY_BASE_SECONDS": "0.05",
-        "RAZORPAY_SANDBOX_SETTLE_SECONDS": "0.05",
-        "RAZORPAY_SANDBOX_LATE_SECONDS": "0.3",
-    }
     with stack_for(
-        dynamodb_endpoint, tmp_path_factory.mktemp("payments"), "payments", overrides=overrides
+        dynamodb_endpoint, tmp_path_factory.mktemp("payments"), "payments", overrides=FAST_RAZORPAY
     ) as running:
-        if not hasattr(running, "razorpay"):
-            pytest.skip("the Razorpay sandbox (h-sandbox) is not merged yet")
         yield running
 
 

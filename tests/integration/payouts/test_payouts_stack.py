@@ -1,10 +1,7 @@
 """Mentor payouts end to end on the local stack: the payouts function behind the gateway, RazorpayX in
 the Razorpay sandbox (`stack.razorpay`), its payout webhooks POSTed through the gateway to the
-webhooks function, and the stream settling the withdrawal. DynamoDB Local underneath.
-
-Needs the sandbox (h-sandbox), payments' webhook route (h-payments) and the stream wiring of
-`payout.*` events to peerlearn.payouts.settlement: skipped until the stack has a sandbox.
-"""
+webhooks function, and the stream settling the withdrawal (events.py routes `payout.*` events to
+peerlearn.payouts.settlement). DynamoDB Local underneath."""
 
 from __future__ import annotations
 
@@ -20,7 +17,7 @@ from peerlearn.accounts import service as accounts
 from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
 from tests.payouts_support import BANK, seed_available
-from tests.support import stack_for, wait_until
+from tests.support import FAST_RAZORPAY, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 PASSWORD = "mango-monsoon-42"
@@ -28,17 +25,10 @@ PASSWORD = "mango-monsoon-42"
 
 @pytest.fixture(scope="module")
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    overrides = {
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "RAZORPAY_SANDBOX_RETRY_BASE_SECONDS": "0.05",
-        "RAZORPAY_SANDBOX_SETTLE_SECONDS": "0.05",
-    }
     with stack_for(
-        dynamodb_endpoint, tmp_path_factory.mktemp("payouts"), "payouts", overrides=overrides
-    ) as up:
-        if not hasattr(up, "razorpay"):
-            pytest.skip("the Razorpay sandbox (h-sandbox) is not merged yet")
-        yield up
+        dynamodb_endpoint, tmp_path_factory.mktemp("payouts"), "payouts", overrides=FAST_RAZORPAY
+    ) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

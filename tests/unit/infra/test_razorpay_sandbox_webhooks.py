@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from razorpay.errors import SignatureVerificationError
 
+from tests.support import wait_until
 from tests.unit.infra.razorpay_harness import ORIGIN_SECRET, Harness, origin_header
 
 
@@ -86,7 +87,11 @@ def test_a_slow_answer_counts_as_failed_and_is_retried(rzp: Harness) -> None:
     rzp.receiver.slow_seconds = 0.1
 
     rzp.pay(rzp.order()["id"], outcome="failure")
-    time.sleep(0.2)
+    wait_until(
+        lambda: any(d["attempts"] for d in rzp.sandbox.deliveries("payment.failed")),
+        timeout=10,
+        what="the slow first attempt",
+    )
     rzp.receiver.slow_seconds = 0.0
     rzp.idle()
 

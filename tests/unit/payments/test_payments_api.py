@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.payments_support import (  # isort: skip
+from peerlearn.bookings import seats
+from peerlearn.context import Context
+from peerlearn.payments import gateway
+from peerlearn.payments import webhooks as webhook_domain
+from peerlearn.store.models import RazorpayEventItem
+from tests.payments_support import (
     KEY_SECRET,
     RAZORPAY_ENV,
     WEBHOOK_SECRET,
@@ -16,11 +21,6 @@ from tests.payments_support import (  # isort: skip
     hmac_hex,
     webhook,
 )
-from peerlearn.bookings import seats
-from peerlearn.context import Context
-from peerlearn.payments import gateway
-from peerlearn.payments import webhooks as webhook_domain
-from peerlearn.store.models import RazorpayEventItem
 from tests.support import call, load_function, rest_event
 from tests.unit.sessions_support import CLIENT, person, publish, who
 

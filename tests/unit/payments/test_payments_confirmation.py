@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from tests.payments_support import RAZORPAY_ENV, FakeRazorpay, stream_record, webhook  # isort: skip
 from peerlearn import events, ledger
 from peerlearn.bookings import seats
 from peerlearn.bookings.states import get_booking
@@ -23,7 +22,7 @@ from peerlearn.payments.records import get_payment, order_for, refunds_of
 from peerlearn.payments.schemas import BookingOrderRequest, BookingVerifyRequest
 from peerlearn.store.keys import EVENT_SK, razorpay_event_pk
 from peerlearn.store.models import NotificationItem, PaymentItem, RazorpayEventItem
-from tests.payments_support import WEBHOOK_SECRET
+from tests.payments_support import RAZORPAY_ENV, WEBHOOK_SECRET, FakeRazorpay, stream_record, webhook
 from tests.unit.sessions_support import CLIENT, Clock, person, publish
 
 PRICE = 49_900

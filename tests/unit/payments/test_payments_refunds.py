@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from tests.payments_support import RAZORPAY_ENV, FakeRazorpay, stream_record, webhook  # isort: skip
 from peerlearn import clock as clock_
 from peerlearn import events, jobs, ledger, reactions, store
 from peerlearn.bookings import cancelling, seats
@@ -26,7 +25,7 @@ from peerlearn.payments.schemas import (
 )
 from peerlearn.store.keys import EVENT_SK, booking_sk, gift_sk, razorpay_event_pk, session_pk
 from peerlearn.store.models import BookingItem, GiftItem, RazorpayEventItem
-from tests.payments_support import WEBHOOK_SECRET
+from tests.payments_support import RAZORPAY_ENV, WEBHOOK_SECRET, FakeRazorpay, stream_record, webhook
 from tests.unit.sessions_support import CLIENT, Clock, person, publish
 
 PRICE = 49_900

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from tests.payments_support import stream_record  # isort: skip  (first: the ledger stand-in)
 from infra.local.filtering import parse_filters, passes
 from infra.local.template import Template
 from peerlearn.context import Context
 from peerlearn.store.keys import EVENT_SK, razorpay_event_pk
 from peerlearn.store.models import RazorpayEventItem
+from tests.payments_support import stream_record
 from tests.support import call, load_function, rest_event
 
 
