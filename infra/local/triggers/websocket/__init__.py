@@ -83,7 +83,8 @@ class WebSocketTrigger:
         self.idle_seconds = idle_seconds
         self.lifetime_seconds = lifetime_seconds
         self.connections = Registry()
-        self.in_flight = InFlight()
+        self.in_flight = InFlight()  # messages and $disconnects not yet delivered
+        self.sessions = InFlight()  # connections from their upgrade to their $disconnect
         self._management = Management(self.connections)
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -104,16 +105,20 @@ class WebSocketTrigger:
         pass
 
     def stop(self) -> None:
-        """Closes every connection (1001, as when API Gateway goes away) and runs their `$disconnect`."""
+        """Closes every connection (1001, as when API Gateway goes away) and waits for their
+        `$disconnect`s, before the server and the runtime stop."""
         loop = self._loop
         if loop is None or loop.is_closed() or not loop.is_running():
             return
         closing = asyncio.run_coroutine_threadsafe(self._close_all(), loop)
         with contextlib.suppress(Exception):
             closing.result(timeout=5)
-        self.in_flight.wait(timeout=10)
+        if not self.sessions.wait(timeout=10):
+            log.warning("stopping with WebSocket connections whose $disconnect did not finish")
 
     def await_idle(self, timeout: float) -> None:
+        """Blocks until every message received so far, and every `$disconnect` of a close the
+        gateway has seen, is delivered."""
         if not self.in_flight.wait(timeout):
             raise TimeoutError(f"WebSocket messages still in flight after {timeout:.1f} s")
 
@@ -132,12 +137,24 @@ class WebSocketTrigger:
             query_string=websocket.scope.get("query_string", b"").decode("latin-1"),
             source_ip=client[0] if client else "127.0.0.1",
         )
-        accepted = await self._connect(websocket, info)
-        if accepted is None:
-            return
-        connection = Connection(info, websocket)
-        self.connections.add(connection)
-        await websocket.accept(subprotocol=accepted or None)
+        with self.sessions:
+            accepted = await self._connect(websocket, info)
+            if accepted is None:
+                return
+            connection = Connection(info, websocket)
+            try:
+                await websocket.accept(subprotocol=accepted or None)
+            except (RuntimeError, OSError):  # the client left while $connect ran
+                connection.closed = (1006, "")
+                with self.in_flight:
+                    await self._disconnected(connection)
+                return
+            self.connections.add(connection)
+            await self._session(connection)
+
+    async def _session(self, connection: Connection) -> None:
+        """Reads the connection until it closes, delivering its messages in order meanwhile, then
+        runs `$disconnect`."""
         inbox: asyncio.Queue[str | bytes | None] = asyncio.Queue()
         connection.reader = asyncio.current_task()
         worker = asyncio.create_task(self._deliver(connection, inbox))
@@ -148,12 +165,17 @@ class WebSocketTrigger:
             if task is not None:
                 task.uncancel()
         finally:
-            self.connections.remove(connection)
-            with self.in_flight:  # held until $disconnect ran, so await_idle covers it
+            # In flight before the management API sees it gone, until $disconnect ran: await_idle
+            # covers the close.
+            with self.in_flight:
+                self.connections.remove(connection)
                 inbox.put_nowait(None)
-                await asyncio.shield(worker)
-                code, reason = connection.closed or (1006, "")
-                await self._invoke_quietly(DISCONNECT, disconnect_event(info, code, reason))
+                await asyncio.shield(worker)  # the messages already received are still delivered
+                await self._disconnected(connection)
+
+    async def _disconnected(self, connection: Connection) -> None:
+        code, reason = connection.closed or (1006, "")
+        await self._invoke_quietly(DISCONNECT, disconnect_event(connection.info, code, reason))
 
     async def _connect(self, websocket: WebSocket, info: ConnectionInfo) -> str | None:
         """Authorizes and runs `$connect`: the subprotocol to accept with ("" for none; the function
