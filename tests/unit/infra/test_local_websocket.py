@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.websockets import WebSocketDisconnect
 
+from infra.local import checks
 from infra.local.authorizers import authorizer_event
 from infra.local.environment import local_refs
 from infra.local.runtime import FunctionError, Runtime
@@ -108,6 +109,24 @@ def test_only_connect_may_have_an_authorizer() -> None:
 
     with pytest.raises(ValueError, match=r"only \$connect"):
         load_websocket_apis(template)
+
+
+def test_every_function_behind_the_websocket_api_may_be_invoked_by_api_gateway_in_the_cloud() -> None:
+    template = Template.load()
+    template.refs = local_refs(template, "t", URL)
+
+    assert checks.websocket_invoke_permissions(template) == []
+
+
+def test_the_permission_check_catches_a_function_api_gateway_may_not_invoke() -> None:
+    fixture = Template.load(FIXTURE)
+    assert checks.websocket_invoke_permissions(fixture) == []
+
+    del fixture.raw["Resources"]["RoomPermission"]
+
+    assert checks.websocket_invoke_permissions(fixture) == [
+        "RoomFunction is invoked by the WebSocket API but API Gateway has no AWS::Lambda::Permission to"
+    ]
 
 
 # ---------------------------------------------------------------------- route selection
