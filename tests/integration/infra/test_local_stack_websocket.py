@@ -186,6 +186,19 @@ def test_messages_of_one_connection_are_delivered_in_order(stack: LocalStack) ->
     assert answers == list(range(10))
 
 
+def test_a_slow_message_of_one_connection_does_not_hold_up_another(stack: LocalStack, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    with connect(ws_url(stack)) as slow, connect(ws_url(stack)) as quick:
+        slow.send(json.dumps({"action": "echo", "gate": str(gate)}))  # its function waits for the gate
+
+        quick_answer = send(quick, {"action": "echo", "n": 1})
+        gate.touch()
+        slow_answer = json.loads(slow.recv(timeout=10))
+
+    assert json.loads(quick_answer["body"])["n"] == 1
+    assert slow_answer.get("gate_opened") is True, slow_answer  # it was still waiting when the quick one was answered
+
+
 def test_every_message_event_carries_the_connections_authorizer_context(stack: LocalStack) -> None:
     with connect(ws_url(stack, "allow-ravi")) as socket:
         connection_id = connection_id_of(socket)
