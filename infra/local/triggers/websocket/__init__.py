@@ -229,8 +229,8 @@ class WebSocketTrigger:
                 return
             connection.touch()
             data = message.get("text")
-            inbox.put_nowait(data if data is not None else message.get("bytes") or b"")
             self.in_flight.add()  # done once _deliver delivered it
+            inbox.put_nowait(data if data is not None else message.get("bytes") or b"")
 
     async def _deliver(self, connection: Connection, inbox: asyncio.Queue[str | bytes | None]) -> None:
         while (data := await inbox.get()) is not None:
