@@ -21,6 +21,9 @@ from tests.support import stack_for, wait_until
 pytestmark = pytest.mark.integration
 
 TEMPLATE = Path(__file__).parent / "fixtures" / "websocket" / "template.yaml"
+# API Gateway's 10 minutes and 2 hours, shortened for the stack that tests them.
+IDLE_SECONDS = 1.5
+LIFETIME_SECONDS = 4.0
 
 
 def _stack(dynamodb_endpoint: str, data_dir: Path, **options: Any) -> LocalStack:
@@ -317,7 +320,10 @@ def test_the_dev_echo_answers_without_any_function(stack: LocalStack) -> None:
 def short_lived(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir = tmp_path_factory.mktemp("ws-short")
     with _stack(
-        dynamodb_endpoint, data_dir, websocket_idle_seconds=1.0, websocket_lifetime_seconds=3.0
+        dynamodb_endpoint,
+        data_dir,
+        websocket_idle_seconds=IDLE_SECONDS,
+        websocket_lifetime_seconds=LIFETIME_SECONDS,
     ) as running:
         running.warm()
         yield running
@@ -335,14 +341,14 @@ def test_an_idle_connection_is_closed_going_away_and_disconnected(short_lived: L
 
 
 def _post_ticks_until_closed(client: Any, socket: ClientConnection, connection_id: str) -> ConnectionClosed:
-    """Posts to the connection every ~0.4 s (never idle for the 1 s idle timeout) until it closes."""
+    """Posts to the connection every ~0.3 s (never idle for the idle timeout) until it closes."""
     try:
         while True:
             with contextlib.suppress(client.exceptions.GoneException):
                 client.post_to_connection(ConnectionId=connection_id, Data=b"tick")
             assert socket.recv(timeout=10) == "tick"
             with contextlib.suppress(TimeoutError):
-                socket.recv(timeout=0.4)
+                socket.recv(timeout=0.3)
     except ConnectionClosed as closed:
         return closed
 
@@ -354,7 +360,7 @@ def test_posts_keep_a_connection_active_until_its_lifetime_closes_it(short_lived
         opened = time.monotonic()
         closed = _post_ticks_until_closed(client, socket, connection_id)
 
-    assert time.monotonic() - opened >= 3.0 - 0.1
+    assert time.monotonic() - opened >= LIFETIME_SECONDS - 0.1
     assert closed.rcvd is not None
     assert closed.rcvd.code == 1001
     assert disconnect_of(short_lived, connection_id)["disconnectStatusCode"] == 1001
