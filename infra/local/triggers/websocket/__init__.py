@@ -165,6 +165,7 @@ class WebSocketTrigger:
             if task is not None:
                 task.uncancel()
         finally:
+            connection.reader = None  # done reading: a close from now on must not cancel what follows
             # In flight before the management API sees it gone, until $disconnect ran: await_idle
             # covers the close.
             with self.in_flight:
@@ -213,7 +214,7 @@ class WebSocketTrigger:
         """Receives until the client closes or a limit closes it; messages go to the inbox in order."""
         loop = asyncio.get_running_loop()
         started = loop.time()
-        while True:
+        while connection.closed is None:  # closed by the gateway: its cancel may have been swallowed
             idle_left = self.idle_seconds - (time.time() - connection.last_active_at)
             life_left = self.lifetime_seconds - (loop.time() - started)
             if min(idle_left, life_left) <= 0:
