@@ -250,12 +250,15 @@ class WebSocketTrigger:
             return
         event = message_event(info, route.key, data)
         try:
-            result = await run_in_threadpool(self.runtime.invoke, route.function, event)
+            timed = await run_in_threadpool(self.runtime.invoke_timed, route.function, event)
         except (FunctionError, Throttled) as exc:
             log.error("%s failed on %s: %s", route.function, route.key, exc)
             request_id = event["requestContext"]["requestId"]
             await connection.send(_gateway_message("Internal server error", info.connection_id, request_id))
             return
+        # Like the REST API's Server-Timing: what the function took (Lambda's billed duration).
+        log.info("%s %s -> %s %.1f ms", info.connection_id, route.key, route.function, timed.duration_ms)
+        result = timed.result
         if route.two_way:
             body = _body_of(result)
             if body is not None:
