@@ -3,7 +3,9 @@ removal, gone connections, and the attendance each stay leaves behind."""
 
 from __future__ import annotations
 
-from peerlearn.live import attendance, presence
+import pytest
+
+from peerlearn.live import attendance, moderation, presence
 from peerlearn.live.access import get_participant
 from peerlearn.live.sockets import get_connection
 from tests.unit.rooms_support import Room
@@ -170,3 +172,19 @@ def test_the_mentor_and_observers_are_admitted_on_arrival(room: Room) -> None:
         "room_role": "observer",
         "status": "admitted",
     }
+
+
+def test_the_room_admits_no_more_than_its_capacity(room: Room, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a room of 4 (6 in production; three learners are what this fixture has) with the mentor
+    # and an observer in it, and three learners waiting
+    monkeypatch.setattr(moderation, "ROOM_CAPACITY", 4)
+    mentor = room.connect(room.mentor)
+    room.connect(room.admin)
+    for learner in room.learners:
+        room.connect(learner)
+    # When the mentor admits all, the first two to knock fit; the third waits
+    room.send(room.mentor, "admit", all=True)
+    statuses = [p["status"] for p in present(room, mentor).values() if p["room_role"] == "learner"]
+    assert sorted(statuses) == ["admitted", "admitted", "waiting"]
+    room.send(room.mentor, "admit", all=True)
+    assert room.wire.last(mentor, "error")["code"] == "room_full"
