@@ -207,3 +207,8 @@ def withdrawals_by_status_gsi1pk(status: str) -> str:
 def mentor_withdrawals_gsi2pk(mentor_id: str) -> str:
     """A mentor's own withdrawals, newest first (gsi2sk = <requested_at>#<id>)."""
     return f"MENTOR_WITHDRAWALS#{mentor_id}"
+
+
+# ---------------------------------------------------------------- live rooms (TEMP stub: live-core's)
+def room_pk(session_id: str) -> str:
+    return f"ROOM#{session_id}"
