@@ -6,7 +6,7 @@ from peerlearn.coldstart import cold_start
 
 with cold_start():
     from peerlearn.api.function import rest_function
-    from peerlearn.api.routes import sessions
+    from peerlearn.api.routes import recordings, sessions
 
-    function = rest_function([sessions.router])
+    function = rest_function([sessions.router, recordings.router])
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -7,5 +7,7 @@ from peerlearn.store.live import AttendanceItem
 
 
 def attended(session_id: str, user_id: str) -> bool:
-    found = AttendanceItem.query(room_pk(session_id), AttendanceItem.sk.startswith(f"ATTEND#{user_id}#"), limit=1)
+    found = AttendanceItem.query(
+        room_pk(session_id), AttendanceItem.sk.startswith(f"ATTEND#{user_id}#"), limit=1
+    )
     return any(True for _ in found)

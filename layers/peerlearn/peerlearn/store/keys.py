@@ -212,3 +212,25 @@ def mentor_withdrawals_gsi2pk(mentor_id: str) -> str:
 # ---------------------------------------------------------------- live rooms (TEMP stub: live-core's)
 def room_pk(session_id: str) -> str:
     return f"ROOM#{session_id}"
+
+
+# ---------------------------------------------------------------- live rooms: recordings and chat files
+RECORDING_PREFIX = "REC#"
+ROOM_FILE_PREFIX = "FILE#"
+RECORDINGS_UPLOADING = "RECORDINGS_UPLOADING"  # gsi1pk of recordings not yet completed: the job's index
+
+
+def recording_sk(recording_id: str) -> str:
+    return f"{RECORDING_PREFIX}{recording_id}"
+
+
+def room_file_sk(file_id: str) -> str:
+    return f"{ROOM_FILE_PREFIX}{file_id}"
+
+
+def recording_object_key(session_id: str, recording_id: str) -> str:
+    return f"recordings/{session_id}/{recording_id}.webm"
+
+
+def room_file_object_key(session_id: str, file_id: str) -> str:
+    return f"room-files/{session_id}/{file_id}"
