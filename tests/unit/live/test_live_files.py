@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from peerlearn.bookings.seats import Booker
 from peerlearn.context import Context
 from peerlearn.live import files
-from peerlearn.bookings.seats import Booker
 from tests.support import Reply, call
 from tests.unit.live.rooms_support import MIB, Room, on, s3_context, sessions_function
 from tests.unit.sessions_support import Clock, who
