@@ -1,0 +1,71 @@
+"""A paid gift is announced to the room once, whatever the stream redelivers."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerlearn import events
+from peerlearn.catalog import lifecycle
+from peerlearn.catalog.lookup import get_session_item
+from peerlearn.context import Context
+from peerlearn.store.keys import gift_sk, session_pk
+from peerlearn.store.models import GiftItem
+from tests.payments_support import stream_record
+from tests.unit.live.money_support import PRICE, fake_razorpay, paid_gift, paid_seat
+from tests.unit.live.rooms_support import Broadcasts
+from tests.unit.sessions_support import Clock, person, publish
+
+
+def test_a_paid_gift_is_announced_once_under_a_replayed_stream_batch(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a live session and a learner's gift that was just paid
+    fake = fake_razorpay(monkeypatch)
+    clock = Clock(monkeypatch)
+    room = Broadcasts(monkeypatch)
+    session_id = publish(ctx, person("mentor"), price_paise=PRICE, hours=1, capacity=3)
+    learner, _ = paid_seat(ctx, fake, session_id)
+    clock.advance(minutes=62)
+    lifecycle.start(get_session_item(session_id, consistent=True))
+    pending, paid = paid_gift(ctx, fake, session_id, learner, "Thank you!")
+
+    # When the stream delivers the change to paid, the batch is retried, and the announcement's own
+    # change (announced_at set) comes through too
+    batch = [stream_record(new=paid, old=pending), stream_record(new=paid, old=pending)]
+    for record in batch + batch:
+        events.handle_record(ctx, record)
+    announced = GiftItem.get(session_pk(session_id), gift_sk(paid.gift_id), consistent_read=True)
+    events.handle_record(ctx, stream_record(new=announced, old=paid))
+
+    # Then the room heard of it exactly once, with who, how much and the message
+    assert announced.announced_at is not None
+    assert room.sent == [
+        (
+            session_id,
+            {
+                "type": "gift",
+                "gift": {
+                    "id": paid.gift_id,
+                    "from_name": learner.name,
+                    "amount_paise": 10_000,
+                    "message": "Thank you!",
+                    "paid_at": paid.paid_at,
+                },
+            },
+        )
+    ]
+
+
+def test_a_pending_gift_is_not_announced(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = fake_razorpay(monkeypatch)
+    clock = Clock(monkeypatch)
+    room = Broadcasts(monkeypatch)
+    session_id = publish(ctx, person("mentor"), price_paise=PRICE, hours=1, capacity=3)
+    learner, _ = paid_seat(ctx, fake, session_id)
+    clock.advance(minutes=62)
+    lifecycle.start(get_session_item(session_id, consistent=True))
+    pending, _paid = paid_gift(ctx, fake, session_id, learner, "Hi")
+
+    events.handle_record(ctx, stream_record(new=pending, old=pending))
+
+    assert room.sent == []
