@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from peerlearn.shapes import Shape
 
 MAX_PART_NUMBER = 10_000  # S3's limit on a multipart upload
 
 
-class _Strict(BaseModel):
+class _Strict(Shape):
     model_config = ConfigDict(extra="forbid")
 
 
-class RecordingCreated(BaseModel):
+class RecordingCreated(Shape):
     recording_id: str
     upload_id: str
     content_type: str
@@ -27,7 +29,7 @@ class PartRequest(_Strict):
     part_number: Annotated[int, Field(ge=1, le=MAX_PART_NUMBER)]
 
 
-class PartUrl(BaseModel):
+class PartUrl(Shape):
     part_number: int
     url: str
     expires_in_seconds: int
@@ -42,7 +44,7 @@ class RecordingComplete(_Strict):
     parts: Annotated[list[CompletedPart], Field(min_length=1, max_length=MAX_PART_NUMBER)]
 
 
-class RecordingOut(BaseModel):
+class RecordingOut(Shape):
     recording_id: str
     session_id: str
     status: Literal["uploading", "completed", "aborted"]
@@ -56,7 +58,7 @@ class RecordingOut(BaseModel):
     download_expires_in_seconds: int | None
 
 
-class RecordingList(BaseModel):
+class RecordingList(Shape):
     items: list[RecordingOut]
 
 
@@ -66,7 +68,7 @@ class RoomFileCreate(_Strict):
     size_bytes: Annotated[int, Field(ge=1)]
 
 
-class RoomFileCreated(BaseModel):
+class RoomFileCreated(Shape):
     file_id: str
     upload_url: str
     kind: Literal["image", "file"]
