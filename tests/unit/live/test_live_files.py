@@ -12,7 +12,7 @@ from peerlearn.bookings.seats import Booker
 from peerlearn.context import Context
 from peerlearn.live import files
 from tests.support import Reply, call
-from tests.unit.live.rooms_support import MIB, Room, on, s3_context, sessions_function
+from tests.unit.live.room_media_support import MIB, Room, on, s3_context, sessions_function
 from tests.unit.sessions_support import Clock, who
 
 PDF = {"name": "notes.pdf", "content_type": "application/pdf", "size_bytes": 1234}

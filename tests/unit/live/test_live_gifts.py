@@ -12,7 +12,7 @@ from peerlearn.store.keys import gift_sk, session_pk
 from peerlearn.store.models import GiftItem
 from tests.payments_support import stream_record
 from tests.unit.live.money_support import PRICE, fake_razorpay, paid_gift, paid_seat
-from tests.unit.live.rooms_support import Broadcasts
+from tests.unit.live.room_media_support import Broadcasts
 from tests.unit.sessions_support import Clock, person, publish
 
 

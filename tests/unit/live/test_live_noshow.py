@@ -13,7 +13,7 @@ from peerlearn.store.keys import SESSION_SK, booking_sk, session_pk, user_pk
 from peerlearn.store.models import BookingItem, NotificationItem, SessionItem
 from tests.payments_support import FakeRazorpay, stream_record
 from tests.unit.live.money_support import PRICE, fake_razorpay, paid_seat
-from tests.unit.live.rooms_support import attend
+from tests.unit.live.room_media_support import attend
 from tests.unit.sessions_support import Clock, person, publish
 
 

@@ -19,7 +19,7 @@ from peerlearn.store.keys import SESSION_SK, recording_sk, room_pk, session_pk
 from peerlearn.store.models import RecordingItem, SessionItem
 from tests.payments_support import stream_record
 from tests.support import call
-from tests.unit.live.rooms_support import BUCKET, MIB, Room, attend, on, s3_context, sessions_function
+from tests.unit.live.room_media_support import BUCKET, MIB, Room, attend, on, s3_context, sessions_function
 from tests.unit.sessions_support import Clock, who
 
 PART_1 = b"a" * (5 * MIB)  # S3's smallest part but the last

@@ -66,6 +66,7 @@ def share_file(
         uploader_id=user_id,
         name=request.name.strip() or "file",
         content_type=content_type,
+        kind=kind_of(content_type),
         size_bytes=request.size_bytes,
         object_key=key,
         created_at=timeutil.now_iso(),

@@ -39,6 +39,7 @@ class RoomFileItem(BaseItem, discriminator="ROOM_FILE"):
     uploader_id = UnicodeAttribute()
     name = UnicodeAttribute()
     content_type = UnicodeAttribute()
+    kind = UnicodeAttribute()  # image (shown inline) | file (downloaded)
     size_bytes = NumberAttribute()
     object_key = UnicodeAttribute()
     created_at = UnicodeAttribute()
