@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
+from infra.local.filtering import parse_filters, passes
+from infra.local.template import Template
 from peerlearn import events
 from peerlearn.catalog import lifecycle
 from peerlearn.catalog.lookup import get_session_item
@@ -11,6 +15,7 @@ from peerlearn.context import Context
 from peerlearn.store.keys import gift_sk, session_pk
 from peerlearn.store.models import GiftItem
 from tests.payments_support import stream_record
+from tests.support import LambdaContextStub, load_event, load_function
 from tests.unit.live.money_support import PRICE, fake_razorpay, paid_gift, paid_seat
 from tests.unit.live.room_media_support import Broadcasts
 from tests.unit.sessions_support import Clock, person, publish
@@ -69,3 +74,44 @@ def test_a_pending_gift_is_not_announced(ctx: Context, monkeypatch: pytest.Monke
     events.handle_record(ctx, stream_record(new=pending, old=pending))
 
     assert room.sent == []
+
+
+def test_the_streams_function_lets_a_paid_gift_through_its_filter_and_announces_it_once(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the gift of the sample event, paid, in the table
+    event = load_event("streams/gift-paid.json")
+    [record] = event["Records"]
+    image = record["dynamodb"]["NewImage"]
+    GiftItem(
+        image["pk"]["S"],
+        image["sk"]["S"],
+        gift_id=image["gift_id"]["S"],
+        session_id=image["session_id"]["S"],
+        learner_id=image["learner_id"]["S"],
+        learner_name=image["learner_name"]["S"],
+        mentor_id=image["mentor_id"]["S"],
+        amount_paise=10_000,
+        message=image["message"]["S"],
+        status="paid",
+        created_at=image["created_at"]["S"],
+        paid_at=image["paid_at"]["S"],
+    ).save()
+    room = Broadcasts(monkeypatch)
+    streams = load_function("streams")
+    [source] = [
+        e for e in Template.load().functions()["StreamsFunction"].events.values() if e["Type"] == "DynamoDB"
+    ]
+    filters = parse_filters(source["Properties"]["FilterCriteria"])
+
+    # When the batch arrives with the record twice, and is delivered again
+    event["Records"].append(copy.deepcopy(record))
+    answers = [streams.lambda_handler(event, LambdaContextStub()) for _ in range(2)]
+
+    # Then it passed the template's filter (a still-pending gift does not) and was announced once
+    assert passes(filters, record)
+    pending = copy.deepcopy(record)
+    pending["dynamodb"]["NewImage"]["status"]["S"] = "pending"
+    assert not passes(filters, pending)
+    assert answers == [{"batchItemFailures": []}] * 2
+    assert [message["gift"]["from_name"] for _, message in room.sent] == ["Asha Rao"]
