@@ -14,7 +14,7 @@ from peerlearn.catalog import lifecycle
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.live import recording
-from peerlearn.live.media_schemas import RecordingCreate
+from peerlearn.live.media_schemas import CompletedPart, RecordingCreate
 from peerlearn.store.keys import SESSION_SK, recording_sk, room_pk, session_pk
 from peerlearn.store.models import RecordingItem, SessionItem
 from tests.payments_support import stream_record
@@ -307,3 +307,33 @@ def test_the_jobs_complete_an_upload_left_open_once_its_session_is_over(s3ctx: C
         s3ctx, user_id=room.learner.user_id, role="learner", session_id=room.session_id
     )
     assert [i.status for i in listed.items] == ["completed"]
+
+
+def test_finishing_an_upload_the_mentor_completed_meanwhile_changes_nothing(
+    s3ctx: Context, clock: Clock
+) -> None:
+    # Given the job's (stale) copy of a recording the mentor then completed with one part of two
+    room = Room(s3ctx, clock)
+    room.go_live()
+    started = recording.start_recording(
+        s3ctx, mentor_id=room.mentor.user_id, session_id=room.session_id, request=RecordingCreate()
+    )
+    key = key_of(room.session_id, started.recording_id)
+    first = upload_part(key, started.upload_id, 1, PART_2)
+    stale = RecordingItem.get(room_pk(room.session_id), recording_sk(started.recording_id))
+    recording.complete_recording(
+        s3ctx,
+        mentor_id=room.mentor.user_id,
+        session_id=room.session_id,
+        recording_id=started.recording_id,
+        parts=[CompletedPart(part_number=1, etag=first)],
+    )
+
+    # When the job finishes its copy
+    status = recording.finish_abandoned(s3ctx, stale)
+
+    # Then the mentor's recording stands
+    item = RecordingItem.get(room_pk(room.session_id), recording_sk(started.recording_id))
+    assert status == "completed"
+    assert (item.completed_by, item.part_count) == ("mentor", 1)
+    assert object_bytes(key) == PART_2

@@ -152,6 +152,8 @@ def complete_recording(
                 item.object_key, item.upload_id, [(p.part_number, p.etag) for p in parts]
             )
         except ObjectStoreError as exc:
+            if _settled_meanwhile(item):  # the session's end completed it with the same parts
+                return _out(ctx, item, session.title, _number_of(session_id, recording_id))
             raise BadRequest(f"The parts could not be joined: {exc}", code="invalid_parts") from exc
         size = sum(uploaded[n].size_bytes for n in numbers)
         _mark(item, "completed", by="mentor", parts=len(numbers), size_bytes=size)
@@ -182,6 +184,11 @@ def _mark(item: RecordingItem, status: str, *, by: str, parts: int, size_bytes: 
     return True
 
 
+def _settled_meanwhile(item: RecordingItem) -> bool:
+    item.refresh(consistent_read=True)
+    return item.status != "uploading"
+
+
 # ---------------------------------------------------------------- uploads nobody completed
 def finish_abandoned(ctx: Context, item: RecordingItem) -> str:
     """Completes an upload with the parts S3 holds (aborts it when there are none): the recording up
@@ -190,22 +197,21 @@ def finish_abandoned(ctx: Context, item: RecordingItem) -> str:
         return item.status
     try:
         parts = ctx.objects.list_parts(item.object_key, item.upload_id)
+        if not parts:
+            ctx.objects.abort_multipart(item.object_key, item.upload_id)
+        else:
+            ctx.objects.complete_multipart(
+                item.object_key, item.upload_id, [(p.part_number, p.etag) for p in parts]
+            )
     except ObjectStoreError:
-        # Completed (or aborted) at the store but not here: the mentor's complete raced with us.
-        item.refresh(consistent_read=True)
-        if item.status != "uploading":
+        if _settled_meanwhile(item):  # the mentor's own complete raced with us and won
             return item.status
         raise
     if not parts:
-        ctx.objects.abort_multipart(item.object_key, item.upload_id)
         _mark(item, "aborted", by="abandoned", parts=0, size_bytes=0)
     else:
-        ctx.objects.complete_multipart(
-            item.object_key, item.upload_id, [(p.part_number, p.etag) for p in parts]
-        )
-        _mark(
-            item, "completed", by="abandoned", parts=len(parts), size_bytes=sum(p.size_bytes for p in parts)
-        )
+        size = sum(p.size_bytes for p in parts)
+        _mark(item, "completed", by="abandoned", parts=len(parts), size_bytes=size)
     logger.info(
         "abandoned recording finished",
         extra={"session_id": item.session_id, "recording_id": item.recording_id, "status": item.status},
