@@ -10,16 +10,14 @@ from typing import Any
 import boto3
 import pytest
 
-from peerlearn import ids, timeutil
+from peerlearn import ids
 from peerlearn.adapters.objects import S3ObjectStore
 from peerlearn.bookings import seats
 from peerlearn.bookings.states import transition
 from peerlearn.catalog import lifecycle
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
-from peerlearn.live import fanout
-from peerlearn.store.keys import room_pk
-from peerlearn.store.live import AttendanceItem
+from peerlearn.live import attendance, fanout
 from tests.support import load_function, rest_event
 from tests.unit.sessions_support import CLIENT, Clock, person, publish
 
@@ -66,15 +64,8 @@ class Room:
 
 
 def attend(session_id: str, user_id: str, room_role: str = "mentor") -> None:
-    """An attendance row as live-core writes it when a participant is admitted."""
-    joined_ms = int(timeutil.epoch(timeutil.now_iso()) * 1000)
-    AttendanceItem(
-        room_pk(session_id),
-        f"ATTEND#{user_id}#{joined_ms:013d}",
-        user_id=user_id,
-        room_role=room_role,
-        joined_at=timeutil.now_iso(),
-    ).save()
+    """An attendance record, as live-core opens one when a participant is admitted."""
+    attendance.open_stay(session_id, user_id, room_role)
 
 
 class Broadcasts:

@@ -1,2 +1,5 @@
-"""Live rooms: signaling, presence, chat, timer (live-core) and recordings, chat files, gifts and
-mentor no-shows (live-extras)."""
+"""Live rooms: tickets, presence by participant, the waiting room, the WebRTC signal relay, chat and
+the rest of the room's messages, pushed through the WebSocket API's management endpoint.
+
+The protocol, the role matrix and the limits are written down in docs/rooms.md.
+"""
