@@ -18,6 +18,7 @@ from tests.payments_support import stream_record
 from tests.support import LambdaContextStub, load_event, load_function
 from tests.unit.live.money_support import PRICE, fake_razorpay, paid_gift, paid_seat
 from tests.unit.live.room_media_support import Broadcasts
+from tests.unit.rooms_support import make_room
 from tests.unit.sessions_support import Clock, person, publish
 
 
@@ -115,3 +116,33 @@ def test_the_streams_function_lets_a_paid_gift_through_its_filter_and_announces_
     assert not passes(filters, pending)
     assert answers == [{"batchItemFailures": []}] * 2
     assert [message["gift"]["from_name"] for _, message in room.sent] == ["Asha Rao"]
+
+
+def test_the_admitted_participants_connections_get_the_gift_once_and_the_waiting_room_does_not(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a live room: the mentor and an admitted learner connected, another learner waiting
+    fake = fake_razorpay(monkeypatch)
+    clock = Clock(monkeypatch)
+    room = make_room(ctx, monkeypatch, learners=2)
+    mentor, admitted, waiting = room.everyone_in()
+    clock.advance(minutes=16)
+    lifecycle.start(get_session_item(room.session_id, consistent=True))
+    room.wire.clear()
+
+    # When the admitted learner's gift is paid and the stream delivers it twice
+    pending, paid = paid_gift(ctx, fake, room.session_id, room.learners[0], "For the great review")
+    record = stream_record(new=paid, old=pending)
+    events.handle_record(ctx, record)
+    events.handle_record(ctx, record)
+
+    # Then each admitted connection got one gift message, through the management API
+    for connection_id in (mentor, admitted):
+        assert room.wire.types(connection_id).count("gift") == 1
+        gift = room.wire.last(connection_id, "gift")["gift"]
+        assert (gift["id"], gift["amount_paise"], gift["message"]) == (
+            paid.gift_id,
+            10_000,
+            "For the great review",
+        )
+    assert "gift" not in room.wire.types(waiting)
