@@ -337,3 +337,27 @@ def test_finishing_an_upload_the_mentor_completed_meanwhile_changes_nothing(
     assert status == "completed"
     assert (item.completed_by, item.part_count) == ("mentor", 1)
     assert object_bytes(key) == PART_2
+
+
+def test_the_mentors_late_complete_after_the_session_end_finished_the_upload_answers_the_recording(
+    s3ctx: Context, clock: Clock
+) -> None:
+    room = Room(s3ctx, clock)
+    room.go_live()
+    started = recording.start_recording(
+        s3ctx, mentor_id=room.mentor.user_id, session_id=room.session_id, request=RecordingCreate()
+    )
+    key = key_of(room.session_id, started.recording_id)
+    first = upload_part(key, started.upload_id, 1, PART_2)
+    recording.finish_session_recordings(s3ctx, room.session_id)
+
+    late = recording.complete_recording(
+        s3ctx,
+        mentor_id=room.mentor.user_id,
+        session_id=room.session_id,
+        recording_id=started.recording_id,
+        parts=[CompletedPart(part_number=1, etag=first)],
+    )
+
+    assert (late.status, late.part_count) == ("completed", 1)
+    assert late.download_url is not None

@@ -142,17 +142,19 @@ def complete_recording(
         numbers = [p.part_number for p in parts]
         if numbers != sorted(set(numbers)):
             raise BadRequest("Parts must be listed once each, in ascending order.", code="invalid_parts")
-        uploaded = {p.part_number: p for p in ctx.objects.list_parts(item.object_key, item.upload_id)}
-        if any(uploaded.get(p.part_number) is None or uploaded[p.part_number].etag != p.etag for p in parts):
-            raise BadRequest(
-                "A part is missing or its ETag doesn't match what was uploaded.", code="invalid_parts"
-            )
         try:
+            uploaded = {p.part_number: p for p in ctx.objects.list_parts(item.object_key, item.upload_id)}
+            if any(
+                uploaded.get(p.part_number) is None or uploaded[p.part_number].etag != p.etag for p in parts
+            ):
+                raise BadRequest(
+                    "A part is missing or its ETag doesn't match what was uploaded.", code="invalid_parts"
+                )
             ctx.objects.complete_multipart(
                 item.object_key, item.upload_id, [(p.part_number, p.etag) for p in parts]
             )
         except ObjectStoreError as exc:
-            if _settled_meanwhile(item):  # the session's end completed it with the same parts
+            if _settled_meanwhile(item):  # the session's end finished it meanwhile, with what arrived
                 return _out(ctx, item, session.title, _number_of(session_id, recording_id))
             raise BadRequest(f"The parts could not be joined: {exc}", code="invalid_parts") from exc
         size = sum(uploaded[n].size_bytes for n in numbers)
