@@ -257,7 +257,8 @@ export default () => {
         this.check.rttMs = socket.lastRoundTripMs;
       });
       socket.on('error', (msg) => {
-        if (msg.code === 'rate_limited' || msg.code === 'bad_message') return console.warn('room:', msg);
+        // A signal to someone whose socket just dropped is refused; negotiation recovers on its own.
+        if (msg.code === 'rate_limited' || msg.code === 'bad_message' || msg.ref === 'signal') return console.warn('room:', msg);
         toast(msg.message || 'The room refused that.', 'error');
       });
     },
@@ -285,7 +286,7 @@ export default () => {
       if (!media.mesh) {
         media.mesh = new Mesh({
           me: msg.you.user_id,
-          send: (to, data) => media.socket.send('signal', { to, data }),
+          send: (to, data) => media.socket.send('signal', { to, data, ref: 'signal' }),
           onChange: (id) => this.peerChanged(id),
           iceServers: () => media.iceServers,
         });
@@ -329,7 +330,7 @@ export default () => {
       }
       const mesh = media.mesh;
       if (mesh?.started) {
-        mesh.sync(this.peerIds);
+        mesh.sync(this.peerIds, this.admittedIds);
         // Their socket came back: an offer sent while it was down is lost; renegotiate.
         for (const p of list) {
           const old = before.get(p.user_id);
@@ -593,6 +594,12 @@ export default () => {
       this.$nextTick(() => document.getElementById('room-controls')?.querySelector('button')?.focus());
     },
 
+    /** Everyone admitted but me, connected or between two sockets. */
+    get admittedIds() {
+      const me = this.store.me?.user_id;
+      return this.store.participants.filter((p) => p.status === 'admitted' && p.user_id !== me).map((p) => p.user_id);
+    },
+
     get peerIds() {
       const me = this.store.me?.user_id;
       return this.store.participants.filter((p) => p.status === 'admitted' && p.connected && p.user_id !== me).map((p) => p.user_id);
@@ -629,7 +636,10 @@ export default () => {
       const store = this.store;
       const me = store.me;
       if (!me) return [];
-      const others = store.participants.filter((p) => p.status === 'admitted' && p.user_id !== me.user_id && p.room_role !== 'observer');
+      // Someone whose socket dropped stays while their media still flows (a signaling blip).
+      const others = store.participants.filter(
+        (p) => p.status === 'admitted' && p.user_id !== me.user_id && p.room_role !== 'observer' && (p.connected || this.states[p.user_id] === 'connected'),
+      );
       const mine = {
         user_id: me.user_id,
         name: `${me.name} (you)`,

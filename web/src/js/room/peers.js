@@ -38,12 +38,16 @@ export class Mesh {
     this.queued.clear();
   }
 
-  /** Keeps one connection per id in `ids`; closes the others. */
-  sync(ids) {
+  /**
+   * Connects to each id of `ids` (admitted and connected now) and keeps the connections to `keep`
+   * (still admitted, maybe between two sockets: media can outlive a signaling blip); closes the rest.
+   */
+  sync(ids, keep = ids) {
     if (!this.started) return;
     const wanted = new Set(ids.filter((id) => id !== this.me));
+    const kept = new Set([...keep, ...wanted]);
     for (const id of wanted) if (!this.peers.has(id)) this.create(id);
-    for (const id of [...this.peers.keys()]) if (!wanted.has(id)) this.closePeer(id);
+    for (const id of [...this.peers.keys()]) if (!kept.has(id)) this.closePeer(id);
   }
 
   create(id) {
@@ -107,7 +111,7 @@ export class Mesh {
   }
 
   /** One `signal` from `from`: a description or a candidate (MDN's perfect negotiation). */
-  async signal(from, data) {
+  async signal(from, data, retried = false) {
     if (!this.started) {
       const list = this.queued.get(from) ?? [];
       if (list.length < MAX_QUEUED_SIGNALS) list.push(data);
@@ -125,7 +129,17 @@ export class Mesh {
         peer.ignoreOffer = !peer.polite && offerCollision;
         if (peer.ignoreOffer) return;
         peer.settingRemoteAnswerPending = description.type === 'answer';
-        await pc.setRemoteDescription(description); // rolls back a colliding local offer (polite)
+        try {
+          await pc.setRemoteDescription(description); // rolls back a colliding local offer (polite)
+        } catch (error) {
+          peer.settingRemoteAnswerPending = false;
+          // An offer this connection can't take comes from a fresh page on their side (a reload, a
+          // new tab): start a fresh connection for it instead of keeping the old one's state.
+          if (description.type !== 'offer' || retried) throw error;
+          this.closePeer(from);
+          this.create(from);
+          return this.signal(from, data, true);
+        }
         peer.settingRemoteAnswerPending = false;
         if (description.type === 'offer') {
           await pc.setLocalDescription();
