@@ -141,8 +141,6 @@ export default () => {
       this.notifications = notificationPermission();
       this.onOnline = () => this.networkBack();
       window.addEventListener('online', this.onOnline);
-      this.onUnload = () => this.store.socket.send('leave');
-      window.addEventListener('pagehide', this.onUnload);
       window.__peerlearnRoom = {
         stats: () => this.testStats(),
         drop: () => media.socket?.drop(),
@@ -153,7 +151,6 @@ export default () => {
 
     destroy() {
       window.removeEventListener('online', this.onOnline);
-      window.removeEventListener('pagehide', this.onUnload);
       delete window.__peerlearnRoom;
       this.teardown({ leave: true });
     },

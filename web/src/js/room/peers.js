@@ -7,6 +7,12 @@
 const DISCONNECTED_GRACE_MS = 3000; // a `disconnected` this long is treated like `failed`
 const MAX_QUEUED_SIGNALS = 400;
 
+/** The session id of an SDP's origin line (`o=- 4611731400430051336 2 IN IP4 ...`). */
+export function sdpSession(sdp) {
+  const match = /^o=\S+ (\d+) /m.exec(sdp ?? '');
+  return match ? match[1] : null;
+}
+
 export class Mesh {
   /**
    * `me`: my user_id; `send(to, data)` relays a signal; `onChange(userId)` hears a stream or a
@@ -70,6 +76,12 @@ export class Mesh {
       const track = this.tracks[kind];
       if (track) peer.senders[kind] = pc.addTrack(track, this.localStreamFor(track));
     }
+    if (!this.tracks.audio && !this.tracks.video) {
+      // Nothing to send (an observer, or both devices off): still offer to receive, so this side
+      // can start the negotiation too.
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+    }
 
     pc.ontrack = ({ track }) => {
       peer.stream.getTracks().filter((t) => t.kind === track.kind).forEach((t) => peer.stream.removeTrack(t));
@@ -111,14 +123,26 @@ export class Mesh {
   }
 
   /** One `signal` from `from`: a description or a candidate (MDN's perfect negotiation). */
-  async signal(from, data, retried = false) {
+  async signal(from, data) {
     if (!this.started) {
       const list = this.queued.get(from) ?? [];
       if (list.length < MAX_QUEUED_SIGNALS) list.push(data);
       this.queued.set(from, list);
       return;
     }
-    const peer = this.peers.get(from) ?? this.create(from);
+    let peer = this.peers.get(from) ?? this.create(from);
+    if (data.description) {
+      // The SDP origin's session id is fixed for the life of the sender's RTCPeerConnection (RFC
+      // 3264): a new one means their page started afresh (a reload, a new tab), and our old
+      // connection's DTLS and ICE state mean nothing to it. Start a fresh connection for them.
+      const session = sdpSession(data.description.sdp);
+      if (peer.remoteSession && session && session !== peer.remoteSession) {
+        this.closePeer(from);
+        peer = this.create(from);
+        if (data.description.type !== 'offer') return; // the fresh connection makes its own offer
+      }
+      if (session) peer.remoteSession = session;
+    }
     const { pc } = peer;
     try {
       if (data.description) {
@@ -129,17 +153,7 @@ export class Mesh {
         peer.ignoreOffer = !peer.polite && offerCollision;
         if (peer.ignoreOffer) return;
         peer.settingRemoteAnswerPending = description.type === 'answer';
-        try {
-          await pc.setRemoteDescription(description); // rolls back a colliding local offer (polite)
-        } catch (error) {
-          peer.settingRemoteAnswerPending = false;
-          // An offer this connection can't take comes from a fresh page on their side (a reload, a
-          // new tab): start a fresh connection for it instead of keeping the old one's state.
-          if (description.type !== 'offer' || retried) throw error;
-          this.closePeer(from);
-          this.create(from);
-          return this.signal(from, data, true);
-        }
+        await pc.setRemoteDescription(description); // rolls back a colliding local offer (polite)
         peer.settingRemoteAnswerPending = false;
         if (description.type === 'offer') {
           await pc.setLocalDescription();
@@ -205,8 +219,18 @@ export class Mesh {
         if (sender) {
           await sender.replaceTrack(track).catch((error) => console.warn('room: replaceTrack failed', error));
         } else if (track) {
-          // The first track of this kind on this connection: one renegotiation, then replaceTrack.
-          peer.senders[kind] = peer.pc.addTrack(track, this.localStreamFor(track));
+          // The first track of this kind on this connection: reuse a receive-only transceiver of
+          // that kind if there is one, else add one; either way one renegotiation, then replaceTrack.
+          const idle = peer.pc
+            .getTransceivers()
+            .find((t) => !t.stopped && t.receiver.track.kind === kind && !t.sender.track && t.direction === 'recvonly');
+          if (idle) {
+            idle.direction = 'sendrecv';
+            await idle.sender.replaceTrack(track);
+            peer.senders[kind] = idle.sender;
+          } else {
+            peer.senders[kind] = peer.pc.addTrack(track, this.localStreamFor(track));
+          }
         }
       }),
     );
