@@ -19,10 +19,11 @@ import importlib
 import importlib.util
 import json
 import logging
+import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -122,9 +123,27 @@ def _invoke(template: Template, env: dict[str, str], function: str, event: Any) 
 
 
 # ---------------------------------------------------------------------- dev
+def env_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from the environment, or `default` when unset. For API Gateway's
+    WebSocket limits, shortened to try reconnects by hand: PEERLEARN_WS_IDLE_SECONDS (600, the
+    cloud's idle timeout) and PEERLEARN_WS_LIFETIME_SECONDS (7200, its connection lifetime)."""
+    if not environ.get(name):
+        return default
+    value = float(environ[name])
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive number of seconds")
+    return value
+
+
 def run_dev(data_dir: Path, port: int, *, seed: bool) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
-    stack = LocalStack(data_dir=data_dir, port=port, access_log=True)
+    stack = LocalStack(
+        data_dir=data_dir,
+        port=port,
+        access_log=True,
+        websocket_idle_seconds=env_seconds(os.environ, "PEERLEARN_WS_IDLE_SECONDS", 10 * 60.0),
+        websocket_lifetime_seconds=env_seconds(os.environ, "PEERLEARN_WS_LIFETIME_SECONDS", 2 * 60 * 60.0),
+    )
     try:
         stack.start()
     except KeyboardInterrupt:

@@ -59,6 +59,7 @@ LOCAL_SECRET_NAMES = (
     "RAZORPAY_KEY_SECRET",
     "RAZORPAY_WEBHOOK_SECRET",
     "PAYOUT_DATA_KEY",
+    "TURN_SECRET",
 )
 # The Razorpay sandbox's public key id (rzp_test_ + 14 characters) and RazorpayX account number.
 LOCAL_RAZORPAY_KEY_ID = "rzp_test_PeerLearnLocal"
@@ -67,7 +68,8 @@ LOCAL_RAZORPAYX_ACCOUNT_NUMBER = "7878780080316316"
 
 def local_secrets(data_dir: Path) -> dict[str, str]:
     """The local secrets (JWT signing key, CloudFront's origin header, the Razorpay sandbox's key secret
-    and webhook secret, the key wrapping payout data keys), kept in <data dir>/secrets.env.
+    and webhook secret, the key wrapping payout data keys, the TURN REST credentials' shared secret),
+    kept in <data dir>/secrets.env.
 
     Missing ones are made and added (mode 600); existing ones are kept.
     """
@@ -92,6 +94,7 @@ def jwt_secret(data_dir: Path) -> str:
 
 def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoint: str) -> dict[str, str]:
     """The local values every function gets over its template environment."""
+    netloc = urlsplit(url).netloc
     return {
         "STAGE": LOCAL_STAGE,
         "TABLE_NAME": table_name,
@@ -112,6 +115,11 @@ def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoi
         "RAZORPAY_BASE_URL": f"{url}/_razorpay",
         "RAZORPAY_CHECKOUT_URL": f"{url}/_razorpay/checkout.js",
         "RAZORPAYX_ACCOUNT_NUMBER": LOCAL_RAZORPAYX_ACCOUNT_NUMBER,
+        # The gateway serves the WebSocket API at /<stage> (infra.local.triggers.websocket) and its
+        # @connections API under the same path; no TURN server locally: host candidates suffice.
+        "WEBSOCKET_URL": f"ws://{netloc}/{LOCAL_STAGE}",
+        "WEBSOCKET_MANAGEMENT_URL": f"http://{netloc}/{LOCAL_STAGE}",
+        "TURN_URIS": "",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_DEV": "false",

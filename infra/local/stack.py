@@ -31,6 +31,7 @@ from infra.local.account import CREDENTIALS, REGION
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
 from infra.local.edge import Edge, load_response_policies
 from infra.local.environment import local_environment, local_refs, process_environment, read_env_file
+from infra.local.frames import ApiGatewayFrames
 from infra.local.gateway import DevResources, create_app
 from infra.local.runtime import Runtime
 from infra.local.template import ROOT, TEMPLATE_PATH, Template
@@ -51,6 +52,8 @@ class LocalStack:
 
     `dynamodb_endpoint` reuses a running DynamoDB (tests share one per session); otherwise DynamoDB
     Local starts with data under `<data_dir>/dynamodb` (`persist_dynamodb=False`: in memory).
+    `websocket_idle_seconds` and `websocket_lifetime_seconds` stand for API Gateway's WebSocket idle
+    timeout (10 minutes without data either way) and connection lifetime (2 hours).
     """
 
     def __init__(
@@ -70,6 +73,8 @@ class LocalStack:
         retry_delay_seconds: float = 0.2,
         max_concurrency: int = 8,
         access_log: bool = False,
+        websocket_idle_seconds: float = 10 * 60.0,
+        websocket_lifetime_seconds: float = 2 * 60 * 60.0,
     ) -> None:
         self.data_dir = data_dir
         self.port = port
@@ -84,6 +89,8 @@ class LocalStack:
         self.retry_delay_seconds = retry_delay_seconds
         self.max_concurrency = max_concurrency
         self.access_log = access_log
+        self.websocket_idle_seconds = websocket_idle_seconds
+        self.websocket_lifetime_seconds = websocket_lifetime_seconds
         self.dynamodb_endpoint = dynamodb_endpoint or ""
         self.timings: dict[str, float] = {}
         # Set by start():
@@ -165,6 +172,8 @@ class LocalStack:
                 retry_delay_seconds=self.retry_delay_seconds,
                 url=self.url,
                 env=self.env,
+                websocket_idle_seconds=self.websocket_idle_seconds,
+                websocket_lifetime_seconds=self.websocket_lifetime_seconds,
             )
         )
         resources = DevResources(
@@ -182,7 +191,11 @@ class LocalStack:
 
     def _serve(self, app: Any, listener: socket.socket) -> None:
         config = uvicorn.Config(
-            app, log_level="info" if self.access_log else "warning", access_log=self.access_log
+            app,
+            log_level="info" if self.access_log else "warning",
+            access_log=self.access_log,
+            ws=ApiGatewayFrames,  # API Gateway's frame and message limits (1009)
+            ws_ping_interval=None,  # API Gateway sends no pings of its own
         )
         config.lifespan = "off"
         server = uvicorn.Server(config)

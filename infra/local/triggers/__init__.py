@@ -30,9 +30,11 @@ from starlette.routing import BaseRoute
 from infra.local.runtime import Runtime
 from infra.local.template import Template
 
-# The Razorpay sandbox comes before the streams so that `LocalStack.await_idle` first waits for its
-# webhooks, then for the stream records they cause.
-TRIGGER_MODULES = ("rest", "razorpay", "streams", "schedule")
+# The WebSocket API comes first: its routes are exact paths (`/<stage>`), while the REST API's may
+# be a catch-all. The WebSocket API and the Razorpay sandbox come before the streams so that
+# `LocalStack.await_idle` first waits for their messages and webhooks, then for the stream records
+# they cause.
+TRIGGER_MODULES = ("websocket", "rest", "razorpay", "streams", "schedule")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class TriggerContext:
     # triggers that call back into the stack or share the functions' settings (the Razorpay sandbox).
     url: str = ""
     env: Mapping[str, str] = field(default_factory=dict)
+    # API Gateway's WebSocket idle timeout (no data either way) and connection lifetime.
+    websocket_idle_seconds: float = 10 * 60.0
+    websocket_lifetime_seconds: float = 2 * 60 * 60.0
 
 
 class Trigger(Protocol):

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from infra.local.edge import Edge, load_response_policies
+from infra.local.edge import Edge, EdgeMiddleware, load_response_policies
 from infra.local.environment import local_refs
 from infra.local.gateway import DevResources, create_app
 from infra.local.template import Template
@@ -224,3 +224,15 @@ def test_invoke_hands_a_rest_event_over_as_cloudfront_would_and_other_events_unc
     assert sent["headers"] == {"X-PeerLearn-Origin": "s" * 40}
     assert sent["multiValueHeaders"] == {"X-PeerLearn-Origin": ["s" * 40]}
     assert through_cloudfront(stream, "s" * 40) is stream
+
+
+def test_websocket_handshakes_pass_untouched_as_api_gateway_is_not_behind_cloudfront() -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope)
+
+    scope = {"type": "websocket", "path": "/local", "headers": [(b"x-peerlearn-origin", b"forged")]}
+    anyio.run(EdgeMiddleware(app, Edge("secret")), scope, None, None)
+
+    assert seen == [scope]  # no origin secret handed to a client-facing socket, nothing dropped

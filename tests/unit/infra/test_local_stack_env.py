@@ -113,3 +113,13 @@ def test_functions_are_warmed_in_template_order_a_few_at_a_time(tmp_path: Path) 
     assert runtime.most == 2
     assert sorted(runtime.started) == [f"F{i}" for i in range(8)]
     assert runtime.started[:2] == ["F0", "F1"] or runtime.started[:2] == ["F1", "F0"]
+
+
+def test_functions_reach_the_local_websocket_api_and_get_a_kept_turn_secret(tmp_path: Path) -> None:
+    env = local_environment(tmp_path, "http://127.0.0.1:3000", "peerlearn-local", "http://127.0.0.1:8000")
+
+    assert env["WEBSOCKET_URL"] == "ws://127.0.0.1:3000/local"
+    assert env["WEBSOCKET_MANAGEMENT_URL"] == "http://127.0.0.1:3000/local"
+    assert env["TURN_URIS"] == ""  # no TURN server locally: host candidates suffice
+    assert len(env["TURN_SECRET"]) == 48
+    assert local_environment(tmp_path, "http://127.0.0.1:3000", "t", "e")["TURN_SECRET"] == env["TURN_SECRET"]
