@@ -76,7 +76,7 @@ def test_mentor_and_two_learners_meet_share_recover_and_end(
     api_as: Callable[[str], Api],
     open_pages: Callable[[str, str], Person],
 ) -> None:
-    # Given a free session starting in five minutes (its room opens ten minutes early) and two
+    # Given a free session starting in 12 minutes (its room opens 30 minutes early) and two
     # learners with confirmed seats.
     mentor_id, mentor_email = people("mentor", name="Meera Mentor")
     asha_id, asha_email = people("learner", name="Asha Learner")
@@ -88,12 +88,12 @@ def test_mentor_and_two_learners_meet_share_recover_and_end(
             "title": "Borrow checker, live",
             "tags": ["Rust"],
             "level": "beginner",
-            "starts_at_local": local_in(5, ZONE),
+            "starts_at_local": local_in(11, ZONE),
             "timezone": ZONE,
             "duration_minutes": 30,
             "capacity": 3,
             "price_paise": 0,
-            "early_join_minutes": 10,
+            "early_join_minutes": 30,
         },
     )
     session_id = session["id"]

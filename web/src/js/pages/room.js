@@ -263,7 +263,11 @@ export default () => {
     socketState(state, detail) {
       this.store.connection = state;
       if (media.mesh) media.mesh.signalingUp = state === 'open';
-      if (state === 'open') media.socket.ping(); // the lobby's connection check
+      if (state === 'open') {
+          // A server can't post to a socket during its $connect: ask for the room's state.
+          media.socket.send('hello');
+          media.socket.ping(); // the lobby's connection check
+        }
       if (state === 'closed' && detail && this.store.status !== 'ended') {
         this.fail('refused', detail.message, detail.code);
         this.teardown();
@@ -854,8 +858,17 @@ export default () => {
       if (ok) this.store.socket.send('remove', { user_id: participant.user_id });
     },
 
+    /** Minutes added so far (the `timer` message says; a welcome only carries both ends). */
+    get extendedMinutes() {
+      const room = this.store.room;
+      if (!room) return 0;
+      if (room.extended_minutes != null) return room.extended_minutes;
+      if (!room.ends_at || !room.booked_ends_at) return 0;
+      return Math.max(0, Math.round((new Date(room.ends_at) - new Date(room.booked_ends_at)) / 60_000));
+    },
+
     get extensions() {
-      return extensionChoices(this.store.room?.extended_minutes);
+      return extensionChoices(this.extendedMinutes);
     },
 
     extend(minutes) {
