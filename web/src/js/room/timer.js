@@ -25,15 +25,13 @@ export function countdownText(seconds) {
 
 /** The warning due at `seconds` left that hasn't been given yet (300 or 60), or null. */
 export function dueWarning(seconds, given) {
-  if (seconds == null) return null;
-  for (const at of WARN_AT_SECONDS) {
-    if (seconds <= at && seconds > 0 && !given.has(at)) {
-      // Passing both at once (joined late): only the nearer one is worth saying.
-      WARN_AT_SECONDS.filter((other) => other >= at).forEach((other) => given.add(other));
-      return at;
-    }
-  }
-  return null;
+  if (seconds == null || seconds <= 0) return null;
+  const due = WARN_AT_SECONDS.filter((at) => seconds <= at && !given.has(at));
+  if (!due.length) return null;
+  // Passing both at once (joined late): only the nearer one is worth saying.
+  const nearest = Math.min(...due);
+  WARN_AT_SECONDS.filter((at) => at >= nearest).forEach((at) => given.add(at));
+  return nearest;
 }
 
 export function warningText(at) {
