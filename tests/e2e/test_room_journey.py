@@ -70,18 +70,9 @@ def media_flows(receiver: Person, sender: Person) -> bool:
     return frames_from(receiver, sender) > before
 
 
-def test_mentor_and_two_learners_meet_share_recover_and_end(
-    stack: LocalStack,
-    people: Callable[..., tuple[str, str]],
-    api_as: Callable[[str], Api],
-    open_pages: Callable[[str, str], Person],
-) -> None:
-    # Given a free session starting in 12 minutes (its room opens 30 minutes early) and two
-    # learners with confirmed seats.
-    mentor_id, mentor_email = people("mentor", name="Meera Mentor")
-    asha_id, asha_email = people("learner", name="Asha Learner")
-    ravi_id, ravi_email = people("learner", name="Ravi Learner")
-    session = api_as(mentor_email).call(
+def a_free_session_starting_soon(mentor: Api) -> str:
+    """A free session 12 minutes away whose room opens 30 minutes early (so it's open now)."""
+    session = mentor.call(
         "POST",
         "/api/sessions",
         {
@@ -96,7 +87,20 @@ def test_mentor_and_two_learners_meet_share_recover_and_end(
             "early_join_minutes": 30,
         },
     )
-    session_id = session["id"]
+    return str(session["id"])
+
+
+def test_mentor_and_two_learners_meet_share_recover_and_end(
+    stack: LocalStack,
+    people: Callable[..., tuple[str, str]],
+    api_as: Callable[[str], Api],
+    open_pages: Callable[[str, str], Person],
+) -> None:
+    # Given a free session whose room is open and two learners with confirmed seats.
+    mentor_id, mentor_email = people("mentor", name="Meera Mentor")
+    asha_id, asha_email = people("learner", name="Asha Learner")
+    ravi_id, ravi_email = people("learner", name="Ravi Learner")
+    session_id = a_free_session_starting_soon(api_as(mentor_email))
     for email in (asha_email, ravi_email):
         api_as(email).call("POST", f"/api/sessions/{session_id}/book", {})
 
@@ -189,4 +193,71 @@ def test_mentor_and_two_learners_meet_share_recover_and_end(
     expect(asha.page.get_by_test_id("room-rating-done")).to_be_visible(timeout=30_000)
 
     for person in everyone:
+        assert person.errors == [], person.errors
+
+
+def test_the_mentor_extends_mutes_asks_to_unmute_lowers_a_hand_and_removes(
+    people: Callable[..., tuple[str, str]],
+    api_as: Callable[[str], Api],
+    open_pages: Callable[[str, str], Person],
+) -> None:
+    # Given a mentor in the room and a learner in its waiting room.
+    mentor_id, mentor_email = people("mentor", name="Meera Mentor")
+    lena_id, lena_email = people("learner", name="Lena Learner")
+    session_id = a_free_session_starting_soon(api_as(mentor_email))
+    api_as(lena_email).call("POST", f"/api/sessions/{session_id}/book", {})
+    mentor = open_pages(mentor_id, mentor_email)
+    lena = open_pages(lena_id, lena_email)
+    mentor.page.goto(f"/sessions/{session_id}/room")
+    expect(mentor.page.get_by_test_id("room-lobby")).to_be_visible()
+    lena.page.goto(f"/sessions/{session_id}/room")
+    lena.page.get_by_test_id("room-join").click()
+
+    # The mentor hears the knock (announced too), lets Lena in and joins.
+    expect(mentor.page.get_by_test_id("room-announcement")).to_contain_text("Lena Learner is waiting to join")
+    mentor.page.get_by_test_id("room-admit").click()
+    mentor.page.get_by_test_id("room-join").click()
+    expect(lena.page.get_by_test_id("room-call")).to_be_visible()
+    expect(mentor.page.get_by_test_id("room-call")).to_be_visible()
+    wait_until(lambda: media_flows(mentor, lena), timeout=MEDIA_TIMEOUT, what="Lena's media at the mentor")
+
+    # Extending by 5 minutes moves everyone's end by 5 minutes (the server's timer).
+    ends = "Alpine.store('room').room.ends_at"
+    before = lena.page.evaluate(f"Date.parse({ends})")
+    mentor.page.get_by_test_id("room-extend-5").click()
+    wait_until(lambda: lena.page.evaluate(f"Date.parse({ends})") == before + 5 * 60_000, what="the extension")
+    expect(mentor.page.get_by_test_id("room-extend-15")).to_have_count(0)  # 5 + 15 > 15
+
+    # Muting turns Lena's microphone off; asking her to unmute asks, and she chooses to.
+    mic = lena.page.get_by_test_id("room-mic")
+    expect(mic).to_have_attribute("aria-pressed", "true")
+    mentor.page.get_by_test_id("room-mute").click()
+    expect(mic).to_have_attribute("aria-pressed", "false")
+    mentor.page.get_by_test_id("room-ask-unmute").click()
+    expect(lena.page.get_by_test_id("room-mute-ask")).to_contain_text("asks you to unmute")
+    lena.page.get_by_test_id("room-mute-ask-yes").click()
+    expect(mic).to_have_attribute("aria-pressed", "true")
+    expect(mentor.page.get_by_test_id("room-mute")).to_be_visible()
+
+    # A hand goes up and the mentor lowers it; a reaction floats on the mentor's screen.
+    lena.page.get_by_test_id("room-hand-toggle").click()
+    expect(lena.page.get_by_test_id("room-hand-toggle")).to_have_attribute("aria-pressed", "true")
+    mentor.page.get_by_test_id("room-tab-hands").click()
+    mentor.page.get_by_test_id("room-lower-hand").click()
+    expect(mentor.page.get_by_test_id("room-hand")).to_have_count(0)
+    expect(lena.page.get_by_test_id("room-hand-toggle")).to_have_attribute("aria-pressed", "false")
+    lena.page.get_by_test_id("room-react-👏").click()
+    expect(mentor.page.get_by_test_id("room-reaction")).to_have_count(1)
+
+    # Removing Lena (confirmed) sends her out, and she can't come back in.
+    mentor.page.get_by_test_id("room-tab-people").click()
+    mentor.page.get_by_test_id("room-remove").click()
+    mentor.page.get_by_test_id("confirm-ok").click()
+    expect(lena.page.get_by_test_id("room-removed")).to_be_visible()
+    expect(mentor.page.get_by_test_id("room-person")).to_have_count(0)
+    expect(mentor.page.get_by_test_id("room-tile")).to_have_count(1)
+    lena.page.goto(f"/sessions/{session_id}/room")
+    expect(lena.page.get_by_test_id("room-refused")).to_be_visible()
+
+    for person in (mentor, lena):
         assert person.errors == [], person.errors

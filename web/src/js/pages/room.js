@@ -25,7 +25,7 @@ const RATING_RETRIES = 6; // the booking turns `completed` a moment after the se
 // The objects Alpine must not wrap in proxies (WebSocket, RTCPeerConnection, MediaStream): one set
 // per page instance, kept outside the reactive component.
 function freshMedia() {
-  return { socket: null, mesh: null, quality: null, tracks: { audio: null, video: null, screen: null }, meter: null, preview: null, iceServers: [], meterTimer: null, unsubscribe: [] };
+  return { socket: null, mesh: null, quality: null, tracks: { audio: null, video: null, screen: null }, meter: null, preview: null, iceServers: [], meterTimer: null, resumeNeeded: false };
 }
 
 /** The store the room's panels build on (see room.html's panel slots). */
@@ -45,6 +45,7 @@ function freshStore() {
     localStream: null, // what I send (microphone + camera or screen), for the recorder
     offsetMs: 0, // server clock - this browser's clock
     speaker: null, // user_id of the active speaker (groups of 3+)
+    chatUnread: 0, // set by the chat panel: messages that arrived while it was out of sight
 
     socket: {
       /** Sends `{action, ...payload}`; false when the socket is down. */
@@ -263,6 +264,7 @@ export default () => {
     socketState(state, detail) {
       this.store.connection = state;
       if (media.mesh) media.mesh.signalingUp = state === 'open';
+      if (state === 'reconnecting' && this.store.status === 'room') media.resumeNeeded = true;
       if (state === 'open') {
           // A server can't post to a socket during its $connect: ask for the room's state.
           media.socket.send('hello');
@@ -299,9 +301,12 @@ export default () => {
         waiting.forEach((p) => this.seenArrivals.add(p.user_id));
         if (waiting.length) this.say(`${waiting.length} waiting to join.`);
       }
-      if (store.status === 'room') {
+      if (store.status === 'room' && media.resumeNeeded) {
+        // My socket came back (not the first welcome after being let in, which arrives while the
+        // first offers are in flight): renegotiate what was lost while it was down.
+        media.resumeNeeded = false;
         media.mesh.signalingUp = true;
-        media.mesh.resume(); // my socket came back: renegotiate what was lost
+        media.mesh.resume();
         this.sendMedia();
       } else if (this.wantsIn && store.admitted) {
         this.enter();
