@@ -26,6 +26,13 @@ class Person:
         self.user_id, self.email, self.context, self.page = user_id, email, context, page
         self.errors: list[str] = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # The stack serves the production Content-Security-Policy: any violation fails the test.
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(message.text) if message.text.startswith("CSP violation") else None
+            ),
+        )
 
     def stats(self) -> dict[str, dict[str, Any]]:
         stats: dict[str, dict[str, Any]] = self.page.evaluate(
@@ -49,6 +56,10 @@ def open_pages(browser: Browser, stack: LocalStack) -> Iterator[Callable[[str, s
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        )
         sign_in(page, email)
         return Person(user_id, email, context, page)
 
