@@ -2,6 +2,7 @@
 // Run: `node --test test/` from web/ (no browser).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { deviceErrorText } from '../src/js/room/devices.js';
 import { sdpSession } from '../src/js/room/peers.js';
 import { capsFor, summarise } from '../src/js/room/quality.js';
 import { backoffMs } from '../src/js/room/socket.js';
@@ -81,4 +82,10 @@ test('reconnect waits grow with jitter and a ceiling', () => {
 test('the SDP origin names the sender connection', () => {
   assert.equal(sdpSession('v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\n'), '4611731400430051336');
   assert.equal(sdpSession(undefined), null);
+});
+
+test('a device that fails says what to do', () => {
+  assert.match(deviceErrorText({ name: 'NotAllowedError' }, 'video'), /blocked the camera.*join with it off/);
+  assert.match(deviceErrorText({ name: 'NotFoundError' }, 'audio'), /No microphone was found/);
+  assert.match(deviceErrorText({ name: 'NotReadableError' }, 'video'), /in use by another app/);
 });

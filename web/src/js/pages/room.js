@@ -299,7 +299,10 @@ export default () => {
         // Learners who arrived before the mentor: one knock for all of them, so none is missed.
         const waiting = this.waiting;
         waiting.forEach((p) => this.seenArrivals.add(p.user_id));
-        if (waiting.length) this.say(`${waiting.length} waiting to join.`);
+        if (waiting.length) {
+          playKnock(); // browsers may hold it until the first click; the words are there either way
+          this.say(`${waiting.length === 1 ? waiting[0].name + ' is' : waiting.length + ' people are'} waiting to join.`);
+        }
       }
       if (store.status === 'room' && media.resumeNeeded) {
         // My socket came back (not the first welcome after being let in, which arrives while the
