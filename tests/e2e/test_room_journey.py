@@ -167,6 +167,15 @@ def test_mentor_and_two_learners_meet_share_recover_and_end(
             what="the shared screen's resolution at the receivers",
         )
 
+    # Stopping the share puts the camera back (replaceTrack again, no renegotiation).
+    asha.page.get_by_test_id("room-screen").click()
+    expect(asha.page.get_by_test_id("room-screen")).to_have_attribute("aria-pressed", "false")
+    wait_until(
+        lambda: 0 < int(ravi.stats()[asha_id]["frameWidth"]) < 1280,
+        timeout=MEDIA_TIMEOUT,
+        what="the camera's resolution back at the receivers",
+    )
+
     # A raised hand appears in the mentor's queue.
     ravi.page.get_by_test_id("room-hand-toggle").click()
     mentor.page.get_by_test_id("room-tab-hands").click()
