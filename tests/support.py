@@ -51,6 +51,11 @@ def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, 
         "UPLOADS_ENDPOINT": "http://127.0.0.1:3000/_dev/uploads",
         "COOKIE_SECURE": "false",
         "BOOKING_CANCEL_CUTOFF_HOURS": "24",
+        # moto answers the management API only on an execute-api host
+        "WEBSOCKET_URL": "wss://wsapi.execute-api.ap-south-1.amazonaws.com/test",
+        "WEBSOCKET_MANAGEMENT_URL": "https://wsapi.execute-api.ap-south-1.amazonaws.com/test",
+        "TURN_URIS": "",
+        "TURN_TTL_SECONDS": "3600",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "test",
         # Razorpay (the local sandbox's shape; unit tests stub the adapter) and mentor payouts

@@ -1,4 +1,5 @@
-"""Authorizer function: checks the bearer token, the user's ban and sign-out state for API Gateway.
+"""Authorizer function: checks the bearer token, the user's ban and sign-out state for API Gateway;
+on the WebSocket API's `$connect`, redeems the single-use room ticket instead.
 
 401 is API Gateway's answer to raising "Unauthorized"; a Deny policy becomes 403.
 """
@@ -14,6 +15,7 @@ with cold_start():
     from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
         APIGatewayAuthorizerRequestEvent,
         APIGatewayAuthorizerResponse,
+        APIGatewayAuthorizerResponseWebSocket,
     )
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -21,7 +23,8 @@ with cold_start():
     from peerlearn.api.edge import require_origin
     from peerlearn.config import Settings
     from peerlearn.context import build_context
-    from peerlearn.errors import Forbidden, Unauthorized
+    from peerlearn.errors import Conflict, Forbidden, Unauthorized
+    from peerlearn.live import tickets
     from peerlearn.observability import route_domain_logs
 
     logger = Logger()
@@ -29,8 +32,48 @@ with cold_start():
     ctx = build_context(Settings.from_env())
 
 
+def _is_room_connect(event: dict[str, Any]) -> bool:
+    request_context = event.get("requestContext") or {}
+    return request_context.get("eventType") == "CONNECT" or str(event.get("methodArn", "")).endswith(
+        "/$connect"
+    )
+
+
+def room_connect(event: dict[str, Any]) -> dict[str, Any]:
+    """The WebSocket API's `$connect`: browsers can't send headers (nor does CloudFront stand in front),
+    so the proof is the room ticket in the query string, redeemed once; the ban and a removal from the
+    room are checked again now, not when the ticket was issued."""
+    query = event.get("queryStringParameters") or {}
+    try:
+        grant = tickets.redeem_ticket(query.get("ticket") or "", session_id=query.get("session"))
+        user_role = tickets.admit_grant(grant)
+    except Unauthorized as exc:
+        logger.info("room connect not authenticated", extra={"reason": exc.code})
+        raise Exception("Unauthorized") from None  # API Gateway's contract for a 401
+    except (Forbidden, Conflict) as exc:
+        logger.info("room connect denied", extra={"reason": exc.code})
+        policy = APIGatewayAuthorizerResponseWebSocket.from_route_arn(event["methodArn"], exc.code)
+        policy.deny_all_routes()
+        return policy.asdict()
+    policy = APIGatewayAuthorizerResponseWebSocket.from_route_arn(
+        event["methodArn"],
+        principal_id=grant.user_id,
+        context={
+            "user_id": grant.user_id,
+            "role": user_role,
+            "session_id": grant.session_id,
+            "room_role": grant.room_role,
+            "name": grant.name,
+        },
+    )
+    policy.allow_all_routes()
+    return policy.asdict()
+
+
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if _is_room_connect(event):
+        return room_connect(event)
     request = APIGatewayAuthorizerRequestEvent(event)
     arn = request.parsed_arn
     try:

@@ -1,4 +1,5 @@
-"""Sessions function: the catalog, discovery, booking, waitlist, joining, feedback and history."""
+"""Sessions function: the catalog, discovery, booking, waitlist, joining (room tickets, ICE servers,
+chat history), feedback and history."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from peerlearn.coldstart import cold_start
 
 with cold_start():
     from peerlearn.api.function import rest_function
-    from peerlearn.api.routes import sessions
+    from peerlearn.api.routes import rooms, sessions
+    from peerlearn.config import TurnSettings
 
-    function = rest_function([sessions.router])
+    function = rest_function([sessions.router, rooms.router], turn=TurnSettings.from_env())
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -159,6 +159,8 @@ def run_dev(data_dir: Path, port: int, *, seed: bool) -> int:
         print(f"  ({started})")
         print(f"  outbox    {stack.url}/_dev/outbox")
         print(f"  API docs  {stack.url}/api/docs")
+        if stack.env.get("WEBSOCKET_URL"):
+            print(f"  live      {stack.env['WEBSOCKET_URL']}")
         for line in lines:
             print(f"  {line}")
         print("Press Ctrl-C to stop.\n", flush=True)

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from infra.local.template import Template
+from infra.local.triggers.websocket.api import load_websocket_apis
 
 
 def _route_key(method: str, path: str) -> tuple[str, str]:
@@ -78,3 +79,28 @@ def missing_table_keys(template: Template, key_attributes: set[str], index_names
         f"the code queries index {i!r}, which the table does not have" for i in index_names - indexes
     ]
     return sorted(problems)
+
+
+def websocket_invoke_permissions(template: Template) -> list[str]:
+    """Functions behind the WebSocket API that API Gateway may not invoke in the cloud.
+
+    Locally nothing checks IAM, so a route without its `AWS::Lambda::Permission` (principal
+    apigateway.amazonaws.com) works here and fails on the first deploy: checked here instead.
+    """
+    invoked: set[str] = set()
+    for api in load_websocket_apis(template).values():
+        for route in api.routes.values():
+            invoked |= {route.function} if route.function else set()
+            invoked |= {route.authorizer.function} if route.authorizer else set()
+    allowed = set()
+    for _, resource in template.resources_of_type("AWS::Lambda::Permission"):
+        props = template.resolve(resource.get("Properties") or {})
+        if (
+            props.get("Principal") == "apigateway.amazonaws.com"
+            and props.get("Action") == "lambda:InvokeFunction"
+        ):
+            allowed.add(str(props.get("FunctionName")).removesuffix(".Arn"))
+    return [
+        f"{function} is invoked by the WebSocket API but API Gateway has no AWS::Lambda::Permission to"
+        for function in sorted(invoked - allowed)
+    ]

@@ -36,6 +36,10 @@ class Settings:
     # The value CloudFront sends in X-PeerLearn-Origin; REST functions refuse requests without it.
     # None where a function has neither setting (stream, jobs): the REST edge then refuses everything.
     origin_secret: str | None
+    # The live rooms' WebSocket API: the URL browsers connect to (a room ticket names it) and the
+    # `@connections` management endpoint the functions push through (same API, https/http scheme).
+    websocket_url: str
+    websocket_management_url: str
 
     @classmethod
     def from_env(
@@ -84,6 +88,8 @@ class Settings:
                 required("BOOKING_CANCEL_CUTOFF_HOURS"), "BOOKING_CANCEL_CUTOFF_HOURS"
             ),
             origin_secret=origin_secret_from_env(env, fetch_origin_secret),
+            websocket_url=required("WEBSOCKET_URL").removesuffix("/"),
+            websocket_management_url=required("WEBSOCKET_MANAGEMENT_URL").removesuffix("/"),
         )
 
 
@@ -270,3 +276,46 @@ class PayoutSettings:
             kms_key_id=kms_key_id,
             local_data_key=local_key,
         )
+
+
+@dataclass(frozen=True)
+class TurnSettings:
+    """ICE servers for the rooms' WebRTC: TURN URIs and the secret their time-limited credentials are
+    derived from (the TURN REST scheme coturn implements). No URIs (locally): host candidates only,
+    and no secret is needed. The secret is TURN_SECRET locally, the SSM SecureString named by
+    TURN_SECRET_PARAM in the cloud; only the function that hands out credentials builds this."""
+
+    uris: tuple[str, ...]
+    secret: str | None
+    ttl_seconds: int
+
+    def __repr__(self) -> str:  # the secret must never reach a log line
+        return f"TurnSettings(uris={self.uris!r}, ttl_seconds={self.ttl_seconds})"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+    ) -> TurnSettings:
+        env = os.environ if env is None else env
+        ttl_text = env.get("TURN_TTL_SECONDS", "").strip()
+        if not ttl_text:
+            raise ConfigError("setting TURN_TTL_SECONDS is required")
+        ttl = _non_negative_int(ttl_text, "TURN_TTL_SECONDS")
+        if not 60 <= ttl <= 86400:
+            raise ConfigError("TURN_TTL_SECONDS must be between 60 and 86400")
+        uris = tuple(u.strip() for u in env.get("TURN_URIS", "").split(",") if u.strip())
+        for uri in uris:
+            if not uri.startswith(("turn:", "turns:", "stun:")):
+                raise ConfigError(f"TURN_URIS: {uri!r} is not a turn:, turns: or stun: URI")
+        secret: str | None = None
+        if any(uri.startswith(("turn:", "turns:")) for uri in uris):
+            if env.get("TURN_SECRET", "").strip():
+                secret = env["TURN_SECRET"].strip()
+            else:
+                name = env.get("TURN_SECRET_PARAM", "").strip()
+                if not name:
+                    raise ConfigError("setting TURN_SECRET_PARAM (or locally TURN_SECRET) is required")
+                secret = (fetch_secret or _ssm_secret)(name)
+            if len(secret) < 16:
+                raise ConfigError("the TURN secret must be at least 16 characters")
+        return cls(uris=uris, secret=secret, ttl_seconds=ttl)

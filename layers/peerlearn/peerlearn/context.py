@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from peerlearn import store
+from peerlearn.adapters import websocket
 from peerlearn.adapters.email import EmailSender, OutboxEmailSender, SesEmailSender
 from peerlearn.adapters.objects import LocalObjectStore, ObjectStore, S3ObjectStore
-from peerlearn.config import Settings
+from peerlearn.config import Settings, TurnSettings
 
 if TYPE_CHECKING:
     from peerlearn.adapters.razorpay import Razorpay
@@ -21,10 +22,15 @@ class Context:
     objects: ObjectStore
     # Razorpay, for the functions that move money (built by them at cold start; tests put a stub).
     gateway: Razorpay | None = None
+    # ICE servers for the rooms (built only by the function that hands out TURN credentials).
+    turn: TurnSettings | None = None
 
 
-def build_context(settings: Settings, gateway: Razorpay | None = None) -> Context:
+def build_context(
+    settings: Settings, gateway: Razorpay | None = None, turn: TurnSettings | None = None
+) -> Context:
     store.bind(table_name=settings.table_name, region=settings.region, host=settings.dynamodb_endpoint)
+    websocket.bind(endpoint=settings.websocket_management_url, region=settings.region)
     email: EmailSender
     if settings.email_transport == "outbox":
         assert settings.outbox_dir is not None
@@ -36,4 +42,4 @@ def build_context(settings: Settings, gateway: Razorpay | None = None) -> Contex
         objects = LocalObjectStore(settings.uploads_endpoint, settings.jwt_secret)
     else:
         objects = S3ObjectStore(settings.uploads_bucket)
-    return Context(settings=settings, email=email, objects=objects, gateway=gateway)
+    return Context(settings=settings, email=email, objects=objects, gateway=gateway, turn=turn)

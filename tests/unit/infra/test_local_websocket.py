@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.websockets import WebSocketDisconnect
 
+from infra.local import checks
 from infra.local.authorizers import authorizer_event
 from infra.local.environment import local_refs
 from infra.local.runtime import FunctionError, Runtime
@@ -110,6 +111,24 @@ def test_only_connect_may_have_an_authorizer() -> None:
         load_websocket_apis(template)
 
 
+def test_every_function_behind_the_websocket_api_may_be_invoked_by_api_gateway_in_the_cloud() -> None:
+    template = Template.load()
+    template.refs = local_refs(template, "t", URL)
+
+    assert checks.websocket_invoke_permissions(template) == []
+
+
+def test_the_permission_check_catches_a_function_api_gateway_may_not_invoke() -> None:
+    fixture = Template.load(FIXTURE)
+    assert checks.websocket_invoke_permissions(fixture) == []
+
+    del fixture.raw["Resources"]["RoomPermission"]
+
+    assert checks.websocket_invoke_permissions(fixture) == [
+        "RoomFunction is invoked by the WebSocket API but API Gateway has no AWS::Lambda::Permission to"
+    ]
+
+
 # ---------------------------------------------------------------------- route selection
 def test_the_action_selects_its_route_and_anything_else_goes_to_default() -> None:
     api = fixture_api()
@@ -144,9 +163,13 @@ def test_selection_reads_nested_fields_and_scalars_as_api_gateway_does() -> None
     assert selection_key("$request.header.x", '{"x": "y"}') is None
 
 
+# Parsed once: reading the template per example overran hypothesis' deadline on a busy machine.
+_API = fixture_api()
+
+
 @given(st.text(max_size=200))
 def test_route_selection_never_fails_on_any_text(body: str) -> None:
-    route = fixture_api().select(body)
+    route = _API.select(body)
 
     assert route is not None
 

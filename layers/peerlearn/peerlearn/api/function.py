@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from peerlearn.api import make_resolver
 from peerlearn.api.edge import refusal
-from peerlearn.config import Settings
+from peerlearn.config import Settings, TurnSettings
 from peerlearn.context import build_context
 from peerlearn.observability import Untraced, make_tracer, route_domain_logs
 
@@ -32,13 +32,15 @@ class RestFunction:
     handler: Handler
 
 
-def rest_function(routers: Sequence[Router], gateway: Razorpay | None = None) -> RestFunction:
+def rest_function(
+    routers: Sequence[Router], gateway: Razorpay | None = None, turn: TurnSettings | None = None
+) -> RestFunction:
     """Call at import (the cold start): the environment names the service and holds the settings.
-    `gateway`: Razorpay, for the functions that move money."""
+    `gateway`: Razorpay, for the functions that move money; `turn`: ICE servers, for the rooms."""
     logger = Logger()
     tracer = make_tracer()
     route_domain_logs(logger)
-    ctx = build_context(Settings.from_env(), gateway=gateway)
+    ctx = build_context(Settings.from_env(), gateway=gateway, turn=turn)
     app = make_resolver(routers)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

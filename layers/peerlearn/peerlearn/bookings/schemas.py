@@ -56,6 +56,9 @@ class Room(Shape):
     session_id: str
     role: Literal["mentor", "learner", "observer"]
     title: str
+    # The live room's state (peerlearn.live fills these in): waiting until the session is live.
+    status: Literal["waiting", "open", "ended"] = "waiting"
+    opened: bool = False
 
 
 class JoinAnswer(Shape):

@@ -207,3 +207,52 @@ def withdrawals_by_status_gsi1pk(status: str) -> str:
 def mentor_withdrawals_gsi2pk(mentor_id: str) -> str:
     """A mentor's own withdrawals, newest first (gsi2sk = <requested_at>#<id>)."""
     return f"MENTOR_WITHDRAWALS#{mentor_id}"
+
+
+# ---------------------------------------------------------------- live rooms
+TICKET_SK = "TICKET"
+CONNECTION_SK = "CONN"
+ROOM_STATE_SK = "STATE"
+PEER_PREFIX = "PEER#"
+ATTEND_PREFIX = "ATTEND#"
+CHAT_PREFIX = "CHAT#"
+ROOM_FILE_PREFIX = "FILE#"
+
+
+def ticket_pk(ticket_hash: str) -> str:
+    """A room ticket by the SHA-256 (hex) of its value: the table never holds a usable ticket."""
+    return f"TICKET#{ticket_hash}"
+
+
+def connection_pk(connection_id: str) -> str:
+    return f"CONN#{connection_id}"
+
+
+def room_pk(session_id: str) -> str:
+    """A room's partition: its state, participants, attendance and chat (fan-out is one Query)."""
+    return f"ROOM#{session_id}"
+
+
+def session_id_from_room_pk(pk: str) -> str:
+    return pk.removeprefix("ROOM#")
+
+
+def peer_sk(user_id: str) -> str:
+    return f"{PEER_PREFIX}{user_id}"
+
+
+def attendance_prefix(user_id: str) -> str:
+    return f"{ATTEND_PREFIX}{user_id}#"
+
+
+def attendance_sk(user_id: str, joined_at_ms: int) -> str:
+    return f"{attendance_prefix(user_id)}{joined_at_ms:013d}"
+
+
+def chat_sk(sent_at_ms: int, message_id: str) -> str:
+    return f"{CHAT_PREFIX}{sent_at_ms:013d}#{message_id}"
+
+
+def room_file_sk(file_id: str) -> str:
+    """A file shared in a room's chat (its item is written by the files API)."""
+    return f"{ROOM_FILE_PREFIX}{file_id}"

@@ -23,6 +23,16 @@ from peerlearn.store.base import (
     OpenByStart,
     RatingTotals,
 )
+from peerlearn.store.live import (  # re-exported: every item type is found here
+    LIVE_MODELS,
+)
+from peerlearn.store.live import AttendanceItem as AttendanceItem
+from peerlearn.store.live import ChatAttachmentMap as ChatAttachmentMap
+from peerlearn.store.live import ChatMessageItem as ChatMessageItem
+from peerlearn.store.live import ConnectionItem as ConnectionItem
+from peerlearn.store.live import ParticipantItem as ParticipantItem
+from peerlearn.store.live import RoomStateItem as RoomStateItem
+from peerlearn.store.live import RoomTicketItem as RoomTicketItem
 from peerlearn.store.money import (
     DocumentCounterItem,
     DocumentNumberItem,
@@ -259,4 +269,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     ReconciliationItem,
     PayoutAccountItem,
     WithdrawalItem,
+    *LIVE_MODELS,
 )

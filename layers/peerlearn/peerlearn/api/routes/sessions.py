@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.accounts.lookups import get_user
 from peerlearn.api import SECURED, Caller, CallerDep, ClientDep, ContextDep
-from peerlearn.bookings import cancelling, lists, room, seats, waitlist
+from peerlearn.bookings import cancelling, lists, seats, waitlist
 from peerlearn.bookings.schemas import (
     AttendeeList,
     BookingOut,
@@ -34,6 +34,8 @@ from peerlearn.catalog.schemas import (
 )
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate, ReviewEdit, ReviewOut, ReviewPage
+from peerlearn.live import ending
+from peerlearn.live import room as live_room
 
 router = Router()
 
@@ -124,7 +126,7 @@ def start_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOu
     "/api/sessions/<session_id>/end", summary="End your session", tags=["sessions"], security=SECURED
 )
 def end_session(session_id: str, who: CallerDep, ctx: ContextDep) -> SessionOut:
-    return lifecycle.end_session(ctx, mentor_id=who.user_id, session_id=session_id)
+    return ending.end_session(ctx, mentor_id=who.user_id, session_id=session_id)
 
 
 # ---------------------------------------------------------------- booking
@@ -201,7 +203,7 @@ def leave_waitlist(session_id: str, who: CallerDep) -> dict[str, str]:
     security=SECURED,
 )
 def join_room(session_id: str, who: CallerDep) -> JoinAnswer:
-    return room.join(user_id=who.user_id, role=who.role, session_id=session_id)
+    return live_room.join_answer(user_id=who.user_id, role=who.role, session_id=session_id)
 
 
 @router.get(
