@@ -509,10 +509,19 @@ export default () => {
       return this.store.participants.filter((p) => p.connected !== false);
     },
 
-    get opensAtText() {
+    /** Whether the room is open, and if not, from when the mentor may open it (local time). */
+    get roomOpeningText() {
       const room = this.store.room;
-      const at = room?.opens_at || room?.starts_at || this.store.session?.starts_at;
-      return at ? momentText(new Date(at), Alpine.store('clock').now) : '';
+      if (!room) return '';
+      if (room.status === 'open') return 'The room is open.';
+      const now = this.store.serverNow();
+      const opens = room.opens_at ? new Date(room.opens_at) : null;
+      if (this.store.isMentor) {
+        if (opens && opens.getTime() > now) return `You can open the room from ${momentText(opens, Alpine.store('clock').now)}.`;
+        return 'The room isn’t open yet: open it now, or it opens when you join at the start time.';
+      }
+      if (opens && opens.getTime() > now) return `The room opens at ${momentText(opens, Alpine.store('clock').now)}, when the mentor starts it.`;
+      return 'The room opens when the mentor starts the session.';
     },
 
     get startsAtText() {
@@ -556,6 +565,11 @@ export default () => {
     join() {
       audioContext(); // a click: the knock and meters may play from now on
       this.wantsIn = true;
+      // The mentor joining at (or after) the start time starts the session; earlier takes "Open now".
+      const room = this.store.room;
+      if (this.store.isMentor && room && room.status === 'waiting' && new Date(room.starts_at).getTime() <= this.store.serverNow()) {
+        this.openNow();
+      }
       if (this.store.admitted) this.enter();
       else this.say('You asked to join. The mentor will let you in.');
     },
