@@ -921,8 +921,16 @@ export default () => {
       return this.store.participants.filter((p) => p.user_id !== me);
     },
 
+    /** "mic on", "muted", "reconnecting" (socket gone, media still flowing) or "away". */
+    personStatus(p) {
+      if (p.connected) return p.audio ? 'mic on' : 'muted';
+      return this.states[p.user_id] === 'connected' ? 'reconnecting' : 'away';
+    },
+
+    /** Admitted people but me; those away (tab closed, network gone) last. */
     get admittedOthers() {
-      return this.others().filter((p) => p.status === 'admitted');
+      const admitted = this.others().filter((p) => p.status === 'admitted');
+      return [...admitted.filter((p) => p.connected), ...admitted.filter((p) => !p.connected)];
     },
 
     // ------------------------------------------------------------------ leaving and the end
