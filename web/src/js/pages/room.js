@@ -20,6 +20,7 @@ import { countdownText, dueWarning, extensionChoices, secondsLeft, warningText }
 export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉', '🙏', '🤔'];
 const REACTION_SHOWN_MS = 3500;
 const METER_EVERY_MS = 100;
+const PANELS = ['people', 'hands', 'chat'];
 const RATING_RETRIES = 6; // the booking turns `completed` a moment after the session ends (stream)
 
 // The objects Alpine must not wrap in proxies (WebSocket, RTCPeerConnection, MediaStream): one set
@@ -1035,6 +1036,14 @@ export default () => {
     // ------------------------------------------------------------------ panels and test hooks
     showPanel(name) {
       this.panel = name;
+    },
+
+    /** Arrow keys, Home and End move between the side panel's tabs (the ARIA tabs pattern). */
+    movePanel(step) {
+      const names = PANELS;
+      const at = Math.min(names.length - 1, Math.max(0, names.indexOf(this.panel) + step));
+      this.panel = names[at];
+      document.getElementById(`room-tab-${this.panel}`)?.focus();
     },
 
     async testStats() {
