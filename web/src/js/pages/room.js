@@ -196,6 +196,7 @@ export default () => {
       if (leave) m.socket?.send('leave');
       m.socket?.close();
       m.quality?.stop();
+      clearTimeout(m.iceTimer);
       m.mesh?.close();
       clearInterval(m.meterTimer);
       m.meter?.stop();
@@ -592,12 +593,7 @@ export default () => {
     async enter() {
       if (this.store.status === 'room') return;
       this.store.status = 'room';
-      try {
-        const { ice_servers: servers } = await get('/api/rtc/ice-servers', { auth: true });
-        media.iceServers = servers ?? [];
-      } catch {
-        media.iceServers = []; // host candidates still work on a LAN or loopback
-      }
+      await this.loadIceServers();
       const mesh = media.mesh;
       const tracks = media.tracks;
       if (tracks.video && !this.local.video) {
@@ -622,6 +618,31 @@ export default () => {
     get admittedIds() {
       const me = this.store.me?.user_id;
       return this.store.participants.filter((p) => p.status === 'admitted' && p.user_id !== me).map((p) => p.user_id);
+    },
+
+    /**
+     * TURN credentials are time-limited: fetch them again before they lapse and hand them to every
+     * connection, so an ICE restart late in a long session can still use the relay.
+     */
+    async loadIceServers() {
+      clearTimeout(media.iceTimer);
+      let ttlSeconds = 3600;
+      try {
+        const answer = await get('/api/rtc/ice-servers', { auth: true });
+        media.iceServers = answer.ice_servers ?? [];
+        ttlSeconds = answer.ttl_seconds || ttlSeconds;
+      } catch {
+        if (!media.iceServers) media.iceServers = []; // host candidates still work on a LAN or loopback
+        ttlSeconds = 120; // try again soon
+      }
+      for (const peer of media.mesh?.peers.values() ?? []) {
+        try {
+          peer.pc.setConfiguration({ ...peer.pc.getConfiguration(), iceServers: media.iceServers });
+        } catch (error) {
+          console.warn('room: new ICE servers refused', error);
+        }
+      }
+      if (this.store.status === 'room') media.iceTimer = setTimeout(() => this.loadIceServers(), ttlSeconds * 800);
     },
 
     get peerIds() {
