@@ -325,7 +325,8 @@ export default () => {
       const mine = list.find((p) => p.user_id === store.me?.user_id);
       if (mine && store.me) store.me.status = mine.status;
       if (store.room) store.room.mentor_present = list.some((p) => p.room_role === 'mentor' && p.connected);
-      if (!quiet) {
+      // Before my welcome, everyone already here isn't news.
+      if (!quiet && store.me) {
         for (const p of list) {
           if (p.user_id === store.me?.user_id) continue;
           const old = before.get(p.user_id);
