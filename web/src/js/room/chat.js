@@ -88,12 +88,14 @@ export function registerRoomChat() {
         };
         media.addEventListener('change', mediaListener);
         stop = listenToRoom({
-          welcome: () => this.loadHistory(),
+          welcome: (frame) => frame.you && frame.you.status !== 'waiting' && this.loadHistory(),
           chat: (frame) => this.receive(frame.message),
           gift: (frame) => frame.gift && this.receiveGift(frame.gift),
           error: (frame) => this.refused(frame),
         });
-        if (roomSessionId()) this.loadHistory();
+        // Mounted after the welcome (the page shows the panels once admitted): load now.
+        const me = roomMe();
+        if (me && me.status !== 'waiting') this.loadHistory();
       },
 
       destroy() {
