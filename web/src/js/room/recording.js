@@ -173,10 +173,16 @@ export function registerRoomRecording() {
         uploads = Promise.resolve();
         sessionId = roomSessionId();
         try {
-          const mimeType = recordingMimeType();
-          if (!mimeType) throw new Error('This browser can’t record WebM video. Try Chrome, Edge or Firefox.');
+          if (!recordingMimeType()) throw new Error('This browser can’t record WebM video. Try Chrome, Edge or Firefox.');
           media = await recordableMedia();
-          const created = await post(`/api/sessions/${sessionId}/recordings`, {}, { auth: true });
+          // No camera (off or refused): record the voices alone rather than nothing.
+          const withVideo = media.stream.getVideoTracks().length > 0;
+          const mimeType = withVideo ? recordingMimeType() : 'audio/webm';
+          const created = await post(
+            `/api/sessions/${sessionId}/recordings`,
+            { content_type: withVideo ? 'video/webm' : 'audio/webm' },
+            { auth: true },
+          );
           recordingId = created.recording_id;
           cutter = partCutter();
           recorder = new MediaRecorder(media.stream, { mimeType });
@@ -307,7 +313,7 @@ export function registerRoomRecording() {
         try {
           const answer = await get(`/api/sessions/${this.session.id}/recordings`, { auth: true });
           const items = Array.isArray(answer) ? answer : answer.items ?? answer.recordings ?? [];
-          this.recordings = items.map((item) => ({
+          this.recordings = items.filter((item) => item.status !== 'aborted').map((item) => ({
             ...item,
             id: item.recording_id ?? item.id,
             sizeText: item.size_bytes ? sizeText(item.size_bytes) : '',
@@ -320,8 +326,11 @@ export function registerRoomRecording() {
         }
       },
 
+      /** "about 25 min": the upload starts with the recording and completes when it stops. */
       recordingLabel(recording) {
-        return recording.duration_seconds ? `${Math.max(1, Math.round(recording.duration_seconds / 60))} min` : '';
+        if (!recording.completed_at) return '';
+        const minutes = Math.round((new Date(recording.completed_at) - new Date(recording.created_at)) / 60_000);
+        return Number.isFinite(minutes) ? `about ${Math.max(1, minutes)} min` : '';
       },
 
       /** An old list's URL may have expired: list again, then follow the fresh one. */
