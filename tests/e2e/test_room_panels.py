@@ -160,10 +160,11 @@ def room(
 
 
 def open_chat(page: Page) -> None:
-    """On a phone the chat is a drawer behind its button; on a wide screen it is always open."""
-    toggle = page.get_by_test_id("room-chat-toggle")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
-        toggle.click()
+    """The room page may keep the chat behind its Chat tab (on phones): select it when it is there."""
+    tab = page.get_by_test_id("room-tab-chat")
+    if tab.is_visible() and tab.get_attribute("aria-selected") != "true":
+        tab.click()
+    expect(page.get_by_test_id("room-chat-log")).to_be_visible()
 
 
 def test_chat_text_and_an_image_reach_the_other_participants(room: Callable[..., Room]) -> None:
@@ -175,10 +176,14 @@ def test_chat_text_and_an_image_reach_the_other_participants(room: Callable[...,
     lena.get_by_test_id("room-chat-input").fill("Notes: https://doc.rust-lang.org/book/ <b>bold?</b>")
     lena.get_by_test_id("room-chat-input").press("Enter")
 
-    # Then everyone sees it once, with a safe link and no HTML
-    expect(arjun.get_by_test_id("room-chat-unread")).to_have_text("1")  # Arjun is on a phone, chat closed
-    open_chat(arjun)
-    expect(arjun.get_by_test_id("room-chat-unread")).to_be_hidden()
+    # Then Arjun, on a phone with the chat out of sight, is told, and one tap brings it back
+    new_messages = arjun.get_by_test_id("room-chat-new")
+    expect(new_messages).to_contain_text("1 new message in chat")
+    new_messages.click()
+    expect(arjun.get_by_test_id("room-chat-log")).to_be_visible()
+    expect(new_messages).to_be_hidden()
+
+    # And everyone sees it once, with a safe link and no HTML
     for page in live.everyone:
         message = page.get_by_test_id("room-chat-message").filter(has_text="Notes:")
         expect(message).to_have_count(1)
@@ -195,6 +200,7 @@ def test_chat_text_and_an_image_reach_the_other_participants(room: Callable[...,
 
     # Then it shows inline for the mentor and Arjun (fetched with their own sign-in)
     for page in [live.mentor, arjun]:
+        open_chat(page)
         image = page.get_by_test_id("room-chat-image")
         expect(image).to_be_visible()
         expect(image).to_have_attribute("alt", "diagram.png")

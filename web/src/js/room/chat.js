@@ -1,7 +1,8 @@
 // The room's chat panel (`roomChat`, partials/room-chat.html): history from the API on joining and
 // after every reconnect (each `welcome`), live `chat` messages merged by id, a composer with an emoji
 // picker, links made safe (parts rendered with x-text/:href, never HTML), attachments uploaded through
-// the files API, gifts logged once, and an unread count while the panel is closed on a phone.
+// the files API, gifts logged once, and an unread count while the log is out of sight (the room page
+// shows the chat behind a tab on phones): a "new messages" button, and `Alpine.store('room').chatUnread`.
 import Alpine from '@alpinejs/csp';
 import { getBlob, get, post, withQuery } from '../api.js';
 import { amountText } from '../format.js';
@@ -29,7 +30,6 @@ export const EMOJIS = [
   ['✅', 'check mark'], ['❌', 'cross mark'], ['💡', 'light bulb'], ['🚀', 'rocket'],
 ].map(([char, name]) => ({ char, name }));
 
-const PHONE = '(max-width: 1023px)'; // below Tailwind's lg: the panel is a drawer
 let refs = 0;
 
 function decorate(message) {
@@ -58,8 +58,7 @@ export function registerRoomChat() {
     const sentByRef = new Map(); // ref -> text, to give the text back if the server refuses it
     let stop = null;
     let historyRun = 0;
-    let media = null;
-    let mediaListener = null;
+    let sight = null;
 
     return {
       messages: [],
@@ -74,19 +73,16 @@ export function registerRoomChat() {
       emojiIndex: 0,
       accept: ATTACHMENT_ACCEPT,
       maxChars: CHAT_MAX_CHARS,
-      open: false, // on a phone: the drawer is showing
-      phone: false,
+      inSight: true, // the log is on screen (not behind another tab, not scrolled away)
       unread: 0,
       images: {}, // file_id -> blob URL | 'loading' | 'failed'
 
       init() {
-        media = window.matchMedia(PHONE);
-        this.phone = media.matches;
-        mediaListener = (event) => {
-          this.phone = event.matches;
-          if (!this.phone) this.unread = 0;
-        };
-        media.addEventListener('change', mediaListener);
+        sight = new IntersectionObserver((entries) => {
+          this.inSight = entries.some((entry) => entry.isIntersecting);
+          if (this.inSight) this.setUnread(0);
+        });
+        sight.observe(this.$refs.log);
         stop = listenToRoom({
           welcome: (frame) => frame.you && frame.you.status !== 'waiting' && this.loadHistory(),
           chat: (frame) => this.receive(frame.message),
@@ -100,7 +96,7 @@ export function registerRoomChat() {
 
       destroy() {
         stop?.();
-        media?.removeEventListener('change', mediaListener);
+        sight?.disconnect();
         objectUrls.forEach((url) => URL.revokeObjectURL(url));
         objectUrls.clear();
       },
@@ -128,11 +124,13 @@ export function registerRoomChat() {
       },
 
       get unreadLabel() {
-        return this.unread ? `${this.unread} unread` : '';
+        return `${this.unread} new ${this.unread === 1 ? 'message' : 'messages'} in chat`;
       },
 
-      get toggleLabel() {
-        return this.open ? 'Hide chat' : 'Chat';
+      setUnread(count) {
+        this.unread = count;
+        const store = Alpine.store('room');
+        if (store) store.chatUnread = count; // for the room page's Chat tab, if it shows one
       },
 
       isMine(message) {
@@ -183,7 +181,8 @@ export function registerRoomChat() {
         fresh.forEach((message) => {
           if (message.attachment?.kind === 'image') this.loadImage(message.attachment.file_id);
         });
-        if (!quiet && this.phone && !this.open) this.unread += fresh.filter((message) => !this.isMine(message)).length;
+        const unseen = fresh.filter((message) => !this.isMine(message)).length;
+        if (!quiet && !this.inSight && unseen) this.setUnread(this.unread + unseen);
         // Follow the conversation unless the reader scrolled up to read something older.
         if (atBottom || fresh.some((message) => this.isMine(message))) this.$nextTick(() => this.scrollToEnd());
       },
@@ -312,15 +311,20 @@ export function registerRoomChat() {
         return this.upload ? `Uploading ${this.upload.name}… ${this.upload.percent}%` : '';
       },
 
-      toggle() {
-        this.open = !this.open;
-        if (this.open) {
-          this.unread = 0;
-          this.$nextTick(() => {
-            this.scrollToEnd();
-            this.$refs.input?.focus();
-          });
-        }
+      /**
+       * Brings the chat into view: the room page may keep it behind a tab (it can listen for
+       * `room-show-panel`, or name the tab with aria-controls), then it scrolls to the newest message.
+       */
+      showChat() {
+        window.dispatchEvent(new CustomEvent('room-show-panel', { detail: { panel: 'chat' } }));
+        const hidden = this.$root.closest('[role=tabpanel]');
+        const tab = hidden && hidden.id ? document.querySelector(`[role=tab][aria-controls="${hidden.id}"]`) : null;
+        (tab ?? document.querySelector('[data-testid=room-tab-chat]'))?.click();
+        this.$nextTick(() => {
+          this.$refs.log.scrollIntoView({ block: 'nearest' });
+          this.scrollToEnd();
+          this.$refs.input?.focus();
+        });
       },
 
       // The emoji picker: a grid of buttons with one tab stop; arrows move, Escape closes.
@@ -343,6 +347,7 @@ export function registerRoomChat() {
       },
 
       onEmojiKeydown(event) {
+        if (!this.emojiOpen) return;
         const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: EMOJI_COLUMNS, ArrowUp: -EMOJI_COLUMNS };
         if (event.key in moves) {
           event.preventDefault();
