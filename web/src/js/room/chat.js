@@ -137,22 +137,26 @@ export function registerRoomChat() {
         return Boolean(this.me && message.user_id === this.me.user_id);
       },
 
+      /**
+       * The history: everything on joining, then (after a reconnect's `welcome`) only what came after
+       * the newest message this page holds (`cursor` is the API's sort key, so the largest is newest).
+       */
       async loadHistory() {
         const sessionId = roomSessionId();
         if (!sessionId) return;
         const run = ++historyRun;
         if (this.history !== 'ready') this.history = 'loading';
         try {
-          let cursor = null;
+          let after = this.messages.reduce((newest, message) => (message.cursor && message.cursor > newest ? message.cursor : newest), '') || null;
           let found = [];
           for (let page = 0; page < HISTORY_PAGES; page += 1) {
-            const answer = await get(withQuery(`/api/sessions/${sessionId}/room/chat`, { limit: HISTORY_PAGE, after: cursor }), { auth: true });
-            found = found.concat(answer.items ?? answer.messages ?? []);
-            cursor = answer.next_cursor ?? null;
-            if (!cursor) break;
+            const answer = await get(withQuery(`/api/sessions/${sessionId}/room/chat`, { limit: HISTORY_PAGE, after }), { auth: true });
+            found = found.concat(answer.items ?? []);
+            after = answer.next_after ?? null;
+            if (!after) break;
           }
           if (run !== historyRun) return;
-          this.merge(found.map(decorate), { quiet: true });
+          this.merge(found.map(decorate), { quiet: this.history !== 'ready' });
           this.history = 'ready';
           this.historyError = '';
         } catch (error) {

@@ -7,6 +7,7 @@
 import Alpine from '@alpinejs/csp';
 import { get, post } from '../api.js';
 import { confirmAction } from '../confirm.js';
+import { toast } from '../toasts.js';
 import { listenToRoom, putBytes, room, roomMe, roomSessionId, sendToRoom } from './panel.js';
 import { partCutter } from './parts.js';
 import { sizeText } from './text.js';
@@ -255,8 +256,11 @@ export function registerRoomRecording() {
           try {
             await post(`/api/sessions/${sessionId}/recordings/${recordingId}/complete`, { parts }, { auth: true });
             this.phase = 'saved';
+            // Also said by a toast: ending the session takes the room (and this panel) away.
+            toast('Recording saved: participants can download it from the session page.', 'success');
           } catch (error) {
             this.fail(`The recording couldn't be saved: ${error.message}`);
+            toast(this.problem, 'error');
           }
         })().finally(() => {
           recorder = null;
