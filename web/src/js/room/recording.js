@@ -131,7 +131,10 @@ export function registerRoomRecording() {
 
       get progressText() {
         const done = `${this.partsUploaded} ${this.partsUploaded === 1 ? 'part' : 'parts'} uploaded (${sizeText(this.uploadedBytes)})`;
-        if (this.phase === 'recording') return this.partsPending ? `${done}, ${this.partsPending} uploading…` : done;
+        if (this.phase === 'recording') {
+          if (!this.partsUploaded && !this.partsPending) return 'Recording; it uploads as it goes.';
+          return this.partsPending ? `${done}, ${this.partsPending} uploading…` : done;
+        }
         if (this.phase === 'stopping') return `Saving the recording… ${done}`;
         if (this.phase === 'saved') return 'Recording saved. Participants can download it from the session page.';
         return '';
