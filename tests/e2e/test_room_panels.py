@@ -325,3 +325,25 @@ def test_the_session_page_says_when_there_are_no_recordings_yet(
     outsider.goto(f"/sessions/{session['id']}")
     expect(outsider.get_by_test_id("session-title")).to_be_visible()
     expect(outsider.get_by_test_id("session-recordings")).to_be_hidden()
+
+
+def test_ending_the_session_while_recording_keeps_the_recording(room: Callable[..., Room]) -> None:
+    """The server completes an open upload when the session ends (aborting one with no part), so the
+    room page's "End session" first awaits `Alpine.store('room').finishRecording()` (the recorder's
+    last part and `complete`)."""
+    live = room("Recorded to the end")
+    lena = live.learners[0]
+    live.mentor.get_by_test_id("room-recording-toggle").click()
+    live.mentor.get_by_test_id("confirm-ok").click()
+    expect(lena.get_by_test_id("room-recording-indicator")).to_be_visible(timeout=RELAY_TIMEOUT_MS)
+    live.mentor.wait_for_timeout(RECORD_MS)
+
+    # When the mentor ends the session while still recording (under 5 MB: no part uploaded yet)
+    live.mentor.get_by_test_id("room-end").click()
+    live.mentor.get_by_test_id("confirm-ok").click()
+    expect(lena.get_by_test_id("room-rating")).to_be_visible(timeout=RELAY_TIMEOUT_MS)
+
+    # Then the recording is there for the learners afterwards
+    lena.goto(f"/sessions/{live.session_id}")
+    recordings = lena.get_by_test_id("session-recordings")
+    expect(recordings.get_by_test_id("session-recording-download")).to_have_count(1)

@@ -83,6 +83,7 @@ export function registerRoomRecording() {
     let stopping = null;
     let stop = null;
     let onPageHide = null;
+    let finishRecording = null;
 
     return {
       on: false, // the room is being recorded (the server's word, for everyone)
@@ -102,6 +103,11 @@ export function registerRoomRecording() {
         });
         const store = room();
         if (typeof store.recording === 'boolean') this.on = store.recording;
+        // For the room page's "End session": the server ends the room by completing the upload with the
+        // parts it holds (aborting one with none), so the held tail must be uploaded first. Resolves when
+        // the recording is saved (at once when nothing is recording).
+        finishRecording = () => (recorder ? this.stopRecording({ tell: true }) : Promise.resolve());
+        if (Alpine.store('room')) Alpine.store('room').finishRecording = finishRecording;
         // Leaving the page (closing the tab, navigating away) stops and uploads what it can.
         onPageHide = () => this.stopRecording({ tell: true });
         window.addEventListener('pagehide', onPageHide);
@@ -109,6 +115,8 @@ export function registerRoomRecording() {
 
       destroy() {
         window.removeEventListener('pagehide', onPageHide);
+        const store = Alpine.store('room');
+        if (store && store.finishRecording === finishRecording) store.finishRecording = null;
         stop?.();
         // Leaving the room page inside the app: finish the upload rather than lose it.
         if (recorder) this.stopRecording({ tell: true });
