@@ -5,8 +5,9 @@ session page.
 
 The room page is room-web's (`/sessions/<id>/room`): its device check ends with `room-join`, the
 mentor admits with the socket's `admit {all: true}` (the same message its "Admit all" button sends),
-and `Alpine.store('room')` carries `me` and `socket` (the panels' contract). The panels' own test ids
-are `room-chat-*`, `room-gift-*` and `room-recording-*`.
+and `Alpine.store('room')` carries `me` and `socket` (the panels' contract; the recording panel adds
+`finishRecording()` for the page's End session to await). The panels' own test ids are `room-chat-*`,
+`room-gift-*` and `room-recording-*`.
 """
 
 from __future__ import annotations
