@@ -28,7 +28,6 @@ export const PAGE_COMPONENTS = {
   'verify-email': verifyEmailPage,
   'forgot-password': forgotPasswordPage,
   'reset-password': resetPasswordPage,
-  room: roomPage,
   'admin-users': adminUsersPage,
   discover: discoverPage,
   'my-sessions': mySessionsPage,
