@@ -928,6 +928,8 @@ export default () => {
         cancelLabel: 'Keep going',
         danger: true,
       });
+      // The recorder's last part first: the server finishes an open upload when the room ends.
+      if (ok) await this.store.finishRecording?.();
       if (ok && !this.store.socket.send('end')) {
         // The socket is down: the REST route ends the room the same way.
         try {
