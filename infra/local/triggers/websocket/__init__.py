@@ -312,7 +312,7 @@ async def _refuse(
 async def echo(websocket: WebSocket) -> None:
     """A bare echo: what the gateway itself costs, with no authorizer and no function."""
     await websocket.accept()
-    with contextlib.suppress(WebSocketDisconnect):
+    with contextlib.suppress(WebSocketDisconnect, OSError):  # uvicorn's ClientDisconnected is an OSError
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
