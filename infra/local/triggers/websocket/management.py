@@ -1,7 +1,8 @@
 """The `@connections` management API (what boto3's `apigatewaymanagementapi` client calls with
 `endpoint_url=<gateway>/<stage>`): POST sends the body to the client as one message (refused with
-LimitExceededException when the client reads nothing), GET describes the connection, DELETE closes it. Answers and errors are shaped so botocore parses them as it parses
-API Gateway's (`x-amzn-ErrorType` names the exception). Requests are not signature-checked locally.
+LimitExceededException when the client reads nothing), GET describes the connection, DELETE closes
+it. Answers and errors are shaped so botocore parses them as it parses API Gateway's
+(`x-amzn-ErrorType` names the exception). Requests are not signature-checked locally.
 """
 
 from __future__ import annotations
