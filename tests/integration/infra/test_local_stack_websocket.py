@@ -337,6 +337,12 @@ def test_a_frame_above_32_kb_closes_the_connection_with_1009(stack: LocalStack) 
     assert disconnect_of(stack, connection_id)["disconnectStatusCode"] == 1009
 
 
+def test_no_compression_is_negotiated_so_frames_are_counted_as_sent(stack: LocalStack) -> None:
+    with connect(ws_url(stack)) as socket:  # the client offers permessage-deflate
+        assert socket.response is not None
+        assert socket.response.headers.get("Sec-WebSocket-Extensions") is None
+
+
 def test_a_100_kb_message_in_small_frames_passes_and_one_above_128_kb_closes(stack: LocalStack) -> None:
     padding = "x" * 100 * 1024
     message = json.dumps({"action": "echo", "pad": padding})
