@@ -66,8 +66,8 @@ export function summarise(report) {
       if (stat.availableOutgoingBitrate) out.availableOutgoingBitrate = stat.availableOutgoingBitrate;
       if (stat.currentRoundTripTime != null) out.rtt = stat.currentRoundTripTime;
     }
-    if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && stat.fractionLost != null) {
-      out.loss = stat.fractionLost;
+    if (stat.type === 'remote-inbound-rtp' && stat.fractionLost != null) {
+      out.loss = Math.max(out.loss ?? 0, stat.fractionLost); // audio's too: it still flows while video is paused
     }
     if (stat.type === 'inbound-rtp' && stat.kind === 'audio' && stat.audioLevel != null) out.audioLevel = stat.audioLevel;
     if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
@@ -82,9 +82,13 @@ export function summarise(report) {
   return out;
 }
 
-function isPoor(s) {
+/**
+ * While video is paused the estimate of available bitrate shrinks to what audio needs, so coming
+ * back is judged on loss and round trip only (else audio-only would latch).
+ */
+function isPoor(s, paused = false) {
   return (
-    (s.availableOutgoingBitrate != null && s.availableOutgoingBitrate < POOR_BITRATE) ||
+    (!paused && s.availableOutgoingBitrate != null && s.availableOutgoingBitrate < POOR_BITRATE) ||
     (s.loss != null && s.loss > POOR_LOSS) ||
     (s.rtt != null && s.rtt > POOR_RTT_SECONDS)
   );
@@ -133,7 +137,7 @@ export class Quality {
       const s = stats[peer.id];
       if (!s) continue;
       const st = this.state.get(peer.id) ?? { poorRuns: 0, goodRuns: 0, poor: false, limitedRuns: 0, clearRuns: 0, limited: false, applied: '' };
-      if (isPoor(s)) {
+      if (isPoor(s, st.poor)) {
         st.poorRuns += 1;
         st.goodRuns = 0;
       } else {
