@@ -16,7 +16,8 @@
  * - `qualityLimitationReason` bandwidth or cpu on a sender: half the bitrate, scale x1.5 (at most 4),
  *   15 fps, until it reports none for 3 samples in a row.
  * - Poor link (available outgoing bitrate < 150 kbps, loss > 10 % or RTT > 800 ms, 2 samples in a
- *   row): the video encoding is deactivated (audio only); it comes back after 3 good samples.
+ *   row): the video encoding is deactivated (audio only); it comes back after 3 samples with loss
+ *   and RTT under those limits (the bitrate estimate shrinks to audio's while video is paused).
  * - A shared screen keeps full resolution (text must stay readable) at the tier's bitrate and
  *   at most 15 fps; contentHint "detail" tells the encoder to drop frames before sharpness.
  * Upload per person at 5 peers: 5 x 300 kbps = 1.5 Mbps, what a typical home uplink sustains.
