@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -48,7 +49,7 @@ class Wire:
         )
 
     def _answer_gone(self, params: dict[str, Any], **_: Any) -> Any:
-        connection_id = params["url_path"].rsplit("/", 1)[-1]
+        connection_id = unquote(params["url_path"].rsplit("/", 1)[-1])
         if connection_id not in self.gone:
             return None
         body = {

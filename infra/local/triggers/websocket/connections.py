@@ -25,7 +25,7 @@ class Connection:
     websocket: WebSocket
     last_active_at: float = field(default_factory=time.time)  # epoch seconds: data either way
     closed: tuple[int, str] | None = None  # (code, reason) once closing, whoever closed it
-    reader: asyncio.Task[None] | None = None
+    reader: asyncio.Task[None] | None = None  # while it is reading the socket (cancelled to stop it)
 
     @property
     def connection_id(self) -> str:
@@ -55,8 +55,9 @@ class Connection:
         self.closed = (code, reason)
         with contextlib.suppress(RuntimeError, OSError):
             await self.websocket.close(code, reason)
-        if self.reader is not None and self.reader is not asyncio.current_task():
-            self.reader.cancel()
+        reader, self.reader = self.reader, None
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()
 
 
 class InFlight:

@@ -12,14 +12,26 @@ from peerlearn.store.models import ParticipantItem
 
 logger = logging.getLogger(__name__)
 
+# The media is a mesh: each person uploads a stream to every other one (N - 1 each). Six people in
+# the call (the mentor included) is what a home uplink and a laptop carry with the room page's
+# per-peer caps; docs/rooms.md has the reasoning.
+ROOM_CAPACITY = 6
+
 
 def admit(session_id: str, user_id: str | None) -> list[str]:
     """Admits one waiting learner, or all of them (`user_id` None); returns whom. Each admitted one
     gets `admitted` then a `welcome`; everyone gets `presence`."""
     people = fanout.participants(session_id)
-    waiting = [p for p in people if p.status == "waiting" and (user_id is None or p.user_id == user_id)]
+    waiting = sorted(
+        (p for p in people if p.status == "waiting" and (user_id is None or p.user_id == user_id)),
+        key=lambda p: p.knocked_at or "",
+    )
     if user_id is not None and not waiting:
         raise NotFound("Nobody by that id is waiting.", code="not_waiting")
+    seats = ROOM_CAPACITY - sum(1 for p in people if p.status == "admitted")
+    if waiting and seats <= 0:
+        raise Conflict(f"The room is full: {ROOM_CAPACITY} people at most.", code="room_full")
+    waiting = waiting[:seats]  # admit all: as many as fit, in order of arrival
     admitted: list[str] = []
     for person in waiting:
         try:
