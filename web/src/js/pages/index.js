@@ -40,7 +40,6 @@ export const PAGE_COMPONENTS = {
   profile: profilePage,
   user: userPage,
   session: sessionPage,
-  room: roomPage,
   mentor: mentorPage,
   'session-form': sessionFormPage,
   'not-found': notFoundPage,
