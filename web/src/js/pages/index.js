@@ -39,7 +39,6 @@ export const PAGE_COMPONENTS = {
   profile: profilePage,
   user: userPage,
   session: sessionPage,
-  room: roomPage,
   mentor: mentorPage,
   'session-form': sessionFormPage,
   'not-found': notFoundPage,
