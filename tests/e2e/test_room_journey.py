@@ -269,6 +269,20 @@ def test_the_mentor_extends_mutes_asks_to_unmute_lowers_a_hand_and_removes(
     lena.page.get_by_test_id("room-react-👏").click()
     expect(mentor.page.get_by_test_id("room-reaction")).to_have_count(1)
 
+    # Lena opens the room in a second tab: the first one says so and stays out (no reconnect loop);
+    # the second resumes her seat, and the mentor still sees one Lena.
+    first = lena
+    lena = Person(lena_id, lena_email, first.context, first.context.new_page())
+    lena.page.goto(f"/sessions/{session_id}/room")
+    expect(first.page.get_by_test_id("room-replaced")).to_be_visible()
+    lena.page.get_by_test_id("room-join").click()
+    expect(lena.page.get_by_test_id("room-call")).to_be_visible()
+    wait_until(
+        lambda: media_flows(mentor, lena), timeout=MEDIA_TIMEOUT, what="Lena's second tab at the mentor"
+    )
+    expect(first.page.get_by_test_id("room-replaced")).to_be_visible()
+    expect(mentor.page.locator(f'[data-testid="room-person"][data-user-id="{lena_id}"]')).to_have_count(1)
+
     # Removing Lena (confirmed) sends her out, and she can't come back in.
     mentor.page.get_by_test_id("room-tab-people").click()
     mentor.page.get_by_test_id("room-remove").click()
@@ -279,5 +293,5 @@ def test_the_mentor_extends_mutes_asks_to_unmute_lowers_a_hand_and_removes(
     lena.page.goto(f"/sessions/{session_id}/room")
     expect(lena.page.get_by_test_id("room-refused")).to_be_visible()
 
-    for person in (mentor, lena):
+    for person in (mentor, first, lena):
         assert person.errors == [], person.errors

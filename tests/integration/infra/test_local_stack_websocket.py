@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -59,13 +62,14 @@ def events_of(stack: LocalStack, connection_id: str) -> list[dict[str, Any]]:
     return [e for e in events(stack) if e["connectionId"] == connection_id]
 
 
-def management(stack: LocalStack) -> Any:
+def management(stack: LocalStack, **config: Any) -> Any:
     return boto3.client(
         "apigatewaymanagementapi",
         endpoint_url=stack.env["WEBSOCKET_MANAGEMENT_URL"],
         region_name="ap-south-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
+        config=Config(**config),
     )
 
 
@@ -276,6 +280,45 @@ def test_a_post_above_128_kb_is_payload_too_large(stack: LocalStack) -> None:
             client.post_to_connection(ConnectionId=connection_id, Data=b"x" * (128 * 1024 + 1))
 
 
+@contextlib.contextmanager
+def stalled_client(stack: LocalStack) -> Iterator[str]:
+    """A client that connects, then never reads (a frozen tab): yields its connection id."""
+    marker = uuid.uuid4().hex
+    host, port = stack.url.removeprefix("http://").split(":")
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect((host, int(port)))
+    with raw:
+        raw.sendall(
+            f"GET /local?ticket=allow-frozen&room={marker} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+        )
+        assert raw.recv(4096).startswith(b"HTTP/1.1 101")
+        yield next(e["connectionId"] for e in events(stack) if (e["query"] or {}).get("room") == marker)
+
+
+def post_until_refused(client: Any, connection_id: str) -> int:
+    """Posts 100 KB messages until one is refused; how many went through."""
+    for sent in range(1000):
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=b"x" * 100 * 1024)
+        except client.exceptions.LimitExceededException:
+            return sent
+    raise AssertionError("1000 posts to a client that reads nothing all went through")
+
+
+def test_posting_to_a_client_that_reads_nothing_is_refused_instead_of_hanging(stack: LocalStack) -> None:
+    client = management(stack, retries={"total_max_attempts": 1})
+    with stalled_client(stack) as frozen, connect(ws_url(stack)) as lively:
+        sent = post_until_refused(client, frozen)
+
+        client.post_to_connection(ConnectionId=connection_id_of(lively), Data=b"still here")
+
+        assert lively.recv(timeout=10) == "still here"
+    assert sent > 0  # its buffers took some first
+
+
 # ---------------------------------------------------------------------- limits
 def send_until_closed(socket: ClientConnection, message: str | list[str]) -> None:
     """Sends a message the gateway refuses, then waits for the close (which may interrupt the send)."""
@@ -292,6 +335,12 @@ def test_a_frame_above_32_kb_closes_the_connection_with_1009(stack: LocalStack) 
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1009, "Message too big")
     assert disconnect_of(stack, connection_id)["disconnectStatusCode"] == 1009
+
+
+def test_no_compression_is_negotiated_so_frames_are_counted_as_sent(stack: LocalStack) -> None:
+    with connect(ws_url(stack)) as socket:  # the client offers permessage-deflate
+        assert socket.response is not None
+        assert socket.response.headers.get("Sec-WebSocket-Extensions") is None
 
 
 def test_a_100_kb_message_in_small_frames_passes_and_one_above_128_kb_closes(stack: LocalStack) -> None:

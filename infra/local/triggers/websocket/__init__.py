@@ -246,7 +246,7 @@ class WebSocketTrigger:
         info = connection.info
         route = self.api.select(data if isinstance(data, str) else None)
         if route is None or route.function is None:
-            await connection.send(_gateway_message("Forbidden", info.connection_id, new_id()))
+            await connection.send_quietly(_gateway_message("Forbidden", info.connection_id, new_id()))
             return
         event = message_event(info, route.key, data)
         try:
@@ -254,7 +254,9 @@ class WebSocketTrigger:
         except (FunctionError, Throttled) as exc:
             log.error("%s failed on %s: %s", route.function, route.key, exc)
             request_id = event["requestContext"]["requestId"]
-            await connection.send(_gateway_message("Internal server error", info.connection_id, request_id))
+            await connection.send_quietly(
+                _gateway_message("Internal server error", info.connection_id, request_id)
+            )
             return
         # Like the REST API's Server-Timing: what the function took (Lambda's billed duration).
         log.info("%s %s -> %s %.1f ms", info.connection_id, route.key, route.function, timed.duration_ms)
@@ -262,7 +264,7 @@ class WebSocketTrigger:
         if route.two_way:
             body = _body_of(result)
             if body is not None:
-                await connection.send(body)
+                await connection.send_quietly(body)
 
     async def _invoke_quietly(self, route_key: str, event: dict[str, Any]) -> None:
         route = self.api.route(route_key)
@@ -310,7 +312,7 @@ async def _refuse(
 async def echo(websocket: WebSocket) -> None:
     """A bare echo: what the gateway itself costs, with no authorizer and no function."""
     await websocket.accept()
-    with contextlib.suppress(WebSocketDisconnect):
+    with contextlib.suppress(WebSocketDisconnect, OSError):  # uvicorn's ClientDisconnected is an OSError
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":

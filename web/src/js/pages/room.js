@@ -47,6 +47,7 @@ function freshStore() {
     offsetMs: 0, // server clock - this browser's clock
     speaker: null, // user_id of the active speaker (groups of 3+)
     chatUnread: 0, // set by the chat panel: messages that arrived while it was out of sight
+    finishRecording: null, // set by the recording panel: resolves once the recording is uploaded
 
     socket: {
       /** Sends `{action, ...payload}`; false when the socket is down. */
@@ -131,6 +132,7 @@ export default () => {
     floating: [], // reactions on screen: {id, emoji, name, left}
     muteAsk: null, // {unmute, from}: the mentor asks me to (un)mute
     poor: false,
+    ending: false, // the mentor confirmed the end; a recording is being finished first
     notifications: 'default',
     panel: 'people', // on phones: people | hands | chat (the side panel's tab)
     rating: { value: 0, hover: 0, text: '', saving: false, error: '', done: false },
@@ -928,7 +930,20 @@ export default () => {
         cancelLabel: 'Keep going',
         danger: true,
       });
-      if (ok && !this.store.socket.send('end')) {
+      if (!ok) return;
+      this.ending = true;
+      // A recording in progress uploads its last part and completes first (the recording panel
+      // sets `finishRecording`), so ending never loses the end of it.
+      const finish = this.store.finishRecording;
+      if (typeof finish === 'function') {
+        try {
+          await finish();
+        } catch (error) {
+          console.warn('room: the recording did not finish', error);
+        }
+      }
+      this.ending = false;
+      if (!this.store.socket.send('end')) {
         // The socket is down: the REST route ends the room the same way.
         try {
           await post(`/api/sessions/${encodeURIComponent(this.sessionId)}/end`, {}, { auth: true });

@@ -16,7 +16,8 @@
  * - `qualityLimitationReason` bandwidth or cpu on a sender: half the bitrate, scale x1.5 (at most 4),
  *   15 fps, until it reports none for 3 samples in a row.
  * - Poor link (available outgoing bitrate < 150 kbps, loss > 10 % or RTT > 800 ms, 2 samples in a
- *   row): the video encoding is deactivated (audio only); it comes back after 3 good samples.
+ *   row): the video encoding is deactivated (audio only); it comes back after 3 samples with loss
+ *   and RTT under those limits (the bitrate estimate shrinks to audio's while video is paused).
  * - A shared screen keeps full resolution (text must stay readable) at the tier's bitrate and
  *   at most 15 fps; contentHint "detail" tells the encoder to drop frames before sharpness.
  * Upload per person at 5 peers: 5 x 300 kbps = 1.5 Mbps, what a typical home uplink sustains.
@@ -66,8 +67,8 @@ export function summarise(report) {
       if (stat.availableOutgoingBitrate) out.availableOutgoingBitrate = stat.availableOutgoingBitrate;
       if (stat.currentRoundTripTime != null) out.rtt = stat.currentRoundTripTime;
     }
-    if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && stat.fractionLost != null) {
-      out.loss = stat.fractionLost;
+    if (stat.type === 'remote-inbound-rtp' && stat.fractionLost != null) {
+      out.loss = Math.max(out.loss ?? 0, stat.fractionLost); // audio's too: it still flows while video is paused
     }
     if (stat.type === 'inbound-rtp' && stat.kind === 'audio' && stat.audioLevel != null) out.audioLevel = stat.audioLevel;
     if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
@@ -82,9 +83,13 @@ export function summarise(report) {
   return out;
 }
 
-function isPoor(s) {
+/**
+ * While video is paused the estimate of available bitrate shrinks to what audio needs, so coming
+ * back is judged on loss and round trip only (else audio-only would latch).
+ */
+function isPoor(s, paused = false) {
   return (
-    (s.availableOutgoingBitrate != null && s.availableOutgoingBitrate < POOR_BITRATE) ||
+    (!paused && s.availableOutgoingBitrate != null && s.availableOutgoingBitrate < POOR_BITRATE) ||
     (s.loss != null && s.loss > POOR_LOSS) ||
     (s.rtt != null && s.rtt > POOR_RTT_SECONDS)
   );
@@ -133,7 +138,7 @@ export class Quality {
       const s = stats[peer.id];
       if (!s) continue;
       const st = this.state.get(peer.id) ?? { poorRuns: 0, goodRuns: 0, poor: false, limitedRuns: 0, clearRuns: 0, limited: false, applied: '' };
-      if (isPoor(s)) {
+      if (isPoor(s, st.poor)) {
         st.poorRuns += 1;
         st.goodRuns = 0;
       } else {
