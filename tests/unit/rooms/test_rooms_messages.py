@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from peerlearn import jobs
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import Conflict
 from peerlearn.live import attendance, dispatch, tickets
 from peerlearn.live.access import get_participant
 from peerlearn.live.sockets import get_connection
 from tests.unit.rooms_support import Room
+from tests.unit.sessions_support import Clock
 
 KINDS = ("M", "L", "W", "O")
 
@@ -343,3 +345,13 @@ def test_a_ticket_is_for_one_person(room: Room) -> None:
     ticket = room.ticket(room.learners[0])
     grant = tickets.redeem_ticket(ticket)
     assert grant.user_id == room.learners[0].user_id
+
+
+def test_a_session_completed_on_time_by_the_jobs_ends_its_room(room: Room, moving_clock: Clock) -> None:
+    connections = cast(room)
+    room.send(connections["M"], "open")
+    room.wire.clear()
+    moving_clock.advance(minutes=15 + 60 + 31)  # past the booked end and the completion grace
+    assert jobs.sweep().sessions_completed == 1
+    assert room.wire.types(connections["L"]) == ["ended"]
+    assert connections["L"] in room.wire.closed
