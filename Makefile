@@ -10,7 +10,7 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_VERSION := 1.170.0
 PYTEST_UNIT_WORKERS ?= auto
 
-.PHONY: dev test check lint format typecheck template unit integration e2e fuzz web deps bench clean help
+.PHONY: dev test check lint format typecheck template webtest unit integration e2e fuzz web deps bench clean help
 
 help:
 	@echo "make dev          install what is missing, start the local stack with demo data"
@@ -55,7 +55,7 @@ test: deps web $(SAM_VENV)/.installed
 	$(PY) -m pytest tests/integration tests/e2e tests/fuzz -q -p no:cacheprovider
 
 # ------------------------------------------------------------------ one kind at a time
-check: lint typecheck template
+check: lint typecheck template webtest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -72,6 +72,10 @@ typecheck: $(VENV)/.installed
 template: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(VENV)/bin/cfn-lint template.yaml
 	$(SAM) validate --lint --template template.yaml --region ap-south-1
+
+# The web app's pure helpers (room caps, timer, backoff, chat links, recording parts): node's own runner.
+webtest: web/node_modules/.installed
+	cd web && npm test --silent
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit -q -n $(PYTEST_UNIT_WORKERS) -p no:cacheprovider

@@ -1,5 +1,6 @@
-"""Jobs function: the every-minute sweep (seat holds, session starts and completions), the payments
-job (order recovery, refund retries, maturing mentors' shares) and the nightly reconciliation."""
+"""Jobs function: the every-minute sweep (seat holds, session starts and completions), the five-minute
+job (order recovery, refund retries, maturing mentors' shares; mentor no-shows, abandoned recordings)
+and the nightly reconciliation."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     job = event.get("job", "sweep")
     if job == "sweep":
         return asdict(jobs.sweep())
-    if job == "payments":
-        return asdict(jobs.payments(ctx))
+    if job == "payments":  # every five minutes: the rooms (no-shows refund), then money (retries)
+        rooms = jobs.rooms(ctx)
+        return {**asdict(jobs.payments(ctx)), **rooms}
     if job == "reconcile":
         report = jobs.reconcile(ctx)
         return {"ok": report.ok, "checked": report.checked, "breaks": len(report.breaks)}

@@ -7,8 +7,8 @@ from peerlearn.coldstart import cold_start
 
 with cold_start():
     from peerlearn.api.function import rest_function
-    from peerlearn.api.routes import rooms, sessions
+    from peerlearn.api.routes import recordings, rooms, sessions
     from peerlearn.config import TurnSettings
 
-    function = rest_function([sessions.router, rooms.router], turn=TurnSettings.from_env())
+    function = rest_function([sessions.router, rooms.router, recordings.router], turn=TurnSettings.from_env())
 app, logger, lambda_handler = function.app, function.logger, function.handler

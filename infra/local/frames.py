@@ -50,7 +50,20 @@ class ApiGatewayFrames(WebSocketsSansIOProtocol):
         self._message_bytes = size if first else self._message_bytes + size
         if size <= MAX_FRAME_BYTES and self._message_bytes <= MAX_MESSAGE_BYTES:
             return True
-        self.frames = []
-        self.conn.fail(*TOO_BIG)
-        self.handle_parser_exception()
+        self._close_too_big()
         return False
+
+    def _close_too_big(self) -> None:
+        """Closes with 1009 and waits for the client's close (frames still arriving are dropped), as
+        uvicorn closes for the app: failing at once would reset the connection under a client still
+        sending, and it might never read the close code."""
+        self.frames = []
+        self.conn.send_close(*TOO_BIG)
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        code, reason = TOO_BIG
+        self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+        if self.read_paused:
+            self.read_paused = False
+            self.transport.resume_reading()
+        self.close_timer = self.loop.call_later(self.close_timeout, self.transport.close)

@@ -29,8 +29,9 @@ from starlette.routing import BaseRoute, Route
 from infra.local import anypath  # noqa: F401  (registers {name:anypath} before routes compile)
 from infra.local.edge import Edge, EdgeMiddleware
 from infra.local.triggers import Trigger
+from infra.local.uploads import routes as object_routes
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the largest the layer signs (chat files)
 _SITE_METHODS = ["GET", "HEAD"]
 
 
@@ -48,6 +49,7 @@ def create_app(triggers: Sequence[Trigger], resources: DevResources, edge: Edge 
     """The gateway's app; with `edge`, requests and responses pass through CloudFront's part first."""
     pages = _DevPages(resources)
     routes: list[BaseRoute] = [
+        *object_routes(resources.uploads_dir, resources.upload_secret),  # multipart, signed GETs
         Route("/_dev", pages.index),
         Route("/_dev/outbox", pages.outbox),
         Route("/_dev/outbox.json", pages.outbox_json),

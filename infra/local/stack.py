@@ -196,6 +196,8 @@ class LocalStack:
             access_log=self.access_log,
             ws=ApiGatewayFrames,  # API Gateway's frame and message limits (1009)
             ws_ping_interval=None,  # API Gateway sends no pings of its own
+            # nor offers permessage-deflate: frames on the wire are what its 32 KB limit counts
+            ws_per_message_deflate=False,
         )
         config.lifespan = "off"
         server = uvicorn.Server(config)

@@ -20,6 +20,7 @@ from peerlearn.bookings.states import ENDED_STATES, LIVE_STATES
 from peerlearn.bookings.waitlist import offer_freed_seat
 from peerlearn.context import Context
 from peerlearn.feedback import aggregates
+from peerlearn.live import gifts, recording
 from peerlearn.payments import cancellations, webhooks
 from peerlearn.payouts import settlement
 
@@ -62,5 +63,11 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
             webhooks.process(ctx, razorpay_event)
     elif event == DynamoDBRecordEventName.MODIFY and entity == "SESSION":
         reactions.on_session_changed(old, new)
+        if new.get("status") in ("completed", "cancelled") and old.get("status") != new.get("status"):
+            recording.finish_session_recordings(ctx, str(new["id"]))  # uploads a closed tab left open
+    elif event == DynamoDBRecordEventName.MODIFY and entity == "GIFT":
+        # Only the change to paid: the MODIFY that marks it announced (old already paid) is not news.
+        if new.get("status") == "paid" and old.get("status") != "paid":
+            gifts.announce(new)
     else:
         logger.debug("stream record ignored", extra={"entity": entity, "event": str(event)})

@@ -1,7 +1,8 @@
 """Timed work, run every minute by the jobs function: expire lapsed seat holds, start sessions whose
-time has come, complete sessions well past their end; every five minutes the payments job; every
-night the reconciliation. Each step is idempotent; all but the reconciliation (which reads the whole
-journal, as an audit must) are Query-based."""
+time has come, complete sessions well past their end; every five minutes the payments job, mentor
+no-shows and recordings a closed tab left open; every night the reconciliation. Each step is
+idempotent; all but the reconciliation (which reads the whole journal, as an audit must) are
+Query-based."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from peerlearn.bookings.states import expire_hold
 from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, start
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
-from peerlearn.live import ending
+from peerlearn.live import ending, noshow, recording
 from peerlearn.payments import admin, recovery
 from peerlearn.payments.schemas import ReconciliationOut
 from peerlearn.store.keys import HOLD, LIVE, OPEN
@@ -59,6 +60,19 @@ def sweep(now: int | None = None) -> SweepReport:
 def payments(ctx: Context, now: int | None = None) -> recovery.PaymentsReport:
     """Every five minutes: unpaid orders recovered from Razorpay, refunds due retried, shares matured."""
     return recovery.run(ctx, now)
+
+
+def rooms(ctx: Context, now: int | None = None) -> dict[str, int]:
+    """Every five minutes: mentors who never came declared (their learners refunded), and recordings
+    nobody completed finished with the parts that arrived."""
+    report = noshow.declare_no_shows(ctx, now)
+    finished = recording.sweep_abandoned(ctx, now)
+    logger.info("rooms job done", extra={"no_shows": len(report.declared), "recordings_finished": finished})
+    return {
+        "mentor_no_shows": len(report.declared),
+        "no_show_refunds": report.refunds,
+        "recordings_finished": finished,
+    }
 
 
 def reconcile(ctx: Context) -> ReconciliationOut:

@@ -40,6 +40,13 @@ def on_session_changed(old: dict[str, Any], new: dict[str, Any]) -> None:
         _moved_or_renamed(session_id, old, new)
 
 
+_CANCELLED_BODY: dict[str | None, str] = {
+    None: "The mentor cancelled this session. Any payment is refunded in full.",
+    "mentor_no_show": "The mentor didn't open the room within 15 minutes of the start, so the session is "
+    "cancelled. Any payment is refunded in full.",
+}
+
+
 def _cancelled(session_id: str, new: dict[str, Any]) -> None:
     for booking in _bookings(session_id, LIVE_STATES):
         if transition(
@@ -55,7 +62,7 @@ def _cancelled(session_id: str, new: dict[str, Any]) -> None:
                 booking.learner_id,
                 kind="session_cancelled",
                 title=f"“{new['title']}” was cancelled",
-                body="The mentor cancelled this session. Any payment is refunded in full.",
+                body=_CANCELLED_BODY.get(str(new.get("cancel_reason")), _CANCELLED_BODY[None]),
                 link=f"/sessions/{session_id}",
                 dedupe_key=f"cancelled#{session_id}",
             )

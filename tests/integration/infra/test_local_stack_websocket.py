@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -21,6 +24,9 @@ from tests.support import stack_for, wait_until
 pytestmark = pytest.mark.integration
 
 TEMPLATE = Path(__file__).parent / "fixtures" / "websocket" / "template.yaml"
+# API Gateway's 10 minutes and 2 hours, shortened for the stack that tests them.
+IDLE_SECONDS = 1.5
+LIFETIME_SECONDS = 4.0
 
 
 def _stack(dynamodb_endpoint: str, data_dir: Path, **options: Any) -> LocalStack:
@@ -56,13 +62,14 @@ def events_of(stack: LocalStack, connection_id: str) -> list[dict[str, Any]]:
     return [e for e in events(stack) if e["connectionId"] == connection_id]
 
 
-def management(stack: LocalStack) -> Any:
+def management(stack: LocalStack, **config: Any) -> Any:
     return boto3.client(
         "apigatewaymanagementapi",
         endpoint_url=stack.env["WEBSOCKET_MANAGEMENT_URL"],
         region_name="ap-south-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
+        config=Config(**config),
     )
 
 
@@ -186,6 +193,19 @@ def test_messages_of_one_connection_are_delivered_in_order(stack: LocalStack) ->
     assert answers == list(range(10))
 
 
+def test_a_slow_message_of_one_connection_does_not_hold_up_another(stack: LocalStack, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    with connect(ws_url(stack)) as slow, connect(ws_url(stack)) as quick:
+        slow.send(json.dumps({"action": "echo", "gate": str(gate)}))  # its function waits for the gate
+
+        quick_answer = send(quick, {"action": "echo", "n": 1})
+        gate.touch()
+        slow_answer = json.loads(slow.recv(timeout=10))
+
+    assert json.loads(quick_answer["body"])["n"] == 1
+    assert slow_answer["gate_opened"] is True  # still waiting when the quick one was answered
+
+
 def test_every_message_event_carries_the_connections_authorizer_context(stack: LocalStack) -> None:
     with connect(ws_url(stack, "allow-ravi")) as socket:
         connection_id = connection_id_of(socket)
@@ -260,18 +280,67 @@ def test_a_post_above_128_kb_is_payload_too_large(stack: LocalStack) -> None:
             client.post_to_connection(ConnectionId=connection_id, Data=b"x" * (128 * 1024 + 1))
 
 
+@contextlib.contextmanager
+def stalled_client(stack: LocalStack) -> Iterator[str]:
+    """A client that connects, then never reads (a frozen tab): yields its connection id."""
+    marker = uuid.uuid4().hex
+    host, port = stack.url.removeprefix("http://").split(":")
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect((host, int(port)))
+    with raw:
+        raw.sendall(
+            f"GET /local?ticket=allow-frozen&room={marker} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+        )
+        assert raw.recv(4096).startswith(b"HTTP/1.1 101")
+        yield next(e["connectionId"] for e in events(stack) if (e["query"] or {}).get("room") == marker)
+
+
+def post_until_refused(client: Any, connection_id: str) -> int:
+    """Posts 100 KB messages until one is refused; how many went through."""
+    for sent in range(1000):
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=b"x" * 100 * 1024)
+        except client.exceptions.LimitExceededException:
+            return sent
+    raise AssertionError("1000 posts to a client that reads nothing all went through")
+
+
+def test_posting_to_a_client_that_reads_nothing_is_refused_instead_of_hanging(stack: LocalStack) -> None:
+    client = management(stack, retries={"total_max_attempts": 1})
+    with stalled_client(stack) as frozen, connect(ws_url(stack)) as lively:
+        sent = post_until_refused(client, frozen)
+
+        client.post_to_connection(ConnectionId=connection_id_of(lively), Data=b"still here")
+
+        assert lively.recv(timeout=10) == "still here"
+    assert sent > 0  # its buffers took some first
+
+
 # ---------------------------------------------------------------------- limits
+def send_until_closed(socket: ClientConnection, message: str | list[str]) -> None:
+    """Sends a message the gateway refuses, then waits for the close (which may interrupt the send)."""
+    socket.send(message)
+    socket.recv(timeout=10)
+
+
 def test_a_frame_above_32_kb_closes_the_connection_with_1009(stack: LocalStack) -> None:
     with connect(ws_url(stack), max_size=None) as socket:
         connection_id = connection_id_of(socket)
-        socket.send(json.dumps({"action": "echo", "pad": "x" * 33 * 1024}))
-
         with pytest.raises(ConnectionClosed) as closed:
-            socket.recv(timeout=10)
+            send_until_closed(socket, json.dumps({"action": "echo", "pad": "x" * 33 * 1024}))
 
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1009, "Message too big")
     assert disconnect_of(stack, connection_id)["disconnectStatusCode"] == 1009
+
+
+def test_no_compression_is_negotiated_so_frames_are_counted_as_sent(stack: LocalStack) -> None:
+    with connect(ws_url(stack)) as socket:  # the client offers permessage-deflate
+        assert socket.response is not None
+        assert socket.response.headers.get("Sec-WebSocket-Extensions") is None
 
 
 def test_a_100_kb_message_in_small_frames_passes_and_one_above_128_kb_closes(stack: LocalStack) -> None:
@@ -282,29 +351,36 @@ def test_a_100_kb_message_in_small_frames_passes_and_one_above_128_kb_closes(sta
         assert json.loads(json.loads(socket.recv(timeout=10))["body"])["pad"] == padding
 
         too_big = "y" * (128 * 1024 + 1)
-        socket.send([too_big[i : i + 16 * 1024] for i in range(0, len(too_big), 16 * 1024)])
         with pytest.raises(ConnectionClosed) as closed:
-            socket.recv(timeout=10)
+            send_until_closed(socket, [too_big[i : i + 16 * 1024] for i in range(0, len(too_big), 16 * 1024)])
 
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
 
 
 def test_the_dev_echo_answers_without_any_function(stack: LocalStack) -> None:
-    invocations = sum(stack.runtime.invocations.values()) if stack.runtime else 0
+    def calls() -> tuple[int, int]:  # a $disconnect of an earlier test may still arrive: not counted
+        arrivals = [e for e in events(stack) if e["eventType"] != "DISCONNECT"]
+        return invocations(stack, "TicketFunction"), len(arrivals)
+
+    before = calls()
     with connect(stack.url.replace("http://", "ws://") + "/_dev/echo") as socket:
         socket.send("hello")
         assert socket.recv(timeout=10) == "hello"
+        socket.send(json.dumps({"action": "echo"}))
+        assert json.loads(socket.recv(timeout=10)) == {"action": "echo"}
 
-    assert stack.runtime is not None
-    assert sum(stack.runtime.invocations.values()) == invocations
+    assert calls() == before
 
 
 @pytest.fixture(scope="module")
 def short_lived(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir = tmp_path_factory.mktemp("ws-short")
     with _stack(
-        dynamodb_endpoint, data_dir, websocket_idle_seconds=1.0, websocket_lifetime_seconds=3.0
+        dynamodb_endpoint,
+        data_dir,
+        websocket_idle_seconds=IDLE_SECONDS,
+        websocket_lifetime_seconds=LIFETIME_SECONDS,
     ) as running:
         running.warm()
         yield running
@@ -322,14 +398,14 @@ def test_an_idle_connection_is_closed_going_away_and_disconnected(short_lived: L
 
 
 def _post_ticks_until_closed(client: Any, socket: ClientConnection, connection_id: str) -> ConnectionClosed:
-    """Posts to the connection every ~0.4 s (never idle for the 1 s idle timeout) until it closes."""
+    """Posts to the connection every ~0.3 s (never idle for the idle timeout) until it closes."""
     try:
         while True:
             with contextlib.suppress(client.exceptions.GoneException):
                 client.post_to_connection(ConnectionId=connection_id, Data=b"tick")
             assert socket.recv(timeout=10) == "tick"
             with contextlib.suppress(TimeoutError):
-                socket.recv(timeout=0.4)
+                socket.recv(timeout=0.3)
     except ConnectionClosed as closed:
         return closed
 
@@ -341,7 +417,7 @@ def test_posts_keep_a_connection_active_until_its_lifetime_closes_it(short_lived
         opened = time.monotonic()
         closed = _post_ticks_until_closed(client, socket, connection_id)
 
-    assert time.monotonic() - opened >= 3.0 - 0.1
+    assert time.monotonic() - opened >= LIFETIME_SECONDS - 0.1
     assert closed.rcvd is not None
     assert closed.rcvd.code == 1001
     assert disconnect_of(short_lived, connection_id)["disconnectStatusCode"] == 1001

@@ -123,3 +123,13 @@ def test_functions_reach_the_local_websocket_api_and_get_a_kept_turn_secret(tmp_
     assert env["TURN_URIS"] == ""  # no TURN server locally: host candidates suffice
     assert len(env["TURN_SECRET"]) == 48
     assert local_environment(tmp_path, "http://127.0.0.1:3000", "t", "e")["TURN_SECRET"] == env["TURN_SECRET"]
+
+
+def test_make_dev_takes_shortened_websocket_limits_from_the_environment() -> None:
+    from infra.local.__main__ import env_seconds
+
+    assert env_seconds({}, "PEERLEARN_WS_IDLE_SECONDS", 600.0) == 600.0
+    assert env_seconds({"PEERLEARN_WS_IDLE_SECONDS": ""}, "PEERLEARN_WS_IDLE_SECONDS", 600.0) == 600.0
+    assert env_seconds({"PEERLEARN_WS_IDLE_SECONDS": "30"}, "PEERLEARN_WS_IDLE_SECONDS", 600.0) == 30.0
+    with pytest.raises(ValueError, match="positive"):
+        env_seconds({"PEERLEARN_WS_LIFETIME_SECONDS": "0"}, "PEERLEARN_WS_LIFETIME_SECONDS", 7200.0)

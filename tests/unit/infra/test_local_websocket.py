@@ -18,7 +18,7 @@ from starlette.websockets import WebSocketDisconnect
 from infra.local import checks
 from infra.local.authorizers import authorizer_event
 from infra.local.environment import local_refs
-from infra.local.runtime import FunctionError, Runtime
+from infra.local.runtime import FunctionError, Runtime, Timed
 from infra.local.template import Template
 from infra.local.triggers.websocket import WebSocketTrigger
 from infra.local.triggers.websocket.api import (
@@ -253,8 +253,8 @@ class FakeRuntime:
         self.events.append((function, event))
         return self.answer(function, event)
 
-    def invoke_timed(self, function: str, event: dict[str, Any]) -> Any:
-        raise AssertionError("no authorizer in these tests")
+    def invoke_timed(self, function: str, event: dict[str, Any]) -> Timed:
+        return Timed(self.invoke(function, event), 1.0)
 
 
 def client_for(

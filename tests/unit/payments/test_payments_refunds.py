@@ -420,6 +420,38 @@ def test_a_confirmed_learner_gifts_during_the_live_session_and_the_mentor_is_cre
     assert entry.kind == "gift_capture"
 
 
+def test_a_gift_in_a_room_opened_early_carries_the_learners_name_for_the_announcement(
+    ctx: Context, fake: FakeRazorpay, clock: Clock
+) -> None:
+    # Given a learner who booked through the API (the booking carries no name) and a room the
+    # mentor opened 20 minutes before the booked start.
+    session_id = publish(ctx, person("mentor"), price_paise=PRICE, hours=1)
+    learner = person(name="Asha Iyer")
+    seats.book(
+        booker=seats.Booker(learner.user_id, None, "learner", True), session_id=session_id, client=CLIENT
+    )
+    order = orders.create_booking_order(
+        ctx, learner_id=learner.user_id, request=BookingOrderRequest(session_id=session_id)
+    )
+    paid = fake.pay(order.order_id)
+    orders.verify_booking(
+        ctx, learner_id=learner.user_id, request=BookingVerifyRequest(session_id=session_id, **paid)
+    )
+    clock.advance(minutes=42)
+    from peerlearn.catalog.lookup import get_session_item
+
+    lifecycle.start(get_session_item(session_id, consistent=True))
+
+    # When they send a gift before the booked start.
+    gift_order = gifts.create_gift_order(
+        ctx, learner_id=learner.user_id, request=GiftRequest(session_id=session_id, amount_paise=5_000)
+    )
+
+    # Then it is accepted, under the name the room will announce.
+    gift = GiftItem.get(session_pk(session_id), gift_sk(gift_order.reference))
+    assert gift.learner_name == "Asha Iyer"
+
+
 def test_nobody_else_gifts_and_not_outside_the_live_window(
     ctx: Context, fake: FakeRazorpay, clock: Clock
 ) -> None:

@@ -147,6 +147,24 @@ export async function api(method, path, body, { auth = false } = {}) {
   }
 }
 
+/**
+ * A file the API serves only to some people (a room's chat image or attachment) as a Blob: the bearer
+ * token goes with the request (an <img src> can't send it), the API's redirect to a short-lived
+ * presigned URL is followed, and a 401 refreshes the session once.
+ */
+export async function getBlob(path) {
+  const attempt = () =>
+    fetch(path, { headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {}, credentials: 'same-origin' }).catch(() => null);
+  let response = await attempt();
+  if (response?.status === 401) {
+    await refreshSession().catch(() => {});
+    response = await attempt();
+  }
+  if (!response) throw new ApiError(0, NETWORK_ERROR);
+  if (!response.ok) throw new ApiError(response.status, (await response.json().catch(() => null))?.error ?? {});
+  return response.blob();
+}
+
 /** Signs this device out: the refresh cookie, and the access token sent with it (the API ends both). */
 export function signOutRequest() {
   return send('POST', '/api/auth/logout', {}, accessToken);

@@ -112,7 +112,7 @@ export function policyText(policy, session, now = Date.now()) {
 
 /** What an answer of POST /join means, in the same words (the API's reason carries a UTC time). */
 export function joinAnswerText(answer, now = Date.now()) {
-  if (answer.can_join) return 'You can join now — the live room arrives in the next release.';
+  if (answer.can_join) return 'The room is open — you can join now.';
   if (answer.opens_at && new Date(answer.opens_at).getTime() > now) return `The room opens at ${momentText(new Date(answer.opens_at), now)}.`;
   if (answer.closes_at && new Date(answer.closes_at).getTime() < now) return 'This session has ended.';
   return answer.reason || 'The room isn’t open.';

@@ -24,6 +24,7 @@ import {
 import { initials, joinedText } from './people.js';
 import { PAGE_COMPONENTS } from './pages/index.js';
 import { pageHtml, registerPages } from './pages.js';
+import { registerRoomPanels } from './room/panels.js';
 import { pageFor, registerRouter, startRouter } from './router.js';
 import { PAGES, componentName } from './routes.js';
 import { registerShell } from './shell.js';
@@ -40,6 +41,7 @@ registerShell();
 registerComponents();
 registerClock();
 registerConfirm();
+registerRoomPanels();
 
 for (const page of PAGES) {
   if (!PAGE_COMPONENTS[page]) throw new Error(`pages/index.js has no component for page "${page}"`);

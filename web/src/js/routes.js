@@ -90,6 +90,7 @@ export const ROUTES = [
   },
   { name: 'user', path: '/users/:id', title: 'Profile', page: 'user' },
   { name: 'session', path: '/sessions/:id', title: 'Session', page: 'session' },
+  { name: 'room', path: '/sessions/:id/room', title: 'Live room', page: 'room', signedIn: true },
   { name: 'mentor', path: '/mentors/:id', title: 'Mentor', page: 'mentor' },
   { name: 'session-new', path: '/my/sessions/new', title: 'New session', page: 'session-form', signedIn: true },
   { name: 'session-edit', path: '/my/sessions/:id/edit', title: 'Edit session', page: 'session-form', signedIn: true },

@@ -165,6 +165,7 @@ class WebSocketTrigger:
             if task is not None:
                 task.uncancel()
         finally:
+            connection.reader = None  # done reading: a close from now on must not cancel what follows
             # In flight before the management API sees it gone, until $disconnect ran: await_idle
             # covers the close.
             with self.in_flight:
@@ -213,7 +214,7 @@ class WebSocketTrigger:
         """Receives until the client closes or a limit closes it; messages go to the inbox in order."""
         loop = asyncio.get_running_loop()
         started = loop.time()
-        while True:
+        while connection.closed is None:  # closed by the gateway: its cancel may have been swallowed
             idle_left = self.idle_seconds - (time.time() - connection.last_active_at)
             life_left = self.lifetime_seconds - (loop.time() - started)
             if min(idle_left, life_left) <= 0:
@@ -229,8 +230,8 @@ class WebSocketTrigger:
                 return
             connection.touch()
             data = message.get("text")
-            inbox.put_nowait(data if data is not None else message.get("bytes") or b"")
             self.in_flight.add()  # done once _deliver delivered it
+            inbox.put_nowait(data if data is not None else message.get("bytes") or b"")
 
     async def _deliver(self, connection: Connection, inbox: asyncio.Queue[str | bytes | None]) -> None:
         while (data := await inbox.get()) is not None:
@@ -245,20 +246,25 @@ class WebSocketTrigger:
         info = connection.info
         route = self.api.select(data if isinstance(data, str) else None)
         if route is None or route.function is None:
-            await connection.send(_gateway_message("Forbidden", info.connection_id, new_id()))
+            await connection.send_quietly(_gateway_message("Forbidden", info.connection_id, new_id()))
             return
         event = message_event(info, route.key, data)
         try:
-            result = await run_in_threadpool(self.runtime.invoke, route.function, event)
+            timed = await run_in_threadpool(self.runtime.invoke_timed, route.function, event)
         except (FunctionError, Throttled) as exc:
             log.error("%s failed on %s: %s", route.function, route.key, exc)
             request_id = event["requestContext"]["requestId"]
-            await connection.send(_gateway_message("Internal server error", info.connection_id, request_id))
+            await connection.send_quietly(
+                _gateway_message("Internal server error", info.connection_id, request_id)
+            )
             return
+        # Like the REST API's Server-Timing: what the function took (Lambda's billed duration).
+        log.info("%s %s -> %s %.1f ms", info.connection_id, route.key, route.function, timed.duration_ms)
+        result = timed.result
         if route.two_way:
             body = _body_of(result)
             if body is not None:
-                await connection.send(body)
+                await connection.send_quietly(body)
 
     async def _invoke_quietly(self, route_key: str, event: dict[str, Any]) -> None:
         route = self.api.route(route_key)
@@ -306,7 +312,7 @@ async def _refuse(
 async def echo(websocket: WebSocket) -> None:
     """A bare echo: what the gateway itself costs, with no authorizer and no function."""
     await websocket.accept()
-    with contextlib.suppress(WebSocketDisconnect):
+    with contextlib.suppress(WebSocketDisconnect, OSError):  # uvicorn's ClientDisconnected is an OSError
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":

@@ -17,6 +17,13 @@ from starlette.websockets import WebSocket
 from infra.local.triggers.websocket.events import ConnectionInfo
 
 GOING_AWAY = (1001, "Going away")
+# How long a send may wait for a client that reads nothing (its buffers full) before it is refused,
+# as API Gateway refuses a post with LimitExceededException: a stalled tab must not stall a broadcast.
+SEND_WAIT_SECONDS = 2.0
+
+
+class ClientBusy(Exception):
+    """The client is not reading: its buffers are full."""
 
 
 @dataclass
@@ -25,7 +32,7 @@ class Connection:
     websocket: WebSocket
     last_active_at: float = field(default_factory=time.time)  # epoch seconds: data either way
     closed: tuple[int, str] | None = None  # (code, reason) once closing, whoever closed it
-    reader: asyncio.Task[None] | None = None
+    reader: asyncio.Task[None] | None = None  # while it is reading the socket (cancelled to stop it)
 
     @property
     def connection_id(self) -> str:
@@ -35,18 +42,25 @@ class Connection:
         self.last_active_at = time.time()
 
     async def send(self, data: str | bytes) -> bool:
-        """Sends one message; False when the connection is gone (then nothing was sent)."""
+        """Sends one message; False when the connection is gone (then nothing was sent), ClientBusy
+        when the client read nothing for SEND_WAIT_SECONDS (nothing was sent either)."""
         if self.closed is not None:
             return False
+        message = {"type": "websocket.send", "bytes" if isinstance(data, bytes) else "text": data}
         try:
-            if isinstance(data, bytes):
-                await self.websocket.send_bytes(data)
-            else:
-                await self.websocket.send_text(data)
+            # Cancelling is safe: the server writes a frame at once or not at all.
+            await asyncio.wait_for(self.websocket.send(message), SEND_WAIT_SECONDS)
+        except TimeoutError as exc:
+            raise ClientBusy(self.connection_id) from exc
         except (RuntimeError, OSError):  # closed meanwhile (uvicorn's ClientDisconnected is an OSError)
             return False
         self.touch()
         return True
+
+    async def send_quietly(self, data: str | bytes) -> None:
+        """Sends what the gateway itself answers; a client that reads nothing misses it."""
+        with contextlib.suppress(ClientBusy):
+            await self.send(data)
 
     async def close(self, code: int, reason: str) -> None:
         """Closes from the gateway's side (idle, lifetime, DELETE, shutdown); the reader then stops."""
@@ -55,8 +69,9 @@ class Connection:
         self.closed = (code, reason)
         with contextlib.suppress(RuntimeError, OSError):
             await self.websocket.close(code, reason)
-        if self.reader is not None and self.reader is not asyncio.current_task():
-            self.reader.cancel()
+        reader, self.reader = self.reader, None
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()
 
 
 class InFlight:

@@ -1,7 +1,8 @@
 """The `@connections` management API (what boto3's `apigatewaymanagementapi` client calls with
-`endpoint_url=<gateway>/<stage>`): POST sends the body to the client as one message, GET describes the
-connection, DELETE closes it. Answers and errors are shaped so botocore parses them as it parses
-API Gateway's (`x-amzn-ErrorType` names the exception). Requests are not signature-checked locally.
+`endpoint_url=<gateway>/<stage>`): POST sends the body to the client as one message (refused with
+LimitExceededException when the client reads nothing), GET describes the connection, DELETE closes
+it. Answers and errors are shaped so botocore parses them as it parses API Gateway's
+(`x-amzn-ErrorType` names the exception). Requests are not signature-checked locally.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from infra.local.triggers.websocket.connections import Registry
+from infra.local.triggers.websocket.connections import ClientBusy, Registry
 
 MAX_PAYLOAD_BYTES = 128 * 1024  # API Gateway's message payload limit applies to posts too
 DELETED = (1000, "")  # what the client sees when the backend deletes its connection
@@ -49,7 +50,11 @@ class Management:
                 data: str | bytes = body.decode("utf-8")
             except UnicodeDecodeError:
                 data = body
-            return Response(status_code=200) if await connection.send(data) else gone()
+            try:
+                sent = await connection.send(data)
+            except ClientBusy:
+                return _error(429, "LimitExceededException", None)
+            return Response(status_code=200) if sent else gone()
         if connection is None:
             return gone()
         if request.method == "DELETE":

@@ -80,6 +80,25 @@ def complete(item: SessionItem) -> SessionItem:
     )
 
 
+def cancel_for_mentor_no_show(item: SessionItem) -> SessionItem:
+    """scheduled | live -> cancelled when the mentor never came (peerlearn.live.noshow): out of the
+    discovery and live indexes, so neither the sweep nor the no-show job sees it again; the stream
+    then cancels the bookings as for any cancelled session."""
+    return _transition(
+        item,
+        allowed_from={"scheduled", "live"},
+        doing="cancelled",
+        actions=[
+            SessionItem.status.set("cancelled"),
+            SessionItem.cancel_reason.set("mentor_no_show"),
+            SessionItem.open.remove(),
+            SessionItem.cancelled_at.set(timeutil.now_iso()),
+            SessionItem.gsi1pk.remove(),
+            SessionItem.gsi1sk.remove(),
+        ],
+    )
+
+
 def start_session(ctx: Context, *, mentor_id: str, session_id: str) -> SessionOut:
     item = owned(session_id, mentor_id)
     opens_at = timeutil.epoch(item.starts_at) - int(item.early_join_minutes) * 60

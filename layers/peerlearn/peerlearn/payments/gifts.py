@@ -10,6 +10,7 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ids, ratelimit, timeutil
+from peerlearn.accounts.lookups import get_user
 from peerlearn.bookings.states import get_booking
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
@@ -27,6 +28,8 @@ from peerlearn.payments.schemas import GiftRequest, GiftVerifyRequest, OrderOut,
 from peerlearn.store.keys import gift_sk, session_pk
 from peerlearn.store.models import GiftItem
 
+# The mentor may extend a session by up to this much (peerlearn.live.timer); gifts may come until then.
+MAX_EXTENSION_MINUTES = 15
 GIFTS_PER_USER = ratelimit.Limit("gift-create", max_hits=10, window_seconds=600)
 
 
@@ -36,8 +39,9 @@ def create_gift_order(ctx: Context, *, learner_id: str, request: GiftRequest) ->
     booking = get_booking(request.session_id, learner_id)
     if booking is None or booking.status != "confirmed":
         raise Forbidden("Only the session's confirmed learners can send gifts.", code="not_a_participant")
+    # While the room is open: from an early opening until the end of the longest extension.
     now = timeutil.iso_from_epoch(clock.now_seconds())
-    if session.status != "live" or not (session.starts_at <= now <= session.ends_at):
+    if session.status != "live" or now > timeutil.plus_minutes(session.ends_at, MAX_EXTENSION_MINUTES):
         raise Conflict("Gifts can be sent while the session is live.", code="session_not_live")
     gift_id = ids.new_id()
     gift = GiftItem(
@@ -46,7 +50,8 @@ def create_gift_order(ctx: Context, *, learner_id: str, request: GiftRequest) ->
         gift_id=gift_id,
         session_id=session.id,
         learner_id=learner_id,
-        learner_name=booking.learner_name,
+        # The room announces it by this name; bookings made through the API carry none.
+        learner_name=booking.learner_name or get_user(learner_id).name,
         mentor_id=session.mentor_id,
         amount_paise=request.amount_paise,
         message=(request.message or "").strip() or None,

@@ -256,3 +256,20 @@ def chat_sk(sent_at_ms: int, message_id: str) -> str:
 def room_file_sk(file_id: str) -> str:
     """A file shared in a room's chat (its item is written by the files API)."""
     return f"{ROOM_FILE_PREFIX}{file_id}"
+
+
+# ---------------------------------------------------------------- live rooms: recordings and chat files
+RECORDING_PREFIX = "REC#"
+RECORDINGS_UPLOADING = "RECORDINGS_UPLOADING"  # gsi1pk of recordings not yet completed: the job's index
+
+
+def recording_sk(recording_id: str) -> str:
+    return f"{RECORDING_PREFIX}{recording_id}"
+
+
+def recording_object_key(session_id: str, recording_id: str) -> str:
+    return f"recordings/{session_id}/{recording_id}.webm"
+
+
+def room_file_object_key(session_id: str, file_id: str) -> str:
+    return f"room-files/{session_id}/{file_id}"

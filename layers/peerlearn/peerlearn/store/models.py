@@ -49,6 +49,7 @@ from peerlearn.store.money import (
     RefundItem,
     WithdrawalItem,
 )
+from peerlearn.store.room_media import RecordingItem, RoomFileItem
 
 
 class UserItem(BaseItem, discriminator="USER"):
@@ -160,6 +161,7 @@ class SessionItem(RatingTotals, BaseItem, discriminator="SESSION"):
     started_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
     cancelled_at = UnicodeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)  # "mentor_no_show" when the no-show job cancelled it
     gsi1pk = UnicodeAttribute(null=True)  # LIVE while live, so a job can complete overdue sessions
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute()  # MENTOR#<id>
@@ -269,5 +271,7 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     ReconciliationItem,
     PayoutAccountItem,
     WithdrawalItem,
+    RecordingItem,
+    RoomFileItem,
     *LIVE_MODELS,
 )

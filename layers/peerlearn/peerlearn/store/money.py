@@ -181,6 +181,7 @@ class GiftItem(BaseItem, discriminator="GIFT"):
     payment_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     paid_at = UnicodeAttribute(null=True)
+    announced_at = UnicodeAttribute(null=True)  # set once, conditionally, when the room is told
 
 
 class RazorpayEventItem(BaseItem, discriminator="RZP_EVENT"):

@@ -15,6 +15,7 @@ import profilePage from './profile.js';
 import receiptPage from './receipt.js';
 import registerPage from './register.js';
 import resetPasswordPage from './reset-password.js';
+import roomPage from './room.js';
 import sessionFormPage from './session-form.js';
 import sessionPage from './session.js';
 import userPage from './user.js';

@@ -7,6 +7,7 @@ import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
 import { dateText } from '../format.js';
 import { pageList } from '../paging.js';
+import { navigate } from '../router.js';
 import { toast } from '../toasts.js';
 
 const PAGE_SIZE = 20;
@@ -194,6 +195,7 @@ export default () => {
       entry.busy = 'join';
       try {
         entry.join = await post(`/api/sessions/${entry.booking.session_id}/join`, {}, { auth: true });
+        if (entry.join.can_join) navigate(`/sessions/${encodeURIComponent(entry.booking.session_id)}/room`);
       } catch (error) {
         entry.error = error.message;
       } finally {

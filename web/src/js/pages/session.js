@@ -7,7 +7,7 @@ import { joinAnswerText, opensAt, policyText, roomOpensText } from '../catalog.j
 import { confirmAction } from '../confirm.js';
 import { clockText } from '../forms.js';
 import { moneyText, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
-import { currentPath } from '../router.js';
+import { currentPath, navigate } from '../router.js';
 import { pageList } from '../paging.js';
 import { toast } from '../toasts.js';
 
@@ -40,6 +40,10 @@ export default () => ({
     });
     // Signing in or out elsewhere changes what the panel offers.
     this.$watch('$store.session.user', () => this.loadViewer());
+    // Ask the room whether it's open as soon as this viewer might enter it (and again when it opens).
+    this.$watch('roomDue', (due) => {
+      if (due && !this.joinResult) this.checkRoom();
+    });
   },
 
   get now() {
@@ -146,6 +150,29 @@ export default () => ({
 
   get roomOpen() {
     return this.opensAt.getTime() <= this.now && !this.ended;
+  },
+
+  /** The mentor, a confirmed learner or an admin (observer), with the room's hours begun. */
+  get roomDue() {
+    return ['own', 'admin', 'booked'].includes(this.state) && (this.roomOpen || this.session.status === 'live');
+  },
+
+  /** POST /join said the room takes this viewer now (or its lobby is open). */
+  get canEnterRoom() {
+    const answer = this.joinResult;
+    return Boolean(answer && (answer.can_join || (answer.room && answer.room.opened)));
+  },
+
+  get roomHref() {
+    return `/sessions/${encodeURIComponent(this.session.id)}/room`;
+  },
+
+  async checkRoom() {
+    try {
+      this.joinResult = await post(`/api/sessions/${this.session.id}/join`, {}, { auth: true });
+    } catch {
+      this.joinResult = null; // the button still asks again when pressed
+    }
   },
 
   /** The one room-opening sentence (catalog.js), or what the last join attempt answered. */
@@ -328,6 +355,7 @@ export default () => ({
     this.busy = 'join';
     try {
       this.joinResult = await post(`/api/sessions/${this.session.id}/join`, {}, { auth: true });
+      if (this.canEnterRoom) navigate(this.roomHref);
     } catch (error) {
       this.fail(error);
     } finally {
