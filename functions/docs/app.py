@@ -50,9 +50,19 @@ def _document() -> str:
     """The OpenAPI document of every REST function's routes (the same for the process's lifetime)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    from peerlearn.api.routes import admin, auth, payments, payouts, rooms, sessions, users, webhooks
+    from peerlearn.api.routes import (
+        admin,
+        auth,
+        payments,
+        payouts,
+        recordings,
+        rooms,
+        sessions,
+        users,
+        webhooks,
+    )
 
-    routers = [auth.router, users.router, sessions.router, rooms.router, admin.router]
+    routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
     api = make_resolver([*routers, payments.router, webhooks.router, payouts.router])
     return api.get_openapi_json_schema(
         title="PeerLearn API",

@@ -15,7 +15,7 @@ from infra.local.stack import LocalStack
 from peerlearn.accounts import service as accounts
 from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
-from tests.support import local_in, stack_for
+from tests.support import local_in, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 PASSWORD = "mango-monsoon-42"
@@ -147,3 +147,26 @@ def test_a_chat_file_goes_up_and_comes_back_to_participants_only(ctx: Context, a
     assert fetched.content == text
     assert fetched.headers["content-disposition"].startswith('attachment; filename="hello.txt"')
     assert api.get(path, headers=stranger.headers, follow_redirects=False).status_code == 403
+
+
+def test_a_tab_closed_mid_recording_keeps_the_parts_that_arrived_once_the_mentor_ends_the_session(
+    ctx: Context, api: httpx.Client
+) -> None:
+    mentor, learner = Person(ctx, "mentor"), Person(ctx, "learner")
+    session_id = live_session(api, mentor, learner)
+    base = f"/api/sessions/{session_id}/recordings"
+    recording_id = api.post(base, json={}, headers=mentor.headers).json()["recording_id"]
+    for number, data in ((1, PART_1), (2, PART_2)):
+        url = api.post(f"{base}/{recording_id}/parts", json={"part_number": number}, headers=mentor.headers)
+        assert httpx.put(url.json()["url"], content=data).status_code == 200
+
+    # The tab closed before `complete`; later the mentor ends the session (from another tab)
+    assert api.post(f"/api/sessions/{session_id}/end/", headers=mentor.headers).status_code == 200
+
+    def completed() -> dict[str, Any] | None:
+        items = api.get(base, headers=learner.headers).json()["items"]
+        return next((i for i in items if i["status"] == "completed"), None)
+
+    item = wait_until(completed, timeout=30, what="the stream to finish the abandoned recording")
+    assert item["part_count"] == 2
+    assert httpx.get(item["download_url"]).content == PART_1 + PART_2

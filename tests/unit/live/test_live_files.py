@@ -11,7 +11,7 @@ import pytest
 from peerlearn.bookings.seats import Booker
 from peerlearn.context import Context
 from peerlearn.live import files
-from tests.support import Reply, call
+from tests.support import Reply, call, load_function, rest_event
 from tests.unit.live.room_media_support import MIB, Room, on, s3_context, sessions_function
 from tests.unit.sessions_support import Clock, who
 
@@ -116,3 +116,14 @@ def test_a_file_is_a_redirect_for_participants_inline_for_images_attachment_othe
     assert for_stranger.status == 403
     assert for_cancelled.status == 403
     assert unknown.status == 404
+
+
+def test_the_api_document_has_the_recording_and_file_routes(ctx: Context) -> None:
+    docs = load_function("docs")
+    paths = call(docs, rest_event("GET", "/api/openapi.json")).body["paths"]
+
+    assert set(paths["/api/sessions/{session_id}/recordings"]) == {"get", "post"}
+    assert "post" in paths["/api/sessions/{session_id}/recordings/{recording_id}/parts"]
+    assert "post" in paths["/api/sessions/{session_id}/recordings/{recording_id}/complete"]
+    assert "post" in paths["/api/sessions/{session_id}/room/files"]
+    assert "302" in paths["/api/sessions/{session_id}/room/files/{file_id}"]["get"]["responses"]

@@ -30,7 +30,7 @@ class Ping(Action):
 class SignalData(BaseModel):
     """An SDP description or an ICE candidate, relayed as is (the browsers check them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     description: dict[str, Any] | None = None
     candidate: dict[str, Any] | None = None
@@ -63,7 +63,7 @@ class Media(Action):
 
 
 class AttachmentRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     file_id: Annotated[str, Field(min_length=1, max_length=40)]
 

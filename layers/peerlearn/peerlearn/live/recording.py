@@ -15,7 +15,12 @@ import logging
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ids, store, timeutil
-from peerlearn.adapters.objects import DOWNLOAD_URL_TTL_SECONDS, UPLOAD_URL_TTL_SECONDS, ObjectStoreError
+from peerlearn.adapters.objects import (
+    DOWNLOAD_URL_TTL_SECONDS,
+    UPLOAD_URL_TTL_SECONDS,
+    ObjectStoreError,
+    UploadedPart,
+)
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, NotFound
@@ -43,6 +48,7 @@ MAX_RECORDINGS_PER_SESSION = 20  # start/stop a few times, not an unbounded numb
 # The jobs complete an upload of a session that is no longer live, or any upload this old (longer
 # than any session can run, extension included): by then nobody is sending parts to it.
 ABANDONED_AFTER_SECONDS = 12 * 3600
+MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part, except the last
 _EXTENSIONS = {"video/webm": "webm", "video/mp4": "mp4", "audio/webm": "weba"}
 
 
@@ -186,6 +192,20 @@ def _mark(item: RecordingItem, status: str, *, by: str, parts: int, size_bytes: 
     return True
 
 
+def playable_prefix(parts: list[UploadedPart]) -> list[UploadedPart]:
+    """The parts from 1 up to the first gap or the first part under S3's 5 MiB minimum (which may
+    only be last): a MediaRecorder stream is only playable from its start without holes, and S3
+    refuses a short part anywhere but at the end."""
+    chosen: list[UploadedPart] = []
+    for part in sorted(parts, key=lambda p: p.part_number):
+        if part.part_number != len(chosen) + 1:
+            break
+        chosen.append(part)
+        if part.size_bytes < MIN_PART_BYTES:
+            break
+    return chosen
+
+
 def _settled_meanwhile(item: RecordingItem) -> bool:
     item.refresh(consistent_read=True)
     return item.status != "uploading"
@@ -198,7 +218,7 @@ def finish_abandoned(ctx: Context, item: RecordingItem) -> str:
     if item.status != "uploading":
         return item.status
     try:
-        parts = ctx.objects.list_parts(item.object_key, item.upload_id)
+        parts = playable_prefix(ctx.objects.list_parts(item.object_key, item.upload_id))
         if not parts:
             ctx.objects.abort_multipart(item.object_key, item.upload_id)
         else:
