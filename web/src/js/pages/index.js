@@ -39,6 +39,7 @@ export const PAGE_COMPONENTS = {
   profile: profilePage,
   user: userPage,
   session: sessionPage,
+  room: roomPage,
   mentor: mentorPage,
   'session-form': sessionFormPage,
   'not-found': notFoundPage,
