@@ -118,7 +118,7 @@ DEMO_SESSIONS: list[tuple[str, str, list[str], str, str, int, int, int, int]] = 
         "English",
         74,
         60,
-        8,
+        7,
         0,
     ),
     (

@@ -29,6 +29,7 @@ class Wire:
         self.sent: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.closed: list[str] = []
         self.gone: set[str] = set()
+        self.throttled: set[str] = set()  # these answer 429 LimitExceededException (a reader too slow)
         monkeypatch.setattr(websocket, "_client", None)  # a client of this test's own
         real_post, real_close = websocket.post, websocket.close
 
@@ -50,6 +51,12 @@ class Wire:
 
     def _answer_gone(self, params: dict[str, Any], **_: Any) -> Any:
         connection_id = unquote(params["url_path"].rsplit("/", 1)[-1])
+        if connection_id in self.throttled:
+            body = {
+                "Error": {"Code": "LimitExceededException", "Message": ""},
+                "ResponseMetadata": {"HTTPStatusCode": 429},
+            }
+            return SimpleNamespace(status_code=429, headers={}, text=""), body
         if connection_id not in self.gone:
             return None
         body = {

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from peerlearn import ratelimit
+from peerlearn import clock, ratelimit
 from peerlearn.accounts import admin, service
 from peerlearn.accounts.authorize import authorize
 from peerlearn.accounts.schemas import RegisterRequest
+from peerlearn.accounts.signins import REFRESH_REUSE_GRACE_SECONDS
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden, TooManyRequests, Unauthorized
-from peerlearn.store.keys import USER_PROFILE_SK, user_pk
-from peerlearn.store.models import UserItem
+from peerlearn.store.keys import REFRESH_PREFIX, USER_PROFILE_SK, user_pk
+from peerlearn.store.models import RefreshFamilyItem, UserItem
 
 PASSWORD = "mango-monsoon-42"
 
@@ -77,12 +78,102 @@ def test_refresh_rotates_and_reusing_the_old_token_ends_the_session(ctx: Context
     second = service.refresh(ctx, refresh_token=first.refresh_token)
     assert second.refresh_token != first.refresh_token
 
-    with pytest.raises(Unauthorized) as reuse:
+    with clock.shifted(REFRESH_REUSE_GRACE_SECONDS + 1), pytest.raises(Unauthorized) as reuse:
         service.refresh(ctx, refresh_token=first.refresh_token)
     assert reuse.value.code == "token_reused"
     # The whole family is revoked: the newest token no longer works either.
     with pytest.raises(Unauthorized):
         service.refresh(ctx, refresh_token=second.refresh_token)
+
+
+def test_the_token_just_rotated_out_presented_again_within_the_grace_is_rotated_again(ctx: Context) -> None:
+    """A page navigated away mid-refresh: the server rotated, the response (and its cookie) was lost,
+    and the next page presents the old token. That is a new rotation, not the end of the sign-in."""
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    with clock.shifted(-(REFRESH_REUSE_GRACE_SECONDS - 1)):  # rotated 9 s ago
+        lost = service.refresh(ctx, refresh_token=first.refresh_token)
+
+    again = service.refresh(ctx, refresh_token=first.refresh_token)
+    assert again.refresh_token not in (first.refresh_token, lost.refresh_token)
+    assert authorize(ctx.settings.jwt_secret, again.access_token).user_id == first.user.id
+    assert service.refresh(ctx, refresh_token=again.refresh_token)  # the chain goes on from here
+
+
+def test_the_token_a_grace_rotation_replaced_is_reuse(ctx: Context) -> None:
+    """If the first rotation's response was not lost but a copy of the old token was replayed in the
+    window, whoever holds that response is cut off at its next refresh, and the sign-in with it."""
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    holder = service.refresh(ctx, refresh_token=first.refresh_token)
+    replayed = service.refresh(ctx, refresh_token=first.refresh_token)
+
+    with pytest.raises(Unauthorized) as reuse:
+        service.refresh(ctx, refresh_token=holder.refresh_token)
+    assert reuse.value.code == "token_reused"
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=replayed.refresh_token)
+    with pytest.raises(Unauthorized):
+        authorize(ctx.settings.jwt_secret, replayed.access_token)
+
+
+def test_after_the_grace_the_token_just_rotated_out_is_reuse(ctx: Context) -> None:
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    second = service.refresh(ctx, refresh_token=first.refresh_token)
+
+    with clock.shifted(REFRESH_REUSE_GRACE_SECONDS + 1):
+        with pytest.raises(Unauthorized) as reuse:
+            service.refresh(ctx, refresh_token=first.refresh_token)
+        assert reuse.value.code == "token_reused"
+        with pytest.raises(Unauthorized):
+            service.refresh(ctx, refresh_token=second.refresh_token)
+
+
+def test_the_grace_does_not_move_with_grace_rotations(ctx: Context) -> None:
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    service.refresh(ctx, refresh_token=first.refresh_token)
+    with clock.shifted(REFRESH_REUSE_GRACE_SECONDS - 2):
+        service.refresh(ctx, refresh_token=first.refresh_token)
+    with clock.shifted(REFRESH_REUSE_GRACE_SECONDS + 1), pytest.raises(Unauthorized) as reuse:
+        service.refresh(ctx, refresh_token=first.refresh_token)
+    assert reuse.value.code == "token_reused"
+
+
+def test_only_the_latest_rotated_token_has_a_grace(ctx: Context) -> None:
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    second = service.refresh(ctx, refresh_token=first.refresh_token)
+    third = service.refresh(ctx, refresh_token=second.refresh_token)
+
+    with pytest.raises(Unauthorized) as reuse:  # two rotations old, at once
+        service.refresh(ctx, refresh_token=first.refresh_token)
+    assert reuse.value.code == "token_reused"
+    with pytest.raises(Unauthorized):
+        service.refresh(ctx, refresh_token=third.refresh_token)
+
+
+def test_a_refresh_that_loses_the_race_to_rotate_gets_the_grace(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests read the family with the same current token; the second's conditional write fails,
+    and it is judged again against what the first wrote (the token it presented was just rotated out)."""
+    register(ctx)
+    first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
+    (stale,) = RefreshFamilyItem.query(
+        user_pk(first.user.id), RefreshFamilyItem.sk.startswith(REFRESH_PREFIX)
+    )
+    winner = service.refresh(ctx, refresh_token=first.refresh_token)
+    real_get = RefreshFamilyItem.get
+    reads = iter([stale])  # the loser's first read is from before the winner's write
+    monkeypatch.setattr(RefreshFamilyItem, "get", lambda *a, **k: next(reads, None) or real_get(*a, **k))
+
+    loser = service.refresh(ctx, refresh_token=first.refresh_token)
+
+    monkeypatch.undo()
+    assert loser.refresh_token != winner.refresh_token
+    assert service.refresh(ctx, refresh_token=loser.refresh_token)
 
 
 def test_logout_ends_only_that_session(ctx: Context) -> None:
@@ -277,7 +368,7 @@ def test_refresh_token_reuse_also_ends_the_familys_access_tokens(ctx: Context) -
     first = service.login(ctx, email="asha@example.com", password=PASSWORD, client_ip="1.2.3.4")
     second = service.refresh(ctx, refresh_token=first.refresh_token)
 
-    with pytest.raises(Unauthorized):
+    with clock.shifted(REFRESH_REUSE_GRACE_SECONDS + 1), pytest.raises(Unauthorized):
         service.refresh(ctx, refresh_token=first.refresh_token)
 
     for access_token in (first.access_token, second.access_token):

@@ -13,6 +13,8 @@ test('caps fall as the room grows', () => {
   assert.equal(capsFor({ peerCount: 2 }).maxBitrate, 600_000);
   assert.equal(capsFor({ peerCount: 3 }).scaleResolutionDownBy, 2);
   assert.deepEqual(capsFor({ peerCount: 5 }), { maxBitrate: 300_000, scaleResolutionDownBy: 3, maxFramerate: 15, active: true });
+  assert.deepEqual(capsFor({ peerCount: 7 }), { maxBitrate: 200_000, scaleResolutionDownBy: 4, maxFramerate: 15, active: true });
+  assert.equal(capsFor({ peerCount: 7, speaking: true }).maxBitrate, 300_000);
 });
 
 test('the active speaker sends one tier up, only in a group', () => {

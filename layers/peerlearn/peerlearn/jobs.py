@@ -14,7 +14,7 @@ from peerlearn.bookings.states import expire_hold
 from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, start
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
-from peerlearn.live import noshow, recording
+from peerlearn.live import ending, noshow, recording
 from peerlearn.payments import admin, recovery
 from peerlearn.payments.schemas import ReconciliationOut
 from peerlearn.store.keys import HOLD, LIVE, OPEN
@@ -48,7 +48,11 @@ def sweep(now: int | None = None) -> SweepReport:
             complete(session)
             report.sessions_completed += 1
         except Conflict:
-            pass
+            continue
+        try:
+            ending.close_room(session)  # anyone still in the room is told and disconnected
+        except Exception:
+            logger.exception("closing the room failed", extra={"session_id": session.id})
     logger.info("sweep done", extra=vars(report))
     return report
 

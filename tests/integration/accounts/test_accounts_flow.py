@@ -139,6 +139,19 @@ def test_refresh_rotates_and_reuse_of_a_rotated_token_ends_the_sign_in(api: http
     assert api.get("/api/me", headers=bearer(rotated.json()["access_token"])).status_code == 401
 
 
+def test_a_refresh_whose_response_was_lost_can_be_retried_with_the_old_cookie(api: httpx.Client) -> None:
+    """A page reloaded mid-refresh never stores the rotated cookie; its next page sends the old one."""
+    register(api, "lost@example.com")
+    first_token = login(api, "lost@example.com").cookies["pl_refresh"]
+    assert refresh_with(api, first_token).status_code == 200  # response "lost"
+
+    retried = refresh_with(api, first_token)
+
+    assert retried.status_code == 200
+    assert api.get("/api/me", headers=bearer(retried.json()["access_token"])).status_code == 200
+    assert refresh_with(api, retried.cookies["pl_refresh"]).status_code == 200
+
+
 def test_the_refresh_cookie_alone_keeps_a_browser_signed_in(stack: LocalStack) -> None:
     with httpx.Client(base_url=stack.url, timeout=30) as browser:
         register(browser, "cookie@example.com")

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
+from peerlearn import jobs
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import Conflict
-from peerlearn.live import attendance, dispatch, tickets
+from peerlearn.live import attendance, dispatch, files, tickets
 from peerlearn.live.access import get_participant
+from peerlearn.live.media_schemas import RoomFileCreate
 from peerlearn.live.sockets import get_connection
 from tests.unit.rooms_support import Room
+from tests.unit.sessions_support import Clock
 
 KINDS = ("M", "L", "W", "O")
 
@@ -343,3 +346,33 @@ def test_a_ticket_is_for_one_person(room: Room) -> None:
     ticket = room.ticket(room.learners[0])
     grant = tickets.redeem_ticket(ticket)
     assert grant.user_id == room.learners[0].user_id
+
+
+def test_a_session_completed_on_time_by_the_jobs_ends_its_room(room: Room, moving_clock: Clock) -> None:
+    connections = cast(room)
+    room.send(connections["M"], "open")
+    room.wire.clear()
+    moving_clock.advance(minutes=15 + 60 + 31)  # past the booked end and the completion grace
+    assert jobs.sweep().sessions_completed == 1
+    assert room.wire.types(connections["L"]) == ["ended"]
+    assert connections["L"] in room.wire.closed
+
+
+def test_a_chat_attachment_is_a_reference_to_a_file_shared_in_the_room(room: Room) -> None:
+    connections = cast(room)
+    learner = room.learners[0]
+    shared = files.share_file(
+        room.ctx,
+        user_id=learner.user_id,
+        role="learner",
+        session_id=room.session_id,
+        request=RoomFileCreate(name="diagram.png", content_type="image/png", size_bytes=2048),
+    )
+    room.send(connections["L"], "chat", text="", attachment={"file_id": shared.file_id})
+    assert room.wire.last(connections["M"], "chat")["message"]["attachment"] == {
+        "file_id": shared.file_id,
+        "name": "diagram.png",
+        "content_type": "image/png",
+        "size_bytes": 2048,
+        "kind": "image",
+    }

@@ -146,6 +146,22 @@ def test_a_gone_connection_is_forgotten_and_only_that_one(room: Room) -> None:
     assert present(room, mentor)[room.learners[1].user_id]["connected"] is False
 
 
+def test_a_throttled_recipient_costs_the_others_nothing(room: Room) -> None:
+    # Given three people in the call, one of whose connections the management API throttles
+    mentor = room.connect(room.mentor)
+    sender = room.connect(room.learners[0])
+    slow = room.connect(room.learners[1])
+    room.send(room.mentor, "admit", all=True)
+    room.wire.throttled.add(mentor)
+    room.wire.clear()
+    # When a learner says something
+    room.send(sender, "chat", text="can you hear me?")
+    # Then everyone else still got it, and the throttled connection is not taken for gone
+    assert room.wire.last(slow, "chat")["message"]["text"] == "can you hear me?"
+    assert room.wire.last(sender, "chat")["message"]["text"] == "can you hear me?"
+    assert get_connection(mentor) is not None
+
+
 def test_attendance_records_each_stay(room: Room) -> None:
     room.connect(room.mentor)
     learner = room.learners[0]

@@ -78,9 +78,22 @@ export function setSession(body) {
   sessionListeners.forEach((listener) => listener(body ?? null));
 }
 
+// One refresh at a time in this browser, across its tabs: two tabs presenting the same cookie at
+// once would each rotate it (the server gives the second a grace rotation), and the cookie jar would
+// keep whichever answer lands last, possibly the one the server has already replaced, ending the
+// sign-in at the next refresh. Waiting for the lock means the second tab sends the new cookie. (A page
+// navigated away mid-refresh loses its answer whatever the client does; the server's grace covers it.)
+const REFRESH_LOCK = 'peerlearn-refresh';
+
+function oneAtATime(run) {
+  // Web Locks need a secure context (https, or localhost); elsewhere this tab's `refreshing` still holds.
+  if (!navigator.locks?.request) return run();
+  return navigator.locks.request(REFRESH_LOCK, run);
+}
+
 /** Exchanges the HttpOnly refresh cookie for a new access token; rejects with ApiError when signed out. */
 export function refreshSession() {
-  refreshing ??= send('POST', '/api/auth/refresh', {}, null)
+  refreshing ??= oneAtATime(() => send('POST', '/api/auth/refresh', {}, null))
     .then((body) => {
       setSession(body);
       return body;

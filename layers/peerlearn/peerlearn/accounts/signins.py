@@ -12,7 +12,8 @@ import hmac
 import logging
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.update import Action
 
 from peerlearn import clock, ids, ratelimit, store
 from peerlearn.accounts import devices, guard, limits, passwords, tokens
@@ -120,44 +121,94 @@ def login(
     )
 
 
+# How long the token a rotation replaced may be presented again. Rotation is a write the client can
+# lose: the server rotates, then the response (and its Set-Cookie) is dropped because the page that
+# asked was navigated away (a reload, a link, a second reload: Chromium cancels the fetch), so the
+# browser still holds the old token and its next page presents it. Ending the sign-in for that signs
+# people out for pressing reload. See `refresh` for why a few seconds keep reuse detection intact.
+REFRESH_REUSE_GRACE_SECONDS = 10
+_ROTATE_ATTEMPTS = 3
+
+
 def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
-    """Rotates the refresh token. Presenting an already-rotated token ends its whole sign-in."""
+    """Rotates the refresh token. Presenting an already-rotated token ends its whole sign-in, except
+    the token the latest rotation replaced, presented again within REFRESH_REUSE_GRACE_SECONDS of that
+    rotation: that is a client that lost the rotation's response, and it gets a new rotation.
+
+    Why the grace keeps reuse detection strong:
+    - Only the single previous token qualifies, only for 10 s after a real rotation (a grace rotation
+      does not move the window), only while the family is live. Anything older, or later, or a token
+      from before the previous one, ends the sign-in at once, as before.
+    - A grace rotation replaces the current token, so if the earlier response was *not* lost (someone
+      replayed a copied token inside the window) the party holding that response now holds a token
+      that is neither current nor previous: its next refresh is reuse and ends the sign-in, the
+      attacker's side included. A fork is still detected at the other party's next refresh, the same
+      as when a thief uses a stolen token before its owner does; the grace only adds those 10 s.
+    - The access tokens issued meanwhile end with the family (they name it), as for any reuse.
+    """
     presented = tokens.parse_refresh_token(refresh_token)
-    try:
-        family = RefreshFamilyItem.get(user_pk(presented.user_id), refresh_sk(presented.family_id))
-    except DoesNotExist as exc:
-        raise Unauthorized(_SIGNED_OUT, code="signed_out") from exc
-    now = clock.now_seconds()
-    if family.revoked or family.expires_at < now:
-        raise Unauthorized(_SIGNED_OUT, code="signed_out")
-    if not hmac.compare_digest(family.token_hash, presented.hash):
-        _end_family(family, reason="reuse")
-        logger.warning("refresh token reuse: sign-in ended", extra={"user_id": family.user_id})
-        raise Unauthorized(_REUSED, code="token_reused")
-    user = get_user(presented.user_id, consistent=True)  # the token version of this very moment
-    if user.banned:
-        raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
-    rotated = tokens.new_refresh_token(user.id, family.family_id)
-    try:
-        # Another request rotated this token first: the same token used twice is reuse.
-        with store.failed_condition_raises(Unauthorized(_REUSED, code="token_reused")):
-            family.update(
-                actions=[
-                    RefreshFamilyItem.token_hash.set(rotated.hash),
-                    RefreshFamilyItem.rotated_at.set(clock.iso(now)),
-                ],
-                condition=(RefreshFamilyItem.token_hash == presented.hash)
-                & (RefreshFamilyItem.revoked == False),  # noqa: E712
+    for attempt in range(_ROTATE_ATTEMPTS):
+        try:
+            # After a lost race, read what the winner wrote (DynamoDB reads are eventually consistent).
+            family = RefreshFamilyItem.get(
+                user_pk(presented.user_id), refresh_sk(presented.family_id), consistent_read=attempt > 0
             )
-    except Unauthorized:
-        _end_family(family, reason="reuse")
-        raise
-    return SignedIn(
-        access_token=_access_token(ctx, user, family.family_id, now),
-        refresh_token=rotated.value,
-        expires_in=tokens.ACCESS_TTL_SECONDS,
-        user=to_me(user, ctx.settings.media_base_url),
-    )
+        except DoesNotExist as exc:
+            raise Unauthorized(_SIGNED_OUT, code="signed_out") from exc
+        now = clock.now_seconds()
+        if family.revoked or family.expires_at < now:
+            raise Unauthorized(_SIGNED_OUT, code="signed_out")
+        current = hmac.compare_digest(family.token_hash, presented.hash)
+        just_rotated = (
+            not current
+            and family.previous_hash is not None
+            and hmac.compare_digest(family.previous_hash, presented.hash)
+            and now <= int(family.previous_until or 0)
+        )
+        if not current and not just_rotated:
+            _end_family(family, reason="reuse")
+            logger.warning("refresh token reuse: sign-in ended", extra={"user_id": family.user_id})
+            raise Unauthorized(_REUSED, code="token_reused")
+        user = get_user(presented.user_id, consistent=True)  # the token version of this very moment
+        if user.banned:
+            raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
+        rotated = tokens.new_refresh_token(user.id, family.family_id)
+        actions: list[Action]
+        if current:
+            # A real rotation: the presented token becomes the one that may come back for a moment.
+            actions = [
+                RefreshFamilyItem.token_hash.set(rotated.hash),
+                RefreshFamilyItem.previous_hash.set(presented.hash),
+                RefreshFamilyItem.previous_until.set(now + REFRESH_REUSE_GRACE_SECONDS),
+                RefreshFamilyItem.rotated_at.set(clock.iso(now)),
+            ]
+            condition = RefreshFamilyItem.token_hash == presented.hash
+        else:
+            # The lost rotation's token is replaced; the window stays where the real rotation put it.
+            logger.info("refresh token presented again within the grace: rotated", extra={"user_id": user.id})
+            actions = [
+                RefreshFamilyItem.token_hash.set(rotated.hash),
+                RefreshFamilyItem.rotated_at.set(clock.iso(now)),
+            ]
+            condition = (RefreshFamilyItem.token_hash == family.token_hash) & (
+                RefreshFamilyItem.previous_hash == presented.hash
+            )
+        try:
+            family.update(actions=actions, condition=condition & (RefreshFamilyItem.revoked == False))  # noqa: E712
+        except UpdateError as exc:
+            if not store.condition_failed(exc):
+                raise
+            continue  # another request rotated first: read again and judge against what it wrote
+        return SignedIn(
+            access_token=_access_token(ctx, user, family.family_id, now),
+            refresh_token=rotated.value,
+            expires_in=tokens.ACCESS_TTL_SECONDS,
+            user=to_me(user, ctx.settings.media_base_url),
+        )
+    # Rotated under us every time: more concurrent use of one token than a browser makes.
+    _end_family(family, reason="reuse")
+    logger.warning("refresh token reuse: sign-in ended", extra={"user_id": family.user_id})
+    raise Unauthorized(_REUSED, code="token_reused")
 
 
 def logout(ctx: Context, *, refresh_token: str | None = None, access_token: str | None = None) -> None:

@@ -13,7 +13,8 @@ from peerlearn.text import MultiLine, SingleLine
 MIN_DURATION_MINUTES = 15
 MAX_DURATION_MINUTES = 240
 # Media is peer-to-peer (mesh): every participant sends to every other, which stays smooth up to 8.
-MAX_CAPACITY = 8
+# Seats per session: the room holds the mentor and every seat (a mesh; docs/rooms.md says why 8 in all).
+MAX_CAPACITY = 7
 MIN_PRICE_PAISE = 4_900  # ₹49
 MAX_PRICE_PAISE = 5_000_000  # ₹50,000
 MAX_EARLY_JOIN_MINUTES = 30

@@ -7,36 +7,28 @@ from typing import Any
 
 from peerlearn import ids
 from peerlearn.errors import BadRequest
-from peerlearn.live import fanout
+from peerlearn.live import fanout, files
 from peerlearn.live.schemas import ChatAttachmentOut, ChatMessageOut, ChatPage
 from peerlearn.live.timing import iso_ms, now_ms
-from peerlearn.store.keys import CHAT_PREFIX, chat_sk, room_file_sk, room_pk
-from peerlearn.store.models import BaseItem, ChatAttachmentMap, ChatMessageItem, ParticipantItem
+from peerlearn.store.keys import CHAT_PREFIX, chat_sk, room_pk
+from peerlearn.store.models import ChatAttachmentMap, ChatMessageItem, ParticipantItem
 
 HISTORY_KEEP_SECONDS = 90 * 86400
 CHAT_END = CHAT_PREFIX.removesuffix("#") + "$"
 
 
 def _attachment(session_id: str, file_id: str) -> ChatAttachmentMap:
-    """The file must have been registered under this room (by the files API); only its reference and
-    description are kept with the message."""
-    raw = BaseItem._get_connection().get_item(
-        room_pk(session_id), room_file_sk(file_id), consistent_read=True
-    )
-    item = raw.get("Item")
-    if not item:
+    """The file must have been shared in this room (the files API); the message keeps its reference
+    and description, never the file."""
+    item = files.get_file(session_id, file_id)
+    if item is None:
         raise BadRequest("No such file in this room.", code="bad_attachment", field="attachment.file_id")
-
-    def text(name: str, default: str = "") -> str:
-        return str(item.get(name, {}).get("S", default))
-
-    content_type = text("content_type", "application/octet-stream")
     return ChatAttachmentMap(
         file_id=file_id,
-        name=text("name", "file"),
-        content_type=content_type,
-        size_bytes=int(item.get("size_bytes", {}).get("N", "0")),
-        kind=text("kind") or ("image" if content_type.startswith("image/") else "file"),
+        name=item.name,
+        content_type=item.content_type,
+        size_bytes=int(item.size_bytes),
+        kind=item.kind,
     )
 
 

@@ -15,8 +15,8 @@ from peerlearn.catalog.schemas import SessionOut
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
 from peerlearn.live import attendance, fanout, sockets
-from peerlearn.live.room import ensure_state
-from peerlearn.store.models import ParticipantItem, RoomStateItem
+from peerlearn.live.access import get_state
+from peerlearn.store.models import ParticipantItem, RoomStateItem, SessionItem
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,16 @@ def end_room(*, mentor_id: str, session_id: str) -> None:
         lifecycle.complete(session)
     elif session.status != "completed":
         raise lifecycle.invalid_transition(session, "ended")
-    state = ensure_state(session)
+    close_room(session)
+
+
+def close_room(session: SessionItem) -> None:
+    """The room part of ending (also for a session the jobs function completed on time): marks the
+    room ended, tells everyone still connected, disconnects them and closes their attendance."""
+    session_id = session.id
+    state = get_state(session_id)
+    if state is None:
+        return  # nobody ever entered the room
     if not state.ended_at:
         try:
             with store.failed_condition_raises(Conflict("ended meanwhile")):

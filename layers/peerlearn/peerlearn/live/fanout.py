@@ -4,6 +4,7 @@ connected participant (never a Scan). Used by every room message and by other do
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +12,8 @@ from peerlearn.live import sockets
 from peerlearn.live.access import get_participant
 from peerlearn.store.keys import PEER_PREFIX, room_pk
 from peerlearn.store.models import ParticipantItem
+
+logger = logging.getLogger(__name__)
 
 
 def participants(session_id: str) -> list[ParticipantItem]:
@@ -44,7 +47,12 @@ def broadcast(
             continue
         if wanted is not None and person.room_role not in wanted:
             continue
-        if sockets.post(person.connection_id, data):
+        try:
+            pushed = sockets.post(person.connection_id, data)
+        except Exception:  # one recipient's trouble (throttled, slow) must not cost the rest theirs
+            logger.warning("push failed", extra={"user_id": person.user_id}, exc_info=True)
+            continue
+        if pushed:
             delivered += 1
         else:
             gone = True

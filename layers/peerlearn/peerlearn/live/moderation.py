@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from peerlearn import store, timeutil
+from peerlearn.catalog.schemas import MAX_CAPACITY
 from peerlearn.errors import Conflict, NotFound
 from peerlearn.live import attendance, fanout, presence, room, sockets
 from peerlearn.live.access import get_participant
@@ -12,10 +13,10 @@ from peerlearn.store.models import ParticipantItem
 
 logger = logging.getLogger(__name__)
 
-# The media is a mesh: each person uploads a stream to every other one (N - 1 each). Six people in
-# the call (the mentor included) is what a home uplink and a laptop carry with the room page's
-# per-peer caps; docs/rooms.md has the reasoning.
-ROOM_CAPACITY = 6
+# The media is a mesh: each person uploads a stream to every other one (N - 1 each). Eight people in
+# the call (the mentor and the catalog's most seats) is what a home uplink and a laptop carry with the
+# room page's per-peer caps; docs/rooms.md has the reasoning. Every booked learner always fits.
+ROOM_CAPACITY = 1 + MAX_CAPACITY
 
 
 def admit(session_id: str, user_id: str | None) -> list[str]:

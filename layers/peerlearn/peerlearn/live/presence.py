@@ -78,6 +78,9 @@ def connect(grant: TicketGrant, connection_id: str) -> ParticipantItem:
     state = room.ensure_state(session)
     if state.ended_at or session.status in ("completed", "cancelled"):
         raise Conflict("This room has ended.", code="room_closed")
+    person, replaced = _take_seat(grant, connection_id, session_ends_at=session.ends_at)
+    # Written once the seat is taken (a removed person gets neither); no message can arrive on the
+    # connection before `$connect` answers.
     now = clock.now_seconds()
     ConnectionItem(
         connection_pk(connection_id),
@@ -89,7 +92,6 @@ def connect(grant: TicketGrant, connection_id: str) -> ParticipantItem:
         connected_at=now,
         ttl=now + CONNECTION_TTL_SECONDS,
     ).save()
-    person, replaced = _take_seat(grant, connection_id, session_ends_at=session.ends_at)
     if replaced is not None:
         _retire(replaced)
     if person.status == "admitted":

@@ -95,11 +95,14 @@ class EmailClaimItem(BaseItem, discriminator="EMAIL"):
 
 
 class RefreshFamilyItem(BaseItem, discriminator="REFRESH"):
-    """One signed-in device: the hash of its current refresh token; older tokens are reuse."""
+    """One signed-in device: the hash of its current refresh token; older tokens are reuse, except the
+    one just rotated out, for a few seconds (`previous_hash` until `previous_until`: see signins.refresh)."""
 
     user_id = UnicodeAttribute()
     family_id = UnicodeAttribute()
     token_hash = UnicodeAttribute()
+    previous_hash = UnicodeAttribute(null=True)
+    previous_until = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     rotated_at = UnicodeAttribute()
     expires_at = NumberAttribute()

@@ -10,9 +10,10 @@
  *   1       1.5 Mbps     1                       30             720p
  *   2-3     600 kbps     2                       30             360p
  *   4-5     300 kbps     3                       15             240p
+ *   6-7     200 kbps     4                       15             180p
  *
  * - Active speaker (groups of 3+ people): one tier up (2-3 peers: 1 Mbps, scale 1.5; 4-5: 600 kbps,
- *   scale 2, 30 fps), so the tile the others enlarge is worth enlarging.
+ *   scale 2, 30 fps; 6-7: 300 kbps, scale 3), so the tile the others enlarge is worth enlarging.
  * - `qualityLimitationReason` bandwidth or cpu on a sender: half the bitrate, scale x1.5 (at most 4),
  *   15 fps, until it reports none for 3 samples in a row.
  * - Poor link (available outgoing bitrate < 150 kbps, loss > 10 % or RTT > 800 ms, 2 samples in a
@@ -20,14 +21,15 @@
  *   and RTT under those limits (the bitrate estimate shrinks to audio's while video is paused).
  * - A shared screen keeps full resolution (text must stay readable) at the tier's bitrate and
  *   at most 15 fps; contentHint "detail" tells the encoder to drop frames before sharpness.
- * Upload per person at 5 peers: 5 x 300 kbps = 1.5 Mbps, what a typical home uplink sustains.
- * That is why a room holds at most 6 people (docs/rooms.md); past that, an SFU.
+ * Upload per person at 7 peers: 7 x 200 kbps = 1.4 Mbps, what a typical home uplink sustains.
+ * That is why a room holds at most 8 people, the mentor and 7 seats (docs/rooms.md); past that, an SFU.
  */
 const TIERS = [
   { maxBitrate: 1_500_000, scaleResolutionDownBy: 1, maxFramerate: 30 },
   { maxBitrate: 1_000_000, scaleResolutionDownBy: 1.5, maxFramerate: 30 },
   { maxBitrate: 600_000, scaleResolutionDownBy: 2, maxFramerate: 30 },
   { maxBitrate: 300_000, scaleResolutionDownBy: 3, maxFramerate: 15 },
+  { maxBitrate: 200_000, scaleResolutionDownBy: 4, maxFramerate: 15 },
 ];
 const POOR_BITRATE = 150_000;
 const POOR_LOSS = 0.1;
@@ -38,7 +40,8 @@ const SPEAKER_HOLD_MS = 2000; // the large tile doesn't jump between people mid-
 function tierFor(peerCount, speaking) {
   if (peerCount <= 1) return 0;
   if (peerCount <= 3) return speaking ? 1 : 2;
-  return speaking ? 2 : 3;
+  if (peerCount <= 5) return speaking ? 2 : 3;
+  return speaking ? 3 : 4;
 }
 
 /** The encoding parameters for one sender (pure: unit-testable, and the table above in code). */
