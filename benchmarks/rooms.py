@@ -46,6 +46,7 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--disable-background-networking",
 ]
+PACE_SECONDS = 0.06
 CANDIDATE = {
     "candidate": "candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host generation 0",
     "sdpMid": "0",
@@ -82,8 +83,9 @@ PAGE_PROBE = """
         video.srcObject = new MediaStream([event.track]);
         video.play().catch(() => {});
         const seen = () => {
-          if (probe.firstFrameAt === null && probe.admittedAt !== null) probe.firstFrameAt = performance.now();
-          else if (probe.firstFrameAt === null) video.requestVideoFrameCallback(seen);
+          if (probe.firstFrameAt !== null) return;
+          if (probe.admittedAt !== null) probe.firstFrameAt = performance.now();
+          else video.requestVideoFrameCallback(seen);
         };
         video.requestVideoFrameCallback(seen);
       });
@@ -112,12 +114,16 @@ def make_people(stack: LocalStack, learners: int) -> tuple[Person, list[Person]]
     people = []
     for n, role in enumerate(["mentor"] + ["learner"] * learners):
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-        profile: dict[str, Any] = {"headline": "Rust mentor", "expertise": ["Rust"]} if role == "mentor" else {}
+        profile: dict[str, Any] = (
+            {"headline": "Rust mentor", "expertise": ["Rust"]} if role == "mentor" else {}
+        )
         user_id = accounts.create_account(
             name=f"{role.title()} {n}", email=email, password=PASSWORD, role=role, verified=True, **profile
         )
         address = f"127.0.{n // 200 + 1}.{n % 200 + 1}"
-        with httpx.Client(base_url=stack.url, transport=httpx.HTTPTransport(local_address=address), timeout=60) as client:
+        with httpx.Client(
+            base_url=stack.url, transport=httpx.HTTPTransport(local_address=address), timeout=60
+        ) as client:
             reply = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
             reply.raise_for_status()
         people.append(Person(user_id, email, reply.json()["access_token"], address))
@@ -168,11 +174,14 @@ def ticket_url(stack: LocalStack, person: Person, session_id: str) -> str:
 
 
 # ---------------------------------------------------------------------- 2. the relay
-async def _next(socket: Any, kind: str) -> dict[str, Any]:
-    while True:
-        message = json.loads(await socket.recv())
-        if message.get("type") == kind:
-            return dict(message)
+async def _next(socket: Any, kind: str, timeout_s: float = 30) -> dict[str, Any]:
+    async with asyncio.timeout(timeout_s):
+        while True:
+            message = json.loads(await socket.recv())
+            if message.get("type") == kind:
+                return dict(message)
+            if message.get("type") == "error":
+                raise RuntimeError(f"the room refused a message: {message}")
 
 
 async def relay_against_echo(stack: LocalStack, messages: int) -> tuple[list[float], list[float]]:
@@ -193,6 +202,8 @@ async def relay_against_echo(stack: LocalStack, messages: int) -> tuple[list[flo
         signal = json.dumps({"action": "signal", "to": learner.user_id, "data": {"candidate": CANDIDATE}})
         relay_ms, echo_ms = [], []
         for n in range(messages + 10):  # the first 10 warm both paths
+            # Paced under the room's per-connection limit (20 a second), which drops what exceeds it.
+            await asyncio.sleep(PACE_SECONDS)
             start = time.perf_counter()
             await mentor_socket.send(signal)
             await _next(learner_socket, "signal")
@@ -219,7 +230,9 @@ def chromium() -> Iterator[Browser]:
 
 
 def signed_in_page(browser: Browser, stack: LocalStack, person: Person) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(base_url=stack.url, viewport={"width": 640, "height": 480}, timezone_id=ZONE)
+    context = browser.new_context(
+        base_url=stack.url, viewport={"width": 640, "height": 480}, timezone_id=ZONE
+    )
     context.set_default_timeout(30_000)
     context.add_init_script(PAGE_PROBE)
     page = context.new_page()
@@ -231,16 +244,33 @@ def signed_in_page(browser: Browser, stack: LocalStack, person: Person) -> tuple
     return context, page
 
 
-def enter_room(page: Page, session_id: str) -> None:
-    """The room page, its device check passed with the fake camera and microphone, then Join."""
+def enter_room(page: Page, session_id: str, *, mentor: bool = False) -> None:
+    """The room page, its device check passed with the fake camera and microphone, then Join (the
+    mentor opens the room first: the session starts in 12 minutes)."""
     page.goto(f"/sessions/{session_id}/room")
+    if mentor:
+        page.get_by_test_id("room-open-now").click()
+        page.get_by_test_id("room-open-now").wait_for(state="hidden")
     page.get_by_test_id("room-join").click()
 
 
-def admit_waiting(mentor_page: Page) -> None:
-    button = mentor_page.get_by_test_id("room-admit-all")
-    if button.is_visible():
-        button.click()
+def admit_waiting(mentor_page: Page, knocks: int) -> None:
+    """Waits until `knocks` learners are waiting, then lets them all in."""
+    mentor_page.locator("[data-testid=room-waiting-person]:visible").nth(knocks - 1).wait_for()
+    for _ in range(knocks):
+        mentor_page.locator("[data-testid=room-admit]:visible").first.click()
+
+
+def let_in_again(mentor_page: Page, joiner: Page, timeout_s: float = 30) -> None:
+    """A learner who comes back resumes their seat; if the room sent them to wait, the mentor admits."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if joiner.evaluate("window.__roomProbe.admittedAt") is not None:
+            return
+        if mentor_page.locator("[data-testid=room-admit]:visible").count():
+            mentor_page.locator("[data-testid=room-admit]:visible").first.click()
+            return
+        joiner.wait_for_timeout(20)
 
 
 def wait_for_probe(page: Page, field: str, timeout_s: float = 60) -> float:
@@ -261,19 +291,18 @@ def join_to_first_frame(stack: LocalStack, participants: int, rounds: int) -> li
     samples = []
     with chromium() as browser:
         pages = {p.user_id: signed_in_page(browser, stack, p)[1] for p in [mentor, *learners]}
-        enter_room(pages[mentor.user_id], session_id)
+        enter_room(pages[mentor.user_id], session_id, mentor=True)
         wait_for_probe(pages[mentor.user_id], "admittedAt")
         for learner in learners:
             enter_room(pages[learner.user_id], session_id)
-        pages[mentor.user_id].wait_for_timeout(500)
-        admit_waiting(pages[mentor.user_id])
+        admit_waiting(pages[mentor.user_id], len(learners))
         for learner in learners:
             wait_for_probe(pages[learner.user_id], "firstFrameAt")
         for n in range(rounds):
             joiner = pages[learners[n % len(learners)].user_id]
             joiner.goto("/")  # leaves the call
             enter_room(joiner, session_id)
-            admit_waiting(pages[mentor.user_id])
+            let_in_again(pages[mentor.user_id], joiner)
             admitted = wait_for_probe(joiner, "admittedAt")
             samples.append(wait_for_probe(joiner, "firstFrameAt") - admitted)
     return samples
@@ -312,12 +341,11 @@ def cpu_per_participant(stack: LocalStack, participants: int, window_s: float) -
     before = _chromium_pids()
     with chromium() as browser:
         pages = {p.user_id: signed_in_page(browser, stack, p)[1] for p in [mentor, *learners]}
-        enter_room(pages[mentor.user_id], session_id)
+        enter_room(pages[mentor.user_id], session_id, mentor=True)
         wait_for_probe(pages[mentor.user_id], "admittedAt")
         for learner in learners:
             enter_room(pages[learner.user_id], session_id)
-        pages[mentor.user_id].wait_for_timeout(500)
-        admit_waiting(pages[mentor.user_id])
+        admit_waiting(pages[mentor.user_id], len(learners))
         for page in pages.values():
             wait_for_probe(page, "firstFrameAt", timeout_s=120)
         pages[mentor.user_id].wait_for_timeout(5000)  # negotiation settles, caps apply
@@ -349,7 +377,9 @@ def main() -> None:
         print(f"  relay  p50 {relay_p50:.2f}  p95 {percentile(relay_ms, 95):.2f}")
         print(f"  echo   p50 {echo_p50:.2f}  p95 {percentile(echo_ms, 95):.2f}")
         print(f"  relay/echo p50 ratio: {relay_p50 / echo_p50:.1f}")
-        print(f"\nCPU per participant, media flowing under the quality caps ({args.cpu_seconds:.0f} s window)")
+        print(
+            f"\nCPU per participant, media flowing under the quality caps ({args.cpu_seconds:.0f} s window)"
+        )
         for participants in (2, 4, 8):
             share = cpu_per_participant(stack, participants, args.cpu_seconds)
             print(f"  {participants} participants: {share:.0f}% of a core each")
