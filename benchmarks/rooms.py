@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import time
@@ -33,6 +34,7 @@ import httpx
 import websockets
 from measure import local_stack, machine, percentile
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from infra.local.stack import LocalStack
 
@@ -46,6 +48,10 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--disable-background-networking",
 ]
+VISIBLE_TEST_IDS = (
+    "[...document.querySelectorAll('[data-testid]')].filter((e) => e.offsetParent)"
+    ".map((e) => e.dataset.testid).join(' ')"
+)
 PACE_SECONDS = 0.06
 CANDIDATE = {
     "candidate": "candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host generation 0",
@@ -254,11 +260,18 @@ def enter_room(page: Page, session_id: str, *, mentor: bool = False) -> None:
     page.get_by_test_id("room-join").click()
 
 
-def admit_waiting(mentor_page: Page, knocks: int) -> None:
-    """Waits until `knocks` learners are waiting, then lets them all in."""
-    mentor_page.locator("[data-testid=room-waiting-person]:visible").nth(knocks - 1).wait_for()
-    for _ in range(knocks):
-        mentor_page.locator("[data-testid=room-admit]:visible").first.click()
+def admit_waiting(mentor_page: Page, knocks: int, timeout_s: float = 60) -> None:
+    """Waits until `knocks` learners are waiting, then lets them in until nobody waits."""
+    waiting = mentor_page.locator("[data-testid=room-waiting-person]:visible")
+    waiting.nth(knocks - 1).wait_for()
+    deadline = time.monotonic() + timeout_s
+    while waiting.count() and time.monotonic() < deadline:
+        everyone = mentor_page.locator("[data-testid=room-admit-all]:visible")
+        one = mentor_page.locator("[data-testid=room-admit]:visible")
+        # Presence re-renders the list as people arrive: a click may land on a row being replaced.
+        with contextlib.suppress(PlaywrightError):
+            (everyone if everyone.count() else one).first.click(timeout=5000)
+        mentor_page.wait_for_timeout(300)
 
 
 def let_in_again(mentor_page: Page, joiner: Page, timeout_s: float = 30) -> None:
@@ -301,7 +314,13 @@ def join_to_first_frame(stack: LocalStack, participants: int, rounds: int) -> li
         for n in range(rounds):
             joiner = pages[learners[n % len(learners)].user_id]
             joiner.goto("/")  # leaves the call
-            enter_room(joiner, session_id)
+            try:
+                enter_room(joiner, session_id)
+            except PlaywrightError:  # say what the page showed, then try once more
+                shown = joiner.evaluate(VISIBLE_TEST_IDS)
+                print(f"  (a rejoin found no Join button at {joiner.url}: {shown}; retried)")
+                joiner.goto("/")
+                enter_room(joiner, session_id)
             let_in_again(pages[mentor.user_id], joiner)
             admitted = wait_for_probe(joiner, "admittedAt")
             samples.append(wait_for_probe(joiner, "firstFrameAt") - admitted)
@@ -310,15 +329,16 @@ def join_to_first_frame(stack: LocalStack, participants: int, rounds: int) -> li
 
 # ---------------------------------------------------------------------- 3. CPU
 def _chromium_pids() -> set[int]:
+    """Chromium's processes by their command name (renderers rewrite their command line)."""
     pids = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")[0]
+            name = (entry / "comm").read_text().strip()
         except OSError:
             continue
-        if os.path.basename(command.decode(errors="replace")).startswith(("chromium", "chrome")):
+        if name.startswith(("chromium", "chrome")):
             pids.add(int(entry.name))
     return pids
 
