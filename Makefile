@@ -95,6 +95,8 @@ bench: deps
 	$(PY) benchmarks/cold_imports.py
 	$(PY) benchmarks/cold_first_request.py
 	$(PY) benchmarks/discovery_and_booking.py
+	$(PY) benchmarks/payments.py
+	$(PY) benchmarks/rooms.py
 	$(PY) benchmarks/lighthouse.py
 
 clean:
