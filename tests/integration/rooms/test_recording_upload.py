@@ -4,61 +4,18 @@ chat file goes up and comes back to participants only."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from infra.local.stack import LocalStack
-from peerlearn.accounts import service as accounts
-from peerlearn.config import Settings
-from peerlearn.context import Context, build_context
-from tests.support import local_in, stack_for, wait_until
+from peerlearn.context import Context
+from tests.integration.rooms.conftest import Person
+from tests.support import local_in, wait_until
 
 pytestmark = pytest.mark.integration
-PASSWORD = "mango-monsoon-42"
 PART_1 = b"\x1a\x45\xdf\xa3" + b"r" * (5 * 1024 * 1024)  # a WebM header, then S3's smallest non-last part
 PART_2 = b"the last chunk"
-
-
-@pytest.fixture(scope="module")
-def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with stack_for(
-        dynamodb_endpoint,
-        tmp_path_factory.mktemp("rooms"),
-        "rooms",
-        overrides={"POWERTOOLS_LOG_LEVEL": "WARNING"},
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def ctx(stack: LocalStack) -> Context:
-    return build_context(Settings.from_env(stack.settings_env))
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, timeout=60) as client:
-        yield client
-
-
-class Person:
-    def __init__(self, ctx: Context, role: str) -> None:
-        email = f"{role}-{uuid.uuid4().hex[:10]}@example.com"
-        extra: dict[str, Any] = {"headline": "Teaches", "expertise": ["Python"]} if role == "mentor" else {}
-        self.id = accounts.create_account(
-            name=f"{role.title()} {email[:12]}",
-            email=email,
-            password=PASSWORD,
-            role=role,
-            verified=True,
-            **extra,
-        )
-        token = accounts.sign_in_without_password(ctx, self.id).access_token
-        self.headers = {"Authorization": f"Bearer {token}"}
 
 
 def live_session(api: httpx.Client, mentor: Person, learner: Person) -> str:

@@ -17,53 +17,21 @@ from websockets.sync.client import ClientConnection, connect
 
 from infra.local.stack import LocalStack
 from peerlearn import clock
-from peerlearn.accounts import service as accounts
 from peerlearn.accounts.lookups import get_user
 from peerlearn.bookings import seats
 from peerlearn.bookings.seats import Booker
 from peerlearn.catalog import publishing
 from peerlearn.catalog.schemas import SessionCreate
-from peerlearn.config import Settings
-from peerlearn.context import Context, build_context
+from peerlearn.context import Context
 from peerlearn.live import dispatch, tickets
 from peerlearn.live.access import get_participant
 from peerlearn.live.sockets import get_connection
 from peerlearn.store.keys import CONNECTION_SK, TICKET_SK, connection_pk, peer_sk, room_pk, ticket_pk
 from peerlearn.store.models import ConnectionItem, ParticipantItem, RoomTicketItem, UserItem
-from tests.support import local_in, stack_for, wait_until
+from tests.integration.rooms.conftest import Person
+from tests.support import local_in, wait_until
 
 pytestmark = pytest.mark.integration
-PASSWORD = "mango-monsoon-42"
-
-
-@pytest.fixture(scope="module")
-def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    with stack_for(
-        dynamodb_endpoint,
-        tmp_path_factory.mktemp("rooms"),
-        "rooms",
-        overrides={"POWERTOOLS_LOG_LEVEL": "WARNING"},
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def ctx(stack: LocalStack) -> Context:
-    """This process bound to the stack's table and `@connections` endpoint, to set up and inspect."""
-    return build_context(Settings.from_env(stack.settings_env))
-
-
-class Person:
-    def __init__(self, ctx: Context, role: str) -> None:
-        email = f"{role}-{uuid.uuid4().hex[:10]}@example.com"
-        extra: dict[str, Any] = {"headline": "Teaches", "expertise": ["Python"]} if role == "mentor" else {}
-        self.name = f"{role.title()} {email[:10]}"
-        self.role = role
-        self.id = accounts.create_account(
-            name=self.name, email=email, password=PASSWORD, role=role, verified=True, **extra
-        )
-        token = accounts.sign_in_without_password(ctx, self.id).access_token
-        self.headers = {"Authorization": f"Bearer {token}"}
 
 
 class Client:
