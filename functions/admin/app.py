@@ -6,7 +6,7 @@ from peerlearn.coldstart import cold_start
 
 with cold_start():
     from peerlearn.api.function import rest_function
-    from peerlearn.api.routes import admin
+    from peerlearn.api.routes import admin, broadcasts
 
-    function = rest_function([admin.router])
+    function = rest_function([admin.router, broadcasts.router])
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -11,6 +11,10 @@ import myEarningsPage from './my-earnings.js';
 import myPaymentsPage from './my-payments.js';
 import mySessionsPage from './my-sessions.js';
 import notFoundPage from './not-found.js';
+import adminBroadcastsPage from './admin-broadcasts.js';
+import unsubscribePage from './unsubscribe.js';
+import notificationSettingsPage from './notification-settings.js';
+import notificationsPage from './notifications.js';
 import profilePage from './profile.js';
 import receiptPage from './receipt.js';
 import registerPage from './register.js';
@@ -42,5 +46,9 @@ export const PAGE_COMPONENTS = {
   room: roomPage,
   mentor: mentorPage,
   'session-form': sessionFormPage,
+  'notifications': notificationsPage,
+  'notification-settings': notificationSettingsPage,
+  'unsubscribe': unsubscribePage,
+  'admin-broadcasts': adminBroadcastsPage,
   'not-found': notFoundPage,
 };

@@ -1,0 +1,2 @@
+// /admin-broadcasts (skeleton: filled by its branch).
+export default () => ({});

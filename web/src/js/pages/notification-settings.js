@@ -1,0 +1,2 @@
+// /notification-settings (skeleton: filled by its branch).
+export default () => ({});

@@ -1,0 +1,2 @@
+// /notifications (skeleton: filled by its branch).
+export default () => ({});

@@ -1,0 +1,2 @@
+// /unsubscribe (skeleton: filled by its branch).
+export default () => ({});
