@@ -40,6 +40,9 @@ class Settings:
     # `@connections` management endpoint the functions push through (same API, https/http scheme).
     websocket_url: str
     websocket_management_url: str
+    # The SES configuration set every email is sent with (suppression of bounced and complaining
+    # addresses, their events); None locally (the outbox) and wherever the template sets none.
+    ses_configuration_set: str | None = None
 
     @classmethod
     def from_env(
@@ -90,6 +93,7 @@ class Settings:
             origin_secret=origin_secret_from_env(env, fetch_origin_secret),
             websocket_url=required("WEBSOCKET_URL").removesuffix("/"),
             websocket_management_url=required("WEBSOCKET_MANAGEMENT_URL").removesuffix("/"),
+            ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip() or None,
         )
 
 

@@ -36,7 +36,7 @@ def build_context(
         assert settings.outbox_dir is not None
         email = OutboxEmailSender(settings.outbox_dir)
     else:
-        email = SesEmailSender(settings.email_from)
+        email = SesEmailSender(settings.email_from, settings.ses_configuration_set)
     objects: ObjectStore
     if settings.uploads_endpoint:
         objects = LocalObjectStore(settings.uploads_endpoint, settings.jwt_secret)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +19,9 @@ class EmailMessage:
     subject: str
     text: str
     html: str
+    # Extra headers (List-Unsubscribe, List-Unsubscribe-Post on notification emails); account emails
+    # (verification, reset, receipts) carry none.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class EmailSender(Protocol):
@@ -26,8 +29,15 @@ class EmailSender(Protocol):
 
 
 class SesEmailSender:
-    def __init__(self, sender: str, client: Any = None) -> None:
+    """SESv2 SendEmail with Simple content (its `Headers` carry List-Unsubscribe; SES builds the MIME).
+
+    `configuration_set`: the set whose suppression options and event destination (bounces and
+    complaints -> peerlearn.notify.suppression) apply to every email sent.
+    """
+
+    def __init__(self, sender: str, configuration_set: str | None = None, client: Any = None) -> None:
         self._sender = sender
+        self._configuration_set = configuration_set
         self._client = client
 
     def send(self, message: EmailMessage) -> None:
@@ -35,18 +45,23 @@ class SesEmailSender:
             import boto3
 
             self._client = boto3.client("sesv2")
+        simple: dict[str, Any] = {
+            "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+            "Body": {
+                "Text": {"Data": message.text, "Charset": "UTF-8"},
+                "Html": {"Data": message.html, "Charset": "UTF-8"},
+            },
+        }
+        if message.headers:
+            simple["Headers"] = [{"Name": name, "Value": value} for name, value in message.headers.items()]
+        extra: dict[str, Any] = {}
+        if self._configuration_set:
+            extra["ConfigurationSetName"] = self._configuration_set
         self._client.send_email(
             FromEmailAddress=self._sender,
             Destination={"ToAddresses": [message.to]},
-            Content={
-                "Simple": {
-                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
-                    "Body": {
-                        "Text": {"Data": message.text, "Charset": "UTF-8"},
-                        "Html": {"Data": message.html, "Charset": "UTF-8"},
-                    },
-                }
-            },
+            Content={"Simple": simple},
+            **extra,
         )
         logger.info("email sent", extra={"subject": message.subject})
 
