@@ -9,7 +9,18 @@ from pynamodb.indexes import GlobalSecondaryIndex
 
 from infra.local import checks
 from infra.local.template import Template
-from peerlearn.api.routes import admin, auth, payments, payouts, recordings, rooms, sessions, users, webhooks
+from peerlearn.api.routes import (
+    admin,
+    auth,
+    payments,
+    payouts,
+    recordings,
+    rooms,
+    sessions,
+    unsubscribe,
+    users,
+    webhooks,
+)
 from peerlearn.store.models import ALL_MODELS
 
 ROUTERS = {
@@ -20,6 +31,7 @@ ROUTERS = {
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
     "PayoutsFunction": [payouts.router],
+    "NotificationsFunction": [unsubscribe.router],  # + notifications, channel, push (their branches)
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)

@@ -323,3 +323,24 @@ class TurnSettings:
             if len(secret) < 16:
                 raise ConfigError("the TURN secret must be at least 16 characters")
         return cls(uris=uris, secret=secret, ttl_seconds=ttl)
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """Only where the table is: for a function that touches nothing else (the email events function
+    records suppressed addresses; it has no use for the JWT secret, so it is given no way to read it)."""
+
+    table_name: str
+    region: str
+    dynamodb_endpoint: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TableSettings:
+        env = os.environ if env is None else env
+        table = env.get("TABLE_NAME", "").strip()
+        region = (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+        if not table or not region:
+            raise ConfigError("settings TABLE_NAME and AWS_REGION are required")
+        return cls(
+            table_name=table, region=region, dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None
+        )
