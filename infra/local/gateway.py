@@ -119,6 +119,26 @@ def _linkify(text: str) -> str:
     )
 
 
+def _headers_html(headers: Any) -> str:
+    """The email's extra headers; a one-click List-Unsubscribe (RFC 8058) becomes the button a mail
+    client would show: it POSTs `List-Unsubscribe=One-Click` to the header's URL."""
+    if not isinstance(headers, dict) or not headers:
+        return ""
+    rows = "".join(
+        f"<div><code>{html.escape(str(name))}: {html.escape(str(value))}</code></div>"
+        for name, value in headers.items()
+    )
+    target = str(headers.get("List-Unsubscribe", "")).strip()
+    one_click = headers.get("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+    if one_click and target.startswith("<http") and target.endswith(">"):
+        rows += (
+            f'<form method="post" action="{html.escape(target[1:-1], quote=True)}" target="_blank">'
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+            '<button type="submit">Unsubscribe (one-click, as a mail client does)</button></form>'
+        )
+    return f'<div class="meta headers">{rows}</div>'
+
+
 def _email_html(email: dict[str, Any]) -> str:
     recipients = email.get("to")
     to = ", ".join([recipients] if isinstance(recipients, str) else list(recipients or []))
@@ -126,6 +146,7 @@ def _email_html(email: dict[str, Any]) -> str:
         f'<article id="{html.escape(str(email.get("id", "")))}">',
         f"<h2>{html.escape(str(email.get('subject', '(no subject)')))}</h2>",
         f'<div class="meta">to {html.escape(to)} &middot; {html.escape(str(email.get("sent_at", "")))}</div>',
+        _headers_html(email.get("headers")),
     ]
     if email.get("html"):
         # Links open in a new tab; scripts in the email never run.

@@ -54,7 +54,7 @@ def client(resources: DevResources) -> Client:
     return Client(create_app([], resources))
 
 
-def write_email(outbox: Path, email_id: str, to: str, sent_at: str, **extra: str) -> None:
+def write_email(outbox: Path, email_id: str, to: str, sent_at: str, **extra: Any) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     email = {
         "id": email_id,
@@ -101,6 +101,29 @@ def test_the_outbox_page_sandboxes_html_and_links_plain_text(client: Client, res
     assert '<a href="http://x/r?t=1" target="_blank" rel="noopener">http://x/r?t=1</a>.' in page
     assert "<link" not in page  # self-contained: no external assets
     assert "<script src" not in page
+
+
+def test_the_outbox_keeps_and_shows_headers_with_a_one_click_unsubscribe_button(
+    client: Client, resources: DevResources
+) -> None:
+    headers = {
+        "List-Unsubscribe": "<http://x/api/notifications/unsubscribe?token=u1.A.gifts.s&x=<b>>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    write_email(resources.outbox_dir, "e1", "asha@example.com", "2026-11-24T10:00:00Z", headers=headers)
+    write_email(resources.outbox_dir, "e2", "ravi@example.com", "2026-11-24T11:00:00Z")  # an account email
+
+    (kept,) = client.get("/_dev/outbox.json", params={"to": "asha@example.com"}).json()
+    page = client.get("/_dev/outbox").text
+
+    assert kept["headers"] == headers
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in page
+    assert (
+        '<form method="post" action="http://x/api/notifications/unsubscribe?token=u1.A.gifts.s&amp;x=&lt;b&gt;"'
+        in page
+    )
+    assert '<input type="hidden" name="List-Unsubscribe" value="One-Click">' in page
+    assert page.count("<form") == 1  # the account email has no headers and no button
 
 
 def test_an_empty_outbox_says_so(client: Client) -> None:

@@ -60,6 +60,6 @@ def set_channel(user_id: str, category: str, channel: str, on: bool) -> None:
     if not on:
         channels.append(channel)
     off[category] = sorted(channels)
-    item.off = off  # type: ignore[assignment]
+    item.off = off
     item.updated_at = clock.iso(clock.now_seconds())
     item.save()
