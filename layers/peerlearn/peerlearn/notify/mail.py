@@ -130,10 +130,17 @@ def _one_line(text: str) -> str:
 
 
 def _footer(category: catalog.Category) -> str:
-    why = f"You get this email because of your {category.label.lower()} notifications on PeerLearn"
+    """Why this email came: the category as the settings page names it."""
+    label = category.label.lower()
     if category.account:
-        return f"{why}; emails about your money can't be turned off."
-    return f"{why}."
+        return (
+            f"You get this email because emails about {label} are records of your money on PeerLearn; "
+            "they can't be turned off."
+        )
+    return (
+        f"You get this email because {label} emails are on in your PeerLearn notification settings "
+        f"({category.description})."
+    )
 
 
 def notice_email(settings: Settings, notice: Notice, user: UserItem) -> EmailMessage:
