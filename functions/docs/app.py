@@ -58,12 +58,13 @@ def _document() -> str:
         recordings,
         rooms,
         sessions,
+        unsubscribe,
         users,
         webhooks,
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
-    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router])
+    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router, unsubscribe.router])
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",

@@ -628,6 +628,8 @@ def test_a_404_a_route_declares_itself_is_in_the_one_error_shape(openapi: dict[s
         ("post", "/api/payments/create"),
         ("get", "/api/payments/policy"),
         ("get", "/api/me/payout-account"),
+        ("get", "/api/notifications/unsubscribe"),
+        ("post", "/api/notifications/unsubscribe"),
     ]
     for method, path in routes:
         declared = openapi["paths"][path][method]["responses"]["404"]
