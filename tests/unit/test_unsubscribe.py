@@ -120,9 +120,9 @@ def test_one_click_post_with_the_form_body_unsubscribes_that_category_only(
     reply = call(notifications, form)
     assert reply.status == 200, reply
     assert reply.body == {"category": "reminders", "unsubscribed": True}
-    assert preferences.channel_on(user.id, "reminders", "email") is False
-    assert preferences.channel_on(user.id, "reminders", "push") is True
-    assert preferences.channel_on(user.id, "bookings", "email") is True
+    assert preferences.get(user.id).allows("reminders", "email") is False
+    assert preferences.get(user.id).allows("reminders", "push") is True
+    assert preferences.get(user.id).allows("bookings", "email") is True
     again = call(notifications, event("POST", token, body={}))  # JSON, and a second click
     assert again.status == 200
     described = call(notifications, event("GET", token))
@@ -196,3 +196,11 @@ def test_the_email_events_function_records_a_bounce(aws: None, env: dict[str, st
 
     assert function.lambda_handler(load_event("ses/bounce.json"), LambdaContextStub()) == {"suppressed": 1}
     assert suppression.is_suppressed("gone@example.com")
+
+
+def test_account_email_cannot_be_turned_off(aws: None) -> None:
+    with pytest.raises(BadRequest):
+        preferences.set_channel("01ASHA", "payments", "email", False)
+    prefs = preferences.set_channel("01ASHA", "payments", "push", False)
+    assert prefs.allows("payments", "email") is True
+    assert prefs.allows("payments", "push") is False

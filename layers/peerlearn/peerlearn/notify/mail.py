@@ -224,7 +224,7 @@ def send_notice_email(ctx: Context, notice: Notice, user: UserItem) -> bool:
     category = catalog.category_of(notice.kind)
     if suppression.is_suppressed(user.email):
         return False
-    if not category.account and not preferences.channel_on(user.id, category.name, "email"):
+    if not preferences.get(user.id).allows(category.name, "email"):
         return False
     ctx.email.send(notice_email(ctx.settings, notice, user))
     return True

@@ -101,7 +101,7 @@ def describe(secret: str, token: str) -> Subscription:
     """What the token's link would do, for the page that asks before it does it."""
     wanted = read_token(secret, token)
     user = _user(wanted.user_id)
-    on = preferences.channel_on(wanted.user_id, wanted.category.name, "email")
+    on = preferences.get(wanted.user_id).allows(wanted.category.name, "email")
     return Subscription(category=wanted.category, email=mask_email(user.email), subscribed=on)
 
 
