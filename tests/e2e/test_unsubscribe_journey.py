@@ -79,6 +79,27 @@ def test_an_unsubscribe_link_stops_that_category_and_only_that_one(
     expect(phone.get_by_test_id("unsubscribe-status")).to_have_attribute("data-status", "done")
 
 
+def test_the_outboxs_one_click_button_posts_as_a_mail_client_does(
+    stack: LocalStack, context: BrowserContext, people: Callable[..., tuple[str, str]]
+) -> None:
+    ctx = build_context(Settings.from_env(stack.settings_env))
+    user_id, email = people("mentor")
+    user = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
+    gift = Notice(user_id=user_id, kind="gift_received", title="A gift", body="Thanks!", dedupe_key="g1")
+    assert mail.send_notice_email(ctx, gift, user) is True
+
+    page = context.new_page()
+    page.goto(f"/_dev/outbox?to={email}")
+    with context.expect_page() as opened:
+        page.get_by_role("button", name="Unsubscribe (one-click, as a mail client does)").click()
+    expect(opened.value.locator("body")).to_contain_text('"unsubscribed":true')
+
+    assert mail.send_notice_email(ctx, gift, user) is False
+    assert (
+        mail.send_notice_email(ctx, Notice(user_id, "review_new", "A review", "5 stars", "r1"), user) is True
+    )
+
+
 def test_a_broken_link_says_so(context: BrowserContext) -> None:
     page = context.new_page()
     page.goto("/unsubscribe?token=u1.01ABC.reminders.forged")
