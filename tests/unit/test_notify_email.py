@@ -216,3 +216,12 @@ def test_the_ses_request_is_valid_for_the_pinned_botocore() -> None:
             )
         )
         stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    "link", ["//evil.example/x", "@evil.example/x", "https://evil.example", "/\\evil", None]
+)
+def test_the_button_never_leaves_the_site(ctx: Context, user: UserItem, link: str | None) -> None:
+    email = mail.notice_email(ctx.settings, notice("broadcast", link=link), user)
+    assert f'href="{ctx.settings.web_base_url}/notifications"' in email.html
+    assert "evil" not in email.text

@@ -4,6 +4,11 @@ Every kind has a call to action (the notice's link on the site), lines of its ow
 data (when, how much, which rating), and a footer naming the category. Emails of a category people
 may turn off carry the one-click unsubscribe headers (RFC 8058) and a visible unsubscribe link;
 account emails (payments, withdrawals) carry neither. Everything from a notice is escaped.
+
+The data keys the templates read (all strings, all optional: a missing or malformed one leaves its
+line out): session_title, starts_at and previous_starts_at (ISO, shown in the recipient's timezone),
+amount_paise, receipt_number, refund_id, reason, learner_name, mentor_name, from_name, rating (1-5),
+utr; a waitlist offer's deadline is the notice's expires_at.
 """
 
 from __future__ import annotations
@@ -125,6 +130,14 @@ TEMPLATES: dict[str, Template] = {
 
 
 # ---------------------------------------------------------------- building and sending
+def _path(link: str | None) -> str:
+    """The notice's link as a path on the site; anything else (`//host`, `@host`, a scheme) would
+    let the button leave it, so it falls back to the notifications page."""
+    if link and link.startswith("/") and not link.startswith("//") and "\\" not in link:
+        return link
+    return "/notifications"
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())  # a subject with a line break would end the header early
 
@@ -149,7 +162,7 @@ def notice_email(settings: Settings, notice: Notice, user: UserItem) -> EmailMes
     template = TEMPLATES[notice.kind]
     zone = _zone(user.timezone or "Asia/Kolkata")
     base = settings.web_base_url
-    action = f"{base}{notice.link or '/notifications'}"
+    action = f"{base}{_path(notice.link)}"
     manage = f"{base}{SETTINGS_PATH}"
     greeting = f"Hi {user.name},"
     facts = [line for line in (make(notice, zone) for make in template.lines) if line]
