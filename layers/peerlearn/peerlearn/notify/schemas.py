@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict, StrictBool, StringConstraints
 
 from peerlearn.shapes import Shape
 
@@ -64,13 +64,14 @@ class PreferencesOut(Shape):
 
 
 class ChannelChoices(_Input):
-    in_app: bool | None = None
-    email: bool | None = None
-    push: bool | None = None
+    # strict: "no" or 0 is a mistake, not off
+    in_app: StrictBool | None = None
+    email: StrictBool | None = None
+    push: StrictBool | None = None
 
 
 class QuietHoursChange(_Input):
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     start: HhMm | None = None
     end: HhMm | None = None
 
