@@ -58,6 +58,11 @@ export default () => ({
     return this.changes !== null;
   },
 
+  get statusText() {
+    if (this.dirty) return 'Unsaved changes';
+    return this.saveState === 'saved' ? 'Saved.' : '';
+  },
+
   get zoneName() {
     return (this.timezone || '').replaceAll('_', ' ');
   },
