@@ -46,8 +46,9 @@ class Recorded:
 
 
 def _inbox(user_id: str) -> NotifyInboxItem:
+    # consistent: the count answered right after a read or a record must include it
     try:
-        return NotifyInboxItem.get(user_pk(user_id), NOTIFY_INBOX_SK)
+        return NotifyInboxItem.get(user_pk(user_id), NOTIFY_INBOX_SK, consistent_read=True)
     except NotifyInboxItem.DoesNotExist:
         return NotifyInboxItem(user_pk(user_id), NOTIFY_INBOX_SK, unread=0)
 
