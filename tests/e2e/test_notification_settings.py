@@ -40,7 +40,9 @@ def test_a_learner_turns_off_booking_emails_and_sets_quiet_hours(
     page.get_by_test_id("notification-settings-save").click()
     expect(page.get_by_test_id("notification-settings-status")).to_have_text("Saved.")
 
-    stored = api_as(email).call("GET", "/api/notifications/preferences")
+    me = api_as(email)
+    assert me.call("GET", "/api/notifications/") == {"items": [], "next_cursor": None, "unread": 0}
+    stored = me.call("GET", "/api/notifications/preferences")
     bookings = next(c for c in stored["categories"] if c["name"] == "bookings")
     assert bookings["channels"] == {"in_app": True, "email": False, "push": True}
     assert stored["quiet_hours"] == {"enabled": True, "start": "21:30", "end": "06:45"}
