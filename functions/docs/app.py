@@ -53,6 +53,7 @@ def _document() -> str:
     from peerlearn.api.routes import (
         admin,
         auth,
+        notifications,
         payments,
         payouts,
         recordings,
@@ -63,7 +64,7 @@ def _document() -> str:
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
-    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router])
+    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router, notifications.router])
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",
