@@ -192,3 +192,26 @@ def test_account_emails_cant_be_turned_off(fn: ModuleType) -> None:
     assert reply.status == 400
     assert reply.body["error"]["code"] == "channel_locked"
     assert "can't be turned off" in reply.body["error"]["message"]
+
+
+def test_the_count_and_the_list_agree_when_a_record_arrives_while_marking_all_read(
+    fn: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notify(2)
+    real = inbox._inbox
+    calls = {"n": 0}
+
+    def read_then_one_arrives(user_id: str) -> Any:
+        seen = real(user_id)
+        calls["n"] += 1
+        if calls["n"] == 1:  # between reading the newest id and moving the watermark
+            inbox.notify(user_id, kind="session_moved", title="Just now", body="b", dedupe_key="race")
+        return seen
+
+    monkeypatch.setattr(inbox, "_inbox", read_then_one_arrives)
+    assert inbox.mark_all_read(ME["user_id"]) == 0
+    monkeypatch.undo()
+
+    page = send(fn, "GET", "/api/notifications/").body
+    assert page["items"][0]["title"] == "Just now"
+    assert page["unread"] == sum(not n["read"] for n in page["items"])
