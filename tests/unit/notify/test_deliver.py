@@ -321,3 +321,18 @@ def test_a_live_push_failure_does_not_fail_delivery(
     assert deliver(ctx, moved()) is True
     assert len(records()) == 1
     assert len(sent.pushes) == 1
+
+
+def test_a_sweep_sends_at_most_its_share_and_the_next_sends_the_rest(
+    ctx: Context, person: str, sent: Recorder, outbox: Outbox
+) -> None:
+    preferences.set_channel(USER, "bookings", "push", False)
+    preferences.update(USER, quiet_hours=QuietHours(True, "22:00", "07:00"))
+    with shift_to(at_local("2026-12-01T23:30")):
+        for n in range(3):
+            deliver(ctx, moved(f"k{n}"))
+    morning = at_local("2026-12-02T07:00")
+
+    assert held.release_due(ctx, morning, limit=2) == 2
+    assert held.release_due(ctx, morning + 60, limit=2) == 1
+    assert len(outbox.emails()) == 3

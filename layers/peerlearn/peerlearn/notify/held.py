@@ -24,6 +24,9 @@ from peerlearn.store.notify import HELD, HELD_SK, HeldNoticeItem, held_gsi1sk, h
 logger = logging.getLogger(__name__)
 
 KEEP_DAYS = 7  # TTL after the due time: a held notice the sweep never reached is gone eventually
+# Per sweep: 07:00 can release a night's email at once; the rest waits a minute, in due order, so one
+# run stays well inside the function's timeout and SES's sending rate.
+MAX_PER_SWEEP = 300
 
 
 def tag_of(notice: Notice) -> str:
@@ -87,12 +90,14 @@ def _claim(item: HeldNoticeItem) -> bool:
     return True
 
 
-def release_due(ctx: Context, now: int | None = None) -> int:
+def release_due(ctx: Context, now: int | None = None, *, limit: int = MAX_PER_SWEEP) -> int:
     """Sends every held email and push due by `now` (dropping those past their `expires_at`, and those
     whose channel the person has turned off meanwhile); returns how many were sent."""
     now = clock.now_seconds() if now is None else now
     sent = 0
     for item in HeldNoticeItem.by_due.query(HELD, HeldNoticeItem.gsi1sk < f"{now + 1:012d}"):
+        if sent >= limit:
+            break
         if not _claim(item):
             continue
         notice = _notice(item)
