@@ -215,3 +215,16 @@ def test_the_count_and_the_list_agree_when_a_record_arrives_while_marking_all_re
     page = send(fn, "GET", "/api/notifications/").body
     assert page["items"][0]["title"] == "Just now"
     assert page["unread"] == sum(not n["read"] for n in page["items"])
+
+
+def test_ids_only_grow_so_mark_all_read_never_passes_over_an_unread_one(fn: ModuleType) -> None:
+    from peerlearn import clock
+
+    with clock.shifted(3600):  # a writer whose clock runs an hour ahead
+        inbox.notify(ME["user_id"], kind="session_moved", title="Ahead", body="b", dedupe_key="ahead")
+    inbox.notify(ME["user_id"], kind="session_moved", title="Behind", body="b", dedupe_key="behind")
+
+    page = send(fn, "GET", "/api/notifications/").body
+    assert [n["title"] for n in page["items"]] == ["Behind", "Ahead"]  # in the order they were written
+    assert send(fn, "POST", "/api/notifications/read-all").body == {"unread": 0}
+    assert all(n["read"] for n in send(fn, "GET", "/api/notifications/").body["items"])

@@ -26,6 +26,8 @@ from peerlearn.store.paging import page
 KEEP_DAYS = 90
 MARKER_SK = "PROCESSED"
 NOTIF_PREFIX = "NOTIF#"
+_CONDITION_FAILED = "ConditionalCheckFailed"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # ids.py's alphabet
 
 
 def marker_digest(user_id: str, kind: str, dedupe_key: str, channel: str) -> str:
@@ -81,40 +83,71 @@ def record(
     """Writes one record and counts it unread, with the marker `channel_marker` (a digest) when given;
     None when that marker exists (recorded before: nothing written)."""
     now = clock.now_seconds()
-    # by the stack's clock (which tests move forward), so the newest record sorts first
-    notification_id = ids.new_id(now * 1000 + int(time.time() * 1000) % 1000)
-    item = NotificationItem(
-        user_pk(user_id),
-        notification_sk(notification_id),
-        user_id=user_id,
-        kind=kind,
-        category=KINDS.get(kind),
-        title=title,
-        body=body,
-        link=link,
-        created_at=timeutil.iso_from_epoch(now),
-        ttl=now + KEEP_DAYS * 86400,
-    )
     if channel_marker is None and dedupe_key:
         channel_marker = marker_digest(user_id, kind, dedupe_key, "in_app")
-    counter = NotifyInboxItem(user_pk(user_id), NOTIFY_INBOX_SK)
-    try:
-        with store.transaction() as tx:
-            if channel_marker is not None:
-                tx.save(marker(channel_marker, now), condition=ProcessedEventItem.pk.does_not_exist())
-            tx.save(item, condition=NotificationItem.pk.does_not_exist())
-            tx.update(
-                counter,
-                actions=NotifyInboxItem.upsert_actions(
-                    [NotifyInboxItem.unread.add(1), NotifyInboxItem.last_id.set(notification_id)]
-                ),
-            )
-    except TransactWriteError as exc:
-        if channel_marker is not None and store.condition_failed(exc):  # the marker exists
-            return None
-        raise
+    # by the stack's clock (which tests move forward), so the newest record sorts first
+    now_ms = now * 1000 + int(time.time() * 1000) % 1000
+    for _attempt in range(5):
+        item = NotificationItem(
+            user_pk(user_id),
+            notification_sk(ids.new_id(now_ms)),
+            user_id=user_id,
+            kind=kind,
+            category=KINDS.get(kind),
+            title=title,
+            body=body,
+            link=link,
+            created_at=timeutil.iso_from_epoch(now),
+            ttl=now + KEEP_DAYS * 86400,
+        )
+        try:
+            _write(item, channel_marker, now)
+            break
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if channel_marker is not None and _failed(reasons, 0):  # the marker exists: recorded before
+                return None
+            if not _failed(reasons, len(reasons) - 1):
+                raise
+            # A record with a later id landed first (another writer's clock, the same millisecond):
+            # ids only grow, so "mark all read" up to the newest id never passes over an unread one.
+            now_ms = max(now_ms, _millis(_inbox(user_id).last_id) + 1)
+    else:
+        raise RuntimeError("could not give the notification an id after the newest one")
     inbox = _inbox(user_id)
     return Recorded(out(item, inbox.read_through), int(inbox.unread or 0))
+
+
+def _write(item: NotificationItem, channel_marker: str | None, now: int) -> None:
+    """The marker (if any), the record and the counter, in one transaction; the counter's newest id
+    must stay below the record's."""
+    notification_id = item.sk.removeprefix(NOTIF_PREFIX)
+    counter = NotifyInboxItem(user_pk(item.user_id), NOTIFY_INBOX_SK)
+    with store.transaction() as tx:
+        if channel_marker is not None:
+            tx.save(marker(channel_marker, now), condition=ProcessedEventItem.pk.does_not_exist())
+        tx.save(item, condition=NotificationItem.pk.does_not_exist())
+        tx.update(
+            counter,
+            actions=NotifyInboxItem.upsert_actions(
+                [NotifyInboxItem.unread.add(1), NotifyInboxItem.last_id.set(notification_id)]
+            ),
+            condition=NotifyInboxItem.last_id.does_not_exist() | (NotifyInboxItem.last_id < notification_id),
+        )
+
+
+def _failed(reasons: list[Any], index: int) -> bool:
+    return (
+        0 <= index < len(reasons) and reasons[index] is not None and reasons[index].code == _CONDITION_FAILED
+    )
+
+
+def _millis(notification_id: str | None) -> int:
+    """The milliseconds a sortable id starts with (its first 10 characters)."""
+    value = 0
+    for char in (notification_id or "")[:10]:
+        value = value * 32 + _CROCKFORD.index(char)
+    return value
 
 
 def notify(
