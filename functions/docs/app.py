@@ -53,6 +53,7 @@ def _document() -> str:
     from peerlearn.api.routes import (
         admin,
         auth,
+        notifications,
         payments,
         payouts,
         recordings,
@@ -64,7 +65,9 @@ def _document() -> str:
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
-    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router, unsubscribe.router])
+    api = make_resolver(
+        [*routers, payments.router, webhooks.router, payouts.router, notifications.router, unsubscribe.router]
+    )
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",

@@ -29,7 +29,7 @@ with cold_start():
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     job = event.get("job", "sweep")
     if job == "sweep":
-        return asdict(jobs.sweep())
+        return asdict(jobs.sweep(ctx=ctx))
     if job == "payments":  # every five minutes: the rooms (no-shows refund), then money (retries)
         rooms = jobs.rooms(ctx)
         return {**asdict(jobs.payments(ctx)), **rooms}

@@ -12,8 +12,11 @@ from infra.local.template import Template
 from peerlearn.api.routes import (
     admin,
     auth,
+    channel,
+    notifications,
     payments,
     payouts,
+    push,
     recordings,
     rooms,
     sessions,
@@ -31,7 +34,7 @@ ROUTERS = {
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
     "PayoutsFunction": [payouts.router],
-    "NotificationsFunction": [unsubscribe.router],  # + notifications, channel, push (their branches)
+    "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)

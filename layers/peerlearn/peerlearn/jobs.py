@@ -15,6 +15,7 @@ from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, star
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
 from peerlearn.live import ending, noshow, recording
+from peerlearn.notify import held
 from peerlearn.payments import admin, recovery
 from peerlearn.payments.schemas import ReconciliationOut
 from peerlearn.store.keys import HOLD, LIVE, OPEN
@@ -28,9 +29,10 @@ class SweepReport:
     holds_expired: int = 0
     sessions_started: int = 0
     sessions_completed: int = 0
+    held_notices_sent: int = 0  # email and push held for quiet hours, sent as the hours end
 
 
-def sweep(now: int | None = None) -> SweepReport:
+def sweep(now: int | None = None, ctx: Context | None = None) -> SweepReport:
     now = clock.now_seconds() if now is None else now
     report = SweepReport()
     for booking in BookingItem.by_hold.query(HOLD, BookingItem.gsi1sk < f"{now + 1:012d}"):
@@ -53,6 +55,8 @@ def sweep(now: int | None = None) -> SweepReport:
             ending.close_room(session)  # anyone still in the room is told and disconnected
         except Exception:
             logger.exception("closing the room failed", extra={"session_id": session.id})
+    if ctx is not None:
+        report.held_notices_sent = held.release_due(ctx, now)
     logger.info("sweep done", extra=vars(report))
     return report
 

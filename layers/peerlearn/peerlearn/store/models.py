@@ -49,6 +49,7 @@ from peerlearn.store.money import (
     RefundItem,
     WithdrawalItem,
 )
+from peerlearn.store.notify import NOTIFY_MODELS
 from peerlearn.store.room_media import RecordingItem, RoomFileItem
 
 
@@ -234,10 +235,13 @@ class MentorStatsItem(RatingTotals, BaseItem, discriminator="MENTOR_STATS"):
 
 
 class NotificationItem(BaseItem, discriminator="NOTIFICATION"):
-    """An in-app message for one person (delivery by push and email comes with notifications)."""
+    """An in-app message for one person (pk `USER#<id>`, sk `NOTIF#<sortable id>`: newest first
+    is a Query backwards). Read when `read`, or when its id is at or below the person's
+    `NotifyInboxItem.read_through` (mark all read)."""
 
     user_id = UnicodeAttribute()
     kind = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)  # peerlearn.notify.catalog; None for kinds it doesn't know
     title = UnicodeAttribute()
     body = UnicodeAttribute()
     link = UnicodeAttribute(null=True)
@@ -277,4 +281,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     RecordingItem,
     RoomFileItem,
     *LIVE_MODELS,
+    *NOTIFY_MODELS,
 )
