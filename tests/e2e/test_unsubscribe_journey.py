@@ -16,6 +16,7 @@ from peerlearn.notify import mail
 from peerlearn.notify.notice import Notice
 from peerlearn.store.keys import USER_PROFILE_SK, user_pk
 from peerlearn.store.models import UserItem
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +99,29 @@ def test_the_outboxs_one_click_button_posts_as_a_mail_client_does(
     assert (
         mail.send_notice_email(ctx, Notice(user_id, "review_new", "A review", "5 stars", "r1"), user) is True
     )
+
+
+def test_signed_in_the_same_person_can_turn_the_emails_back_on(
+    stack: LocalStack, context: BrowserContext, people: Callable[..., tuple[str, str]]
+) -> None:
+    ctx = build_context(Settings.from_env(stack.settings_env))
+    user_id, email = people("learner")
+    user = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
+    review = Notice(user_id=user_id, kind="review_reply", title="A reply", body="Thanks!", dedupe_key="r1")
+    assert mail.send_notice_email(ctx, review, user) is True
+    reply = context.request.get(f"{stack.url}/_dev/outbox.json", params={"to": email})
+    link = next(w for w in reply.json()[0]["text"].split() if "/unsubscribe?token=" in w)
+
+    page = context.new_page()
+    sign_in(page, email)
+    page.goto(link.removeprefix(stack.url))
+    page.get_by_test_id("unsubscribe-confirm").click()
+    expect(page.get_by_test_id("unsubscribe-status")).to_have_attribute("data-status", "done")
+    assert mail.send_notice_email(ctx, review, user) is False
+
+    page.get_by_test_id("unsubscribe-undo").click()
+    expect(page.get_by_test_id("unsubscribe-status")).to_have_attribute("data-status", "resubscribed")
+    assert mail.send_notice_email(ctx, review, user) is True
 
 
 def test_a_broken_link_says_so(context: BrowserContext) -> None:
