@@ -18,6 +18,7 @@ from peerlearn.errors import Conflict, Forbidden
 from peerlearn.live import attendance, fanout, room, sockets
 from peerlearn.live.access import get_participant
 from peerlearn.live.tickets import TicketGrant
+from peerlearn.notify import channel
 from peerlearn.store.keys import CONNECTION_SK, connection_pk, peer_sk, room_pk
 from peerlearn.store.models import ConnectionItem, ParticipantItem
 
@@ -211,7 +212,10 @@ def disconnect(connection_id: str) -> None:
     connected (nothing visible happens when a newer connection already replaced this one)."""
     item = sockets.get_connection(connection_id)
     if item is None:
-        return  # replaced, removed, left or ended: already forgotten
+        user_channel = channel.get_connection(connection_id)
+        if user_channel is not None:  # a user channel, not a room's connection
+            channel.disconnect(user_channel)
+        return  # else replaced, removed, left or ended: already forgotten
     item.delete()
     if let_go(item.session_id, item.user_id, connection_id):
         broadcast_presence(item.session_id)

@@ -14,6 +14,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn.adapters import websocket
+from peerlearn.notify import channel
 from peerlearn.store.keys import CONNECTION_SK, connection_pk
 from peerlearn.store.models import ConnectionItem
 
@@ -41,18 +42,25 @@ def close(connection_id: str) -> None:
 
 
 def get_connection(connection_id: str) -> ConnectionItem | None:
+    """A room's connection; None when unknown or when it is a user channel (peerlearn.notify.channel)."""
     try:
         return ConnectionItem.get(connection_pk(connection_id), CONNECTION_SK, consistent_read=True)
     except DoesNotExist:
         return None
+    except ValueError:  # the item is another type of connection: a user channel
+        return None
 
 
 def forget(connection_id: str) -> None:
-    """Deletes exactly this connection's item and lets its participant go of it (if still its)."""
+    """Deletes exactly this connection's item and lets its participant go of it (if still its); a
+    user channel's items are deleted likewise."""
     from peerlearn.live import presence  # presence pushes through this module
 
     item = get_connection(connection_id)
     if item is None:
+        user_channel = channel.get_connection(connection_id)
+        if user_channel is not None:
+            channel.disconnect(user_channel)
         return
     item.delete()
     presence.let_go(item.session_id, item.user_id, connection_id)
