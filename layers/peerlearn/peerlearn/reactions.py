@@ -12,6 +12,7 @@ from peerlearn import timeutil
 from peerlearn.bookings.states import LIVE_STATES, transition
 from peerlearn.feedback.aggregates import count_session_taught
 from peerlearn.notify import inbox
+from peerlearn.notify.deliver import push_newest
 from peerlearn.store.keys import BOOKING_PREFIX, WAITLIST_PREFIX, session_pk
 from peerlearn.store.models import BookingItem, WaitlistItem
 
@@ -95,12 +96,14 @@ def _moved_or_renamed(session_id: str, old: dict[str, Any], new: dict[str, Any])
             ],
             condition=BookingItem.pk.exists(),
         )
-        if moved:
-            inbox.notify(
-                booking.learner_id,
-                kind="session_moved",
-                title=f"“{new['title']}” has a new time",
-                body=f"It now starts at {new['starts_at']} (UTC). Can't make it? Cancel in My bookings.",
-                link=f"/sessions/{session_id}",
-                dedupe_key=f"moved#{session_id}#{new['starts_at']}",
-            )
+        if moved and inbox.notify(
+            booking.learner_id,
+            kind="session_moved",
+            title=f"“{new['title']}” has a new time",
+            body=f"It now starts at {new['starts_at']} (UTC). Can't make it? Cancel in My bookings.",
+            link=f"/sessions/{session_id}",
+            dedupe_key=f"moved#{session_id}#{new['starts_at']}",
+        ):
+            # Temporary (CHANNEL branch): live to the learner's open tabs until EVENTS moves this
+            # notice to notify.deliver, which pushes.
+            push_newest(booking.learner_id)
