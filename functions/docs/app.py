@@ -53,17 +53,23 @@ def _document() -> str:
     from peerlearn.api.routes import (
         admin,
         auth,
+        broadcasts,
+        channel,
+        notifications,
         payments,
         payouts,
+        push,
         recordings,
         rooms,
         sessions,
+        unsubscribe,
         users,
         webhooks,
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
-    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router])
+    notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
+    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router, *notifying])
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",
