@@ -2,7 +2,7 @@
 and goes to its page, "Mark all read" clears the bell; the empty state links to the settings.
 
 The list and read endpoints are the RECORDS branch's: until they are merged the page can't load, and
-these tests skip (they say so) rather than fail."""
+these tests skip (they say so) rather than fail. A tab that reconnects catches up from the list."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from infra.local.stack import LocalStack
 from tests.e2e.conftest import ZONE, Api, sign_in
-from tests.support import local_in
+from tests.support import local_in, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +38,6 @@ def test_a_new_person_sees_the_empty_state_with_a_link_to_the_settings(
 
 def test_moves_are_listed_newest_first_opened_and_marked_read(
     page: Page,
-    stack: LocalStack,
     people: Callable[..., tuple[str, str]],
     api_as: Callable[[str], Api],
 ) -> None:
@@ -119,3 +117,53 @@ def test_mark_all_read_clears_the_bell(
     page.get_by_test_id("notifications-read-all").click()
     expect(page.get_by_test_id("notification")).to_have_attribute("data-read", "true")
     expect(page.get_by_test_id("nav-bell-count")).to_be_hidden()
+
+
+def test_a_tab_that_was_offline_catches_up_when_it_reconnects(
+    page: Page, people: Callable[..., tuple[str, str]], api_as: Callable[[str], Api]
+) -> None:
+    # Given a signed-in learner whose tab's channel is down (as when a laptop sleeps)
+    _, mentor_email = people("mentor")
+    _, learner_email = people("learner")
+    mentor, learner = api_as(mentor_email), api_as(learner_email)
+    require_the_list(learner)
+    session_id = mentor.call(
+        "POST",
+        "/api/sessions",
+        {
+            "title": "Macros, gently",
+            "tags": ["Rust"],
+            "level": "beginner",
+            "starts_at_local": local_in(3 * 24 * 60, ZONE),
+            "timezone": ZONE,
+            "duration_minutes": 60,
+            "capacity": 3,
+            "price_paise": 0,
+        },
+    )["id"]
+    learner.call("POST", f"/api/sessions/{session_id}/book", {})
+    sign_in(page, learner_email)
+    wait_until(
+        lambda: page.evaluate("Alpine.store('notifications').state === 'open'"),
+        timeout=20,
+        what="channel open",
+    )
+    page.evaluate("(() => { const s = Alpine.store('notifications').socket; s.stop(); s.ws.close(); })()")
+    # When the session moves while it is down, and the record is written
+    mentor.call(
+        "PATCH",
+        f"/api/sessions/{session_id}",
+        {"starts_at_local": local_in(4 * 24 * 60, ZONE), "timezone": ZONE},
+    )
+    wait_until(
+        lambda: learner.call("GET", "/api/notifications/?limit=5")["unread"] == 1,
+        timeout=20,
+        what="the record",
+    )
+    expect(page.get_by_test_id("nav-bell-count")).to_be_hidden()
+    # Then the reconnect's catch-up counts it and shows it, without a reload
+    page.evaluate(
+        "(() => { const s = Alpine.store('notifications').socket; s.stopped = false; s.connect(); })()"
+    )
+    expect(page.get_by_test_id("nav-bell-count")).to_have_text("1", timeout=15_000)
+    expect(page.get_by_test_id("toast").filter(has_text="has a new time")).to_be_visible()
