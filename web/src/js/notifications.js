@@ -35,9 +35,10 @@ export function registerNotifications() {
       return this.unread > 0;
     },
 
-    /** Opens this tab's channel for `userId` (nothing to do when it is already open for them). */
+    /** Opens this tab's channel for `userId` (nothing to do while it is up for them; a channel the
+     * server refused, e.g. after a ban, is tried again at the next sign-in or refresh). */
     start(userId) {
-      if (this.socket && this.userId === userId) return;
+      if (this.socket && this.userId === userId && !this.socket.stopped) return;
       this.stop();
       this.userId = userId;
       this.connectedOnce = false;
