@@ -25,7 +25,6 @@ from peerlearn.live import chat, ending, fanout, messages, moderation, presence,
 from peerlearn.live.access import get_participant, get_state
 from peerlearn.live.messages import Action
 from peerlearn.live.timing import now_ms, server_now
-from peerlearn.notify import channel
 from peerlearn.store.models import ChannelConnectionItem, ConnectionItem, ParticipantItem, RoomStateItem
 
 logger = logging.getLogger(__name__)
@@ -107,11 +106,9 @@ def handle(connection_id: str, body: str) -> None:
 def _handle(connection_id: str, body: str) -> dict[str, Any] | None:
     if len(body.encode()) > MAX_MESSAGE_BYTES:
         return error("too_large", f"A message may be at most {MAX_MESSAGE_BYTES} bytes.")
-    connection: ConnectionItem | ChannelConnectionItem | None = sockets.get_connection(connection_id)
+    connection = sockets.get_any_connection(connection_id)
     if connection is None:
-        connection = channel.get_connection(connection_id)
-        if connection is None:
-            return error("forbidden", "This connection is no longer in a room.")
+        return error("forbidden", "This connection is no longer in a room.")
     if not within_rate(connection):
         return error("rate_limited", "Too many messages; this one was dropped.")
     try:

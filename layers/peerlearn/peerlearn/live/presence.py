@@ -20,7 +20,7 @@ from peerlearn.live.access import get_participant
 from peerlearn.live.tickets import TicketGrant
 from peerlearn.notify import channel
 from peerlearn.store.keys import CONNECTION_SK, connection_pk, peer_sk, room_pk
-from peerlearn.store.models import ConnectionItem, ParticipantItem
+from peerlearn.store.models import ChannelConnectionItem, ConnectionItem, ParticipantItem
 
 logger = logging.getLogger(__name__)
 
@@ -210,12 +210,12 @@ def open_stay(person: ParticipantItem) -> None:
 def disconnect(connection_id: str) -> None:
     """`$disconnect`: forgets the connection; the participant keeps its status but is no longer
     connected (nothing visible happens when a newer connection already replaced this one)."""
-    item = sockets.get_connection(connection_id)
+    item = sockets.get_any_connection(connection_id)
+    if isinstance(item, ChannelConnectionItem):  # a user channel, not a room's connection
+        channel.disconnect(item)
+        return
     if item is None:
-        user_channel = channel.get_connection(connection_id)
-        if user_channel is not None:  # a user channel, not a room's connection
-            channel.disconnect(user_channel)
-        return  # else replaced, removed, left or ended: already forgotten
+        return  # replaced, removed, left or ended: already forgotten
     item.delete()
     if let_go(item.session_id, item.user_id, connection_id):
         broadcast_presence(item.session_id)
