@@ -97,6 +97,7 @@ bench: deps
 	$(PY) benchmarks/discovery_and_booking.py
 	$(PY) benchmarks/payments.py
 	$(PY) benchmarks/rooms.py
+	$(PY) benchmarks/notifications.py
 	$(PY) benchmarks/lighthouse.py
 
 clean:

@@ -1,5 +1,6 @@
 """Authorizer function: checks the bearer token, the user's ban and sign-out state for API Gateway;
-on the WebSocket API's `$connect`, redeems the single-use room ticket instead.
+on the WebSocket API's `$connect`, redeems the single-use ticket instead: a room's, or (with
+`channel=user`) the signed-in person's user channel's.
 
 401 is API Gateway's answer to raising "Unauthorized"; a Deny policy becomes 403.
 """
@@ -20,11 +21,13 @@ with cold_start():
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from peerlearn.accounts.authorize import authorize, bearer_token
+    from peerlearn.accounts.lookups import get_user
     from peerlearn.api.edge import require_origin
     from peerlearn.config import Settings
     from peerlearn.context import build_context
-    from peerlearn.errors import Conflict, Forbidden, Unauthorized
+    from peerlearn.errors import Conflict, Forbidden, NotFound, Unauthorized
     from peerlearn.live import tickets
+    from peerlearn.notify import channel
     from peerlearn.observability import route_domain_logs
 
     logger = Logger()
@@ -44,6 +47,8 @@ def room_connect(event: dict[str, Any]) -> dict[str, Any]:
     so the proof is the room ticket in the query string, redeemed once; the ban and a removal from the
     room are checked again now, not when the ticket was issued."""
     query = event.get("queryStringParameters") or {}
+    if "channel" in query:
+        return channel_connect(event, query)
     try:
         grant = tickets.redeem_ticket(query.get("ticket") or "", session_id=query.get("session"))
         user_role = tickets.admit_grant(grant)
@@ -65,6 +70,37 @@ def room_connect(event: dict[str, Any]) -> dict[str, Any]:
             "room_role": grant.room_role,
             "name": grant.name,
         },
+    )
+    policy.allow_all_routes()
+    return policy.asdict()
+
+
+def channel_connect(event: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """A user channel's `$connect` (`?ticket=...&channel=user`): the ticket names whose channel it
+    is; a ban is checked now. The context says `channel: user`, so the signaling function records a
+    user channel, which accepts nothing but `ping`."""
+    try:
+        if query.get("channel") != "user":
+            raise Unauthorized("Unknown channel.", code="bad_ticket")
+        user_id = channel.redeem_ticket(query.get("ticket") or "")
+        user = get_user(user_id, consistent=True)
+        if user.banned:
+            raise Forbidden("This account has been suspended.", code="banned")
+    except NotFound:
+        logger.info("channel connect not authenticated", extra={"reason": "no_user"})
+        raise Exception("Unauthorized") from None
+    except Unauthorized as exc:
+        logger.info("channel connect not authenticated", extra={"reason": exc.code})
+        raise Exception("Unauthorized") from None  # API Gateway's contract for a 401
+    except Forbidden as exc:
+        logger.info("channel connect denied", extra={"reason": exc.code})
+        policy = APIGatewayAuthorizerResponseWebSocket.from_route_arn(event["methodArn"], exc.code)
+        policy.deny_all_routes()
+        return policy.asdict()
+    policy = APIGatewayAuthorizerResponseWebSocket.from_route_arn(
+        event["methodArn"],
+        principal_id=user_id,
+        context={"user_id": user_id, "role": str(user.role), "channel": "user"},
     )
     policy.allow_all_routes()
     return policy.asdict()

@@ -53,9 +53,12 @@ def _document() -> str:
     from peerlearn.api.routes import (
         admin,
         auth,
+        broadcasts,
+        channel,
         notifications,
         payments,
         payouts,
+        push,
         recordings,
         rooms,
         sessions,
@@ -65,9 +68,8 @@ def _document() -> str:
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
-    api = make_resolver(
-        [*routers, payments.router, webhooks.router, payouts.router, notifications.router, unsubscribe.router]
-    )
+    notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
+    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router, *notifying])
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",

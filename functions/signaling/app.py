@@ -1,6 +1,7 @@
 """Signaling function: the live rooms' WebSocket API (`$connect`, `$disconnect`, every action route
-and `$default`). Each event is one call into peerlearn.live; answers go out through the management
-API, so the return value only tells API Gateway whether a `$connect` is accepted."""
+and `$default`), which also carries each signed-in person's user channel (notifications). Each event
+is one call into peerlearn.live; answers go out through the management API, so the return value only
+tells API Gateway whether a `$connect` is accepted."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ with cold_start():
     from peerlearn.errors import DomainError
     from peerlearn.live import dispatch, presence, sockets
     from peerlearn.live.tickets import TicketGrant
+    from peerlearn.notify import channel
     from peerlearn.observability import make_tracer, route_domain_logs
 
     logger = Logger()
@@ -45,7 +47,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     connection_id = request.connection_id
     logger.append_keys(connection_id=connection_id, route=request.route_key)
     if request.event_type == "CONNECT":
-        grant = _grant(request.get("authorizer"))
+        authorizer = request.get("authorizer") or {}
+        if authorizer.get("channel") == "user" and authorizer.get("user_id"):
+            channel.connect(str(authorizer["user_id"]), connection_id)  # a person's notifications
+            return {"statusCode": 200}
+        grant = _grant(authorizer)
         if grant is None:  # the route is configured with the authorizer; this never passes without it
             return {"statusCode": 401}
         try:

@@ -12,6 +12,7 @@ from infra.local.template import Template
 from peerlearn.api.routes import (
     admin,
     auth,
+    broadcasts,
     channel,
     notifications,
     payments,
@@ -29,7 +30,7 @@ from peerlearn.store.models import ALL_MODELS
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
-    "AdminFunction": [admin.router],
+    "AdminFunction": [admin.router, broadcasts.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],

@@ -21,6 +21,7 @@ import {
   whenText,
   zoneLongName,
 } from './format.js';
+import { registerNotifications } from './notifications.js';
 import { initials, joinedText } from './people.js';
 import { PAGE_COMPONENTS } from './pages/index.js';
 import { pageHtml, registerPages } from './pages.js';
@@ -37,6 +38,7 @@ registerToasts();
 registerRouter();
 registerPages();
 registerSession();
+registerNotifications();
 registerShell();
 registerComponents();
 registerClock();

@@ -13,10 +13,13 @@ export function registerToasts() {
   });
 }
 
-/** Shows a toast; `kind` is 'info', 'success' or 'error'. */
-export function toast(message, kind = 'info') {
+/**
+ * Shows a toast; `kind` is 'info', 'success' or 'error'. `href` makes it open a page (a notification's),
+ * `detail` is a second, quieter line.
+ */
+export function toast(message, kind = 'info', { href = null, detail = '' } = {}) {
   const store = Alpine.store('toasts');
   const id = nextId++;
-  store.items.push({ id, message, kind });
+  store.items.push({ id, message, kind, href, detail });
   setTimeout(() => store.dismiss(id), (kind === 'error' ? 2 * TOAST_SECONDS : TOAST_SECONDS) * 1000);
 }

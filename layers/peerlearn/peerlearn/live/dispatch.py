@@ -3,6 +3,9 @@
 Order of the checks: size (16 KB) before anything is parsed; the connection must be known and still
 its participant's; the per-connection rate limit; JSON and a known `action`; the role matrix; the
 action's own shape. Each refusal is an `error` to the sender only, and nothing reaches anyone else.
+
+A user channel (peerlearn.notify.channel: a person's notifications, on the same API) passes the same
+size, rate and JSON checks and may then only `ping`: every room action is refused, and does nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from peerlearn.live import chat, ending, fanout, messages, moderation, presence,
 from peerlearn.live.access import get_participant, get_state
 from peerlearn.live.messages import Action
 from peerlearn.live.timing import now_ms, server_now
-from peerlearn.store.models import ConnectionItem, ParticipantItem, RoomStateItem
+from peerlearn.store.models import ChannelConnectionItem, ConnectionItem, ParticipantItem, RoomStateItem
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +106,7 @@ def handle(connection_id: str, body: str) -> None:
 def _handle(connection_id: str, body: str) -> dict[str, Any] | None:
     if len(body.encode()) > MAX_MESSAGE_BYTES:
         return error("too_large", f"A message may be at most {MAX_MESSAGE_BYTES} bytes.")
-    connection = sockets.get_connection(connection_id)
+    connection = sockets.get_any_connection(connection_id)
     if connection is None:
         return error("forbidden", "This connection is no longer in a room.")
     if not within_rate(connection):
@@ -117,6 +120,8 @@ def _handle(connection_id: str, body: str) -> dict[str, Any] | None:
     raw_ref = payload.get("ref")
     ref = raw_ref if isinstance(raw_ref, str) and len(raw_ref) <= 40 else None
     action = payload.get("action")
+    if isinstance(connection, ChannelConnectionItem):
+        return _on_user_channel(action, ref)
     if action not in MATRIX:
         return error("bad_message", "Unknown action.", ref)
     person = get_participant(connection.session_id, connection.user_id)
@@ -138,9 +143,17 @@ def _handle(connection_id: str, body: str) -> dict[str, Any] | None:
         return error(exc.code, exc.message, ref)
 
 
-def within_rate(connection: ConnectionItem) -> bool:
+def _on_user_channel(action: Any, ref: str | None) -> dict[str, Any]:
+    """A user channel only carries notifications to its person: `ping` is all it answers."""
+    if action == "ping":
+        return {"type": "pong", "server_now": server_now()}
+    return error("forbidden", "This connection carries notifications only: it accepts ping alone.", ref)
+
+
+def within_rate(connection: ConnectionItem | ChannelConnectionItem) -> bool:
     """Counts the message in the connection's bucket, with a condition so parallel invocations for one
     connection can't both count against the same old level."""
+    model = type(connection)
     for _ in range(3):
         now = now_ms()
         checked = int(connection.rate_checked_ms or 0)
@@ -151,11 +164,10 @@ def within_rate(connection: ConnectionItem) -> bool:
         try:
             with store.failed_condition_raises(Conflict("counted meanwhile")):
                 connection.update(
-                    actions=[ConnectionItem.rate_level.set(level), ConnectionItem.rate_checked_ms.set(now)],
-                    condition=(ConnectionItem.rate_checked_ms == checked)
+                    actions=[model.rate_level.set(level), model.rate_checked_ms.set(now)],
+                    condition=(model.rate_checked_ms == checked)
                     if connection.rate_checked_ms
-                    else ConnectionItem.rate_checked_ms.does_not_exist()
-                    | (ConnectionItem.rate_checked_ms == 0),
+                    else model.rate_checked_ms.does_not_exist() | (model.rate_checked_ms == 0),
                 )
         except Conflict:
             try:

@@ -18,8 +18,9 @@ from peerlearn.errors import Conflict, Forbidden
 from peerlearn.live import attendance, fanout, room, sockets
 from peerlearn.live.access import get_participant
 from peerlearn.live.tickets import TicketGrant
+from peerlearn.notify import channel
 from peerlearn.store.keys import CONNECTION_SK, connection_pk, peer_sk, room_pk
-from peerlearn.store.models import ConnectionItem, ParticipantItem
+from peerlearn.store.models import ChannelConnectionItem, ConnectionItem, ParticipantItem
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +210,10 @@ def open_stay(person: ParticipantItem) -> None:
 def disconnect(connection_id: str) -> None:
     """`$disconnect`: forgets the connection; the participant keeps its status but is no longer
     connected (nothing visible happens when a newer connection already replaced this one)."""
-    item = sockets.get_connection(connection_id)
+    item = sockets.get_any_connection(connection_id)
+    if isinstance(item, ChannelConnectionItem):  # a user channel, not a room's connection
+        channel.disconnect(item)
+        return
     if item is None:
         return  # replaced, removed, left or ended: already forgotten
     item.delete()

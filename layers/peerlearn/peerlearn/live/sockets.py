@@ -14,8 +14,9 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn.adapters import websocket
+from peerlearn.notify import channel
 from peerlearn.store.keys import CONNECTION_SK, connection_pk
-from peerlearn.store.models import ConnectionItem
+from peerlearn.store.models import BaseItem, ChannelConnectionItem, ConnectionItem
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +42,33 @@ def close(connection_id: str) -> None:
 
 
 def get_connection(connection_id: str) -> ConnectionItem | None:
+    """A room's connection; None when unknown or when it is a user channel (peerlearn.notify.channel)."""
     try:
         return ConnectionItem.get(connection_pk(connection_id), CONNECTION_SK, consistent_read=True)
     except DoesNotExist:
         return None
+    except ValueError:  # the item is another type of connection: a user channel
+        return None
+
+
+def get_any_connection(connection_id: str) -> ConnectionItem | ChannelConnectionItem | None:
+    """A room's connection or a user channel (peerlearn.notify.channel), whichever it is: one read."""
+    try:
+        item = BaseItem.get(connection_pk(connection_id), CONNECTION_SK, consistent_read=True)
+    except DoesNotExist:
+        return None
+    return item if isinstance(item, ConnectionItem | ChannelConnectionItem) else None
 
 
 def forget(connection_id: str) -> None:
-    """Deletes exactly this connection's item and lets its participant go of it (if still its)."""
+    """Deletes exactly this connection's item and lets its participant go of it (if still its); a
+    user channel's items are deleted likewise."""
     from peerlearn.live import presence  # presence pushes through this module
 
-    item = get_connection(connection_id)
+    item = get_any_connection(connection_id)
+    if isinstance(item, ChannelConnectionItem):
+        channel.disconnect(item)
+        return
     if item is None:
         return
     item.delete()

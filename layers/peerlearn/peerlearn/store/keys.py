@@ -228,6 +228,17 @@ def connection_pk(connection_id: str) -> str:
     return f"CONN#{connection_id}"
 
 
+# A user channel (peerlearn.notify.channel): its ticket shares the room tickets' partition scheme but
+# not their sort key, so neither kind of ticket can be redeemed as the other.
+CHANNEL_TICKET_SK = "CHANNEL_TICKET"
+CHANNEL_PREFIX = "CHAN#"
+
+
+def channel_sk(connection_id: str) -> str:
+    """One open user-channel connection under its user's partition (`USER#<id>`)."""
+    return f"{CHANNEL_PREFIX}{connection_id}"
+
+
 def room_pk(session_id: str) -> str:
     """A room's partition: its state, participants, attendance and chat (fan-out is one Query)."""
     return f"ROOM#{session_id}"

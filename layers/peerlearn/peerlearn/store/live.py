@@ -1,6 +1,9 @@
 """Item models of the live rooms (peerlearn.live): tickets, connections, and a room's partition
 `ROOM#<session id>` holding its state, participants, attendance and chat.
 
+User channels (notifications to a person's open tabs) live here too: their tickets and their
+connections (`CONN#<id>` and `USER#<id>`/`CHAN#<id>`, a Query on `begins_with(sk, "CHAN#")`).
+
 Access patterns: a ticket is redeemed by a conditional DeleteItem on its hash; a connection is a
 GetItem by its id; a room's participants are one Query (`begins_with(sk, "PEER#")`), never a Scan;
 chat history is a Query on `CHAT#` in time order; a person's attendance a Query on `ATTEND#<id>#`.
@@ -36,6 +39,33 @@ class ConnectionItem(BaseItem, discriminator="ROOM_CONNECTION"):
     # The per-connection rate limit, a leaky bucket: its level and when it was last measured.
     rate_level = NumberAttribute(default=0)
     rate_checked_ms = NumberAttribute(default=0)
+
+
+class ChannelTicketItem(BaseItem, discriminator="CHANNEL_TICKET"):
+    """A single-use ticket for a user channel's `$connect` (pk `TICKET#<sha256 hex>`, sk
+    `CHANNEL_TICKET`), deleted when redeemed."""
+
+    user_id = UnicodeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds
+
+
+class ChannelConnectionItem(BaseItem, discriminator="USER_CHANNEL"):
+    """A connection that is a user channel (pk `CONN#<id>`, sk `CONN`, like a room's): it carries
+    notifications to one person and accepts only `ping`."""
+
+    connection_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    connected_at = NumberAttribute()  # epoch seconds
+    rate_level = NumberAttribute(default=0)
+    rate_checked_ms = NumberAttribute(default=0)
+
+
+class UserChannelItem(BaseItem, discriminator="USER_CHANNEL_ENTRY"):
+    """The same connection under its user (pk `USER#<id>`, sk `CHAN#<connection id>`): pushing to a
+    person is one Query on their partition."""
+
+    connection_id = UnicodeAttribute()
+    connected_at = NumberAttribute()  # epoch seconds
 
 
 class ParticipantItem(BaseItem, discriminator="ROOM_PEER"):
@@ -105,6 +135,9 @@ class ChatMessageItem(BaseItem, discriminator="ROOM_CHAT"):
 LIVE_MODELS: tuple[type[BaseItem], ...] = (
     RoomTicketItem,
     ConnectionItem,
+    ChannelTicketItem,
+    ChannelConnectionItem,
+    UserChannelItem,
     ParticipantItem,
     RoomStateItem,
     AttendanceItem,

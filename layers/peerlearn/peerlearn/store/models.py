@@ -27,12 +27,15 @@ from peerlearn.store.live import (  # re-exported: every item type is found here
     LIVE_MODELS,
 )
 from peerlearn.store.live import AttendanceItem as AttendanceItem
+from peerlearn.store.live import ChannelConnectionItem as ChannelConnectionItem
+from peerlearn.store.live import ChannelTicketItem as ChannelTicketItem
 from peerlearn.store.live import ChatAttachmentMap as ChatAttachmentMap
 from peerlearn.store.live import ChatMessageItem as ChatMessageItem
 from peerlearn.store.live import ConnectionItem as ConnectionItem
 from peerlearn.store.live import ParticipantItem as ParticipantItem
 from peerlearn.store.live import RoomStateItem as RoomStateItem
 from peerlearn.store.live import RoomTicketItem as RoomTicketItem
+from peerlearn.store.live import UserChannelItem as UserChannelItem
 from peerlearn.store.money import (
     DocumentCounterItem,
     DocumentNumberItem,
