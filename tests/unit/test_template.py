@@ -9,7 +9,21 @@ from pynamodb.indexes import GlobalSecondaryIndex
 
 from infra.local import checks
 from infra.local.template import Template
-from peerlearn.api.routes import admin, auth, payments, payouts, recordings, rooms, sessions, users, webhooks
+from peerlearn.api.routes import (
+    admin,
+    auth,
+    channel,
+    notifications,
+    payments,
+    payouts,
+    push,
+    recordings,
+    rooms,
+    sessions,
+    unsubscribe,
+    users,
+    webhooks,
+)
 from peerlearn.store.models import ALL_MODELS
 
 ROUTERS = {
@@ -20,6 +34,7 @@ ROUTERS = {
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
     "PayoutsFunction": [payouts.router],
+    "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)

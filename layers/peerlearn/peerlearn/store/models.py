@@ -49,6 +49,8 @@ from peerlearn.store.money import (
     RefundItem,
     WithdrawalItem,
 )
+from peerlearn.store.push import PUSH_MODELS
+from peerlearn.store.push import PushSubscriptionItem as PushSubscriptionItem
 from peerlearn.store.room_media import RecordingItem, RoomFileItem
 
 
@@ -277,4 +279,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     RecordingItem,
     RoomFileItem,
     *LIVE_MODELS,
+    *PUSH_MODELS,
 )
