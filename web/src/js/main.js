@@ -21,6 +21,7 @@ import {
   whenText,
   zoneLongName,
 } from './format.js';
+import { registerOffline, registerServiceWorker } from './offline.js';
 import { initials, joinedText } from './people.js';
 import { PAGE_COMPONENTS } from './pages/index.js';
 import { pageHtml, registerPages } from './pages.js';
@@ -42,6 +43,7 @@ registerComponents();
 registerClock();
 registerConfirm();
 registerRoomPanels();
+registerOffline();
 
 for (const page of PAGES) {
   if (!PAGE_COMPONENTS[page]) throw new Error(`pages/index.js has no component for page "${page}"`);
@@ -76,3 +78,4 @@ window.Alpine = Alpine;
 Alpine.start();
 
 Alpine.store('session').restore().then(startRouter);
+registerServiceWorker();
