@@ -90,12 +90,17 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
-def _new_secret(name: str) -> str:
-    if name == "VAPID_PRIVATE_KEY":  # web push's key pair: a P-256 scalar, base64url (the cloud's is in SSM)
-        from cryptography.hazmat.primitives.asymmetric import ec
+def new_vapid_private_key() -> str:
+    """A web push VAPID private key: a P-256 scalar, base64url (the cloud's lives in SSM)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-        scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")
-        return base64.urlsafe_b64encode(scalar).decode().rstrip("=")
+    scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")
+    return base64.urlsafe_b64encode(scalar).decode().rstrip("=")
+
+
+def _new_secret(name: str) -> str:
+    if name == "VAPID_PRIVATE_KEY":
+        return new_vapid_private_key()
     return secrets.token_urlsafe(36)  # 48 characters
 
 

@@ -154,7 +154,7 @@ class _DevPages:
         links = [
             ("/_dev/outbox", "Outbox: emails the functions sent"),
             ("/_dev/outbox.json", "Outbox as JSON (?to=address)"),
-            ("/_dev/push/subscriptions", "Push service stand-in (POST: a new subscription)"),
+            ("/_dev/push/subscriptions", "Push service stand-in: its subscriptions (POST makes one)"),
             ("/_dev/razorpay", "Razorpay sandbox: orders, payments, refunds, payouts, webhook deliveries"),
             ("/api/docs", "API docs"),
         ]

@@ -10,7 +10,8 @@ browser, so the sender can be tested without the internet and its encryption is 
   `Content-Encoding: aes128gcm` body (RFC 8291 + RFC 8188) with the subscription's private key. The
   decryption is written here from the RFCs with `cryptography`'s primitives, not taken from the
   sender's libraries, so a mistake on either side shows. Accepted: 201 and the message is kept.
-- `GET /_dev/push/subscriptions/<id>/messages` -> `{"messages": [{payload, json, claims, ttl,
+- `GET /_dev/push/subscriptions` lists them (id, gone, how many messages arrived or were refused);
+  `GET /_dev/push/subscriptions/<id>/messages` -> `{"messages": [{payload, json, claims, ttl,
   urgency, received_at}], "rejected": [{status, reason}]}`.
 - `POST /_dev/push/subscriptions/<id>/gone` makes later sends answer 410 (the browser unsubscribed);
   `DELETE /_dev/push/subscriptions/<id>` forgets it, so later sends answer 404.
@@ -198,6 +199,7 @@ class PushService:
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/_dev/push/subscriptions", self.create, methods=["POST"]),
+            Route("/_dev/push/subscriptions", self.list, methods=["GET"]),
             Route("/_dev/push/subscriptions/{id}", self.forget, methods=["DELETE"]),
             Route("/_dev/push/subscriptions/{id}/messages", self.messages, methods=["GET"]),
             Route("/_dev/push/subscriptions/{id}/gone", self.make_gone, methods=["POST"]),
@@ -225,6 +227,14 @@ class PushService:
             },
         }
         return JSONResponse(answer, status_code=201)
+
+    async def list(self, request: Request) -> Response:
+        with self._lock:
+            found = [
+                {"id": s.id, "gone": s.gone, "messages": len(s.messages), "rejected": len(s.rejected)}
+                for s in self._subscriptions.values()
+            ]
+        return JSONResponse({"subscriptions": found})
 
     async def forget(self, request: Request) -> Response:
         with self._lock:

@@ -164,3 +164,12 @@ def test_gone_and_forgotten_subscriptions_answer_410_and_404(service: InProcessP
 
     assert service.post(gone["endpoint"], content=b"x", headers={"TTL": "0"}).status_code == 410
     assert service.post(forgotten["endpoint"], content=b"x", headers={"TTL": "0"}).status_code == 404
+
+
+def test_the_dev_page_lists_subscriptions_with_what_arrived(service: InProcessPushService) -> None:
+    sub = service.subscribe()
+    service.post(sub["endpoint"], content=b"x", headers={"TTL": "0"})  # refused: no VAPID
+
+    [listed] = [s for s in service.get("/_dev/push/subscriptions").json()["subscriptions"] if s["id"] == sub["id"]]
+
+    assert listed == {"id": sub["id"], "gone": False, "messages": 0, "rejected": 1}
