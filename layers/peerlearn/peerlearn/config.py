@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 
@@ -335,16 +336,31 @@ class PushSettings:
     functions at any address (SSRF).
     """
 
-    private_key: str  # base64url, 32 bytes, no padding
-    public_key: str  # base64url of the uncompressed point (65 bytes), no padding
+    key_text: str  # the private key as configured (base64url of 32 bytes, or a PEM)
     subject: str  # mailto:... or https://...: the push service's contact for us
     service_hosts: tuple[str, ...]
     dev_origin: str | None = None
 
+    # Derived on first use, not at cold start: `cryptography` costs tens of milliseconds to import,
+    # and most invocations of the functions that hold these settings push nothing.
+    @cached_property
+    def _keys(self) -> tuple[str, str]:
+        return vapid_keys(self.key_text)
+
+    @property
+    def private_key(self) -> str:
+        """base64url of the 32-byte scalar, no padding."""
+        return self._keys[0]
+
+    @property
+    def public_key(self) -> str:
+        """base64url of the uncompressed point (65 bytes), no padding: the applicationServerKey."""
+        return self._keys[1]
+
     def __repr__(self) -> str:  # the private key must never reach a log line
         return (
-            f"PushSettings(public_key={self.public_key!r}, subject={self.subject!r}, "
-            f"service_hosts={self.service_hosts!r}, dev_origin={self.dev_origin!r})"
+            f"PushSettings(subject={self.subject!r}, service_hosts={self.service_hosts!r}, "
+            f"dev_origin={self.dev_origin!r})"
         )
 
     @classmethod
@@ -359,7 +375,7 @@ class PushSettings:
             if not name:
                 raise ConfigError("setting VAPID_PRIVATE_KEY_PARAM (locally VAPID_PRIVATE_KEY) is required")
             key_text = (fetch_secret or _ssm_secret)(name).strip()
-        private_key, public_key = vapid_keys(key_text)
+        _check_vapid_key_shape(key_text)
         subject = env.get("VAPID_SUBJECT", "").strip()
         if not subject.startswith(("mailto:", "https://")) or len(subject) < 10:
             raise ConfigError("VAPID_SUBJECT must be a mailto: or https: URL")
@@ -373,7 +389,22 @@ class PushSettings:
         dev_origin = env.get("PUSH_DEV_ORIGIN", "").strip().removesuffix("/") or None
         if dev_origin is not None and not dev_origin.startswith(("http://127.0.0.1:", "http://localhost:")):
             raise ConfigError("PUSH_DEV_ORIGIN is only for the local stack (http://127.0.0.1:<port>)")
-        return cls(private_key, public_key, subject, hosts, dev_origin)
+        return cls(key_text, subject, hosts, dev_origin)
+
+
+def _check_vapid_key_shape(key_text: str) -> None:
+    """Fails at cold start on a key that can't be one (vapid_keys checks the rest on first use)."""
+    if key_text.startswith("-----BEGIN") and "PRIVATE KEY-----" in key_text:
+        return
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ConfigError("the VAPID private key is not a P-256 key (base64url of 32 bytes, or PEM)")
 
 
 def vapid_keys(key_text: str) -> tuple[str, str]:
