@@ -170,6 +170,8 @@ def test_the_dev_page_lists_subscriptions_with_what_arrived(service: InProcessPu
     sub = service.subscribe()
     service.post(sub["endpoint"], content=b"x", headers={"TTL": "0"})  # refused: no VAPID
 
-    [listed] = [s for s in service.get("/_dev/push/subscriptions").json()["subscriptions"] if s["id"] == sub["id"]]
+    [listed] = [
+        s for s in service.get("/_dev/push/subscriptions").json()["subscriptions"] if s["id"] == sub["id"]
+    ]
 
     assert listed == {"id": sub["id"], "gone": False, "messages": 0, "rejected": 1}

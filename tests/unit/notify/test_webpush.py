@@ -311,3 +311,22 @@ def test_the_routes_give_the_key_subscribe_and_unsubscribe(
     gone = call(notifications_fn, rest_event("DELETE", path, path_parameters={"id": sub_id}, identity=who))
     assert gone.status == 204
     assert push_devices.devices(USER) == []
+
+
+def test_urgency_follows_the_kind_and_the_ttl_the_notices_expiry(
+    push_ctx: Context, service: InProcessPushService
+) -> None:
+    sub = service.subscribe()
+    subscribe(push_ctx, sub)
+    now = clock.now_seconds()
+
+    webpush.send_to_user(push_ctx, USER, {**PAYLOAD, "kind": "session_reminder"}, expires_at=now + 600)
+    webpush.send_to_user(push_ctx, USER, {**PAYLOAD, "kind": "review_new"})
+    stale = webpush.send_to_user(push_ctx, USER, {**PAYLOAD, "kind": "waitlist_offer"}, expires_at=now - 1)
+
+    reminder, review = service.messages(sub["id"])["messages"]
+    assert reminder["urgency"] == "high"
+    assert 590 <= reminder["ttl"] <= 600
+    assert review["urgency"] == "normal"
+    assert review["ttl"] == webpush.DEFAULT_TTL_SECONDS
+    assert stale == 0

@@ -36,19 +36,38 @@ VAPID_LIFETIME_SECONDS = 12 * 3600
 GONE = (404, 410)
 
 
+# Kinds a person acts on within minutes (a session starting, a seat offered for a short while, a
+# learner knocking): push services deliver "high" at once even to a phone saving its battery.
+URGENT_KINDS = frozenset(
+    {"session_reminder", "waitlist_offer", "waiting_room", "session_moved", "session_cancelled"}
+)
+
+
 def send_to_user(
     ctx: Context,
     user_id: str,
     payload: dict[str, Any],
     *,
-    ttl_seconds: int = DEFAULT_TTL_SECONDS,
-    urgency: Urgency = "normal",
+    ttl_seconds: int | None = None,
+    urgency: Urgency | None = None,
+    expires_at: int | None = None,
 ) -> int:
     """Sends `payload` to each of the user's push subscriptions; returns how many accepted it.
-    Never raises for one bad device (nor when push is not configured: then nothing is sent)."""
+    Never raises for one bad device (nor when push is not configured: then nothing is sent).
+
+    `expires_at` (epoch seconds, the Notice's): the push services keep the message no longer than
+    that (TTL), and nothing is sent once it has passed. Urgency follows the kind unless given."""
     settings = ctx.push
     if settings is None:
         return 0
+    if ttl_seconds is None:
+        ttl_seconds = DEFAULT_TTL_SECONDS
+        if expires_at is not None:
+            ttl_seconds = min(ttl_seconds, expires_at - clock.now_seconds())
+            if ttl_seconds <= 0:
+                return 0  # a reminder for a session that has started, an offer that lapsed
+    if urgency is None:
+        urgency = "high" if payload.get("kind") in URGENT_KINDS else "normal"
     devices = push_devices.devices(user_id)
     if not devices:
         return 0
