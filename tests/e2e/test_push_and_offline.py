@@ -121,6 +121,7 @@ def test_a_push_link_to_another_site_opens_the_notifications_page_instead(
     context.grant_permissions(["notifications"], origin=stack.url)
     sign_in(page, email)
     controlled(page)
+    page.goto("/discover")  # settled on a page (the sign-in's own navigation is over)
     cdp = context.new_cdp_session(page)
     registration = registration_id(cdp, f"{stack.url}/")
     payload = {
