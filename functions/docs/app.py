@@ -55,6 +55,7 @@ def _document() -> str:
         auth,
         payments,
         payouts,
+        push,
         recordings,
         rooms,
         sessions,
@@ -63,7 +64,7 @@ def _document() -> str:
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
-    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router])
+    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router, push.router])
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",
