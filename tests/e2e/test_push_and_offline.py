@@ -263,3 +263,32 @@ def test_the_push_switch_subscribes_this_device_and_unsubscribing_deletes_it(
     expect(switch).to_have_attribute("aria-checked", "false")
     assert deletes == [f"{stack.url}/api/notifications/push/subscriptions/{device.subscription_id}"]
     assert push_devices.devices(user_id) == []
+
+
+CACHE_STATE = """async () => {
+  const names = await caches.keys();
+  const urls = [];
+  for (const name of names) {
+    for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+  }
+  return { names, urls };
+}"""
+
+
+def test_a_new_worker_keeps_only_its_own_cache_and_never_caches_the_api(page: Page) -> None:
+    # Given the worker installed, and a cache an older build left behind
+    page.goto("/discover")
+    controlled(page)
+    page.evaluate("() => caches.open('peerlearn-shell-0ldbu1ld').then(() => true)")
+
+    # When another worker script takes over (as a new build's does: a new script, then activate)
+    page.evaluate("() => navigator.serviceWorker.register('/sw.js?next-build').then(() => true)")
+
+    # Then only its own cache remains, holding the shell, and no API answer is ever in it
+    state = poll(page, CACHE_STATE, None, lambda s: len(s["names"]) == 1, "the old cache to go")
+    [name] = state["names"]
+    assert name.startswith("peerlearn-shell-")
+    assert name != "peerlearn-shell-0ldbu1ld"
+    assert any(url.endswith("/index.html") for url in state["urls"])
+    assert any("/pages/login.html?v=" in url for url in state["urls"])
+    assert not [url for url in state["urls"] if "/api/" in url]
