@@ -218,18 +218,22 @@ def test_the_push_switch_explains_a_browser_that_cannot_reach_its_push_service(
 # browser's own would hand out FCM's: the page's subscribe/unsubscribe path runs for real against the API.
 FAKE_PUSH_MANAGER = """
 (() => {
-  let current = null;
+  const KEY = 'test.fakePushSubscription';  // kept across reloads, as a browser keeps its subscription
   const wrap = (json) => ({
     endpoint: json.endpoint,
     toJSON: () => ({ endpoint: json.endpoint, expirationTime: null, keys: json.keys }),
-    unsubscribe: async () => { current = null; return true; },
+    unsubscribe: async () => { sessionStorage.removeItem(KEY); return true; },
   });
   PushManager.prototype.subscribe = async function () {
     const response = await fetch('/_dev/push/subscriptions', { method: 'POST' });
-    current = wrap(await response.json());
-    return current;
+    const json = await response.json();
+    sessionStorage.setItem(KEY, JSON.stringify(json));
+    return wrap(json);
   };
-  PushManager.prototype.getSubscription = async function () { return current; };
+  PushManager.prototype.getSubscription = async function () {
+    const json = sessionStorage.getItem(KEY);
+    return json ? wrap(JSON.parse(json)) : null;
+  };
 })();
 """
 
@@ -257,6 +261,12 @@ def test_the_push_switch_subscribes_this_device_and_unsubscribing_deletes_it(
     expect(page.get_by_test_id("push-device-state")).to_contain_text("Chrome on Linux")
     [device] = push_devices.devices(user_id)
     assert device.device == "Chrome on Linux"
+
+    # A device the server dropped (say after a 410) while the browser kept it is given back on the next visit
+    push_devices.unsubscribe(user_id, device.subscription_id)
+    page.reload()
+    expect(switch).to_have_attribute("aria-checked", "true")
+    poll(page, "() => 1", None, lambda _: len(push_devices.devices(user_id)) == 1, "the device to be re-sent")
 
     switch.click()
 

@@ -56,6 +56,14 @@ self.addEventListener('push', (event) => {
   event.waitUntil(self.registration.showNotification(title, options));
 });
 
+// The browser replaced or dropped this device's subscription (the push service rotated it): the
+// worker holds no sign-in, so it asks the open tabs to give the server the new one.
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window' }).then((tabs) => tabs.forEach((tab) => tab.postMessage({ type: 'push-subscription-changed' }))),
+  );
+});
+
 /** Focus a tab of this site and take it to `link` (the app routes it), or open a new one. */
 async function openLink(link) {
   const target = new URL(link, self.location.origin);

@@ -32,6 +32,24 @@ function readyWorker() {
   ]);
 }
 
+/**
+ * Gives the server this browser's current subscription again (idempotent: the same endpoint is the
+ * same device), subscribing anew if the browser dropped it while push was allowed. Called when the
+ * worker reports a changed subscription and when the switch finds push on; only for a signed-in person.
+ */
+export async function syncPushSubscription() {
+  if (!supported() || Notification.permission !== 'granted' || !Alpine.store('session').user) return false;
+  const registration = await readyWorker();
+  let subscription = await registration.pushManager.getSubscription();
+  if (!subscription) {
+    const { public_key: key } = await get('/api/notifications/push/key', { auth: true });
+    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlBytes(key) });
+  }
+  const { endpoint, keys } = subscription.toJSON();
+  await post('/api/notifications/push/subscriptions', { endpoint, keys, device: deviceLabel(navigator.userAgent) }, { auth: true });
+  return true;
+}
+
 export function registerPushDevice() {
   Alpine.data('pushDevice', () => ({
     state: 'checking', // checking | unsupported | off | on
@@ -51,6 +69,8 @@ export function registerPushDevice() {
         const registration = await readyWorker();
         const subscription = await registration.pushManager.getSubscription();
         this.state = subscription && this.permission === 'granted' ? 'on' : 'off';
+        // The server may have dropped it (a 410 seen while the browser kept it): tell it again.
+        if (this.on) syncPushSubscription().catch(() => {});
       } catch {
         this.state = 'off';
       }
