@@ -140,7 +140,7 @@ async function build() {
     .replace('/assets/app.css', `/assets/app.css?v=${fingerprint(join(dist, 'assets', 'app.css'))}`);
   writeFileSync(join(dist, 'index.html'), html);
 
-  await writeServiceWorker(pagesVersion, html, chartsUrl);
+  await writeServiceWorker(pagesVersion, html);
 
   console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);
 }
@@ -154,12 +154,13 @@ function filesUnder(dir) {
 // dist/sw.js: the service worker (src/sw.js), told what to precache for the app shell to open
 // offline (the shell, every page, the assets and the static files, by the URLs the shell asks for)
 // and a cache name made from their content, so each build that changes any of them gets a new cache.
-async function writeServiceWorker(pagesVersion, shell, chartsUrl) {
+// Not Chart.js: 150 KB every first visit would download for the few pages that draw charts, whose
+// figures need the network anyway.
+async function writeServiceWorker(pagesVersion, shell) {
   const assets = [...shell.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
   const precache = [
     '/index.html',
     ...assets,
-    chartsUrl,
     ...pageNames.map((page) => `/pages/${page}.html?v=${pagesVersion}`),
     ...filesUnder(join(src, 'static')).map((file) => `/${relative(join(src, 'static'), file).split(sep).join('/')}`),
   ];
