@@ -21,6 +21,7 @@ JWT_SECRET = "unit-test-secret-that-is-long-enough-0123456789"
 # What CloudFront adds to every /api/* request; REST functions refuse requests without it.
 ORIGIN_HEADER = "X-PeerLearn-Origin"
 ORIGIN_SECRET = "unit-test-origin-secret-0123456789abcdef"
+VAPID_TEST_PRIVATE_KEY = "DZZrhVWifRd0hE54xXBNnA2S0Jqq4McYUHrw4OovWA0"  # tests only
 
 
 # What the functions that move money also need (test values; the payments tests stub the gateway,
@@ -68,6 +69,10 @@ def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, 
         "PAYOUT_DATA_KEY": "unit-test-payout-data-key-0123456789abcdefghij",
         "PAYOUT_MIN_WITHDRAWAL_PAISE": "50000",
         "PAYOUT_AUTO_APPROVE_BELOW_PAISE": "0",
+        # Web push: a test-only VAPID key (base64url P-256 scalar); cloud push services only
+        "VAPID_PRIVATE_KEY": VAPID_TEST_PRIVATE_KEY,
+        "VAPID_SUBJECT": "mailto:push@peerlearn.test",
+        "PUSH_SERVICE_HOSTS": "fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com",
     }
 
 

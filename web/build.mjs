@@ -3,8 +3,8 @@
 // evaluate; the JS bundled by esbuild, the CSS compiled by Tailwind. `--watch` rebuilds on change.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { checkExpressions } from './csp-check.mjs';
@@ -34,6 +34,7 @@ function inline(text, from) {
 // afresh on each build so `--watch` sees registry changes.
 async function writePages() {
   const { PAGES } = await import(`./src/js/routes.js?at=${Date.now()}`);
+  pageNames = PAGES;
   mkdirSync(join(dist, 'pages'), { recursive: true });
   const hash = createHash('sha256');
   for (const page of PAGES) {
@@ -45,6 +46,8 @@ async function writePages() {
   }
   return hash.digest('hex').slice(0, 10);
 }
+
+let pageNames = [];
 
 function checked(html, name) {
   const problems = checkExpressions(html);
@@ -137,7 +140,49 @@ async function build() {
     .replace('/assets/app.css', `/assets/app.css?v=${fingerprint(join(dist, 'assets', 'app.css'))}`);
   writeFileSync(join(dist, 'index.html'), html);
 
+  await writeServiceWorker(pagesVersion, html);
+
   console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+// dist/sw.js: the service worker (src/sw.js), told what to precache for the app shell to open
+// offline (the shell, every page, the assets and the static files, by the URLs the shell asks for)
+// and a cache name made from their content, so each build that changes any of them gets a new cache.
+// Not Chart.js: 150 KB every first visit would download for the few pages that draw charts, whose
+// figures need the network anyway.
+async function writeServiceWorker(pagesVersion, shell) {
+  const assets = [...shell.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+  const precache = [
+    '/index.html',
+    ...assets,
+    ...pageNames.map((page) => `/pages/${page}.html?v=${pagesVersion}`),
+    ...filesUnder(join(src, 'static')).map((file) => `/${relative(join(src, 'static'), file).split(sep).join('/')}`),
+  ];
+  const hash = createHash('sha256');
+  for (const url of precache) {
+    hash.update(url);
+    hash.update(readFileSync(join(dist, url.split('?')[0])));
+  }
+  await esbuild.build({
+    define: {
+      __CACHE_NAME__: JSON.stringify(`peerlearn-shell-${hash.digest('hex').slice(0, 12)}`),
+      __PRECACHE__: JSON.stringify(precache),
+    },
+    entryPoints: [join(src, 'sw.js')],
+    outfile: join(dist, 'sw.js'),
+    bundle: true,
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
 }
 
 async function buildReportingErrors() {

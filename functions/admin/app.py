@@ -7,6 +7,8 @@ from peerlearn.coldstart import cold_start
 with cold_start():
     from peerlearn.api.function import rest_function
     from peerlearn.api.routes import admin, broadcasts
+    from peerlearn.config import PushSettings
 
-    function = rest_function([admin.router, broadcasts.router])
+    # Broadcasts reach devices too: the VAPID key.
+    function = rest_function([admin.router, broadcasts.router], push=PushSettings.from_env())
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -14,14 +14,14 @@ with cold_start():
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from peerlearn import jobs
-    from peerlearn.config import Settings
+    from peerlearn.config import PushSettings, Settings
     from peerlearn.context import build_context
     from peerlearn.observability import make_tracer, route_domain_logs
 
     logger = Logger()
     tracer = make_tracer()
     route_domain_logs(logger)
-    ctx = build_context(Settings.from_env())
+    ctx = build_context(Settings.from_env(), push=PushSettings.from_env())  # notifications reach devices
 
 
 @logger.inject_lambda_context

@@ -8,6 +8,9 @@ from peerlearn.coldstart import cold_start
 with cold_start():
     from peerlearn.api.function import rest_function
     from peerlearn.api.routes import channel, notifications, push, unsubscribe
+    from peerlearn.config import PushSettings
 
-    function = rest_function([notifications.router, channel.router, push.router, unsubscribe.router])
+    function = rest_function(
+        [notifications.router, channel.router, push.router, unsubscribe.router], push=PushSettings.from_env()
+    )
 app, logger, lambda_handler = function.app, function.logger, function.handler

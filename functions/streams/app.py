@@ -13,7 +13,7 @@ with cold_start():
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from peerlearn.config import Settings
+    from peerlearn.config import PushSettings, Settings
     from peerlearn.context import build_context
     from peerlearn.events import handle_record
     from peerlearn.observability import make_tracer, route_domain_logs
@@ -21,7 +21,7 @@ with cold_start():
     logger = Logger()
     tracer = make_tracer()
     route_domain_logs(logger)
-    ctx = build_context(Settings.from_env())
+    ctx = build_context(Settings.from_env(), push=PushSettings.from_env())  # notifications reach devices
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 

@@ -17,6 +17,7 @@ this order, later winning:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import re
@@ -60,6 +61,7 @@ LOCAL_SECRET_NAMES = (
     "RAZORPAY_WEBHOOK_SECRET",
     "PAYOUT_DATA_KEY",
     "TURN_SECRET",
+    "VAPID_PRIVATE_KEY",
 )
 # The Razorpay sandbox's public key id (rzp_test_ + 14 characters) and RazorpayX account number.
 LOCAL_RAZORPAY_KEY_ID = "rzp_test_PeerLearnLocal"
@@ -68,7 +70,8 @@ LOCAL_RAZORPAYX_ACCOUNT_NUMBER = "7878780080316316"
 
 def local_secrets(data_dir: Path) -> dict[str, str]:
     """The local secrets (JWT signing key, CloudFront's origin header, the Razorpay sandbox's key secret
-    and webhook secret, the key wrapping payout data keys, the TURN REST credentials' shared secret),
+    and webhook secret, the key wrapping payout data keys, the TURN REST credentials' shared secret,
+    web push's VAPID private key),
     kept in <data dir>/secrets.env.
 
     Missing ones are made and added (mode 600); existing ones are kept.
@@ -77,7 +80,7 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
     saved = read_env_file(path)
     if all(saved.get(name) for name in LOCAL_SECRET_NAMES):
         return {name: saved[name] for name in LOCAL_SECRET_NAMES}
-    values = {name: saved.get(name) or secrets.token_urlsafe(36) for name in LOCAL_SECRET_NAMES}  # 48 chars
+    values = {name: saved.get(name) or _new_secret(name) for name in LOCAL_SECRET_NAMES}
     data_dir.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)  # a file made by hand keeps its mode otherwise
@@ -85,6 +88,20 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
         out.write("# Made by the local stack on first run. Local only; never used in the cloud.\n")
         out.writelines(f"{name}={value}\n" for name, value in values.items())
     return values
+
+
+def new_vapid_private_key() -> str:
+    """A web push VAPID private key: a P-256 scalar, base64url (the cloud's lives in SSM)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")
+    return base64.urlsafe_b64encode(scalar).decode().rstrip("=")
+
+
+def _new_secret(name: str) -> str:
+    if name == "VAPID_PRIVATE_KEY":
+        return new_vapid_private_key()
+    return secrets.token_urlsafe(36)  # 48 characters
 
 
 def jwt_secret(data_dir: Path) -> str:
@@ -120,6 +137,9 @@ def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoi
         "WEBSOCKET_URL": f"ws://{netloc}/{LOCAL_STAGE}",
         "WEBSOCKET_MANAGEMENT_URL": f"http://{netloc}/{LOCAL_STAGE}",
         "TURN_URIS": "",
+        # Web push: subscriptions may also point at the gateway's push-service stand-in
+        # (infra.local.pushservice, under /_dev/push/); the VAPID key is in secrets.env above.
+        "PUSH_DEV_ORIGIN": url,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_DEV": "false",

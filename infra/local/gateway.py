@@ -3,7 +3,8 @@
 Triggers mount their routes (the REST API under the paths the template declares); the built web app
 is served from `web/dist/` with the SPA rewrite of the template's CloudFront function; `/media/...`
 serves uploaded objects; and dev-only pages stand in for cloud services: `/_dev/outbox` (emails the
-functions sent) and `PUT /_dev/uploads/{key}` (the presigned S3 upload, signed by the layer).
+functions sent), `PUT /_dev/uploads/{key}` (the presigned S3 upload, signed by the layer) and
+`/_dev/push/` (a push service: subscriptions, VAPID checks, decrypted messages).
 CloudFront's own part (origin header, viewer address, response headers) is `infra.local.edge`.
 """
 
@@ -28,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 
 from infra.local import anypath  # noqa: F401  (registers {name:anypath} before routes compile)
 from infra.local.edge import Edge, EdgeMiddleware
+from infra.local.pushservice import routes as push_service_routes
 from infra.local.triggers import Trigger
 from infra.local.uploads import routes as object_routes
 
@@ -50,6 +52,7 @@ def create_app(triggers: Sequence[Trigger], resources: DevResources, edge: Edge 
     pages = _DevPages(resources)
     routes: list[BaseRoute] = [
         *object_routes(resources.uploads_dir, resources.upload_secret),  # multipart, signed GETs
+        *push_service_routes(),  # web push's stand-in for FCM/autopush (infra.local.pushservice)
         Route("/_dev", pages.index),
         Route("/_dev/outbox", pages.outbox),
         Route("/_dev/outbox.json", pages.outbox_json),
@@ -172,6 +175,7 @@ class _DevPages:
         links = [
             ("/_dev/outbox", "Outbox: emails the functions sent"),
             ("/_dev/outbox.json", "Outbox as JSON (?to=address)"),
+            ("/_dev/push/subscriptions", "Push service stand-in: its subscriptions (POST makes one)"),
             ("/_dev/razorpay", "Razorpay sandbox: orders, payments, refunds, payouts, webhook deliveries"),
             ("/api/docs", "API docs"),
         ]

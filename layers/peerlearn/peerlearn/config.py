@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 
@@ -344,3 +345,121 @@ class TableSettings:
         return cls(
             table_name=table, region=region, dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None
         )
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """Web push (VAPID, RFC 8292): the application server's key pair, who to contact about it, and
+    which push services a browser's subscription may point at.
+
+    The private key (a P-256 scalar, base64url of its 32 bytes, or a PEM) is VAPID_PRIVATE_KEY locally
+    (made once into the local stack's secrets.env) and the SSM SecureString named by
+    VAPID_PRIVATE_KEY_PARAM in the cloud; the public key is derived from it (browsers subscribe with
+    it). A subscription's endpoint is a URL we will POST to, so it must be https on a known push
+    service (PUSH_SERVICE_HOSTS: exact hosts or `*.suffix`), or locally the stack's push-service
+    stand-in (PUSH_DEV_ORIGIN, never set in the cloud): anything else would let a caller aim our
+    functions at any address (SSRF).
+    """
+
+    key_text: str  # the private key as configured (base64url of 32 bytes, or a PEM)
+    subject: str  # mailto:... or https://...: the push service's contact for us
+    service_hosts: tuple[str, ...]
+    dev_origin: str | None = None
+
+    # Derived on first use, not at cold start: `cryptography` costs tens of milliseconds to import,
+    # and most invocations of the functions that hold these settings push nothing.
+    @cached_property
+    def _keys(self) -> tuple[str, str]:
+        return vapid_keys(self.key_text)
+
+    @property
+    def private_key(self) -> str:
+        """base64url of the 32-byte scalar, no padding."""
+        return self._keys[0]
+
+    @property
+    def public_key(self) -> str:
+        """base64url of the uncompressed point (65 bytes), no padding: the applicationServerKey."""
+        return self._keys[1]
+
+    def __repr__(self) -> str:  # the private key must never reach a log line
+        return (
+            f"PushSettings(subject={self.subject!r}, service_hosts={self.service_hosts!r}, "
+            f"dev_origin={self.dev_origin!r})"
+        )
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+    ) -> PushSettings:
+        env = os.environ if env is None else env
+        if env.get("VAPID_PRIVATE_KEY", "").strip():
+            key_text = env["VAPID_PRIVATE_KEY"].strip()
+        else:
+            name = env.get("VAPID_PRIVATE_KEY_PARAM", "").strip()
+            if not name:
+                raise ConfigError("setting VAPID_PRIVATE_KEY_PARAM (locally VAPID_PRIVATE_KEY) is required")
+            key_text = (fetch_secret or _ssm_secret)(name).strip()
+        _check_vapid_key_shape(key_text)
+        subject = env.get("VAPID_SUBJECT", "").strip()
+        if not subject.startswith(("mailto:", "https://")) or len(subject) < 10:
+            raise ConfigError("VAPID_SUBJECT must be a mailto: or https: URL")
+        hosts = tuple(h.strip().lower() for h in env.get("PUSH_SERVICE_HOSTS", "").split(",") if h.strip())
+        if not hosts:
+            raise ConfigError("setting PUSH_SERVICE_HOSTS is required")
+        for host in hosts:
+            bare = host.removeprefix("*.")
+            if not bare or "*" in bare or "/" in bare or ":" in bare or "." not in bare:
+                raise ConfigError(f"PUSH_SERVICE_HOSTS: {host!r} is not a host name or *.domain")
+        dev_origin = env.get("PUSH_DEV_ORIGIN", "").strip().removesuffix("/") or None
+        if dev_origin is not None and not dev_origin.startswith(("http://127.0.0.1:", "http://localhost:")):
+            raise ConfigError("PUSH_DEV_ORIGIN is only for the local stack (http://127.0.0.1:<port>)")
+        return cls(key_text, subject, hosts, dev_origin)
+
+
+def _check_vapid_key_shape(key_text: str) -> None:
+    """Fails at cold start on a key that can't be one (vapid_keys checks the rest on first use)."""
+    if key_text.startswith("-----BEGIN") and "PRIVATE KEY-----" in key_text:
+        return
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ConfigError("the VAPID private key is not a P-256 key (base64url of 32 bytes, or PEM)")
+
+
+def vapid_keys(key_text: str) -> tuple[str, str]:
+    """(private, public) base64url from a VAPID private key given as base64url raw bytes or PEM."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    try:
+        if key_text.startswith("-----BEGIN"):
+            loaded = serialization.load_pem_private_key(key_text.encode(), password=None)
+            if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+                raise ValueError("not an EC key")
+            key = loaded
+        else:
+            raw = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
+            if len(raw) != 32:
+                raise ValueError("not 32 bytes")
+            key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    except ValueError as exc:
+        raise ConfigError("the VAPID private key is not a P-256 key (base64url of 32 bytes, or PEM)") from exc
+    if not isinstance(key.curve, ec.SECP256R1):
+        raise ConfigError("the VAPID private key must be on P-256")
+    scalar = key.private_numbers().private_value.to_bytes(32, "big")
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    return b64(scalar), b64(point)

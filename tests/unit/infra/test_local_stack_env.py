@@ -133,3 +133,17 @@ def test_make_dev_takes_shortened_websocket_limits_from_the_environment() -> Non
     assert env_seconds({"PEERLEARN_WS_IDLE_SECONDS": "30"}, "PEERLEARN_WS_IDLE_SECONDS", 600.0) == 30.0
     with pytest.raises(ValueError, match="positive"):
         env_seconds({"PEERLEARN_WS_LIFETIME_SECONDS": "0"}, "PEERLEARN_WS_LIFETIME_SECONDS", 7200.0)
+
+
+def test_the_local_stack_makes_one_vapid_key_pair_and_allows_its_push_stand_in(tmp_path: Path) -> None:
+    from peerlearn.config import PushSettings
+
+    env = local_environment(tmp_path, "http://127.0.0.1:3000", "peerlearn-local", "http://127.0.0.1:8000")
+    again = local_environment(tmp_path, "http://127.0.0.1:3000", "t", "e")
+
+    assert again["VAPID_PRIVATE_KEY"] == env["VAPID_PRIVATE_KEY"]  # kept: subscriptions survive a restart
+    settings = PushSettings.from_env(
+        {**env, "VAPID_SUBJECT": "mailto:push@peerlearn.example", "PUSH_SERVICE_HOSTS": "fcm.googleapis.com"}
+    )
+    assert settings.dev_origin == "http://127.0.0.1:3000"
+    assert len(settings.public_key) == 87  # base64url of a 65-byte uncompressed P-256 point

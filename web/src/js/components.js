@@ -1,8 +1,11 @@
-// Reusable pieces used inside pages: the tag input (bound with x-model through x-modelable) and
-// the password field's show/hide and Caps Lock state.
+// Reusable pieces used inside pages: the tag input (bound with x-model through x-modelable),
+// the password field's show/hide and Caps Lock state, and this device's push switch (push-device.js).
 import Alpine from '@alpinejs/csp';
+import { registerPushDevice } from './push-device.js';
 
 export function registerComponents() {
+  registerPushDevice();
+
   Alpine.data('tagInput', ({ max = 20, maxLength = 40 } = {}) => ({
     tags: [],
     draft: '',

@@ -22,6 +22,7 @@ import {
   zoneLongName,
 } from './format.js';
 import { registerNotifications } from './notifications.js';
+import { registerOffline, registerServiceWorker } from './offline.js';
 import { initials, joinedText } from './people.js';
 import { PAGE_COMPONENTS } from './pages/index.js';
 import { pageHtml, registerPages } from './pages.js';
@@ -44,6 +45,7 @@ registerComponents();
 registerClock();
 registerConfirm();
 registerRoomPanels();
+registerOffline();
 
 for (const page of PAGES) {
   if (!PAGE_COMPONENTS[page]) throw new Error(`pages/index.js has no component for page "${page}"`);
@@ -78,3 +80,4 @@ window.Alpine = Alpine;
 Alpine.start();
 
 Alpine.store('session').restore().then(startRouter);
+registerServiceWorker();

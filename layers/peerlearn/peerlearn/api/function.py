@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from peerlearn.api import make_resolver
 from peerlearn.api.edge import refusal
-from peerlearn.config import Settings, TurnSettings
+from peerlearn.config import PushSettings, Settings, TurnSettings
 from peerlearn.context import build_context
 from peerlearn.observability import Untraced, make_tracer, route_domain_logs
 
@@ -33,14 +33,18 @@ class RestFunction:
 
 
 def rest_function(
-    routers: Sequence[Router], gateway: Razorpay | None = None, turn: TurnSettings | None = None
+    routers: Sequence[Router],
+    gateway: Razorpay | None = None,
+    turn: TurnSettings | None = None,
+    push: PushSettings | None = None,
 ) -> RestFunction:
     """Call at import (the cold start): the environment names the service and holds the settings.
-    `gateway`: Razorpay, for the functions that move money; `turn`: ICE servers, for the rooms."""
+    `gateway`: Razorpay, for the functions that move money; `turn`: ICE servers, for the rooms;
+    `push`: web push's VAPID keys, for the functions that subscribe devices or send notifications."""
     logger = Logger()
     tracer = make_tracer()
     route_domain_logs(logger)
-    ctx = build_context(Settings.from_env(), gateway=gateway, turn=turn)
+    ctx = build_context(Settings.from_env(), gateway=gateway, turn=turn, push=push)
     app = make_resolver(routers)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -39,6 +39,8 @@ def send(
     if channel == "email":
         mail.send_notice_email(ctx, notice, user)
     elif channel == "push":
-        webpush.send_to_user(ctx, notice.user_id, push_payload(notice, notification_id, tag))
+        webpush.send_to_user(
+            ctx, notice.user_id, push_payload(notice, notification_id, tag), expires_at=notice.expires_at
+        )
     else:
         raise ValueError(f"{channel} is not sent by notify.sending")

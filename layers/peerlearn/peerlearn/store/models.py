@@ -53,6 +53,8 @@ from peerlearn.store.money import (
     WithdrawalItem,
 )
 from peerlearn.store.notify import NOTIFY_MODELS
+from peerlearn.store.push import PUSH_MODELS
+from peerlearn.store.push import PushSubscriptionItem as PushSubscriptionItem
 from peerlearn.store.room_media import RecordingItem, RoomFileItem
 
 
@@ -285,4 +287,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     RoomFileItem,
     *LIVE_MODELS,
     *NOTIFY_MODELS,
+    *PUSH_MODELS,
 )
