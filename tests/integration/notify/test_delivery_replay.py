@@ -60,7 +60,7 @@ def pushes(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
     lock = threading.Lock()
 
-    def send_to_user(_ctx: Context, user_id: str, payload: dict[str, Any]) -> int:
+    def send_to_user(_ctx: Context, user_id: str, payload: dict[str, Any], **_options: Any) -> int:
         with lock:
             sent.append({"user_id": user_id, **payload})
         return 1

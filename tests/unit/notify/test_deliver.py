@@ -32,7 +32,7 @@ class Recorder:
         self.live: list[dict[str, Any]] = []
         self.fail_push = False
 
-    def send_to_user(self, _ctx: Context, user_id: str, payload: dict[str, Any]) -> int:
+    def send_to_user(self, _ctx: Context, user_id: str, payload: dict[str, Any], **_options: Any) -> int:
         if self.fail_push:
             raise RuntimeError("push service down")
         self.pushes.append({"user_id": user_id, **payload})
