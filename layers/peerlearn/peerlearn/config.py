@@ -40,6 +40,9 @@ class Settings:
     # `@connections` management endpoint the functions push through (same API, https/http scheme).
     websocket_url: str
     websocket_management_url: str
+    # Admins' broadcasts are paced to this many recipients a second: SES's sending rate (14/s is
+    # the starting quota of an account out of the sandbox).
+    broadcast_emails_per_second: int = 14
 
     @classmethod
     def from_env(
@@ -90,6 +93,9 @@ class Settings:
             origin_secret=origin_secret_from_env(env, fetch_origin_secret),
             websocket_url=required("WEBSOCKET_URL").removesuffix("/"),
             websocket_management_url=required("WEBSOCKET_MANAGEMENT_URL").removesuffix("/"),
+            broadcast_emails_per_second=_positive_int(
+                env.get("BROADCAST_EMAILS_PER_SECOND", "").strip() or "14", "BROADCAST_EMAILS_PER_SECOND"
+            ),
         )
 
 
@@ -117,6 +123,13 @@ def _non_negative_int(value: str, name: str) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
     if number < 0:
         raise ConfigError(f"{name} can't be negative")
+    return number
+
+
+def _positive_int(value: str, name: str) -> int:
+    number = _non_negative_int(value, name)
+    if number == 0:
+        raise ConfigError(f"{name} must be at least 1")
     return number
 
 

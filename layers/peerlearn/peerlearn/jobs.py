@@ -1,5 +1,6 @@
 """Timed work, run every minute by the jobs function: expire lapsed seat holds, start sessions whose
-time has come, complete sessions well past their end; every five minutes the payments job, mentor
+time has come, complete sessions well past their end, send the session reminders that are due
+(peerlearn.notices.reminders); every five minutes the payments job, mentor
 no-shows and recordings a closed tab left open; every night the reconciliation. Each step is
 idempotent; all but the reconciliation (which reads the whole journal, as an audit must) are
 Query-based."""
@@ -15,6 +16,7 @@ from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, star
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
 from peerlearn.live import ending, noshow, recording
+from peerlearn.notices import reminders
 from peerlearn.payments import admin, recovery
 from peerlearn.payments.schemas import ReconciliationOut
 from peerlearn.store.keys import HOLD, LIVE, OPEN
@@ -28,11 +30,17 @@ class SweepReport:
     holds_expired: int = 0
     sessions_started: int = 0
     sessions_completed: int = 0
+    reminders_sent: int = 0
+    reminders_skipped: int = 0
 
 
-def sweep(now: int | None = None) -> SweepReport:
+def sweep(ctx: Context, now: int | None = None) -> SweepReport:
     now = clock.now_seconds() if now is None else now
     report = SweepReport()
+    # Reminders first: a session the sweep starts below must still get its 10-minute reminder if a
+    # late run finds it due (send_due checks the start time itself).
+    sent = reminders.send_due(ctx, now)
+    report.reminders_sent, report.reminders_skipped = sent.reminders_sent, sent.reminders_skipped
     for booking in BookingItem.by_hold.query(HOLD, BookingItem.gsi1sk < f"{now + 1:012d}"):
         report.holds_expired += expire_hold(booking, now)
     now_text = timeutil.iso_from_epoch(now)

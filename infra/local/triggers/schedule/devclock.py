@@ -69,9 +69,9 @@ def routes(clock: StackClock) -> list[BaseRoute]:
         try:
             body = json.loads(await request.body() or b"{}")
         except ValueError:
-            return _error(400, "invalid_json", "The body must be JSON: {\"advance_seconds\": N}")
+            return _error(400, "invalid_json", 'The body must be JSON: {"advance_seconds": N}')
         if not isinstance(body, dict) or "advance_seconds" not in body:
-            return _error(400, "missing_field", "Send {\"advance_seconds\": N}")
+            return _error(400, "missing_field", 'Send {"advance_seconds": N}')
         try:
             result = await _in_thread(clock.advance, body["advance_seconds"])
         except ClockRefused as exc:

@@ -36,9 +36,6 @@ class AccessClaims:
 
 # Times are checked against peerlearn.clock, not pyjwt's wall clock: the local stack can move its
 # clock forward, and pyjwt would then refuse a token issued "in the future" (iat) or keep one alive.
-_OUR_CLOCK = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
-
-
 def _expired(expires_at: int) -> bool:
     return expires_at <= clock.now_seconds()  # pyjwt's rule too: expired at exp, not after it
 
@@ -69,7 +66,12 @@ def read_access_token(secret: str, token: str, *, verify_expiry: bool = True) ->
             algorithms=["HS256"],
             audience=ACCESS_AUDIENCE,
             issuer=ISSUER,
-            options={"require": ["sub", "role", "ver", "sid", "iat", "exp"], **_OUR_CLOCK},
+            options={
+                "require": ["sub", "role", "ver", "sid", "iat", "exp"],
+                "verify_exp": False,  # checked below, against peerlearn.clock
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
         version, sign_in_id = int(claims["ver"]), str(claims["sid"])
         expires_at = int(claims["exp"])
@@ -150,7 +152,12 @@ def read_link_token(secret: str, purpose: LinkPurpose, token: str) -> LinkToken:
             algorithms=["HS256"],
             audience=f"peerlearn-{purpose}",
             issuer=ISSUER,
-            options={"require": ["sub", "jti", "exp"], **_OUR_CLOCK},
+            options={
+                "require": ["sub", "jti", "exp"],
+                "verify_exp": False,  # checked below, against peerlearn.clock
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
         expires_at = int(claims["exp"])
     except (jwt.PyJWTError, TypeError, ValueError) as exc:
