@@ -9,13 +9,24 @@ from pynamodb.indexes import GlobalSecondaryIndex
 
 from infra.local import checks
 from infra.local.template import Template
-from peerlearn.api.routes import admin, auth, payments, payouts, recordings, rooms, sessions, users, webhooks
+from peerlearn.api.routes import (
+    admin,
+    auth,
+    broadcasts,
+    payments,
+    payouts,
+    recordings,
+    rooms,
+    sessions,
+    users,
+    webhooks,
+)
 from peerlearn.store.models import ALL_MODELS
 
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
-    "AdminFunction": [admin.router],
+    "AdminFunction": [admin.router, broadcasts.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
