@@ -29,12 +29,13 @@ def rupees(paise: int) -> str:
 
 
 def minutes_text(seconds: int) -> str:
-    """A reminder's lead time in words: 86400 -> '24 hours', 3600 -> '1 hour', 600 -> '10 minutes'."""
-    if seconds >= 3600 and seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+    """A lead time in words, as a person would round it: 86400 -> '24 hours', 85800 -> '24 hours',
+    3600 -> '1 hour', 1800 -> '30 minutes', 600 -> '10 minutes'."""
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if minutes < 90 and minutes != 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(minutes / 60)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 class Recipients:
