@@ -176,12 +176,15 @@ def _encode(index: int, key: dict[str, Any] | None) -> str:
 
 
 def _paced(user_ids: list[str], per_second: int) -> Iterator[str]:
+    """The ids at `per_second`; the page lasts its share of time to the end, so the next page
+    (another invocation) can't start the rate's count early."""
     started = _monotonic()
-    for number, user_id in enumerate(user_ids):
+    for number, user_id in enumerate([*user_ids, None]):
         wait = number / per_second - (_monotonic() - started)
         if wait > 0:
             _sleep(wait)
-        yield user_id
+        if user_id is not None:
+            yield user_id
 
 
 def send_next_page(ctx: Context, image: dict[str, Any]) -> int:
