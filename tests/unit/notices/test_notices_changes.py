@@ -337,3 +337,18 @@ def test_the_stream_filter_lets_through_what_notices_need_and_not_room_chatter()
     assert not passes(filters, record("MODIFY", "ROOM_PEER", status="admitted"))
     assert not passes(filters, record("INSERT", "NOTIFICATION"))
     assert not passes(filters, record("INSERT", "REMIND"))
+
+
+def test_a_learner_who_cancelled_before_is_still_told_of_a_waitlist_offer(ctx: Context) -> None:
+    holder, returning = person(), person()
+    session_id = publish(ctx, person("mentor"), hours=72)
+    seats.book(booker=returning, session_id=session_id, client=CLIENT)
+    cancelling.cancel_by_learner(user_id=returning.user_id, session_id=session_id, cutoff_hours=24)
+    seats.book(booker=holder, session_id=session_id, client=CLIENT)
+    waitlist.join_waitlist(booker=returning, session_id=session_id)
+    stream = Stream(ctx)
+
+    cancelling.cancel_by_learner(user_id=holder.user_id, session_id=session_id, cutoff_hours=24)
+    stream.flush()  # the offer overwrites the returning learner's cancelled booking: a MODIFY
+
+    assert [k for k in kinds(returning.user_id) if k.startswith("waitlist")] == ["waitlist_offer"]

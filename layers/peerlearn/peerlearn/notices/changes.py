@@ -94,7 +94,9 @@ def _booking(old: Image, new: Image, people: Recipients) -> list[Notice]:
             )
         )
     offered = bool(new.get("offered_from_waitlist"))
-    if offered and now == "held" and not old and new.get("hold_expires_at") is not None:
+    # A new booking (its id): the seat may reuse the key of this learner's earlier, cancelled one.
+    fresh = old.get("id") != new.get("id")
+    if offered and now == "held" and fresh and new.get("hold_expires_at") is not None:
         until = int(new["hold_expires_at"])
         notices.append(
             Notice(
