@@ -15,18 +15,10 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from infra.local.filtering import parse_filters, passes
-from infra.local.template import Template
+from infra.local.filtering import passes
 from peerlearn import events
 from peerlearn.context import Context
-
-
-def stream_filters() -> list[dict[str, Any]]:
-    [source] = [
-        e for e in Template.load().functions()["StreamsFunction"].events.values() if e["Type"] == "DynamoDB"
-    ]
-    return parse_filters(source["Properties"]["FilterCriteria"])
-
+from tests.stream_records import stream_filters
 
 _sequence = itertools.count(1)
 Key = tuple[str, str]

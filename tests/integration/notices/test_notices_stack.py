@@ -13,11 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from infra.local import dynamodb
-from infra.local.filtering import parse_filters, passes
 from infra.local.gateway import read_outbox
 from infra.local.stack import LocalStack
-from infra.local.triggers.streams.records import lambda_record
 from peerlearn import timeutil
 from peerlearn.accounts import service as accounts
 from peerlearn.bookings import cancelling, seats
@@ -28,6 +25,7 @@ from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
 from peerlearn.store.keys import user_pk
 from peerlearn.store.models import NotificationItem
+from tests.stream_records import stream_records
 from tests.support import local_in, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
@@ -129,7 +127,8 @@ def test_a_replayed_stream_batch_notifies_nobody_twice(stack: LocalStack, ctx: C
     )
 
     # When the whole stream is delivered to the streams function again, as after a failure
-    records = all_stream_records(stack)
+    assert stack.template is not None
+    records = stream_records(stack.dynamodb_endpoint, stack.table_name, stack.template)
     assert records
     for start in range(0, len(records), 25):
         answer = stack.invoke("StreamsFunction", {"Records": records[start : start + 25]})
@@ -143,30 +142,6 @@ def test_a_replayed_stream_batch_notifies_nobody_twice(stack: LocalStack, ctx: C
     assert told_after == told_before
     assert told_before.count("session_moved") == 1
     assert told_before.count("booking_confirmed") == 2  # the learner and the mentor
-
-
-def all_stream_records(stack: LocalStack) -> list[dict[str, Any]]:
-    """Every record of the table's stream that passes the StreamsFunction's filter, as Lambda sends it."""
-    assert stack.template is not None
-    [source] = [
-        e for e in stack.template.functions()["StreamsFunction"].events.values() if e["Type"] == "DynamoDB"
-    ]
-    filters = parse_filters(source["Properties"]["FilterCriteria"])
-    table = dynamodb.client("dynamodb", stack.dynamodb_endpoint).describe_table(TableName=stack.table_name)
-    arn = table["Table"]["LatestStreamArn"]
-    streams = dynamodb.client("dynamodbstreams", stack.dynamodb_endpoint)
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            records += [lambda_record(r, arn) for r in page["Records"]]
-            if not page["Records"]:
-                break
-            iterator = page.get("NextShardIterator")
-    return [r for r in records if passes(filters, r)]
 
 
 def test_an_admins_broadcast_reaches_the_learners_with_progress(

@@ -28,9 +28,10 @@ from peerlearn.store.models import (
     WithdrawalItem,
 )
 from tests.payments_support import FakeRazorpay, stream_record
+from tests.stream_records import stream_filters
 from tests.unit.live.money_support import fake_razorpay, paid_gift, paid_seat
 from tests.unit.sessions_support import CLIENT, Clock, person, publish
-from tests.unit.stream_support import Stream, stream_filters
+from tests.unit.stream_support import Stream
 
 
 @pytest.fixture
