@@ -1,6 +1,6 @@
-"""Jobs function: the every-minute sweep (seat holds, session starts and completions), the five-minute
-job (order recovery, refund retries, maturing mentors' shares; mentor no-shows, abandoned recordings)
-and the nightly reconciliation."""
+"""Jobs function: the every-minute sweep (seat holds, session starts and completions, reminders), the
+five-minute job (order recovery, refund retries, maturing mentors' shares; mentor no-shows, abandoned
+recordings) and the nightly reconciliation."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ with cold_start():
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     job = event.get("job", "sweep")
     if job == "sweep":
-        return asdict(jobs.sweep(ctx=ctx))
+        return asdict(jobs.sweep(ctx))
     if job == "payments":  # every five minutes: the rooms (no-shows refund), then money (retries)
         rooms = jobs.rooms(ctx)
         return {**asdict(jobs.payments(ctx)), **rooms}

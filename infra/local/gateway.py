@@ -177,6 +177,7 @@ class _DevPages:
             ("/_dev/outbox.json", "Outbox as JSON (?to=address)"),
             ("/_dev/push/subscriptions", "Push service stand-in: its subscriptions (POST makes one)"),
             ("/_dev/razorpay", "Razorpay sandbox: orders, payments, refunds, payouts, webhook deliveries"),
+            ("/_dev/clock", "Stack clock: POST {advance_seconds: N} moves it on, runs the sweep"),
             ("/api/docs", "API docs"),
         ]
         items = "".join(f'<li><a href="{href}">{html.escape(label)}</a></li>' for href, label in links)

@@ -109,6 +109,9 @@ class Runtime:
         self.python = python
         self.cold_starts: list[ColdStart] = []
         self.invocations: Counter[str] = Counter()  # started invocations, by function
+        # How far the stack's clock is ahead of the wall clock (POST /_dev/clock). Sent with every
+        # invocation: the worker sets PEERLEARN_CLOCK_OFFSET_SECONDS, which peerlearn.clock adds.
+        self.clock_offset_seconds = 0
         self._pools = {name: _Pool(spec, max_concurrency) for name, spec in self.functions.items()}
         self._lock = threading.Lock()
         self._counter = 0
@@ -176,7 +179,9 @@ class Runtime:
         }
         started = time.perf_counter()
         try:
-            environment.send({"event": event, "context": context})
+            environment.send(
+                {"event": event, "context": context, "clock_offset_seconds": self.clock_offset_seconds}
+            )
             answer = environment.receive(timeout=spec.timeout_seconds + 0.5)
         except (OSError, EOFError) as exc:
             self._discard(pool, environment)

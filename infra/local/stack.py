@@ -257,6 +257,16 @@ class LocalStack:
                 return trigger.run_now(function, event_name)
         raise LookupError("the template declares no Schedule or ScheduleV2 event")
 
+    def advance_clock(self, seconds: int) -> dict[str, Any]:
+        """Moves the functions' clock `seconds` forward and runs the every-minute sweep once, as
+        `POST /_dev/clock` does; returns {"offset_seconds", "now", "sweep"}."""
+        for trigger in self.triggers:
+            stack_clock = getattr(trigger, "stack_clock", None)
+            if stack_clock is not None:
+                result: dict[str, Any] = stack_clock.advance(seconds)
+                return result
+        raise LookupError("the template declares no every-minute sweep to run")
+
     @property
     def razorpay(self) -> Any:
         """The Razorpay sandbox (`infra.local.triggers.razorpay.sandbox.Sandbox`), for tests."""

@@ -20,6 +20,9 @@ import traceback
 from typing import IO, Any
 
 _LENGTH = struct.Struct(">I")
+# The local stack's clock offset (peerlearn.clock reads it on every call); set per invocation, so a
+# warm environment follows the stack's clock as it moves.
+CLOCK_OFFSET_VARIABLE = "PEERLEARN_CLOCK_OFFSET_SECONDS"
 
 
 class LambdaContext:
@@ -81,6 +84,7 @@ def main() -> int:
     send(responses, {"ready": True, "import_seconds": time.perf_counter() - started})
 
     while (message := receive(requests)) is not None:
+        os.environ[CLOCK_OFFSET_VARIABLE] = str(int(message.get("clock_offset_seconds") or 0))
         try:
             result = handler(message["event"], LambdaContext(message["context"]))
         except BaseException as exc:

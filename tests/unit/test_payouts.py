@@ -24,6 +24,7 @@ from peerlearn.payouts.settlement import on_payout_event
 from peerlearn.payouts.wiring import Payouts
 from peerlearn.store.models import NotificationItem
 from tests.payouts_support import BANK, StubRazorpayX, make_payouts, payout_event, seed_available
+from tests.unit.stream_support import Stream
 
 MENTOR = "01JDQ4Z3N0R1C5X8H2P7M9T4QB"
 ADMIN = "01JDQ4Z3N0R1C5X8H2P7M9ADMN"
@@ -81,18 +82,23 @@ def test_bank_details_are_stored_sealed_and_shown_masked(
 
 
 def test_changing_the_account_keeps_the_contact_and_makes_a_new_fund_account(
-    payouts: Payouts, gateway: StubRazorpayX
+    ctx: Context, payouts: Payouts, gateway: StubRazorpayX
 ) -> None:
+    stream = Stream(ctx)
     bank.set_account(payouts, mentor_id=MENTOR, details=PayoutAccountRequest(**BANK))
+    stream.flush()
     changed = PayoutAccountRequest(**{**BANK, "account_number": "123456789012"})
 
     shown = bank.set_account(payouts, mentor_id=MENTOR, details=changed)
+    stream.flush()
+    stream.replay()
 
     assert shown.account_masked == "••••9012"
     assert len(gateway.contacts) == 1
     assert len(gateway.fund_accounts) == 2
     told = inbox(MENTOR)
-    assert sorted(n.kind for n in told) == ["payout_account_changed", "payout_account_set"]
+    assert [n.kind for n in told] == ["payout_account_changed"] * 2
+    assert sorted(n.title for n in told) == ["Payout account changed", "Payout account set up"]
     assert any("ending 9012" in n.body for n in told)
 
 
@@ -310,15 +316,19 @@ def test_a_refused_payout_returns_the_money_with_the_reason(ready: Payouts, gate
     assert ledger.balance(PAYOUTS_IN_TRANSIT) == 0
 
 
-def test_rejection_returns_the_money_and_keeps_the_reason(ready: Payouts, gateway: StubRazorpayX) -> None:
+def test_rejection_returns_the_money_and_keeps_the_reason(
+    ctx: Context, ready: Payouts, gateway: StubRazorpayX
+) -> None:
     made = approval.withdraw(ready, mentor_id=MENTOR, amount_paise=100_000)
+    stream = Stream(ctx)
 
     rejected = approval.reject(withdrawal_id=made.id, admin_id=ADMIN, reason="PAN name doesn't match")
+    stream.flush()
 
     assert rejected.status == "rejected"
     assert rejected.reason == "PAN name doesn't match"
     (told,) = inbox(MENTOR, "withdrawal")
-    assert told.kind == "withdrawal_rejected"
+    assert (told.kind, told.title) == ("withdrawal_failed", "Withdrawal not approved")
     assert "₹1,000.00" in told.body
     assert "PAN name doesn't match." in told.body
     assert ledger.balance(mentor_available(MENTOR)) == 300_000
@@ -353,12 +363,16 @@ def _processing(ready: Payouts, gateway: StubRazorpayX, amount_paise: int = 100_
 def test_processed_pays_once_however_often_it_arrives(
     ctx: Context, ready: Payouts, gateway: StubRazorpayX
 ) -> None:
+    stream = Stream(ctx)
     payout = _processing(ready, gateway)
+    stream.flush()
     event = payout_event("payout.processed", payout)
 
     for _ in range(5):
         on_payout_event(ctx, event)
+        stream.flush()
     on_payout_event(ctx, payout_event("payout.reversed", payout, failure_reason="late and wrong"))
+    stream.flush()
 
     withdrawal = withdrawals.get_item(payout["reference_id"])
     assert withdrawal.status == "paid"

@@ -44,6 +44,9 @@ class Settings:
     # The SES configuration set every email is sent with (suppression of bounced and complaining
     # addresses, their events); None locally (the outbox) and wherever the template sets none.
     ses_configuration_set: str | None = None
+    # Admins' broadcasts are paced to this many recipients a second: SES's sending rate (14/s is
+    # the starting quota of an account out of the sandbox).
+    broadcast_emails_per_second: int = 14
 
     @classmethod
     def from_env(
@@ -95,6 +98,9 @@ class Settings:
             websocket_url=required("WEBSOCKET_URL").removesuffix("/"),
             websocket_management_url=required("WEBSOCKET_MANAGEMENT_URL").removesuffix("/"),
             ses_configuration_set=env.get("SES_CONFIGURATION_SET", "").strip() or None,
+            broadcast_emails_per_second=_positive_int(
+                env.get("BROADCAST_EMAILS_PER_SECOND", "").strip() or "14", "BROADCAST_EMAILS_PER_SECOND"
+            ),
         )
 
 
@@ -122,6 +128,13 @@ def _non_negative_int(value: str, name: str) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
     if number < 0:
         raise ConfigError(f"{name} can't be negative")
+    return number
+
+
+def _positive_int(value: str, name: str) -> int:
+    number = _non_negative_int(value, name)
+    if number == 0:
+        raise ConfigError(f"{name} must be at least 1")
     return number
 
 

@@ -1,4 +1,6 @@
-"""The table's stream as an event bus: one record in, the matching domain reaction out.
+"""The table's stream as an event bus: one record in, the matching domain reaction out, then the
+notices the change gives (peerlearn.notices: who is told, reminders kept with their session,
+broadcast pages).
 
 Every reaction is idempotent (a redelivered record changes nothing) and raises to ask for a retry.
 """
@@ -14,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecordEventName,
 )
 
-from peerlearn import reactions
+from peerlearn import notices, reactions
 from peerlearn.accounts import service as accounts
 from peerlearn.bookings.states import ENDED_STATES, LIVE_STATES
 from peerlearn.bookings.waitlist import offer_freed_seat
@@ -34,8 +36,16 @@ def _rating(image: dict[str, Any]) -> int | None:
 def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
     new: dict[str, Any] = (record.dynamodb.new_image if record.dynamodb else None) or {}
     old: dict[str, Any] = (record.dynamodb.old_image if record.dynamodb else None) or {}
+    react(ctx, record.event_name, old, new)
+    # After the reaction: a retried record runs both again, and both are idempotent.
+    notices.on_change(ctx, record.event_name.name if record.event_name else "UNKNOWN", old, new)
+
+
+def react(
+    ctx: Context, event: DynamoDBRecordEventName | None, old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    """The domain's own reaction to a change (the notices come after, from notices.on_change)."""
     entity = new.get("entity") or old.get("entity")
-    event = record.event_name
     if event == DynamoDBRecordEventName.INSERT and entity == "USER":
         accounts.on_user_created(ctx, str(new["id"]))
     elif entity == "REVIEW":

@@ -1,5 +1,6 @@
 """Timed work, run every minute by the jobs function: expire lapsed seat holds, start sessions whose
-time has come, complete sessions well past their end; every five minutes the payments job, mentor
+time has come, complete sessions well past their end, send the session reminders that are due
+(peerlearn.notices.reminders); every five minutes the payments job, mentor
 no-shows and recordings a closed tab left open; every night the reconciliation. Each step is
 idempotent; all but the reconciliation (which reads the whole journal, as an audit must) are
 Query-based."""
@@ -15,6 +16,7 @@ from peerlearn.catalog.lifecycle import COMPLETION_GRACE_MINUTES, complete, star
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
 from peerlearn.live import ending, noshow, recording
+from peerlearn.notices import reminders
 from peerlearn.notify import held
 from peerlearn.payments import admin, recovery
 from peerlearn.payments.schemas import ReconciliationOut
@@ -30,11 +32,17 @@ class SweepReport:
     sessions_started: int = 0
     sessions_completed: int = 0
     held_notices_sent: int = 0  # email and push held for quiet hours, sent as the hours end
+    reminders_sent: int = 0
+    reminders_skipped: int = 0
 
 
-def sweep(now: int | None = None, ctx: Context | None = None) -> SweepReport:
+def sweep(ctx: Context, now: int | None = None) -> SweepReport:
     now = clock.now_seconds() if now is None else now
     report = SweepReport()
+    # Reminders first: a session the sweep starts below must still get its 10-minute reminder if a
+    # late run finds it due (send_due checks the start time itself).
+    sent = reminders.send_due(ctx, now)
+    report.reminders_sent, report.reminders_skipped = sent.reminders_sent, sent.reminders_skipped
     for booking in BookingItem.by_hold.query(HOLD, BookingItem.gsi1sk < f"{now + 1:012d}"):
         report.holds_expired += expire_hold(booking, now)
     now_text = timeutil.iso_from_epoch(now)
@@ -55,8 +63,7 @@ def sweep(now: int | None = None, ctx: Context | None = None) -> SweepReport:
             ending.close_room(session)  # anyone still in the room is told and disconnected
         except Exception:
             logger.exception("closing the room failed", extra={"session_id": session.id})
-    if ctx is not None:
-        report.held_notices_sent = held.release_due(ctx, now)
+    report.held_notices_sent = held.release_due(ctx, now)
     logger.info("sweep done", extra=vars(report))
     return report
 

@@ -1,6 +1,7 @@
 """What follows a change to a session, run by the stream consumer (peerlearn.events; idempotent, batch-safe):
-cancelled -> every live booking cancelled and the learners told; completed -> bookings completed and
-the mentor's sessions-taught count; moved -> bookings carry the new time and learners are told.
+cancelled -> every live booking cancelled; completed -> bookings completed and the mentor's
+sessions-taught count; moved -> bookings carry the new time. The learners are told by
+peerlearn.notices, from the session's and the bookings' own changes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 from peerlearn import timeutil
 from peerlearn.bookings.states import LIVE_STATES, transition
 from peerlearn.feedback.aggregates import count_session_taught
-from peerlearn.notify import inbox
 from peerlearn.store.keys import BOOKING_PREFIX, WAITLIST_PREFIX, session_pk
 from peerlearn.store.models import BookingItem, WaitlistItem
 
@@ -40,16 +40,9 @@ def on_session_changed(old: dict[str, Any], new: dict[str, Any]) -> None:
         _moved_or_renamed(session_id, old, new)
 
 
-_CANCELLED_BODY: dict[str | None, str] = {
-    None: "The mentor cancelled this session. Any payment is refunded in full.",
-    "mentor_no_show": "The mentor didn't open the room within 15 minutes of the start, so the session is "
-    "cancelled. Any payment is refunded in full.",
-}
-
-
 def _cancelled(session_id: str, new: dict[str, Any]) -> None:
     for booking in _bookings(session_id, LIVE_STATES):
-        if transition(
+        transition(  # each booking's change tells its learner (peerlearn.notices)
             booking,
             allowed_from=LIVE_STATES,
             to="cancelled",
@@ -57,15 +50,7 @@ def _cancelled(session_id: str, new: dict[str, Any]) -> None:
                 BookingItem.cancelled_at.set(timeutil.now_iso()),
                 BookingItem.cancel_reason.set("session_cancelled"),
             ],
-        ):
-            inbox.notify(
-                booking.learner_id,
-                kind="session_cancelled",
-                title=f"“{new['title']}” was cancelled",
-                body=_CANCELLED_BODY.get(str(new.get("cancel_reason")), _CANCELLED_BODY[None]),
-                link=f"/sessions/{session_id}",
-                dedupe_key=f"cancelled#{session_id}",
-            )
+        )
     for entry in WaitlistItem.query(session_pk(session_id), WaitlistItem.sk.startswith(WAITLIST_PREFIX)):
         entry.delete()
     logger.info("bookings of a cancelled session cancelled", extra={"session_id": session_id})
@@ -84,7 +69,6 @@ def _completed(session_id: str, new: dict[str, Any]) -> None:
 
 
 def _moved_or_renamed(session_id: str, old: dict[str, Any], new: dict[str, Any]) -> None:
-    moved = new.get("starts_at") != old.get("starts_at")
     for booking in _bookings(session_id, LIVE_STATES):
         booking.update(
             actions=[
@@ -95,12 +79,3 @@ def _moved_or_renamed(session_id: str, old: dict[str, Any], new: dict[str, Any])
             ],
             condition=BookingItem.pk.exists(),
         )
-        if moved:
-            inbox.notify(
-                booking.learner_id,
-                kind="session_moved",
-                title=f"“{new['title']}” has a new time",
-                body=f"It now starts at {new['starts_at']} (UTC). Can't make it? Cancel in My bookings.",
-                link=f"/sessions/{session_id}",
-                dedupe_key=f"moved#{session_id}#{new['starts_at']}",
-            )

@@ -157,8 +157,8 @@ def test_quiet_hours_hold_push_and_email_but_not_in_app(
     assert outbox.emails() == []
     assert pushes == []
 
-    assert jobs.sweep(morning - 60, ctx).held_notices_sent == 0
-    assert jobs.sweep(morning, ctx).held_notices_sent == 2
-    assert jobs.sweep(morning + 60, ctx).held_notices_sent == 0
+    assert jobs.sweep(ctx, morning - 60).held_notices_sent == 0
+    assert jobs.sweep(ctx, morning).held_notices_sent == 2
+    assert jobs.sweep(ctx, morning + 60).held_notices_sent == 0
     assert [e["to"] for e in outbox.emails()] == ["person1@example.com"]
     assert len(pushes) == 1

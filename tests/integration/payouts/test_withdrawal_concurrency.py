@@ -11,6 +11,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from infra.local.dynamodb import REGION
 from infra.local.template import Template
@@ -18,6 +19,7 @@ from peerlearn import ledger
 from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
 from peerlearn.errors import Conflict
+from peerlearn.events import handle_record
 from peerlearn.ledger.accounts import PAYOUTS_IN_TRANSIT, PAYOUTS_PAID, mentor_available, mentor_withdrawn
 from peerlearn.payouts import approval, bank, limits, withdrawals
 from peerlearn.payouts.schemas import PayoutAccountRequest
@@ -25,6 +27,7 @@ from peerlearn.payouts.settlement import on_payout_event
 from peerlearn.payouts.wiring import Payouts
 from peerlearn.store.models import NotificationItem
 from tests.payouts_support import BANK, StubRazorpayX, make_payouts, payout_event, seed_available
+from tests.stream_records import stream_records
 from tests.support import base_env
 
 pytestmark = pytest.mark.integration
@@ -139,8 +142,13 @@ def test_duplicated_and_reordered_payout_webhooks_settle_each_withdrawal_once(
     assert ledger.balance(mentor_available(MENTOR)) == BALANCE - paid_out
     for withdrawal in made:
         assert ledger.entry(withdrawals.settlement_entry_key(withdrawal.id)) is not None
+    # The mentor is told of each ending once, by the stream consumer, even with the stream replayed
+    for _ in range(2):
+        for record in stream_records(ctx.settings.dynamodb_endpoint or "", ctx.settings.table_name):
+            handle_record(ctx, DynamoDBRecord(record))
     told = NotificationItem.query(f"USER#{MENTOR}", NotificationItem.sk.startswith("NOTIF#"))
-    assert sorted(n.kind for n in told if n.kind.startswith("withdrawal")) == sorted(
+    endings = ("withdrawal_paid", "withdrawal_failed")
+    assert sorted(n.kind for n in told if n.kind in endings) == sorted(
         f"withdrawal_{status}" for status in ended.values()
     )
     assert ledger.check_books() == []

@@ -57,6 +57,7 @@ def handler(event, context):
         "arn": context.invoked_function_arn,
         "remaining_ms": context.get_remaining_time_in_millis(),
         "request_id": context.aws_request_id,
+        "clock_offset": os.environ.get("PEERLEARN_CLOCK_OFFSET_SECONDS"),
     }
 """
 
@@ -111,6 +112,18 @@ def test_local_overrides_win_over_the_template(spec: FunctionSpec, runtimes: lis
     assert (
         make(runtimes, spec, {"GREETING": "vanakkam"}).invoke("HelloFunction", {})["greeting"] == "vanakkam"
     )
+
+
+def test_a_warm_environment_follows_the_stacks_clock_offset_per_invocation(
+    spec: FunctionSpec, runtimes: list[Runtime]
+) -> None:
+    runtime = make(runtimes, spec)
+    first = runtime.invoke("HelloFunction", {})
+    runtime.clock_offset_seconds = 86400
+    moved = runtime.invoke("HelloFunction", {})
+
+    assert first["pid"] == moved["pid"]  # the same warm environment
+    assert (first["clock_offset"], moved["clock_offset"]) == ("0", "86400")
 
 
 def test_the_context_looks_like_lambdas(spec: FunctionSpec, runtimes: list[Runtime]) -> None:

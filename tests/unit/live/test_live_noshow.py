@@ -53,7 +53,7 @@ def test_a_mentor_who_never_came_is_declared_absent_and_every_seat_refunded_once
     # Given a paid session that the sweep started on time, and a mentor who never opened the room
     session_id, _mentor_id, payments = paid_session(ctx, fake)
     clock.advance(minutes=61)
-    jobs.sweep()
+    jobs.sweep(ctx)
     assert get_session_item(session_id, consistent=True).status == "live"
 
     # When the five-minute job runs before 15 minutes have passed, then after, then again
@@ -98,7 +98,7 @@ def test_never_for_a_session_the_mentor_attended(ctx: Context, fake: FakeRazorpa
     clock.advance(minutes=59)
     attend(session_id, mentor_id)  # the mentor opened the room a little early
     clock.advance(minutes=2)
-    jobs.sweep()
+    jobs.sweep(ctx)
 
     for _ in range(3):
         clock.advance(minutes=20)

@@ -236,7 +236,7 @@ def test_quiet_hours_hold_email_and_push_but_not_in_app(
     assert sent.pushes == []
 
     assert held.release_due(ctx, morning - 60) == 0  # still quiet
-    assert jobs.sweep(morning, ctx).held_notices_sent == 2
+    assert jobs.sweep(ctx, morning).held_notices_sent == 2
     assert held.release_due(ctx, morning + 60) == 0  # sent once
 
     assert len(outbox.emails()) == 1

@@ -353,7 +353,7 @@ def test_a_session_completed_on_time_by_the_jobs_ends_its_room(room: Room, movin
     room.send(connections["M"], "open")
     room.wire.clear()
     moving_clock.advance(minutes=15 + 60 + 31)  # past the booked end and the completion grace
-    assert jobs.sweep().sessions_completed == 1
+    assert jobs.sweep(room.ctx).sessions_completed == 1
     assert room.wire.types(connections["L"]) == ["ended"]
     assert connections["L"] in room.wire.closed
 

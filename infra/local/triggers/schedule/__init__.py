@@ -34,6 +34,8 @@ from starlette.routing import BaseRoute
 from infra.local.background import BackgroundLoop
 from infra.local.runtime import FunctionError, Runtime, Throttled
 from infra.local.triggers import TriggerContext
+from infra.local.triggers.schedule.devclock import SWEEP_EVENT, SWEEP_FUNCTION, StackClock
+from infra.local.triggers.schedule.devclock import routes as clock_routes
 from infra.local.triggers.schedule.schedules import Schedule, find_schedule, load_schedules
 
 log = logging.getLogger(__name__)
@@ -77,8 +79,11 @@ class ScheduleTrigger:
         self._in_flight = 0
         self._progress = threading.Condition()
         self._loop = BackgroundLoop("schedules", self._fire_due)
+        self.stack_clock = StackClock(runtime, lambda: self.run_now(SWEEP_FUNCTION, SWEEP_EVENT))
 
     def routes(self) -> list[BaseRoute]:
+        if any(s.function == SWEEP_FUNCTION and s.event_name == SWEEP_EVENT for s in self.schedules):
+            return clock_routes(self.stack_clock)  # /_dev/clock: move the functions' time forward
         return []
 
     # ------------------------------------------------------------------ lifecycle

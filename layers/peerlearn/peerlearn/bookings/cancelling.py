@@ -7,7 +7,6 @@ from peerlearn.bookings.schemas import BookingOut, CancellationPolicy
 from peerlearn.bookings.states import LIVE_STATES, get_booking, to_out, transition
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import Conflict, Forbidden, NotFound
-from peerlearn.notify import inbox
 from peerlearn.store.models import BookingItem, SessionItem
 
 NO_SHOW_WINDOW_SECONDS = 7 * 86400
@@ -58,15 +57,7 @@ def cancel_by_mentor(*, mentor_id: str, session_id: str, learner_id: str) -> Boo
     booking = get_booking(session_id, learner_id)
     if booking is None or booking.status not in LIVE_STATES:
         raise NotFound("This learner has no booking for this session.")
-    cancelled = _cancel(booking, reason="mentor")
-    inbox.notify(
-        learner_id,
-        kind="booking_cancelled",
-        title=f"Your booking for “{session.title}” was cancelled by the mentor",
-        body="Any payment is refunded in full. Find another session on Discover.",
-        link=f"/sessions/{session_id}",
-    )
-    return cancelled
+    return _cancel(booking, reason="mentor")  # the booking's change tells the learner (peerlearn.notices)
 
 
 def mark_no_show(*, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:

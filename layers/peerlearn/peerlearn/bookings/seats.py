@@ -82,6 +82,7 @@ def new_booking(session: SessionItem, booker: Booker, *, offered: bool, now: int
         offered_from_waitlist=offered,
         created_at=timeutil.iso_from_epoch(now),
         updated_at=timeutil.iso_from_epoch(now),
+        confirmed_at=timeutil.iso_from_epoch(now) if status == "confirmed" else None,
         gsi2pk=learner_bookings_pk(booker.user_id),
         gsi2sk=f"{session.starts_at}#{session.id}",
     )

@@ -115,6 +115,7 @@ def confirm_in(tx: Any, booking: BookingItem, *, allowed_from: Iterable[str] = (
         actions=[
             BookingItem.status.set("confirmed"),
             BookingItem.updated_at.set(timeutil.now_iso()),
+            BookingItem.confirmed_at.set(timeutil.now_iso()),
             BookingItem.hold_expires_at.remove(),
             BookingItem.gsi1pk.remove(),
             BookingItem.gsi1sk.remove(),

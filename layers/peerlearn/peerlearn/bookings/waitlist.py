@@ -12,7 +12,6 @@ from peerlearn.bookings.seats import Booker, new_booking, require_seat_taker, ta
 from peerlearn.bookings.states import LIVE_STATES, get_booking
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import BadRequest, Conflict, NotFound
-from peerlearn.notify import inbox
 from peerlearn.store.keys import WAITLIST_PREFIX, session_pk, waitlist_sk
 from peerlearn.store.models import WaitlistItem
 
@@ -66,7 +65,7 @@ def leave_waitlist(*, user_id: str, session_id: str) -> None:
 
 
 def offer_freed_seat(session_id: str) -> str | None:
-    """Offers a free seat to the first learner waiting: a held booking plus a notification.
+    """Offers a free seat to the first learner waiting: a held booking (its insert tells them).
 
     Called by the stream consumer when a live booking ends; returns the learner offered, if any.
     """
@@ -94,15 +93,7 @@ def offer_freed_seat(session_id: str) -> str | None:
         if refused is not None:
             entry.delete()  # this learner can't take it (already booked, or left): next in line
             continue
-        inbox.notify(
-            entry.learner_id,
-            kind="waitlist_offer",
-            title=f"A seat opened in “{session.title}”",
-            body=f"It's held for you until {timeutil.iso_from_epoch(int(booking.hold_expires_at))}. "
-            "Confirm it from My bookings.",
-            link=f"/sessions/{session_id}",
-            dedupe_key=f"offer#{booking.id}",
-        )
+        # The held booking's insert tells the learner (peerlearn.notices).
         logger.info("waitlist seat offered", extra={"session_id": session_id, "learner_id": entry.learner_id})
         return entry.learner_id
     return None

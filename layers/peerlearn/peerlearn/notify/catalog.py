@@ -104,7 +104,9 @@ KINDS: dict[str, str] = {
     "gift_received": "gifts",
     "withdrawal_approved": "withdrawals",
     "withdrawal_paid": "withdrawals",
-    "withdrawal_failed": "withdrawals",
+    "withdrawal_failed": "withdrawals",  # also a withdrawal an admin didn't approve
+    # Where payouts go changed: a security notice, so in the account category (email always on).
+    "payout_account_changed": "withdrawals",
     "broadcast": "announcements",
 }
 

@@ -125,6 +125,7 @@ TEMPLATES: dict[str, Template] = {
     "withdrawal_approved": Template("See your earnings", (_amount("Amount"),)),
     "withdrawal_paid": Template("See your earnings", (_amount("Amount"), _field("Reference", "utr"))),
     "withdrawal_failed": Template("See your earnings", (_amount("Amount"), _field("Reason", "reason"))),
+    "payout_account_changed": Template("Check your payout account"),
     "broadcast": Template("Open PeerLearn"),
 }
 

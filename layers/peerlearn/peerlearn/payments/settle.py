@@ -8,7 +8,7 @@ captured payment becomes:
 - the booking's hold is still there -> confirmed, the mentor's share scheduled to mature;
 - the hold expired but a seat is free -> the seat taken back and confirmed, in the same transaction;
 - no seat (or the booking is gone, or the order was paid by another payment) -> recorded, posted, and
-  refunded in full (the refund item in the same transaction), and the learner told;
+  refunded in full (the refund item in the same transaction; its change tells the learner);
 - a gift still pending -> paid (the room announces it from the stream).
 """
 
@@ -22,12 +22,9 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, ledger, store, timeutil
-from peerlearn.accounts.lookups import get_user
 from peerlearn.bookings.states import confirm_in
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
-from peerlearn.notify import inbox
-from peerlearn.notify.emails import payment_refunded_email
 from peerlearn.payments import refunds
 from peerlearn.payments.records import get_order, get_payment
 from peerlearn.store.keys import PAYMENTS, booking_sk, gift_sk, payer_pk, payment_pk, session_pk
@@ -68,8 +65,6 @@ def settle_payment(ctx: Context, payment: dict[str, Any]) -> PaymentItem | None:
         if done is not None:
             number_receipt(done)  # a crash may have come between the confirmation and its number
             book_gateway_fee(payment_id, int(payment.get("fee") or 0))  # or before the fee was booked
-            if done.outcome.startswith("refund_"):
-                tell_refunded(ctx, done)  # once (deduplicated): in case a crash came between
             return done
         plan = _plan(order, payment)
         try:
@@ -252,15 +247,14 @@ def _gift_plan(order: OrderItem, payment: dict[str, Any]) -> _Plan:
 
 def _after(ctx: Context, plan: _Plan, payment: dict[str, Any]) -> None:
     """Outside the transaction, each step safe to repeat: the receipt number, Razorpay's fee booked,
-    the refund request to Razorpay (the job retries it if this crashes first), the learner told."""
+    the refund request to Razorpay (the job retries it if this crashes first)."""
     item = plan.payment
     number_receipt(item)
     book_gateway_fee(item.payment_id, int(payment.get("fee") or 0))
     logger.info("payment settled", extra={"payment_id": item.payment_id, "outcome": item.outcome})
     if plan.refund is None:
         return
-    refunds.send(ctx, plan.refund)
-    tell_refunded(ctx, item)
+    refunds.send(ctx, plan.refund)  # the learner hears of it from the refund's change (peerlearn.notices)
 
 
 def number_receipt(item: PaymentItem) -> None:
@@ -286,23 +280,3 @@ def book_gateway_fee(payment_id: str, fee_paise: int) -> None:
     except TransactWriteError as exc:
         if not ledger.already_posted(exc, entry):
             raise
-
-
-def tell_refunded(ctx: Context, item: PaymentItem) -> None:
-    title = item.session_title or "your session"
-    body = (
-        f"Your payment of ₹{int(item.amount_paise) / 100:.2f} for “{title}” arrived after your seat hold "
-        "ran out and no seat was left, so it is being refunded in full (5-7 working days)."
-        if item.outcome == "refund_no_seat"
-        else f"You paid twice for “{title}”; the second payment is being refunded in full."
-    )
-    if inbox.notify(
-        item.learner_id,
-        kind="payment_refunded",
-        title=f"Refund on its way for “{title}”",
-        body=body,
-        link="/me/payments",
-        dedupe_key=f"refund#{item.payment_id}",
-    ):
-        user = get_user(item.learner_id)
-        ctx.email.send(payment_refunded_email(to=user.email, name=user.name, text=body))

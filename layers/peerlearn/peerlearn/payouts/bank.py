@@ -12,7 +12,6 @@ from pynamodb.exceptions import DoesNotExist
 from peerlearn import clock, store
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.errors import BadRequest, Conflict, NotFound
-from peerlearn.notify.inbox import notify
 from peerlearn.payouts import limits
 from peerlearn.payouts.schemas import PayoutAccountOut, PayoutAccountRequest
 from peerlearn.payouts.sealing import Sealed, seal, unseal
@@ -87,16 +86,9 @@ def set_account(payouts: Payouts, *, mentor_id: str, details: PayoutAccountReque
         logger.warning("razorpay down: fund account to be created at the first payout")
     item.save()
     logger.info("payout account set", extra={"mentor_id": mentor_id, "ready": bool(item.fund_account_id)})
-    shown = to_out(item)
-    # Where money goes is what a stolen sign-in would change: the owner hears of every change.
-    notify(
-        mentor_id,
-        kind="payout_account_changed" if previous else "payout_account_set",
-        title="Payout account changed" if previous else "Payout account set up",
-        body=f"Payouts now go to the account ending {item.account_last4} ({item.ifsc}). "
-        "If this wasn't you, change your password and tell us.",
-    )
-    return shown
+    # Where money goes is what a stolen sign-in would change: the item's change tells the owner
+    # (peerlearn.notices), whichever way it was made.
+    return to_out(item)
 
 
 def _register(payouts: Payouts, item: PayoutAccountItem, details: PayoutAccountRequest) -> None:

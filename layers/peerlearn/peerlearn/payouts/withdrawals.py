@@ -16,7 +16,6 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from peerlearn import clock, ids, ledger, store
 from peerlearn.errors import BadRequest, Conflict, NotFound
 from peerlearn.ledger.accounts import mentor_available
-from peerlearn.notify.inbox import notify
 from peerlearn.payouts import bank, limits
 from peerlearn.payouts.schemas import WithdrawalOut, WithdrawalPage
 from peerlearn.payouts.wiring import Payouts
@@ -254,30 +253,9 @@ def settle(
             raise Conflict("This withdrawal is changing right now; please try again.", code="busy")
     except _EndedElsewhere:
         return False  # a concurrent settlement won; it posted the one entry
+    # The mentor hears of it from the withdrawal's change (peerlearn.notices).
     logger.info("withdrawal ended", extra={"withdrawal_id": withdrawal_id, "outcome": outcome})
-    tell_mentor(item, outcome, reason)
     return True
-
-
-_ENDINGS = {
-    "paid": ("Withdrawal paid", "{amount} has been paid to your bank account."),
-    "failed": (
-        "Withdrawal returned",
-        "The payout of {amount} didn't go through: {reason} It's available again.",
-    ),
-    "rejected": (
-        "Withdrawal not approved",
-        "Your withdrawal of {amount} wasn't approved: {reason} It's available again.",
-    ),
-}
-
-
-def tell_mentor(item: WithdrawalItem, outcome: str, reason: str | None) -> None:
-    """An inbox message, once per withdrawal (deduplicated by its id)."""
-    title, body = _ENDINGS[outcome]
-    amount = f"₹{int(item.amount_paise) / 100:,.2f}"
-    text = body.format(amount=amount, reason=(reason or "no reason given.").rstrip(".") + ".")
-    notify(item.mentor_id, kind=f"withdrawal_{outcome}", title=title, body=text, dedupe_key=item.id)
 
 
 class _EndedElsewhere(Exception):

@@ -52,6 +52,7 @@ from peerlearn.store.money import (
     RefundItem,
     WithdrawalItem,
 )
+from peerlearn.store.notices import BroadcastItem, ReminderItem
 from peerlearn.store.notify import NOTIFY_MODELS
 from peerlearn.store.push import PUSH_MODELS
 from peerlearn.store.push import PushSubscriptionItem as PushSubscriptionItem
@@ -203,6 +204,7 @@ class BookingItem(BaseItem, discriminator="BOOKING"):
     updated_at = UnicodeAttribute()
     cancelled_at = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
+    confirmed_at = UnicodeAttribute(null=True)  # when it became a seat (reminders due before it are skipped)
     gsi1pk = UnicodeAttribute(null=True)  # HOLD while held: the expiry job's index
     gsi1sk = UnicodeAttribute(null=True)  # <hold_expires_at, 12 digits>#<session>#<learner>
     gsi2pk = UnicodeAttribute()  # LEARNER#<id>
@@ -285,6 +287,8 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     WithdrawalItem,
     RecordingItem,
     RoomFileItem,
+    ReminderItem,
+    BroadcastItem,
     *LIVE_MODELS,
     *NOTIFY_MODELS,
     *PUSH_MODELS,

@@ -1,7 +1,54 @@
-"""broadcasts routes (skeleton: filled by its branch)."""
+"""/api/admin/broadcasts: admins announce something to everyone, the learners, the mentors or one
+session's attendees, and watch it go out. Admins only; the stream does the sending
+(peerlearn.notices.broadcasts)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep
+from peerlearn.notices import broadcasts
+from peerlearn.notices.schemas import BroadcastCreate, BroadcastOut, BroadcastPage
 
 router = Router()
+
+
+@router.post(
+    "/api/admin/broadcasts",
+    summary="Queue a broadcast (202: sending starts at once, at the rate email allows)",
+    tags=["admin"],
+    security=SECURED,
+    responses=MAY_BE_MISSING,
+)
+def create_broadcast(body: BroadcastCreate, who: CallerDep) -> Response[BroadcastOut]:
+    who.require_role("admin")
+    out = broadcasts.create(admin_id=who.user_id, request=body)
+    return Response(202, content_types.APPLICATION_JSON, out)
+
+
+@router.get(
+    "/api/admin/broadcasts", summary="Past broadcasts, newest first", tags=["admin"], security=SECURED
+)
+def list_broadcasts(
+    who: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> BroadcastPage:
+    who.require_role("admin")
+    return broadcasts.list_broadcasts(limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/api/admin/broadcasts/<broadcast_id>",
+    summary="One broadcast and its progress",
+    tags=["admin"],
+    security=SECURED,
+    responses=MAY_BE_MISSING,
+)
+def get_broadcast(broadcast_id: str, who: CallerDep) -> BroadcastOut:
+    who.require_role("admin")
+    return broadcasts.get_broadcast(broadcast_id)
