@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -225,3 +226,28 @@ def test_the_button_never_leaves_the_site(ctx: Context, user: UserItem, link: st
     email = mail.notice_email(ctx.settings, notice("broadcast", link=link), user)
     assert f'href="{ctx.settings.web_base_url}/notifications"' in email.html
     assert "evil" not in email.text
+
+
+class RefusingSes:
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def send_email(self, **_kwargs: Any) -> dict[str, str]:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": self.code, "Message": "no"}}, "SendEmail")
+
+
+def test_an_email_ses_refuses_for_good_is_given_up_and_a_throttled_one_is_retried(
+    ctx: Context, user: UserItem
+) -> None:
+    refused = dataclasses.replace(
+        ctx, email=SesEmailSender("no-reply@x.example", client=RefusingSes("MessageRejected"))
+    )
+    assert mail.send_notice_email(refused, notice("booking_confirmed"), user) is False  # no endless retries
+
+    throttled = dataclasses.replace(
+        ctx, email=SesEmailSender("no-reply@x.example", client=RefusingSes("TooManyRequestsException"))
+    )
+    with pytest.raises(Exception, match="TooManyRequests"):
+        mail.send_notice_email(throttled, notice("booking_confirmed"), user)  # the stream retries it

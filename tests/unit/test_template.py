@@ -207,3 +207,13 @@ def test_every_function_that_reads_the_jwt_secret_at_cold_start_may_read_its_par
             if "ssm:GetParameter" in statement["Action"]
         ]
         assert any("JwtSecretParameterName" in resource for resource in resources), name
+
+
+def test_no_event_source_has_more_filters_than_lambda_allows(template: Template) -> None:
+    # Lambda refuses an event source mapping with more than 5 filter patterns (the default quota):
+    # a sixth would pass every local check and fail only at deploy.
+    sources = [*template.events_of_type("DynamoDB"), *template.events_of_type("SQS")]
+    assert sources
+    for function, name, properties in sources:
+        patterns = properties.get("FilterCriteria", {}).get("Filters", [])
+        assert len(patterns) <= 5, f"{function.logical_id}.{name} has {len(patterns)} filters"

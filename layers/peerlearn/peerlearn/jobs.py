@@ -41,8 +41,11 @@ def sweep(ctx: Context, now: int | None = None) -> SweepReport:
     report = SweepReport()
     # Reminders first: a session the sweep starts below must still get its 10-minute reminder if a
     # late run finds it due (send_due checks the start time itself).
-    sent = reminders.send_due(ctx, now)
-    report.reminders_sent, report.reminders_skipped = sent.reminders_sent, sent.reminders_skipped
+    try:
+        sent = reminders.send_due(ctx, now)
+        report.reminders_sent, report.reminders_skipped = sent.reminders_sent, sent.reminders_skipped
+    except Exception:  # never at the cost of seat holds and session starts below
+        logger.exception("the reminders step failed")
     for booking in BookingItem.by_hold.query(HOLD, BookingItem.gsi1sk < f"{now + 1:012d}"):
         report.holds_expired += expire_hold(booking, now)
     now_text = timeutil.iso_from_epoch(now)
@@ -63,7 +66,10 @@ def sweep(ctx: Context, now: int | None = None) -> SweepReport:
             ending.close_room(session)  # anyone still in the room is told and disconnected
         except Exception:
             logger.exception("closing the room failed", extra={"session_id": session.id})
-    report.held_notices_sent = held.release_due(ctx, now)
+    try:
+        report.held_notices_sent = held.release_due(ctx, now, still_wanted=reminders.still_wanted)
+    except Exception:
+        logger.exception("releasing held notices failed")
     logger.info("sweep done", extra=vars(report))
     return report
 

@@ -113,7 +113,7 @@ def test_a_broadcast_that_fails_midway_resumes_without_telling_anyone_twice(
             raise RuntimeError("SES throttled")
         return real(ctx, notice)
 
-    monkeypatch.setattr(broadcasts, "deliver", flaky)
+    monkeypatch.setattr("peerlearn.notify.deliver.deliver", flaky)
     stream = Stream(at_rate(ctx, 5))
     broadcast_id = send(admin_id, audience="learners")
 

@@ -10,14 +10,18 @@ import pytest
 
 from peerlearn import events, jobs
 from peerlearn.bookings import cancelling, seats, waitlist
-from peerlearn.catalog import lifecycle
+from peerlearn.catalog import lifecycle, publishing
 from peerlearn.catalog.lookup import get_session_item
+from peerlearn.catalog.schemas import SessionUpdate
 from peerlearn.context import Context
 from peerlearn.feedback import service as feedback
 from peerlearn.feedback.schemas import ReplyCreate, ReviewCreate
 from peerlearn.notices import changes
 from peerlearn.notices.wording import local_time
+from peerlearn.notify import mail
 from peerlearn.notify.catalog import KINDS
+from peerlearn.notify.deliver import DeliveryFailed
+from peerlearn.notify.notice import Notice
 from peerlearn.store.keys import USER_PROFILE_SK, payment_pk, refund_sk, room_pk, user_pk
 from peerlearn.store.models import (
     NotificationItem,
@@ -29,6 +33,8 @@ from peerlearn.store.models import (
 )
 from tests.payments_support import FakeRazorpay, stream_record
 from tests.stream_records import stream_filters
+from tests.support import local_in
+from tests.unit.conftest import Outbox
 from tests.unit.live.money_support import fake_razorpay, paid_gift, paid_seat
 from tests.unit.sessions_support import CLIENT, Clock, person, publish
 from tests.unit.stream_support import Stream
@@ -353,3 +359,39 @@ def test_a_learner_who_cancelled_before_is_still_told_of_a_waitlist_offer(ctx: C
     stream.flush()  # the offer overwrites the returning learner's cancelled booking: a MODIFY
 
     assert [k for k in kinds(returning.user_id) if k.startswith("waitlist")] == ["waitlist_offer"]
+
+
+def test_one_learners_failing_email_does_not_silence_the_others_and_the_retry_sends_only_theirs(
+    ctx: Context, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentor, learners = person("mentor"), [person(), person(), person()]
+    stream = Stream(ctx)
+    session_id = publish(ctx, mentor, hours=48, capacity=3)
+    for learner in learners:
+        seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    stream.flush()
+    real_send = mail.send_notice_email
+    failed: list[str] = []
+
+    def first_fails(ctx_: Context, notice: Notice, user: UserItem) -> bool:
+        if not failed and notice.kind == "session_moved":
+            failed.append(user.email)
+            raise RuntimeError("SES is down for this one")
+        return real_send(ctx_, notice, user)
+
+    monkeypatch.setattr("peerlearn.notify.mail.send_notice_email", first_fails)
+    publishing.update_session(
+        ctx,
+        mentor_id=mentor.user_id,
+        session_id=session_id,
+        changes=SessionUpdate(starts_at_local=local_in(72 * 60), timezone="Asia/Kolkata"),
+    )
+    with pytest.raises(DeliveryFailed):  # the record is retried...
+        stream.flush()
+    assert all("session_moved" in kinds(learner.user_id) for learner in learners)  # ...but all were told
+    stream.replay()  # Lambda's retry
+
+    moved = [e["to"] for e in outbox.emails() if "new time" in e["subject"]]
+    assert len(moved) == 3  # each learner once, the one whose email failed too
+    assert len(set(moved)) == 3
+    assert failed[0] in moved

@@ -3,6 +3,9 @@ before, once each, never for a cancelled booking, and sensibly when the job runs
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from peerlearn import clock, jobs, timeutil
@@ -12,10 +15,13 @@ from peerlearn.catalog.lookup import get_session_item
 from peerlearn.catalog.schemas import SessionUpdate
 from peerlearn.context import Context
 from peerlearn.notices import reminders
-from peerlearn.store.keys import session_pk, user_pk
-from peerlearn.store.models import NotificationItem
+from peerlearn.notify import preferences
+from peerlearn.notify.preferences import QuietHours
+from peerlearn.store.keys import USER_PROFILE_SK, session_pk, user_pk
+from peerlearn.store.models import NotificationItem, UserItem
 from peerlearn.store.notices import REMIND, REMIND_PREFIX, ReminderItem
 from tests.support import local_in
+from tests.unit.conftest import Outbox
 from tests.unit.sessions_support import CLIENT, Clock, person, publish
 from tests.unit.stream_support import Stream
 
@@ -28,6 +34,10 @@ def moving_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def reminded(user_id: str) -> list[NotificationItem]:
     found = NotificationItem.query(user_pk(user_id), NotificationItem.sk.startswith("NOTIF#"))
     return [n for n in found if n.kind == "session_reminder"]
+
+
+def address(user_id: str) -> str:
+    return str(UserItem.get(user_pk(user_id), USER_PROFILE_SK).email)
 
 
 def planned(session_id: str) -> list[ReminderItem]:
@@ -208,3 +218,51 @@ def test_a_replayed_schedule_change_cannot_bring_an_old_time_back(ctx: Context, 
 
     starts = {item.starts_at for item in planned(session_id)}
     assert starts == {get_session_item(session_id, consistent=True).starts_at}
+
+
+def test_a_failing_email_keeps_that_reminder_for_the_next_sweep_and_the_sweep_goes_on(
+    ctx: Context, moving_clock: Clock, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentor, learner = person("mentor"), person()
+    stream = Stream(ctx)
+    session_id = publish(ctx, mentor, hours=48)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    stream.flush()
+
+    def refused(*_args: object, **_kwargs: object) -> bool:
+        raise RuntimeError("SES is down")
+
+    with monkeypatch.context() as down:
+        down.setattr("peerlearn.notify.mail.send_notice_email", refused)
+        go_to(moving_clock, start_of(session_id) - 86400 + 20)
+        report = jobs.sweep(ctx)  # does not raise: seat holds and session starts still run
+
+    assert report.reminders_sent == 0
+    assert [int(i.offset_seconds) for i in planned(session_id) if int(i.offset_seconds) == 86400] == [86400]
+    assert jobs.sweep(ctx).reminders_sent == 2  # SES is back: the learner's and the mentor's
+    assert len([e for e in outbox.emails(address(learner.user_id)) if "starts in" in e["subject"]]) == 1
+
+
+def test_a_reminder_held_for_quiet_hours_is_not_sent_once_the_booking_is_cancelled(
+    ctx: Context, moving_clock: Clock, outbox: Outbox
+) -> None:
+    mentor, learner = person("mentor"), person()
+    stream = Stream(ctx)
+    session_id = publish(ctx, mentor, hours=48)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    stream.flush()
+    due = start_of(session_id) - 86400 + 20
+    india = ZoneInfo("Asia/Kolkata")
+    quiet_from = datetime.fromtimestamp(due, india).strftime("%H:%M")
+    quiet_to = datetime.fromtimestamp(due + 1800, india).strftime("%H:%M")
+    preferences.update(learner.user_id, quiet_hours=QuietHours(True, quiet_from, quiet_to))
+    go_to(moving_clock, due)
+    jobs.sweep(ctx)
+    assert [e for e in outbox.emails(address(learner.user_id)) if "starts in" in e["subject"]] == []  # held
+
+    cancelling.cancel_by_learner(user_id=learner.user_id, session_id=session_id, cutoff_hours=0)
+    stream.flush()
+    go_to(moving_clock, due + 1900)  # quiet hours are over
+    jobs.sweep(ctx)
+
+    assert [e for e in outbox.emails(address(learner.user_id)) if "starts in" in e["subject"]] == []

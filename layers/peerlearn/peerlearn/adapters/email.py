@@ -13,6 +13,16 @@ from peerlearn import clock, ids
 logger = logging.getLogger(__name__)
 
 
+# SES refusals that no retry can change (the message or address itself is refused).
+PERMANENT_SES_ERRORS = frozenset(
+    {"MessageRejected", "BadRequestException", "MailFromDomainNotVerifiedException"}
+)
+
+
+class EmailRejected(Exception):
+    """SES refused this message for good: retrying would only be refused again."""
+
+
 @dataclass(frozen=True)
 class EmailMessage:
     to: str
@@ -57,12 +67,18 @@ class SesEmailSender:
         extra: dict[str, Any] = {}
         if self._configuration_set:
             extra["ConfigurationSetName"] = self._configuration_set
-        self._client.send_email(
-            FromEmailAddress=self._sender,
-            Destination={"ToAddresses": [message.to]},
-            Content={"Simple": simple},
-            **extra,
-        )
+        try:
+            self._client.send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [message.to]},
+                Content={"Simple": simple},
+                **extra,
+            )
+        except Exception as exc:
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code in PERMANENT_SES_ERRORS:
+                raise EmailRejected(code) from exc
+            raise  # throttling, a network error: worth the caller's retry
         logger.info("email sent", extra={"subject": message.subject})
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from peerlearn.context import Context
 from peerlearn.notices import broadcasts, changes, reminders
-from peerlearn.notify.deliver import deliver
+from peerlearn.notify.deliver import deliver_all
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +25,7 @@ def on_change(ctx: Context, event: str, old: dict[str, Any], new: dict[str, Any]
         reminders.sync_session(str((new or old)["id"]))
     if entity == "BROADCAST" and event in ("INSERT", "MODIFY") and new:
         return broadcasts.send_next_page(ctx, new)
-    delivered = 0
-    for notice in changes.notices_for(old, new):
-        delivered += deliver(ctx, notice)
-    return delivered
+    return deliver_all(ctx, changes.notices_for(old, new))
 
 
 def _schedule_changed(event: str, old: dict[str, Any], new: dict[str, Any]) -> bool:

@@ -28,7 +28,7 @@ from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.errors import NotFound
 from peerlearn.notices.schemas import BroadcastCreate, BroadcastOut, BroadcastPage
-from peerlearn.notify.deliver import deliver
+from peerlearn.notify.deliver import deliver_all
 from peerlearn.notify.notice import Notice
 from peerlearn.store.keys import BOOKING_PREFIX, role_gsi1pk, session_pk
 from peerlearn.store.models import BookingItem, UserItem
@@ -208,9 +208,12 @@ def send_next_page(ctx: Context, image: dict[str, Any]) -> int:
         result = parts[index].query(start, per_second * PAGE_SECONDS)
         user_ids = [_Part.user_id(found) for found in result]
         next_key = result.last_evaluated_key
-    for user_id in _paced(user_ids, per_second):
-        deliver(
-            ctx,
+    # Everyone in the page is tried; a transient failure (throttling) raises afterwards so the stream
+    # retries the page without moving the cursor, and the markers keep the others from a second copy.
+    # An address SES refuses for good is not a failure (mail gives it up), so it can't stall the rest.
+    deliver_all(
+        ctx,
+        (
             Notice(
                 user_id,
                 "broadcast",
@@ -219,8 +222,10 @@ def send_next_page(ctx: Context, image: dict[str, Any]) -> int:
                 dedupe_key=f"broadcast#{broadcast_id}",
                 link=item.link,
                 data={"broadcast_id": broadcast_id},
-            ),
-        )
+            )
+            for user_id in _paced(user_ids, per_second)
+        ),
+    )
     cursor = _encode(index, next_key) if next_key else _encode(index + 1, None)
     done = next_key is None and index + 1 >= len(parts)
     actions: list[Any] = [

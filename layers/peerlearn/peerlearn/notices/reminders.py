@@ -23,9 +23,9 @@ from pynamodb.exceptions import DoesNotExist
 from peerlearn import clock, store, timeutil
 from peerlearn.context import Context
 from peerlearn.notices.wording import Recipients, minutes_text
-from peerlearn.notify.deliver import deliver
+from peerlearn.notify.deliver import deliver_all
 from peerlearn.notify.notice import Notice
-from peerlearn.store.keys import BOOKING_PREFIX, SESSION_SK, session_pk
+from peerlearn.store.keys import BOOKING_PREFIX, SESSION_SK, booking_sk, session_pk
 from peerlearn.store.models import BookingItem, SessionItem
 from peerlearn.store.notices import REMIND, REMIND_PREFIX, ReminderItem, remind_gsi1sk, remind_sk
 
@@ -40,6 +40,7 @@ _ON_TIME_SECONDS = 120
 class ReminderReport:
     reminders_sent: int = 0  # notices delivered (learners and mentors)
     reminders_skipped: int = 0  # due items dropped unsent: superseded, started, cancelled, moved
+    reminders_failed: int = 0  # sessions whose reminders failed to go out: kept for the next sweep
 
 
 def _get_session(session_id: str) -> SessionItem | None:
@@ -116,7 +117,16 @@ def send_due(ctx: Context, now: int | None = None) -> ReminderReport:
             and now < timeutil.epoch(session.starts_at)
         )
         if sendable and session is not None:
-            report.reminders_sent += _send(ctx, session, tightest, now)
+            try:
+                report.reminders_sent += _send(ctx, session, tightest, now)
+            except Exception:
+                # Kept: the next sweep tries again (whoever got it already is not sent it twice), and
+                # the other sessions' reminders still go out now.
+                logger.exception(
+                    "sending reminders failed; kept for the next sweep", extra={"session_id": session_id}
+                )
+                report.reminders_failed += 1
+                continue
         else:
             report.reminders_skipped += 1
         _drop(tightest)
@@ -160,7 +170,7 @@ def _send(ctx: Context, session: SessionItem, item: ReminderItem, now: int) -> i
             dedupe_key=f"remind#{booking.id}#{offset}#{starts_at}",
             link=link,
             expires_at=starts,
-            data=data,
+            data={**data, "booking_id": booking.id},
         )
         for booking in bookings
     ]
@@ -179,4 +189,22 @@ def _send(ctx: Context, session: SessionItem, item: ReminderItem, now: int) -> i
                 data=data,
             )
         )
-    return sum(deliver(ctx, notice) for notice in notices)
+    return deliver_all(ctx, notices)
+
+
+def still_wanted(notice: Notice) -> bool:
+    """Whether a reminder held for quiet hours should still go out when they end: not when the
+    session was cancelled or moved meanwhile, nor when the learner's booking was cancelled."""
+    if notice.kind != "session_reminder":
+        return True
+    session = _get_session(notice.data.get("session_id", ""))
+    if session is None or session.status != "scheduled" or session.starts_at != notice.data.get("starts_at"):
+        return False
+    booking_id = notice.data.get("booking_id")
+    if booking_id is None:  # the mentor's reminder
+        return True
+    try:
+        booking = BookingItem.get(session_pk(session.id), booking_sk(notice.user_id), consistent_read=True)
+    except DoesNotExist:
+        return False
+    return booking.id == booking_id and booking.status == "confirmed"

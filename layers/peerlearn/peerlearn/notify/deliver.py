@@ -9,6 +9,7 @@ channel that failed (its marker released) is retried by the redelivery without r
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from pynamodb.exceptions import PutError
 
@@ -62,6 +63,28 @@ def deliver(ctx: Context, notice: Notice) -> bool:
         else:
             did = _send_once(ctx, notice, channel, digest, user, notification_id) or did
     return did
+
+
+class DeliveryFailed(RuntimeError):
+    """Some notices of a batch failed (each logged); the others were delivered. Raised so the caller's
+    retry comes back for them, which the per-channel markers make safe for the ones that went out."""
+
+
+def deliver_all(ctx: Context, notices: Iterable[Notice]) -> int:
+    """Delivers each notice on its own, so one person's failing email never silences the people after
+    them; raises DeliveryFailed at the end when any failed. Returns how many were delivered."""
+    delivered = failed = 0
+    for notice in notices:
+        try:
+            delivered += deliver(ctx, notice)
+        except Exception:
+            failed += 1
+            logger.exception(
+                "delivering a notice failed", extra={"kind": notice.kind, "user_id": notice.user_id}
+            )
+    if failed:
+        raise DeliveryFailed(f"{failed} notice(s) failed; {delivered} delivered")
+    return delivered
 
 
 def _send_once(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from pynamodb.exceptions import DeleteError, TransactWriteError
 
@@ -90,9 +91,16 @@ def _claim(item: HeldNoticeItem) -> bool:
     return True
 
 
-def release_due(ctx: Context, now: int | None = None, *, limit: int = MAX_PER_SWEEP) -> int:
-    """Sends every held email and push due by `now` (dropping those past their `expires_at`, and those
-    whose channel the person has turned off meanwhile); returns how many were sent."""
+def release_due(
+    ctx: Context,
+    now: int | None = None,
+    *,
+    limit: int = MAX_PER_SWEEP,
+    still_wanted: Callable[[Notice], bool] | None = None,
+) -> int:
+    """Sends every held email and push due by `now` (dropping those past their `expires_at`, those
+    whose channel the person has turned off meanwhile, and those `still_wanted` says the world has
+    overtaken: a reminder for a booking cancelled during the night); returns how many were sent."""
     now = clock.now_seconds() if now is None else now
     sent = 0
     for item in HeldNoticeItem.by_due.query(HELD, HeldNoticeItem.gsi1sk < f"{now + 1:012d}"):
@@ -103,6 +111,8 @@ def release_due(ctx: Context, now: int | None = None, *, limit: int = MAX_PER_SW
         notice = _notice(item)
         if notice.expires_at is not None and notice.expires_at <= now:
             continue  # stale: a reminder for a session that has started, an offer that lapsed
+        if still_wanted is not None and not still_wanted(notice):
+            continue
         user = sending.recipient(notice.user_id)
         category = KINDS.get(notice.kind)
         if user is None or category is None or not preferences.get(user.id).allows(category, item.channel):

@@ -13,19 +13,22 @@ utr; a waitlist offer's deadline is the notice's expires_at.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peerlearn.adapters.email import EmailMessage
+from peerlearn.adapters.email import EmailMessage, EmailRejected
 from peerlearn.config import Settings
 from peerlearn.context import Context
 from peerlearn.notify import catalog, preferences, suppression
 from peerlearn.notify.notice import Notice
 from peerlearn.notify.unsubscribe import unsubscribe_page_url, unsubscribe_url
 from peerlearn.store.models import UserItem
+
+logger = logging.getLogger(__name__)
 
 SETTINGS_PATH = "/settings/notifications"
 
@@ -240,5 +243,9 @@ def send_notice_email(ctx: Context, notice: Notice, user: UserItem) -> bool:
         return False
     if not preferences.get(user.id).allows(category.name, "email"):
         return False
-    ctx.email.send(notice_email(ctx.settings, notice, user))
+    try:
+        ctx.email.send(notice_email(ctx.settings, notice, user))
+    except EmailRejected as exc:  # for good: a retry of the stream record would be refused again
+        logger.warning("SES refused a notification email", extra={"kind": notice.kind, "reason": str(exc)})
+        return False
     return True
