@@ -297,3 +297,18 @@ def test_a_pong_to_a_gone_channel_forgets_it(ctx: Context, learner: Booker, wire
     dispatch.handle("tab-1=", json.dumps({"action": "ping"}))
     assert channel.get_connection("tab-1=") is None
     assert channel.open_connections(learner.user_id) == []
+
+
+def test_an_eleventh_tab_closes_the_oldest_so_fan_out_stays_bounded(
+    ctx: Context, learner: Booker, wire: Wire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moving = Clock(monkeypatch)
+    for tab in range(channel.MAX_OPEN_CHANNELS + 1):
+        open_channel(ctx, learner, f"tab-{tab:02d}=")
+        moving.advance(seconds=1)
+
+    still_open = channel.open_connections(learner.user_id)
+    assert len(still_open) == channel.MAX_OPEN_CHANNELS
+    assert "tab-00=" not in still_open
+    assert wire.closed == ["tab-00="]
+    assert channel.get_connection("tab-00=") is None

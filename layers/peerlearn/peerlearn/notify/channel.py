@@ -18,6 +18,7 @@ from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ratelimit, store, timeutil
+from peerlearn.adapters import websocket
 from peerlearn.context import Context
 from peerlearn.errors import TooManyRequests, Unauthorized
 from peerlearn.shapes import Shape
@@ -41,6 +42,9 @@ TICKET_LIMIT = ratelimit.Limit(scope="channel_ticket", max_hits=30, window_secon
 # API Gateway ends a connection after 2 hours; the items outlive it a little, in case `$disconnect`
 # never comes (a push to a gone connection forgets it sooner).
 CONNECTION_TTL_SECONDS = 2 * 3600 + 600
+# Open channels per person: every notice is posted to each, inside the stream's time limit, so a
+# person can't make that unbounded; the oldest gives way to the newest (a forgotten tab, most likely).
+MAX_OPEN_CHANNELS = 10
 
 
 class ChannelTicketOut(Shape):
@@ -122,6 +126,23 @@ def connect(user_id: str, connection_id: str) -> None:
             )
         )
     logger.info("user channel connected", extra={"user_id": user_id})
+    _evict_beyond_limit(user_id)
+
+
+def _evict_beyond_limit(user_id: str) -> None:
+    items = sorted(
+        UserChannelItem.query(
+            user_pk(user_id), UserChannelItem.sk.startswith(CHANNEL_PREFIX), consistent_read=True
+        ),
+        key=lambda item: (int(item.connected_at), item.connection_id),
+    )
+    for oldest in items[: max(0, len(items) - MAX_OPEN_CHANNELS)]:
+        logger.info("oldest user channel closed: too many open", extra={"user_id": user_id})
+        forget(user_id, oldest.connection_id)
+        try:
+            websocket.close(oldest.connection_id)
+        except Exception:  # gone already: forgetting it was all that was needed
+            logger.debug("closing an evicted channel failed", exc_info=True)
 
 
 def get_connection(connection_id: str) -> ChannelConnectionItem | None:

@@ -191,6 +191,18 @@ def list_page(user_id: str, *, limit: int, cursor: str | None) -> dict[str, Any]
 
 
 def mark_read(user_id: str, notification_id: str) -> int:
+    """Marks one notification read and returns the unread count; two tabs doing it at once (or a new
+    record arriving) can conflict, and every write here is conditioned, so it is simply tried again."""
+    for attempt in range(3):
+        try:
+            return _mark_read_once(user_id, notification_id)
+        except TransactWriteError as exc:
+            if attempt == 2 or not store.transaction_conflicted(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _mark_read_once(user_id: str, notification_id: str) -> int:
     """Marks one record read and returns the unread count; reading a read record changes nothing."""
     if not ids.is_id(notification_id):
         raise NotFound("There is no such notification.")

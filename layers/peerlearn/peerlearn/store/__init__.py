@@ -82,6 +82,19 @@ def condition_failed(exc: PynamoDBException) -> bool:
     return exc.cause_response_code == _CONDITION_FAILED + "Exception"
 
 
+def transaction_conflicted(exc: PynamoDBException) -> bool:
+    """True when a transaction was cancelled only because another one was changing the same item
+    at that moment (TransactionConflict): safe to try again when the writes are conditioned."""
+    if not isinstance(exc, TransactWriteError):
+        return False
+    reasons = [reason for reason in exc.cancellation_reasons or [] if reason is not None]
+    return (
+        bool(reasons)
+        and all(reason.code in ("TransactionConflict", "None") for reason in reasons)
+        and any(reason.code == "TransactionConflict" for reason in reasons)
+    )
+
+
 @contextmanager
 def failed_condition_raises(error: Exception) -> Iterator[None]:
     """`with failed_condition_raises(Conflict("...")): item.save(condition=...)`: a write whose
