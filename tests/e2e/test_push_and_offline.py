@@ -11,6 +11,7 @@ of this site, as the click itself).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -272,6 +273,30 @@ def test_the_push_switch_subscribes_this_device_and_unsubscribing_deletes_it(
 
     expect(switch).to_have_attribute("aria-checked", "false")
     assert deletes == [f"{stack.url}/api/notifications/push/subscriptions/{device.subscription_id}"]
+    assert push_devices.devices(user_id) == []
+
+
+def test_signing_out_stops_this_devices_pushes_for_that_account(
+    context: BrowserContext,
+    page: Page,
+    stack: LocalStack,
+    people: Callable[..., tuple[str, str]],
+) -> None:
+    """On a shared computer the next person must not see the last one's receipts."""
+    from peerlearn.notify import push_devices
+
+    user_id, email = people("learner")
+    context.grant_permissions(["notifications"], origin=stack.url)
+    context.add_init_script(FAKE_PUSH_MANAGER)
+    sign_in(page, email)
+    page.goto("/settings/notifications")
+    page.get_by_test_id("push-device-switch").click()
+    expect(page.get_by_test_id("push-device-switch")).to_have_attribute("aria-checked", "true")
+    assert len(push_devices.devices(user_id)) == 1
+
+    page.get_by_test_id("nav-signout").click()
+
+    expect(page).to_have_url(re.compile(r"/login"))
     assert push_devices.devices(user_id) == []
 
 

@@ -2,6 +2,7 @@
 // cookie when this browser may hold one. The access token itself stays inside api.js, in memory only.
 import Alpine from '@alpinejs/csp';
 import { get, mayHaveSession, onSessionChange, post, refreshSession, setSession, signOutRequest } from './api.js';
+import { forgetPushDevice } from './push-device.js';
 import { navigate, refreshRoute } from './router.js';
 import { navFor } from './routes.js';
 import { toast } from './toasts.js';
@@ -47,6 +48,7 @@ export function registerSession() {
     },
 
     async logout() {
+      await forgetPushDevice().catch(() => {});
       try {
         await signOutRequest();
       } catch {

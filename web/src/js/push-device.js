@@ -50,6 +50,20 @@ export async function syncPushSubscription() {
   return true;
 }
 
+/**
+ * Before signing out: this device stops receiving the account's pushes (on a shared computer the
+ * next person must not see them). The server first, while the sign-in still works; best effort.
+ */
+export async function forgetPushDevice() {
+  if (!supported() || !navigator.serviceWorker.controller) return false;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const subscription = await registration?.pushManager.getSubscription();
+  if (!subscription) return false;
+  await del(`/api/notifications/push/subscriptions/${await subscriptionId(subscription.endpoint)}`, { auth: true }).catch(() => {});
+  await subscription.unsubscribe().catch(() => {});
+  return true;
+}
+
 export function registerPushDevice() {
   Alpine.data('pushDevice', () => ({
     state: 'checking', // checking | unsupported | off | on
