@@ -7,8 +7,7 @@ from peerlearn.coldstart import cold_start
 with cold_start():
     from peerlearn.api.function import rest_function
     from peerlearn.api.routes import admin, broadcasts
-    from peerlearn.config import PushSettings
 
-    # Broadcasts reach devices too: the VAPID key.
-    function = rest_function([admin.router, broadcasts.router], push=PushSettings.from_env())
+    # No VAPID key here: a broadcast is only recorded by this function; the stream sends it.
+    function = rest_function([admin.router, broadcasts.router])
 app, logger, lambda_handler = function.app, function.logger, function.handler
