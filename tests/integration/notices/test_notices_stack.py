@@ -23,8 +23,8 @@ from peerlearn.catalog import publishing
 from peerlearn.catalog.schemas import SessionCreate, SessionUpdate
 from peerlearn.config import Settings
 from peerlearn.context import Context, build_context
-from peerlearn.store.keys import user_pk
-from peerlearn.store.models import NotificationItem
+from peerlearn.store.keys import USER_PROFILE_SK, user_pk
+from peerlearn.store.models import NotificationItem, UserItem
 from tests.stream_records import stream_records
 from tests.support import local_in, stack_for, wait_until
 
@@ -217,10 +217,21 @@ def test_advancing_the_clock_sends_each_reminder_once_and_none_for_a_cancelled_b
         leads = sorted(n.title.rsplit(" in ", 1)[1] for n in notices(who.user_id, "session_reminder"))
         assert leads == ["1 hour", "10 minutes", "24 hours"]
     assert notices(leaves.user_id, "session_reminder") == []
-    # TODO(records merge): once delivery sends email, the outbox holds the same three per person.
-    emails = [e for e in stack_outbox(stack) if "starts in" in str(e.get("subject", ""))]
-    assert len(emails) in (0, 6)
+    # and the outbox holds the same three emails per person, each unsubscribable (reminders may be
+    # turned off, unlike account emails); the one who left got none
+    for who in (stays, mentor, leaves):
+        emails = [e for e in stack_outbox(stack, email_of(who)) if "starts in" in str(e["subject"])]
+        leads = sorted(str(e["subject"]).rsplit(" in ", 1)[1] for e in emails)
+        assert leads == ([] if who is leaves else ["1 hour", "10 minutes", "24 hours"]), who.role
+        for email in emails:
+            headers = email["headers"]
+            assert "/api/notifications/unsubscribe?token=" in headers["List-Unsubscribe"]
+            assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def stack_outbox(stack: LocalStack) -> list[dict[str, Any]]:
-    return read_outbox(Path(stack.env["OUTBOX_DIR"]))
+def stack_outbox(stack: LocalStack, to: str) -> list[dict[str, Any]]:
+    return read_outbox(Path(stack.env["OUTBOX_DIR"]), to=to)
+
+
+def email_of(who: Booker) -> str:
+    return str(UserItem.get(user_pk(who.user_id), USER_PROFILE_SK).email)

@@ -3,8 +3,8 @@ the rooms, DynamoDB Local, the stream consumer) with real WebSocket clients: a t
 channel once; it answers ping and refuses room actions; a push reaches every open tab; a closed tab is
 forgotten; a session moved through the API reaches the learner's tabs as a `notification`.
 
-The last test relies on the stream writing the session-moved notice and pushing it (on this branch a
-temporary push in reactions.py; after the merge, EVENTS' notice through RECORDS' deliver)."""
+The last test relies on the stream writing the session-moved notice and pushing it: the change on the
+stream -> peerlearn.notices.changes -> deliver (record + push_to_user)."""
 
 from __future__ import annotations
 
@@ -137,6 +137,13 @@ def test_a_moved_session_reaches_the_learners_tabs_as_a_notification(
     session_id = created.json()["id"]
     booked = api.post(f"/api/sessions/{session_id}/book", headers=learner.headers)
     assert booked.status_code in (200, 201), booked.text
+    # (the booking's confirmation is a notification too: recorded before the tabs open, so the
+    # first one they receive is the move's)
+    wait_until(
+        lambda: api.get("/api/notifications/unread", headers=learner.headers).json()["unread"] == 1,
+        timeout=30,
+        what="the booking's confirmation recorded",
+    )
     tabs = [Tab(channel_url(api, learner), sockets) for _ in range(2)]
     wait_until(lambda: len(channel.open_connections(learner.id)) == 2, what="two tabs recorded")
     # When the mentor moves the session
@@ -155,4 +162,4 @@ def test_a_moved_session_reaches_the_learners_tabs_as_a_notification(
         assert notification["link"] == f"/sessions/{session_id}"
         assert notification["read"] is False
         assert set(notification) >= {"id", "kind", "category", "title", "body", "link", "created_at", "read"}
-        assert message["unread"] >= 1
+        assert message["unread"] == 2

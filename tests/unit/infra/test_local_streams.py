@@ -194,6 +194,9 @@ def test_a_get_records_record_becomes_lambdas_shape() -> None:
                 "pk": {"S": "USER#1"},
                 "blob": {"B": b"\x00\x01"},
                 "m": {"M": {"b": {"B": b"\x02"}}},
+                # DynamoDB Local's own spelling of an empty map, at the top and nested
+                "empty": {},
+                "nested": {"M": {"e": {}}},
             },
             "SequenceNumber": "000000000000000000001",
             "SizeBytes": 20,
@@ -208,6 +211,8 @@ def test_a_get_records_record_becomes_lambdas_shape() -> None:
     assert shaped["dynamodb"]["ApproximateCreationDateTime"] == 1795521600
     assert shaped["dynamodb"]["NewImage"]["blob"] == {"B": "AAE="}
     assert shaped["dynamodb"]["NewImage"]["m"] == {"M": {"b": {"B": "Ag=="}}}
+    assert shaped["dynamodb"]["NewImage"]["empty"] == {"M": {}}
+    assert shaped["dynamodb"]["NewImage"]["nested"] == {"M": {"e": {"M": {}}}}
     json.dumps(shaped)  # what a function receives is plain JSON
 
 

@@ -92,6 +92,10 @@ def lambda_record(record: Mapping[str, Any], stream_arn: str) -> Record:
 
 
 def _json_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
+    if not value:
+        # DynamoDB Local's stream writes an empty map as `{}` where DynamoDB writes `{"M": {}}` (an
+        # empty list keeps its `{"L": []}`; no other type can be empty). Lambda gets the real shape.
+        return {"M": {}}
     ((kind, inner),) = value.items()
     if kind == "B":
         return {"B": base64.b64encode(inner).decode("ascii")}

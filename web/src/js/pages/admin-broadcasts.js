@@ -12,6 +12,10 @@ const POLL_MS = 2000;
 const blankForm = () => ({ audience: 'everyone', session: '', title: '', body: '', link: '' });
 
 export default () => {
+  // The page as Alpine made it reactive (set by init): the list's `loaded` hook must start the polling
+  // through it. Through the plain object the polls' answers changed nothing on screen, and a list
+  // answered after a new broadcast's POST took the polling over (its status stuck at "Queued").
+  let component = null;
   const page = {
     audiences: AUDIENCES,
     limits: LIMITS,
@@ -22,6 +26,7 @@ export default () => {
     timer: null,
 
     init() {
+      component = this;
       this.list.load();
     },
 
@@ -98,7 +103,7 @@ export default () => {
     },
   };
   page.list = pageList((cursor) => get(withQuery('/api/admin/broadcasts', { limit: 20, cursor }), { auth: true }), {
-    loaded: () => page.watch(),
+    loaded: () => component?.watch(),
   });
   return page;
 };
