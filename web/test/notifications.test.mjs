@@ -52,5 +52,7 @@ test("a notification opens only a page of this site", () => {
   assert.equal(notificationHref({ link: 'https://evil.example/' }), '/notifications');
   assert.equal(notificationHref({ link: '//evil.example/' }), '/notifications');
   assert.equal(notificationHref({ link: 'javascript:alert(1)' }), '/notifications');
+  assert.equal(notificationHref({ link: '/\\evil.example/' }), '/notifications');
+  assert.equal(notificationHref({ link: '/\tsessions' }), '/notifications');
   assert.equal(notificationHref({ link: null }), '/notifications');
 });

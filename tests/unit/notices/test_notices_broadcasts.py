@@ -137,6 +137,7 @@ def test_only_admins_broadcast_and_bad_requests_are_refused(
     refused = post({"audience": "everyone", "title": "Hi", "body": "x"}, role="learner", who=learner.user_id)
     no_session = post({"audience": "session", "title": "Hi", "body": "x"})
     elsewhere = post({"audience": "everyone", "title": "Hi", "body": "x", "link": "https://evil.example"})
+    protocol_relative = post({"audience": "everyone", "title": "Hi", "body": "x", "link": "//evil.example/x"})
     unknown = post({"audience": "session", "session_id": "nope", "title": "Hi", "body": "x"})
     made = post({"audience": "everyone", "title": "Hi", "body": "Hello all"})
     listed = call(
@@ -155,6 +156,7 @@ def test_only_admins_broadcast_and_bad_requests_are_refused(
 
     assert refused.status == 403
     assert (no_session.status, elsewhere.status, unknown.status) == (400, 400, 404)
+    assert protocol_relative.status == 400  # "//host" would leave the site
     assert "error" in no_session.body
     assert made.status == 202
     assert (made.body["status"], made.body["recipients"], made.body["sent"]) == ("queued", 2, 0)

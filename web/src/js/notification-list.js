@@ -33,5 +33,7 @@ export function unseenUnread(page, seenIds, limit = TOASTS_AFTER_RECONNECT) {
 /** The page a notification opens (only a path of this site: a link never leads elsewhere). */
 export function notificationHref(item) {
   const link = item?.link;
-  return typeof link === 'string' && link.startsWith('/') && !link.startsWith('//') ? link : '/notifications';
+  // Browsers read "/\host" as "//host": backslashes and control characters are refused outright.
+  const plainPath = typeof link === 'string' && link.startsWith('/') && !link.startsWith('//') && !/[\\\u0000-\u001f]/.test(link);
+  return plainPath ? link : '/notifications';
 }

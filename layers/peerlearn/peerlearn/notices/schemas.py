@@ -11,7 +11,8 @@ from peerlearn.text import MultiLine, SingleLine
 
 Audience = Literal["everyone", "learners", "mentors", "session"]
 BroadcastStatus = Literal["queued", "sending", "done"]
-_SITE_PATH = r"^/[A-Za-z0-9/_\-?=&.%#]*$"
+# A path on this site: "/" then not a second "/" ("//host" leaves the site), no backslash.
+_SITE_PATH = r"^/([A-Za-z0-9_\-?=&.%#][A-Za-z0-9/_\-?=&.%#]*)?$"
 SitePath = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=_SITE_PATH)]
 
 
