@@ -312,3 +312,21 @@ def test_an_eleventh_tab_closes_the_oldest_so_fan_out_stays_bounded(
     assert "tab-00=" not in still_open
     assert wire.closed == ["tab-00="]
     assert channel.get_connection("tab-00=") is None
+
+
+def test_ending_someones_sign_ins_closes_their_open_channels_only(
+    ctx: Context, learner: Booker, wire: Wire
+) -> None:
+    from peerlearn.accounts import signins
+
+    other = person("learner")
+    open_channel(ctx, learner, "tab-1=")
+    open_channel(ctx, learner, "tab-2=")
+    open_channel(ctx, other, "other-tab=")
+
+    signins.end_all_sign_ins(learner.user_id, reason="test")  # also what a ban and a new password do
+
+    assert channel.open_connections(learner.user_id) == []
+    assert sorted(wire.closed) == ["tab-1=", "tab-2="]
+    assert channel.open_connections(other.user_id) == ["other-tab="]
+    assert push_to_user(learner.user_id, {"type": "unread", "unread": 1}) == 0

@@ -22,6 +22,7 @@ from peerlearn.accounts.profiles import to_me
 from peerlearn.accounts.schemas import Me
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Forbidden, Unauthorized
+from peerlearn.notify import channel
 from peerlearn.store.keys import REFRESH_PREFIX, USER_PROFILE_SK, refresh_sk, user_pk
 from peerlearn.store.models import RefreshFamilyItem, UserItem
 
@@ -237,12 +238,15 @@ def _end_family(family: RefreshFamilyItem, *, reason: str) -> None:
 
 
 def end_refresh_families(user_id: str, *, reason: str) -> int:
-    """Ends every sign-in's refresh token; callers bump the token version to end access tokens."""
+    """Ends every sign-in's refresh token and closes the person's open notification channels (a tab
+    still signed in reconnects with a new ticket; one signed out can't); callers bump the token
+    version to end access tokens."""
     ended = 0
     for family in RefreshFamilyItem.query(user_pk(user_id), RefreshFamilyItem.sk.startswith(REFRESH_PREFIX)):
         if not family.revoked:
             _end_family(family, reason=reason)
             ended += 1
+    channel.close_all(user_id)
     return ended
 
 

@@ -129,6 +129,20 @@ def connect(user_id: str, connection_id: str) -> None:
     _evict_beyond_limit(user_id)
 
 
+def close_all(user_id: str) -> int:
+    """Closes every open channel of the person (signed out everywhere, a new password, a ban): an
+    open tab must not go on receiving their notices. Best effort per connection; returns how many."""
+    closed = 0
+    for connection_id in open_connections(user_id):
+        forget(user_id, connection_id)
+        try:
+            websocket.close(connection_id)
+        except Exception:  # the items are gone, so no notice reaches it; the socket ends within 2 h
+            logger.warning("closing a user channel failed", exc_info=True, extra={"user_id": user_id})
+        closed += 1
+    return closed
+
+
 def _evict_beyond_limit(user_id: str) -> None:
     items = sorted(
         UserChannelItem.query(
