@@ -159,3 +159,23 @@ def payout_event(
         "payload": {"payout": {"entity": entity}},
         "created_at": 1_764_400_000,
     }
+
+
+def save_mentor_profile(mentor_id: str) -> None:
+    """The mentor's profile item: notices go only to people who exist (and aren't banned)."""
+    from peerlearn.store.keys import USER_PROFILE_SK, role_gsi1pk, user_pk
+    from peerlearn.store.models import UserItem
+
+    UserItem(
+        user_pk(mentor_id),
+        USER_PROFILE_SK,
+        id=mentor_id,
+        email=f"mentor-{mentor_id.lower()}@example.com",
+        name="Meera",
+        role="mentor",
+        password_hash="-",
+        created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-01T00:00:00Z",
+        gsi1pk=role_gsi1pk("mentor"),
+        gsi1sk=f"2026-01-01T00:00:00Z#{mentor_id}",
+    ).save()

@@ -22,9 +22,15 @@ from peerlearn.payouts import approval, bank, earnings, limits, withdrawals
 from peerlearn.payouts.schemas import PayoutAccountRequest
 from peerlearn.payouts.settlement import on_payout_event
 from peerlearn.payouts.wiring import Payouts
-from peerlearn.store.keys import USER_PROFILE_SK, user_pk
-from peerlearn.store.models import NotificationItem, UserItem
-from tests.payouts_support import BANK, StubRazorpayX, make_payouts, payout_event, seed_available
+from peerlearn.store.models import NotificationItem
+from tests.payouts_support import (
+    BANK,
+    StubRazorpayX,
+    make_payouts,
+    payout_event,
+    save_mentor_profile,
+    seed_available,
+)
 from tests.unit.stream_support import Stream
 
 MENTOR = "01JDQ4Z3N0R1C5X8H2P7M9T4QB"
@@ -33,20 +39,7 @@ ADMIN = "01JDQ4Z3N0R1C5X8H2P7M9ADMN"
 
 @pytest.fixture(autouse=True)
 def mentor(ctx: Context) -> None:
-    """The mentor's profile: notices go only to people who exist (and aren't banned)."""
-    UserItem(
-        user_pk(MENTOR),
-        USER_PROFILE_SK,
-        id=MENTOR,
-        email="mentor@example.com",
-        name="Meera",
-        role="mentor",
-        password_hash="-",
-        created_at="2026-01-01T00:00:00Z",
-        updated_at="2026-01-01T00:00:00Z",
-        gsi1pk="ROLE#mentor",
-        gsi1sk=f"2026-01-01T00:00:00Z#{MENTOR}",
-    ).save()
+    save_mentor_profile(MENTOR)
 
 
 @pytest.fixture

@@ -26,7 +26,14 @@ from peerlearn.payouts.schemas import PayoutAccountRequest
 from peerlearn.payouts.settlement import on_payout_event
 from peerlearn.payouts.wiring import Payouts
 from peerlearn.store.models import NotificationItem
-from tests.payouts_support import BANK, StubRazorpayX, make_payouts, payout_event, seed_available
+from tests.payouts_support import (
+    BANK,
+    StubRazorpayX,
+    make_payouts,
+    payout_event,
+    save_mentor_profile,
+    seed_available,
+)
 from tests.stream_records import stream_records
 from tests.support import base_env
 
@@ -60,6 +67,7 @@ def payouts(ctx: Context, gateway: StubRazorpayX, monkeypatch: pytest.MonkeyPatc
     # the daily limit is not what this test is about: room for the whole burst
     monkeypatch.setattr(limits, "WITHDRAWALS_PER_MENTOR", limits.ratelimit.Limit("withdraw", 1000, 86400))
     made = make_payouts(gateway)
+    save_mentor_profile(MENTOR)  # the withdrawal notices need someone to tell
     bank.set_account(made, mentor_id=MENTOR, details=PayoutAccountRequest(**BANK))
     seed_available(MENTOR, BALANCE)
     return made
