@@ -69,8 +69,9 @@ def not_deployed_packages() -> list[str]:
     for name, dists in metadata.packages_distributions().items():
         for dist in dists:
             names_of.setdefault(canonicalize_name(dist), set()).add(name)
-    lines = (LAYER / "requirements.txt").read_text().splitlines()
-    todo = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    # pip allows a comment after a requirement; Requirement() does not
+    lines = [line.split("#", 1)[0].strip() for line in (LAYER / "requirements.txt").read_text().splitlines()]
+    todo = [Requirement(line) for line in lines if line]
     todo.append(Requirement("boto3"))
     seen: set[str] = set()
     while todo:
