@@ -26,8 +26,6 @@ with cold_start():
     from peerlearn.config import Settings
     from peerlearn.context import build_context
     from peerlearn.errors import Conflict, Forbidden, NotFound, Unauthorized
-    from peerlearn.live import tickets
-    from peerlearn.notify import channel
     from peerlearn.observability import route_domain_logs
 
     logger = Logger()
@@ -46,6 +44,10 @@ def room_connect(event: dict[str, Any]) -> dict[str, Any]:
     """The WebSocket API's `$connect`: browsers can't send headers (nor does CloudFront stand in front),
     so the proof is the room ticket in the query string, redeemed once; the ban and a removal from the
     room are checked again now, not when the ticket was issued."""
+    # Imported here, not at cold start: most of this function's calls are REST requests, and the
+    # tickets bring the rooms' and bookings' models with them.
+    from peerlearn.live import tickets
+
     query = event.get("queryStringParameters") or {}
     if "channel" in query:
         return channel_connect(event, query)
@@ -79,6 +81,8 @@ def channel_connect(event: dict[str, Any], query: dict[str, Any]) -> dict[str, A
     """A user channel's `$connect` (`?ticket=...&channel=user`): the ticket names whose channel it
     is; a ban is checked now. The context says `channel: user`, so the signaling function records a
     user channel, which accepts nothing but `ping`."""
+    from peerlearn.notify import channel  # on a WebSocket connect only, as room_connect's tickets
+
     try:
         if query.get("channel") != "user":
             raise Unauthorized("Unknown channel.", code="bad_ticket")
