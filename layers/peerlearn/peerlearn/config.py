@@ -434,12 +434,11 @@ def _check_vapid_key_shape(key_text: str) -> None:
     """Fails at cold start on a key that can't be one (vapid_keys checks the rest on first use)."""
     if key_text.startswith("-----BEGIN") and "PRIVATE KEY-----" in key_text:
         return
-    import base64
-    import binascii
+    from peerlearn.encoding import b64url_decode
 
     try:
-        raw = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
-    except (binascii.Error, ValueError):
+        raw = b64url_decode(key_text)
+    except ValueError:  # binascii.Error is one
         raw = b""
     if len(raw) != 32:
         raise ConfigError("the VAPID private key is not a P-256 key (base64url of 32 bytes, or PEM)")
@@ -447,10 +446,10 @@ def _check_vapid_key_shape(key_text: str) -> None:
 
 def vapid_keys(key_text: str) -> tuple[str, str]:
     """(private, public) base64url from a VAPID private key given as base64url raw bytes or PEM."""
-    import base64
-
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
+
+    from peerlearn.encoding import b64url_decode, b64url_encode
 
     try:
         if key_text.startswith("-----BEGIN"):
@@ -459,7 +458,7 @@ def vapid_keys(key_text: str) -> tuple[str, str]:
                 raise ValueError("not an EC key")
             key = loaded
         else:
-            raw = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
+            raw = b64url_decode(key_text)
             if len(raw) != 32:
                 raise ValueError("not 32 bytes")
             key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
@@ -471,8 +470,4 @@ def vapid_keys(key_text: str) -> tuple[str, str]:
     point = key.public_key().public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
-
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-    return b64(scalar), b64(point)
+    return b64url_encode(scalar), b64url_encode(point)

@@ -7,13 +7,13 @@ the account's, so strangers guessing a password cannot slow down the owner's own
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
 from peerlearn import ids
+from peerlearn.encoding import b64url_encode
 
 COOKIE_NAME = "pl_device"
 COOKIE_MAX_AGE_SECONDS = 180 * 24 * 3600
@@ -33,7 +33,7 @@ def _key(secret: str) -> bytes:
 
 def _signature(secret: str, payload: str) -> str:
     digest = hmac.new(_key(secret), payload.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return b64url_encode(digest)
 
 
 def issue(secret: str, user_id: str) -> str:

@@ -7,7 +7,6 @@ that was reset never unsubscribes, and would otherwise hold a place for ever).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import contextlib
 import hashlib
@@ -19,6 +18,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from peerlearn import clock
 from peerlearn.config import PushSettings
+from peerlearn.encoding import b64url_decode
 from peerlearn.errors import BadRequest
 from peerlearn.shapes import Shape
 from peerlearn.store.keys import user_pk
@@ -92,7 +92,7 @@ def _base64url(value: str, field: str) -> bytes:
     if not _BASE64URL.match(value):
         raise BadRequest("must be base64url", field=field)
     try:
-        return base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+        return b64url_decode(value)
     except (binascii.Error, ValueError) as exc:
         raise BadRequest("must be base64url", field=field) from exc
 

@@ -8,13 +8,13 @@ secret signs can pass for one of these). It never expires: an old email's link m
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from peerlearn.config import Settings
+from peerlearn.encoding import b64url_encode
 from peerlearn.errors import BadRequest, NotFound
 from peerlearn.notify import catalog, preferences
 from peerlearn.store.keys import USER_PROFILE_SK, user_pk
@@ -37,7 +37,7 @@ def _key(secret: str) -> bytes:
 def _signature(secret: str, user_id: str, category: str) -> str:
     message = f"{VERSION}.{user_id}.{category}".encode()
     digest = hmac.new(_key(secret), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return b64url_encode(digest)
 
 
 def make_token(secret: str, user_id: str, category: str) -> str:
