@@ -38,6 +38,7 @@ def test_a_new_person_sees_the_empty_state_with_a_link_to_the_settings(
     page: Page, people: Callable[..., tuple[str, str]], api_as: Callable[[str], Api]
 ) -> None:
     _, email = people("learner")
+    assert api_as(email).call("GET", "/api/notifications/?limit=20")["items"] == []  # the API agrees
     sign_in(page, email)
     page.get_by_test_id("nav-bell").click()
     expect(page.get_by_test_id("notifications-empty")).to_be_visible()
