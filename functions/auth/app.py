@@ -5,6 +5,8 @@ from __future__ import annotations
 from peerlearn.coldstart import cold_start
 
 with cold_start():
+    import jwt  # noqa: F401 - sign-in, refresh and the emailed links make or read tokens: import it here
+
     from peerlearn.api.function import rest_function
     from peerlearn.api.routes import auth
 

@@ -12,6 +12,7 @@ from peerlearn.coldstart import cold_start
 with cold_start():
     from typing import Any
 
+    import jwt  # noqa: F401 - every request reads an access token: pay pyjwt's import here, not on the first
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
         APIGatewayAuthorizerRequestEvent,

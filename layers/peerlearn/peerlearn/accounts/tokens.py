@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Literal
-
-import jwt
 
 from peerlearn import clock, ids
 from peerlearn.errors import BadRequest, Unauthorized
@@ -34,6 +33,15 @@ class AccessClaims:
     sign_in_id: str
 
 
+def _jwt() -> ModuleType:
+    """pyjwt, imported when a token is made or read: it imports `cryptography` when that is installed
+    (the layer has it for payout sealing), ~20 ms that the functions which never touch a JWT (admin,
+    payments, streams: they only end sign-ins) should not pay at cold start."""
+    import jwt
+
+    return jwt
+
+
 # Times are checked against peerlearn.clock, not pyjwt's wall clock: the local stack can move its
 # clock forward, and pyjwt would then refuse a token issued "in the future" (iat) or keep one alive.
 def _expired(expires_at: int) -> bool:
@@ -55,10 +63,11 @@ def issue_access_token(
         "exp": now + ACCESS_TTL_SECONDS,
         "jti": ids.new_id(),
     }
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return str(_jwt().encode(claims, secret, algorithm="HS256"))
 
 
 def read_access_token(secret: str, token: str, *, verify_expiry: bool = True) -> AccessClaims:
+    jwt = _jwt()
     try:
         claims = jwt.decode(
             token,
@@ -141,10 +150,11 @@ def issue_link_token(
         "iat": now,
         "exp": link.expires_at,
     }
-    return jwt.encode(claims, secret, algorithm="HS256"), link
+    return str(_jwt().encode(claims, secret, algorithm="HS256")), link
 
 
 def read_link_token(secret: str, purpose: LinkPurpose, token: str) -> LinkToken:
+    jwt = _jwt()
     try:
         claims = jwt.decode(
             token,
