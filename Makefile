@@ -23,6 +23,8 @@ $(VENV)/.installed: requirements-dev.txt layers/peerlearn/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@# The layer's package on the venv's path, so `python -m peerlearn.recommend.evaluate` works anywhere.
+	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "peerlearn-layer.pth").write_text("$(CURDIR)/layers/peerlearn\n")'
 	@touch $@
 
 $(SAM_VENV)/.installed:
