@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peerlearn.recommend import collaborative, content, matching, trending
-from peerlearn.recommend.weights import stars_of
+from peerlearn.recommend.weights import BOOKING_WEIGHT, stars_of
 
 ReasonKind = Literal[
     "interest",  # "Because you follow Python"
@@ -142,7 +142,10 @@ I32 = npt.NDArray[np.int32]
 # with `python -m peerlearn.recommend.evaluate` (figures in `evaluate`'s docstring).
 CF_HALF_HISTORY = 2.0  # collaborative's share is h / (h + this) for a learner with h history items
 CONTENT_SHARE = 0.5  # of what is not collaborative: content vs trending
-MENTOR_SHARE = 0.15  # a mentor the learner booked (and rated well) before
+# A mentor the learner booked (and did not rate below 3) before: not measurable on MovieLens (no
+# mentors); set so a new session from a mentor they rated 5 stars outranks one merely popular.
+MENTOR_SHARE = 0.3
+PERSONAL_REASON_SHARE = 0.5  # a personal reason is shown if its part is at least this share of the top part
 NEW_SHARE = 0.05  # a session nobody booked yet, from a well-rated mentor
 TAIL_SHARE = 0.3  # collaborative's long tail (items EASE leaves out) against EASE's
 TREND_SHARE = 0.1  # trending's share that stays however much the learner has done
@@ -272,7 +275,8 @@ class Model:
         known = self.item_mentor[items] if len(items) else np.zeros(0, dtype=np.int32)
         if len(known) and (known >= 0).any():
             affinity = np.zeros(self.mentors.count + 1, dtype=np.float32)
-            np.add.at(affinity, known, raw)  # -1 (no mentor) lands in the spare last slot
+            kept = np.where(raw >= BOOKING_WEIGHT, raw, 0.0)  # booked, and not rated below 3 stars
+            np.add.at(affinity, known, kept)  # -1 (no mentor) lands in the spare last slot
             affinity[-1] = 0.0
             mentor = np.maximum(affinity[self.item_mentor], 0.0)
         new = np.where(self.support == 0, self.mentors.prior[self.item_mentor], 0.0).astype(np.float32)
@@ -387,6 +391,11 @@ class Model:
         strongest = max(shares, key=lambda name: float(shares[name][item]), default=None)
         if strongest is None or float(shares[strongest][item]) <= 0:
             return Reason("new", "New on PeerLearn", self.item_ids[item])
+        # A reason about the learner reads better than "popular": say it when it carried enough.
+        personal = [name for name in shares if name not in ("trending", "new")]
+        best = max(personal, key=lambda name: float(shares[name][item]), default=None)
+        if best is not None and shares[best][item] >= PERSONAL_REASON_SHARE * shares[strongest][item] > 0:
+            strongest = best
         if strongest == "interest":
             token = self._shared_token(item, self._interest_tokens(learner))
             if token is not None:
