@@ -393,9 +393,9 @@ class Model:
             return Reason("new", "New on PeerLearn", self.item_ids[item])
         # A reason about the learner reads better than "popular": say it when it carried enough.
         personal = [name for name in shares if name not in ("trending", "new")]
-        best = max(personal, key=lambda name: float(shares[name][item]), default=None)
-        if best is not None and shares[best][item] >= PERSONAL_REASON_SHARE * shares[strongest][item] > 0:
-            strongest = best
+        mine = max(personal, key=lambda name: float(shares[name][item]), default=None)
+        if mine is not None and shares[mine][item] >= PERSONAL_REASON_SHARE * shares[strongest][item] > 0:
+            strongest = mine
         if strongest == "interest":
             token = self._shared_token(item, self._interest_tokens(learner))
             if token is not None:
