@@ -356,10 +356,14 @@ class Model:
         total, shares = self.blended(learner, now, allowed)
         chosen = self._diversified(total, allowed, k)
         items, raw, _ = self._history(learner, now)
-        return [
-            Pick(self.item_ids[i], float(total[i]), self._reason(i, shares, learner, items, raw))
-            for i in chosen
-        ]
+        named: Counter[int] = Counter()  # history items a reason already named: vary them down the page
+        picks = []
+        for i in chosen:
+            reason = self._reason(i, shares, learner, items, raw, named)
+            if reason.kind in ("co_booked", "similar") and reason.about in self.index_of:
+                named[self.index_of[reason.about]] += 1
+            picks.append(Pick(self.item_ids[i], float(total[i]), reason))
+        return picks
 
     def ranking(self, scores: F32, allowed: npt.NDArray[np.bool_], k: int) -> list[int]:
         """The best k allowed items by score (ties by catalogue order), no diversity."""
@@ -400,7 +404,15 @@ class Model:
             waiting = held
         return chosen[:k]
 
-    def _reason(self, item: int, shares: dict[str, F32], learner: Learner, history: I32, raw: F32) -> Reason:
+    def _reason(
+        self,
+        item: int,
+        shares: dict[str, F32],
+        learner: Learner,
+        history: I32,
+        raw: F32,
+        named: Counter[int] | None = None,
+    ) -> Reason:
         strongest = max(shares, key=lambda name: float(shares[name][item]), default=None)
         if strongest is None or float(shares[strongest][item]) <= 0:
             return Reason("new", "New on PeerLearn", self.item_ids[item])
@@ -414,7 +426,7 @@ class Model:
             if token is not None:
                 return Reason("interest", f"Because you follow {token}", token)
         if strongest in ("co_booked", "co_booked_tail") and len(history):
-            source = self._co_booked_source(item, history, raw)
+            source = self._co_booked_source(item, history, raw, named or Counter())
             if source is not None:
                 title = self.titles[source]
                 return Reason(
@@ -422,8 +434,9 @@ class Model:
                 )
             strongest = "similar"
         if strongest == "similar" and len(history):
-            cosines = [self.content.cosine(item, int(h)) for h in history]
-            source = int(history[int(np.argmax(cosines))])
+            cosines = np.asarray([self.content.cosine(item, int(h)) for h in history.tolist()])
+            seen = np.asarray([(named or Counter())[int(h)] for h in history.tolist()], dtype=np.float64)
+            source = int(history[int(np.argmax(cosines / (1.0 + seen)))])
             return Reason("similar", f"Like {self.titles[source]}, which you booked", self.item_ids[source])
         if strongest == "mentor":
             mentor = int(self.item_mentor[item])
@@ -443,7 +456,7 @@ class Model:
                 return Reason("new", f"New from a mentor rated {rating:.1f}", self.mentors.ids[mentor])
         return Reason("trending", "Popular this week", self.item_ids[item])
 
-    def _co_booked_source(self, item: int, history: I32, raw: F32) -> int | None:
+    def _co_booked_source(self, item: int, history: I32, raw: F32, named: Counter[int]) -> int | None:
         """The history item that most made collaborative filtering pick `item`: EASE's weight when
         both are in its block, else the item-kNN similarity (None when neither links them)."""
         contributions = np.zeros(len(history), dtype=np.float32)
@@ -457,7 +470,9 @@ class Model:
             contributions = (self.similarity[history] * linked).sum(axis=1) * raw
         if contributions.max(initial=0.0) <= 0:
             return None
-        return int(history[int(np.argmax(contributions))])
+        # Among the items that did contribute, one not named yet reads better than the same title again.
+        seen = np.asarray([named[int(h)] for h in history.tolist()], dtype=np.float32)
+        return int(history[int(np.argmax(contributions / (1.0 + seen)))])
 
     def _shared_token(self, item: int, tokens: dict[str, float]) -> str | None:
         """The display name of the item's token that weighs most in `tokens` (None when none is shared)."""
