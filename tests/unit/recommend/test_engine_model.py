@@ -253,3 +253,17 @@ def test_reasons_down_a_page_name_different_sessions_the_learner_booked():
     picks = model.recommend(Learner("x", history=history, booked={"h1", "h2"}), 4, NOW)
     assert {p.reason.kind for p in picks} == {"co_booked"}
     assert {p.reason.about for p in picks} == {"h1", "h2"}
+
+
+def test_a_new_session_like_one_the_learner_booked_says_so():
+    rows = [("h", ["Rust", "Wasm"], "m1", NOW - 9 * DAY), ("c", ["Rust"], "m2", NOW + DAY)]
+    rows += [("p", ["Cooking"], "m3", NOW + DAY)]
+    pairs = [(f"u{n}", "h") for n in range(3)] + [(f"v{n}", "p") for n in range(5)]
+    model = build(BuildInput(catalogue(rows), bookings(pairs)), build_id="t")
+    picks = model.recommend(
+        Learner("x", history=[("h", BOOKING_WEIGHT, NOW - 9 * DAY)], booked={"h"}), 2, NOW
+    )
+    reasons = {p.item_id: p.reason for p in picks}
+    assert reasons["c"].kind == "similar"
+    assert reasons["c"].text == "Like Title h, which you booked"
+    assert reasons["p"].kind == "trending"

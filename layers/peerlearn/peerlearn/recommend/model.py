@@ -690,6 +690,7 @@ def _cold_rows(index: content.ContentIndex, item_mentor: I32, support: I32, k: i
     for item, mentor in enumerate(item_mentor.tolist()):
         if mentor >= 0:
             by_mentor.setdefault(mentor, []).append(item)
+    unbooked = support == 0  # a neighbour nobody booked carries no signal from a history
     for position, item in enumerate(cold.tolist()):
         scores = np.zeros(n, dtype=np.float32)
         columns, values = index.row(item)
@@ -699,7 +700,7 @@ def _cold_rows(index: content.ContentIndex, item_mentor: I32, support: I32, k: i
         if mentor >= 0:
             scores[by_mentor[mentor]] += COLD_MENTOR_SIM
         scores[item] = 0.0
-        scores[support == 0] = 0.0  # a neighbour nobody booked carries no signal from a history
+        scores[unbooked] = 0.0
         take = min(k, n - 1)
         top = np.argpartition(-scores, take - 1)[:take]
         top = top[np.argsort(-scores[top], kind="stable")]
