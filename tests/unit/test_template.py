@@ -18,6 +18,7 @@ from peerlearn.api.routes import (
     payments,
     payouts,
     push,
+    recommendations,
     recordings,
     rooms,
     sessions,
@@ -36,6 +37,7 @@ ROUTERS = {
     "WebhooksFunction": [webhooks.router],
     "PayoutsFunction": [payouts.router],
     "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
+    "RecommendationsFunction": [recommendations.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)
