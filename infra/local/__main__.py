@@ -191,7 +191,9 @@ def _build_recommendations(stack: LocalStack) -> list[str]:
     try:
         result = stack.run_schedule("RecommendBuildFunction")
     except Exception:
-        log.exception("building the recommendations model failed; they answer without one until the next build")
+        log.exception(
+            "building the recommendations model failed; they answer without one until the next build"
+        )
         return ["(recommendations model not built: see the error above)"]
     return [f"model     recommendations build {result['build_id']} ({result['bytes']:,} bytes)"]
 

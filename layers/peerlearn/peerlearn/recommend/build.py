@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pynamodb.expressions.operand import Path
+
 from peerlearn import clock, ids, timeutil
 from peerlearn.recommend import artefacts
 from peerlearn.recommend.model import (
@@ -25,7 +27,7 @@ from peerlearn.recommend.model import (
     MentorProfile,
     build,
 )
-from peerlearn.recommend.signals import BOOKING_WEIGHT, rating_weight
+from peerlearn.recommend.weights import BOOKING_WEIGHT, rating_weight
 from peerlearn.store.models import BaseItem
 
 logger = logging.getLogger(__name__)
@@ -95,7 +97,7 @@ def scan_items() -> Iterator[Stored]:
     start: Any = None
     while True:
         page = table.scan(
-            filter_condition=BaseItem.entity.is_in(*ENTITIES),
+            filter_condition=Path("entity").is_in(*ENTITIES),
             attributes_to_get=ATTRIBUTES,
             exclusive_start_key=start,
         )
@@ -160,6 +162,7 @@ def build_input(read: Read, now: int) -> BuildInput:
         starts_at=[timeutil.epoch(_s(s, "starts_at")) for s in sessions],
         price_paise=[int(_n(s, "price_paise")) for s in sessions],
         bookable=[_bookable(s, now) for s in sessions],
+        seats_left=[int(_n(s, "seats_left")) for s in sessions],
     )
     interactions = Interactions(user_ids=[], item_ids=[], at=[], weight=[], kind=[])
 
@@ -177,8 +180,8 @@ def build_input(read: Read, now: int) -> BuildInput:
             add(_s(booking, "learner_id"), session_id, timeutil.epoch(when), BOOKING_WEIGHT, "booking")
     for review in read.reviews:
         session_id = _s(review, "session_id")
-        weight = rating_weight(int(_n(review, "rating")))
-        if session_id in known and weight > 0:
+        weight = rating_weight(int(_n(review, "rating")))  # added to the booking's (may be negative)
+        if session_id in known and weight != 0:
             when = _s(review, "edited_at") or _s(review, "created_at")
             add(_s(review, "learner_id"), session_id, timeutil.epoch(when), weight, "rating")
 

@@ -62,4 +62,6 @@ class ViewIn(Shape):
 
 
 class ViewOut(Shape):
-    counted: bool = Field(description="False when this learner's view of the session was already counted today.")
+    counted: bool = Field(
+        description="False when this learner's view of the session was already counted today."
+    )

@@ -34,7 +34,7 @@ from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.encoding import b64url_decode, b64url_encode
 from peerlearn.errors import BadRequest, Forbidden, TooManyRequests
-from peerlearn.recommend import signals
+from peerlearn.recommend import signals, trending
 from peerlearn.recommend.artefacts import ModelCache
 from peerlearn.recommend.model import Learner, MentorPick, Reason
 from peerlearn.recommend.schemas import (
@@ -174,8 +174,8 @@ def learner(user_id: str) -> Learner:
     their taste as the stream keeps it."""
     try:
         profile = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
-        interests, skills = list(profile.interests), list(profile.skills)
-        languages, timezone = list(profile.languages), profile.timezone
+        interests, skills = [str(t) for t in profile.interests], [str(t) for t in profile.skills]
+        languages, timezone = [str(t) for t in profile.languages], str(profile.timezone)
     except DoesNotExist:
         interests, skills, languages, timezone = [], [], [], None
     history, booked = signals.taste_of(user_id)
@@ -202,19 +202,17 @@ def _by_tags(
     wanted = {tag.lower(): tag for tag in tags}
     found = []
     for session in _open_sessions(now_iso):
-        shared = [wanted[key] for key in session.tag_keys if key in wanted]
+        shared = [wanted[str(key)] for key in session.tag_keys if str(key) in wanted]
         if shared and session.id not in exclude:
             found.append(Ranked(session.id, float(len(shared)), reason(shared[0])))
     return sorted(found, key=lambda r: -r.score)
 
 
 def _trending_index(now: int) -> list[Ranked]:
-    exponent = (now - signals.EPOCH) / signals.HALF_LIFE_SECONDS
     ranked = []
     for item in PopularityItem.trending.query(TRENDING, scan_index_forward=False, limit=TRENDING_DEPTH):
         trend = float(item.trend_log2) if item.trend_log2 is not None else -math.inf
-        score = 2.0 ** max(-60.0, trend - exponent)  # the decayed weight as of now
-        ranked.append(Ranked(item.session_id, score, POPULAR))
+        ranked.append(Ranked(item.session_id, trending.trend_at(trend, now), POPULAR))
     return ranked
 
 
@@ -288,7 +286,10 @@ def similar(
         ranking = [Ranked(p.item_id, p.score, p.reason) for p in picks]
     else:
         ranking = _by_tags(
-            list(session.tags), now_iso, {session_id}, lambda tag: Reason("similar", f"Also about {tag}", tag)
+            [str(tag) for tag in session.tags],
+            now_iso,
+            {session_id},
+            lambda tag: Reason("similar", f"Also about {tag}", tag),
         )
     ranking = [r for r in ranking if r.item_id != session_id]
     items, next_cursor = page_of(ctx, ranking, position, limit, now_iso)
@@ -359,13 +360,13 @@ def demand(cache: ModelCache, *, user_id: str, role: str, limit: int) -> DemandP
     if model is None:
         return DemandPage(items=[], built_at=None)
     try:
-        tags = list(UserItem.get(user_pk(user_id), USER_PROFILE_SK).expertise)
+        tags = [str(tag) for tag in UserItem.get(user_pk(user_id), USER_PROFILE_SK).expertise]
     except DoesNotExist:
         tags = []
     for session in SessionItem.by_mentor.query(
         mentor_sessions_pk(user_id), scan_index_forward=False, limit=50
     ):
-        tags += [tag for tag in session.tags if tag not in tags]
+        tags += [str(tag) for tag in session.tags if str(tag) not in tags]
     items = [
         DemandOut(
             tag=d.tag,

@@ -6,7 +6,7 @@ each learner's taste (recent history, sessions booked), so recommendations move 
 |---------------------------------------|--------------------------------|------------------------------|
 | BOOKING -> confirmed                  | bookings +1, trend +1.0        | history +(session, 1.0), booked |
 | BOOKING confirmed -> cancelled        | bookings -1, trend -1.0        | session dropped              |
-| REVIEW INSERT / MODIFY (rating)       | ratings, trend +weight(rating) | history +(session, weight)   |
+| REVIEW INSERT / MODIFY (rating)       | ratings, trend +weight/2 (new) | history +(session, weight)   |
 | SESSION bookable <-> not              | on / off the TRENDING index    | -                            |
 | a view (POST /api/recommendations/views) | views +1, trend +0.1        | -                            |
 
@@ -21,11 +21,13 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, store, timeutil
+from peerlearn.recommend import trending
+from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weight
 from peerlearn.store.keys import SESSION_SK, processed_pk, session_pk, user_pk
 from peerlearn.store.models import ProcessedEventItem, SessionItem
 from peerlearn.store.recommend import (
@@ -43,15 +45,6 @@ from peerlearn.store.recommend import (
 
 logger = logging.getLogger(__name__)
 
-# Decay of the trend: the engine's trending module chooses the half-life by measurement; the stream's
-# counters must decay as the model's do.
-EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
-HALF_LIFE_SECONDS = 7 * 86400
-
-BOOKING_WEIGHT = 1.0
-VIEW_WEIGHT = 0.1
-# A rating's strength as a signal of taste: a low rating says "not this", so it adds (almost) nothing.
-RATING_WEIGHTS = {1: 0.0, 2: 0.1, 3: 0.4, 4: 0.8, 5: 1.0}
 HISTORY_CAP = 200  # the newest entries a taste keeps (the model weighs recent ones most anyway)
 MARKER_DAYS = 30
 VIEW_MARKER_SECONDS = 2 * 86400
@@ -59,20 +52,9 @@ _ATTEMPTS = 5
 
 
 def add_log2(current: float | None, weight: float, at: int) -> float | None:
-    """log2(2**current + weight * 2**((at - EPOCH) / HALF_LIFE)): a decayed sum kept in log space, so
-    it never overflows and its order never changes with time. None when the sum is (about) zero."""
-    exponent = (at - EPOCH) / HALF_LIFE_SECONDS
-    if current is None:
-        return exponent + math.log2(weight) if weight > 0 else None
-    top = max(current, exponent)
-    total = 2.0 ** (current - top) + weight * 2.0 ** (exponent - top)
-    if total <= 1e-9:
-        return None
-    return top + math.log2(total)
-
-
-def rating_weight(rating: int) -> float:
-    return RATING_WEIGHTS.get(int(rating), 0.0)
+    """The stored trend with one more event (trending.add_log2); None for nothing (DynamoDB has no -inf)."""
+    total = trending.add_log2(current, weight, at)
+    return None if math.isinf(total) else total
 
 
 # ---------------------------------------------------------------- applying one change once
@@ -137,7 +119,7 @@ def _change_popularity(item: PopularityItem, change: _Popularity, at: int, booka
 
 def _change_taste(item: TasteItem, change: _Taste) -> None:
     history = [(str(e.session_id), float(e.weight), int(e.at)) for e in item.history]
-    booked = list(item.booked)
+    booked = [str(session) for session in item.booked]
     if change.drop is not None:
         history = [entry for entry in history if entry[0] != change.drop]
         booked = [session for session in booked if session != change.drop]
@@ -146,7 +128,7 @@ def _change_taste(item: TasteItem, change: _Taste) -> None:
     item.history = [HistoryEntry(session_id=s, weight=w, at=a) for s, w, a in history[-HISTORY_CAP:]]
     if change.book is not None and change.book not in booked:
         booked.append(change.book)
-    item.booked = booked
+    item.booked = cast(Any, booked)  # pynamodb types a list of strings as a list of attributes
 
 
 def _versioned(model: type[PopularityItem] | type[TasteItem], read: int | None) -> Any:
@@ -234,15 +216,17 @@ def on_booking_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def on_review_changed(event: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """A new or changed rating: its weight joins the session's trend and the learner's history."""
+    """A new or changed rating: the learner's history gains what it adds to their booking of the
+    session (weights.rating_weight; a changed rating, the difference), a good first rating lifts the
+    session's trend."""
     if not new or old.get("rating") == new.get("rating"):
         return False
     rating = int(new["rating"])
     session_id, learner_id = str(new["session_id"]), str(new["learner_id"])
     version = int(new.get("version", 1))
     at = _epoch(new, "edited_at", "created_at")
-    first = not old
-    weight = rating_weight(rating)
+    first = not old or old.get("rating") is None
+    added = rating_weight(rating) - (0.0 if first else rating_weight(int(old["rating"])))
     return _apply_once(
         _marker("rec-review", f"{session_id}#{learner_id}#v{version}#{event}"),
         session_id=session_id,
@@ -250,10 +234,11 @@ def on_review_changed(event: str, old: dict[str, Any], new: dict[str, Any]) -> b
         popularity=_Popularity(
             ratings=1 if first else 0,
             rating_sum=rating - (0 if first else int(old["rating"])),
-            trend_weight=weight / 2,  # a rating says less about what is popular now than a booking
+            # a rating says less about what is popular now than a booking; a poor one takes nothing away
+            trend_weight=max(0.0, rating_weight(rating)) / 2 if first else 0.0,
         ),
         learner_id=learner_id,
-        taste=_Taste(add=[(session_id, weight, at)] if weight > 0 else []),
+        taste=_Taste(add=[(session_id, added, at)] if added else []),
     )
 
 
@@ -304,4 +289,6 @@ def taste_of(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]]:
         item = TasteItem.get(user_pk(user_id), TASTE_SK)
     except DoesNotExist:
         return [], set()
-    return [(str(e.session_id), float(e.weight), int(e.at)) for e in item.history], set(item.booked)
+    return [(str(e.session_id), float(e.weight), int(e.at)) for e in item.history], {
+        str(session) for session in item.booked
+    }

@@ -4,7 +4,7 @@ cache (appended to each request as `models`); peerlearn.recommend.serving does t
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import Depends
@@ -29,7 +29,7 @@ def current_models(request: Request) -> ModelCache:
     models = request.context.get("models")
     if not isinstance(models, ModelCache):
         raise RuntimeError("the handler did not append the model cache")
-    return cast(ModelCache, models)
+    return models
 
 
 ModelsDep = Annotated[ModelCache, Depends(current_models)]
@@ -48,7 +48,9 @@ def sessions_for_you(
 
 
 @router.get("/api/recommendations/trending", summary="Sessions popular now (bookable)", tags=TAGS)
-def trending(ctx: ContextDep, models: ModelsDep, limit: Limit = 10, cursor: Cursor = None) -> SessionPicksPage:
+def trending(
+    ctx: ContextDep, models: ModelsDep, limit: Limit = 10, cursor: Cursor = None
+) -> SessionPicksPage:
     return serving.trending_page(ctx, models, limit=limit, cursor=cursor)
 
 
