@@ -61,9 +61,9 @@ def test_trending_orders_bookable_sessions_by_their_bookings(ctx: Context) -> No
     stream.flush()
 
     assert trending_ids() == [busy, quiet]
-    assert trending.trend_at(float(popularity(busy).trend_log2), signals.clock.now_seconds()) == pytest.approx(
-        2.0, rel=0.01
-    )
+    assert trending.trend_at(
+        float(popularity(busy).trend_log2), signals.clock.now_seconds()
+    ) == pytest.approx(2.0, rel=0.01)
 
 
 def test_a_cancelled_session_leaves_trending_and_a_learners_cancellation_is_taken_back(ctx: Context) -> None:

@@ -198,11 +198,12 @@ def _open_sessions(now_iso: str) -> list[SessionItem]:
 def _by_tags(
     tags: list[str], now_iso: str, exclude: set[str], reason: Callable[[str], Reason]
 ) -> list[Ranked]:
-    """Open sessions sharing tags with `tags`, most shared first, then soonest."""
-    wanted = {tag.lower(): tag for tag in tags}
+    """Open sessions sharing tags with `tags`, most shared first, then soonest (named as the session
+    spells them)."""
+    wanted = {tag.lower() for tag in tags}
     found = []
     for session in _open_sessions(now_iso):
-        shared = [wanted[str(key)] for key in session.tag_keys if str(key) in wanted]
+        shared = [str(tag) for tag in session.tags if str(tag).lower() in wanted]
         if shared and session.id not in exclude:
             found.append(Ranked(session.id, float(len(shared)), reason(shared[0])))
     return sorted(found, key=lambda r: -r.score)

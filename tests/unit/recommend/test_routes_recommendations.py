@@ -1,0 +1,238 @@
+"""/api/recommendations/* through the recommendations function: who may ask, bad input answered 400
+(never 500), the answers before any build, and after one (each pick live, with its reason)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from peerlearn import ratelimit
+from peerlearn.accounts.registration import create_account
+from peerlearn.bookings import seats
+from peerlearn.bookings.seats import Booker
+from peerlearn.context import Context
+from peerlearn.recommend import serving
+from peerlearn.recommend.artefacts import DirectoryArtefacts
+from peerlearn.recommend.build import rebuild
+from tests.support import Reply, call, load_function, rest_event
+from tests.unit.sessions_support import CLIENT, PASSWORD, person, publish, who
+from tests.unit.stream_support import Stream
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "models"
+    monkeypatch.setenv("MODELS_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def recs(ctx: Context, models_dir: Path) -> ModuleType:
+    return load_function("recommendations")
+
+
+def learner(name: str, interests: list[str]) -> Booker:
+    user_id = create_account(
+        name=name,
+        email=f"{name.lower()}@example.com",
+        password=PASSWORD,
+        role="learner",
+        verified=True,
+        interests=interests,
+    )
+    return Booker(user_id=user_id, name=name, role="learner", email_verified=True)
+
+
+def get(recs: ModuleType, path: str, who_: dict[str, Any] | None = None, **query: str) -> Reply:
+    event = rest_event("GET", path, identity=who_)
+    event["queryStringParameters"] = query or None
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+    return call(recs, event)
+
+
+def get_similar(recs: ModuleType, session_id: str, **query: str) -> Reply:
+    event = rest_event(
+        "GET",
+        f"/api/recommendations/sessions/{session_id}/similar",
+        resource="/api/recommendations/sessions/{id}/similar",
+        path_parameters={"id": session_id},
+    )
+    event["queryStringParameters"] = query or None
+    return call(recs, event)
+
+
+def titles(reply: Reply) -> list[str]:
+    return [item["session"]["title"] for item in reply.body["items"]]
+
+
+# ---------------------------------------------------------------- who may ask
+def test_for_you_mentors_demand_and_views_need_a_sign_in_trending_and_similar_do_not(
+    recs: ModuleType,
+) -> None:
+    for path in (
+        "/api/recommendations/sessions",
+        "/api/recommendations/mentors",
+        "/api/recommendations/demand",
+    ):
+        assert get(recs, path).status == 401, path
+    assert call(recs, rest_event("POST", "/api/recommendations/views", {"session_id": "x"})).status == 401
+    assert get(recs, "/api/recommendations/trending").status == 200
+
+
+def test_demand_is_for_mentors_only(recs: ModuleType) -> None:
+    reply = get(recs, "/api/recommendations/demand", who(person()))
+    assert reply.status == 403
+    assert reply.body["error"]["code"] == "forbidden"
+    assert get(recs, "/api/recommendations/demand", who(person("mentor"))).body == {
+        "items": [],
+        "built_at": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"limit": "0"},
+        {"limit": "51"},
+        {"limit": "ten"},
+        {"cursor": "not-a-cursor"},
+        {"cursor": "eyJwIjogLTF9"},
+    ],
+)
+def test_a_bad_limit_or_cursor_is_a_400_with_the_field(recs: ModuleType, query: dict[str, str]) -> None:
+    for path in (
+        "/api/recommendations/sessions",
+        "/api/recommendations/trending",
+        "/api/recommendations/mentors",
+    ):
+        reply = get(recs, path, who(person()), **query)
+        assert reply.status == 400, (path, reply)
+        assert reply.body["error"]["field"] == next(iter(query))
+
+
+def test_similar_to_an_unknown_session_is_a_404(recs: ModuleType) -> None:
+    assert get_similar(recs, "01JUNKNOWN0000000000000000").status == 404
+    assert get_similar(recs, "no such id!").status in (400, 404)
+
+
+def test_views_count_once_a_day_and_refuse_bad_input(recs: ModuleType, ctx: Context) -> None:
+    viewer = who(person())
+    session_id = publish(ctx, person("mentor"))
+
+    def view(body: Any) -> Reply:
+        return call(recs, rest_event("POST", "/api/recommendations/views", body, identity=viewer))
+
+    assert view({"session_id": session_id}).body == {"counted": True}
+    assert view({"session_id": session_id}).body == {"counted": False}
+    assert view({}).status == 400
+    assert view({"session_id": "../etc"}).status == 400
+    assert view({"session_id": "01JUNKNOWN0000000000000000"}).status == 404
+
+
+def test_views_are_rate_limited(recs: ModuleType, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        serving, "VIEWS_PER_LEARNER", ratelimit.Limit("rec-views", max_hits=2, window_seconds=3600)
+    )
+    viewer = who(person())
+    session_id = publish(ctx, person("mentor"))
+    replies = [
+        call(
+            recs,
+            rest_event("POST", "/api/recommendations/views", {"session_id": session_id}, identity=viewer),
+        )
+        for _ in range(3)
+    ]
+    assert [r.status for r in replies] == [200, 200, 429]
+    assert replies[2].headers["Retry-After"]
+
+
+# ---------------------------------------------------------------- before any build
+def test_before_any_build_for_you_follows_interests_and_every_list_answers(
+    recs: ModuleType, ctx: Context
+) -> None:
+    mentor = person("mentor")
+    publish(ctx, mentor, tags=["Python"], title="Python for data")
+    publish(ctx, mentor, tags=["Pottery"], title="Throwing pots")
+    meera = who(learner("Meera", ["python"]))
+
+    mine = get(recs, "/api/recommendations/sessions", meera)
+
+    assert mine.status == 200
+    assert titles(mine) == ["Python for data"]
+    assert mine.body["items"][0]["reason"] == {"kind": "interest", "text": "Because you follow Python"}
+    assert mine.body["built_at"] is None
+    assert get(recs, "/api/recommendations/sessions/", meera).status == 200  # one trailing slash
+    assert get(recs, "/api/recommendations/trending").body == {
+        "items": [],
+        "next_cursor": None,
+        "built_at": None,
+    }
+    assert get(recs, "/api/recommendations/mentors", meera).body == {
+        "items": [],
+        "next_cursor": None,
+        "built_at": None,
+    }
+
+
+# ---------------------------------------------------------------- after a build
+def test_after_a_build_picks_are_live_reasoned_and_paged(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    mentors = [person("mentor", name=f"Mentor {n}") for n in range(3)]
+    for n in range(12):
+        publish(ctx, mentors[n % 3], tags=["Python", f"Topic {n}"], title=f"Python {n}", capacity=3)
+    meera = who(learner("Meera", ["Python"]))
+    rebuild(DirectoryArtefacts(models_dir))
+
+    first = get(recs, "/api/recommendations/sessions", meera, limit="5")
+    second = get(recs, "/api/recommendations/sessions", meera, limit="5", cursor=first.body["next_cursor"])
+
+    assert first.status == second.status == 200
+    assert first.body["built_at"] is not None
+    assert len(first.body["items"]) == len(second.body["items"]) == 5
+    assert not set(titles(first)) & set(titles(second))
+    assert all(item["reason"]["text"] for item in first.body["items"])
+    mentors_in_first = [item["session"]["mentor"]["id"] for item in first.body["items"]]
+    assert max(mentors_in_first.count(m) for m in set(mentors_in_first)) <= 2
+
+
+def test_a_booked_session_leaves_for_you_and_joins_trending_without_a_rebuild(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    mentor = person("mentor")
+    wanted = publish(ctx, mentor, tags=["Python"], title="Python for data", capacity=3)
+    publish(ctx, mentor, tags=["Python", "Django"], title="Django from zero", capacity=3)
+    ravi = learner("Ravi", ["Python"])
+    rebuild(DirectoryArtefacts(models_dir))
+    stream = Stream(ctx)
+    before = titles(get(recs, "/api/recommendations/sessions", who(ravi)))
+    assert "Python for data" in before
+
+    seats.book(booker=ravi, session_id=wanted, client=CLIENT)
+    stream.flush()
+
+    after = titles(get(recs, "/api/recommendations/sessions", who(ravi)))
+    assert "Python for data" not in after
+    hot = get(recs, "/api/recommendations/trending")
+    assert titles(hot) == ["Python for data"]
+    assert hot.body["items"][0]["reason"]["kind"] == "trending"
+
+
+def test_similar_sessions_come_from_the_model_once_built(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    mentor = person("mentor")
+    django = publish(ctx, mentor, tags=["Python", "Django"], title="Django from zero")
+    publish(ctx, mentor, tags=["Python", "Django"], title="Django REST")
+    publish(ctx, mentor, tags=["Pottery"], title="Throwing pots")
+    rebuild(DirectoryArtefacts(models_dir))
+
+    reply = get_similar(recs, django)
+
+    assert reply.status == 200
+    assert titles(reply)[0] == "Django REST"
+    assert "Django from zero" not in titles(reply)
+    assert reply.body["built_at"] is not None
