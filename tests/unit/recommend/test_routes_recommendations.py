@@ -236,3 +236,21 @@ def test_similar_sessions_come_from_the_model_once_built(
     assert titles(reply)[0] == "Django REST"
     assert "Django from zero" not in titles(reply)
     assert reply.body["built_at"] is not None
+
+
+def test_a_session_published_after_the_build_reaches_learners_who_follow_its_tags(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    mentor = person("mentor")
+    for n in range(4):
+        publish(ctx, mentor, tags=["Python"], title=f"Python {n}")
+    meera = who(learner("Meera", ["Rust"]))
+    rebuild(DirectoryArtefacts(models_dir))
+    assert "Rust from scratch" not in titles(get(recs, "/api/recommendations/sessions", meera))
+
+    publish(ctx, person("mentor"), tags=["Rust"], title="Rust from scratch")
+
+    reply = get(recs, "/api/recommendations/sessions", meera)
+    assert "Rust from scratch" in titles(reply)
+    [pick] = [i for i in reply.body["items"] if i["session"]["title"] == "Rust from scratch"]
+    assert pick["reason"] == {"kind": "interest", "text": "Because you follow Rust"}

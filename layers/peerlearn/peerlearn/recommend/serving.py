@@ -53,7 +53,8 @@ from peerlearn.store.recommend import TRENDING, PopularityItem
 RANK_DEPTH = 200  # how far down a ranking the pages go
 TRENDING_DEPTH = 100
 PER_MENTOR = 2  # at most this many sessions of one mentor in ten
-OPEN_SCAN = 200  # open sessions looked at without a model
+OPEN_SCAN = 200  # open sessions looked at for interests (no model yet, or published since the build)
+NEW_EVERY = 3
 VIEWS_PER_LEARNER = ratelimit.Limit("rec-views", max_hits=120, window_seconds=3600)
 POPULAR = Reason("trending", "Popular this week")
 
@@ -164,6 +165,17 @@ def diversify(
     return placed
 
 
+def interleave(ranking: list[Ranked], extra: list[Ranked], *, every: int) -> list[Ranked]:
+    """`extra` placed one in every `every` places of `ranking` (from the `every`th on), the rest after."""
+    merged: list[Ranked] = []
+    waiting = list(extra)
+    for item in ranking:
+        if waiting and len(merged) % every == every - 1:
+            merged.append(waiting.pop(0))
+        merged.append(item)
+    return merged + waiting
+
+
 def _built_at(cache: ModelCache) -> str | None:
     return clock.iso(cache.built_at) if cache.built_at is not None else None
 
@@ -257,15 +269,20 @@ def for_you(
     now_iso = timeutil.iso_from_epoch(now)
     who = learner(user_id)
     model = cache.get()
+
+    def followed(tag: str) -> Reason:
+        return Reason("interest", f"Because you follow {tag}", tag)
+
     if model is not None:
         ranking = [Ranked(p.item_id, p.score, p.reason) for p in model.recommend(who, RANK_DEPTH, now)]
+        # Sessions published since the build are unknown to the model: those on the learner's
+        # interests join the ranking (one in every NEW_EVERY) until the next build knows them.
+        fresh = [
+            r for r in _by_tags(who.interests, now_iso, who.booked, followed) if not model.has_item(r.item_id)
+        ]
+        ranking = interleave(ranking, fresh, every=NEW_EVERY)
     else:
-        ranking = _by_tags(
-            who.interests,
-            now_iso,
-            who.booked,
-            lambda tag: Reason("interest", f"Because you follow {tag}", tag),
-        )
+        ranking = _by_tags(who.interests, now_iso, who.booked, followed)
         seen = {r.item_id for r in ranking} | who.booked
         ranking += [r for r in _trending_index(now) if r.item_id not in seen]
     ranking = [r for r in ranking if r.item_id not in who.booked]

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.request import Request
 
-from peerlearn.api import SECURED, CallerDep, ContextDep
+from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep, ContextDep
 from peerlearn.recommend import serving
 from peerlearn.recommend.artefacts import ModelCache
 from peerlearn.recommend.schemas import DemandPage, MentorPicksPage, SessionPicksPage, ViewIn, ViewOut
@@ -92,6 +92,7 @@ def demand(who: CallerDep, models: ModelsDep, limit: Limit = 10) -> DemandPage:
     summary="You looked at a session (counted once a day; 120 an hour)",
     tags=TAGS,
     security=SECURED,
+    responses=MAY_BE_MISSING,
 )
 def view(body: ViewIn, who: CallerDep) -> ViewOut:
     return ViewOut(counted=serving.record_view(who.user_id, body.session_id))
