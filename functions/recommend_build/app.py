@@ -28,7 +28,7 @@ with cold_start():
     route_domain_logs(logger)
     table = TableSettings.from_env()
     store.bind(table_name=table.table_name, region=table.region, host=table.dynamodb_endpoint)
-    models = ModelSettings.from_env()
+    models = ModelSettings.from_env(serving=False)
     artefacts = store_from(models.models_dir, models.bucket)
 
 

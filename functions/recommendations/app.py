@@ -13,6 +13,7 @@ with cold_start():
     from peerlearn.recommend.artefacts import ModelCache, store_from
 
     models = ModelSettings.from_env()
+    assert models.refresh_seconds is not None  # required when serving (from_env says which)
     cache = ModelCache(store_from(models.models_dir, models.bucket), refresh_seconds=models.refresh_seconds)
     function = rest_function([recommendations.router], extra_context={"models": cache})
 app, logger, lambda_handler = function.app, function.logger, function.handler

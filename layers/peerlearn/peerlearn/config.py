@@ -476,24 +476,24 @@ def vapid_keys(key_text: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class ModelSettings:
     """Where the recommendations' built models are: the uploads bucket's `models/` prefix in the cloud,
-    MODELS_DIR locally (set only by the local stack); how often a function looks for a newer build."""
+    MODELS_DIR locally (set only by the local stack); and, for the function that serves them, how often
+    it looks for a newer build (RECOMMEND_REFRESH_SECONDS; None for the build, which never looks)."""
 
     bucket: str
     models_dir: str | None
-    refresh_seconds: int
+    refresh_seconds: int | None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> ModelSettings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, serving: bool = True) -> ModelSettings:
         env = os.environ if env is None else env
         bucket = env.get("UPLOADS_BUCKET", "").strip()
         models_dir = env.get("MODELS_DIR", "").strip() or None
         if not bucket and models_dir is None:
             raise ConfigError("setting UPLOADS_BUCKET (or locally MODELS_DIR) is required")
-        refresh = env.get("RECOMMEND_REFRESH_SECONDS", "").strip()
-        if not refresh:
-            raise ConfigError("setting RECOMMEND_REFRESH_SECONDS is required")
-        return cls(
-            bucket=bucket,
-            models_dir=models_dir,
-            refresh_seconds=_non_negative_int(refresh, "RECOMMEND_REFRESH_SECONDS"),
-        )
+        refresh: int | None = None
+        if serving:
+            text = env.get("RECOMMEND_REFRESH_SECONDS", "").strip()
+            if not text:
+                raise ConfigError("setting RECOMMEND_REFRESH_SECONDS is required")
+            refresh = _non_negative_int(text, "RECOMMEND_REFRESH_SECONDS")
+        return cls(bucket=bucket, models_dir=models_dir, refresh_seconds=refresh)
