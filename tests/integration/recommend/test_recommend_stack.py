@@ -59,6 +59,7 @@ def someone(role: str, **profile: Any) -> Booker:
 
 def publish(ctx: Context, mentor: Booker, title: str, tags: list[str], hours: float) -> str:
     request = SessionCreate(
+        early_join_minutes=30,
         title=title,
         description="Bring your questions.",
         tags=tags,
@@ -145,3 +146,66 @@ def test_a_booking_moves_picks_and_trending_within_seconds_and_a_rebuild_is_pick
         timeout=15,
         what="the rebuild to be picked up",
     )
+
+
+def test_a_rating_moves_the_learners_picks_without_a_rebuild(
+    stack: LocalStack, ctx: Context, api: httpx.Client
+) -> None:
+    # Given a learner who attended a Go session and a Rust session (two mentors), each mentor with a
+    # next session, and a model built after that
+    go_mentor = someone("mentor", headline="Teaches", expertise=["Go"])
+    rust_mentor = someone("mentor", headline="Teaches", expertise=["Rust"])
+    learner = someone("learner", interests=["Pottery"])
+    headers = bearer(ctx, learner)
+    attended = {
+        publish(ctx, go_mentor, "Go basics", ["Go"], hours=0.25): go_mentor,
+        publish(ctx, rust_mentor, "Rust basics", ["Rust"], hours=0.25): rust_mentor,
+    }
+    publish(ctx, go_mentor, "Go next steps", ["Go"], hours=72)
+    publish(ctx, rust_mentor, "Rust next steps", ["Rust"], hours=72)
+    for session_id, mentor in attended.items():
+        assert api.post(f"/api/sessions/{session_id}/book", headers=headers).status_code in (200, 201)
+        teacher = bearer(ctx, mentor)
+        assert api.post(f"/api/sessions/{session_id}/start", headers=teacher).status_code == 200
+        assert api.post(f"/api/sessions/{session_id}/end", headers=teacher).status_code == 200
+        wait_until(
+            lambda sid=session_id: (
+                api.get(f"/api/sessions/{sid}/booking", headers=headers).json()["booking"]["status"]
+                == "completed"
+            ),
+            timeout=15,
+            what="the booking to complete",
+        )
+    stack.run_schedule("RecommendBuildFunction")
+    stack.await_idle(30)
+    before = wait_until(
+        lambda: (
+            (r := api.get("/api/recommendations/sessions", headers=headers, params={"limit": 50})).json()[
+                "built_at"
+            ]
+            and {"Go next steps", "Rust next steps"} <= set(titles(r))
+            and r
+        ),
+        timeout=15,
+        what="the new build with both next sessions",
+    )
+    built_at = before.json()["built_at"]
+
+    def ranked(reply: httpx.Response) -> list[tuple[str, float]]:
+        return [(i["session"]["title"], i["score"]) for i in reply.json()["items"]]
+
+    # When the learner rates the Rust session 5 stars (no rebuild follows)
+    rust = next(sid for sid, mentor in attended.items() if mentor is rust_mentor)
+    rated = api.post(f"/api/sessions/{rust}/reviews", json={"rating": 5}, headers=headers)
+    assert rated.status_code == 201, rated.text
+
+    # Then within seconds the Rust mentor's next session ranks above the Go one, on the same build
+    def moved() -> httpx.Response | None:
+        reply = api.get("/api/recommendations/sessions", headers=headers, params={"limit": 50})
+        order = titles(reply)
+        if ranked(reply) != ranked(before) and order.index("Rust next steps") < order.index("Go next steps"):
+            return reply
+        return None
+
+    after = wait_until(moved, timeout=15, what="the rating to move the picks")
+    assert after.json()["built_at"] == built_at
