@@ -254,3 +254,30 @@ def test_a_session_published_after_the_build_reaches_learners_who_follow_its_tag
     assert "Rust from scratch" in titles(reply)
     [pick] = [i for i in reply.body["items"] if i["session"]["title"] == "Rust from scratch"]
     assert pick["reason"] == {"kind": "interest", "text": "Because you follow Rust"}
+
+
+class BrokenModel:
+    """A model whose every answer fails (a bad build that loaded)."""
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError(f"{name} is broken")
+
+        return fail
+
+
+def test_a_model_that_fails_never_makes_a_5xx(
+    recs: ModuleType, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor, tags=["Python"], title="Python for data")
+    meera = who(learner("Meera", ["Python"]))
+    monkeypatch.setattr(recs.cache, "get", lambda: BrokenModel())
+
+    mine = get(recs, "/api/recommendations/sessions", meera)
+    assert mine.status == 200
+    assert titles(mine) == ["Python for data"]  # from the interests, as before any build
+    assert get_similar(recs, session_id).status == 200
+    assert get(recs, "/api/recommendations/trending").status == 200
+    assert get(recs, "/api/recommendations/mentors", meera).body["items"] == []
+    assert get(recs, "/api/recommendations/demand", who(mentor)).body["items"] == []

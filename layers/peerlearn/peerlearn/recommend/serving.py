@@ -20,11 +20,12 @@ mentors and demand are empty. `built_at` says which build answered (null: none).
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -36,7 +37,7 @@ from peerlearn.encoding import b64url_decode, b64url_encode
 from peerlearn.errors import BadRequest, Forbidden, TooManyRequests
 from peerlearn.recommend import signals, trending
 from peerlearn.recommend.artefacts import ModelCache
-from peerlearn.recommend.model import Learner, MentorPick, Reason
+from peerlearn.recommend.model import Demand, Learner, MentorPick, Reason
 from peerlearn.recommend.schemas import (
     DemandOut,
     DemandPage,
@@ -49,6 +50,8 @@ from peerlearn.recommend.schemas import (
 from peerlearn.store.keys import OPEN, SESSION_SK, USER_PROFILE_SK, mentor_sessions_pk, session_pk, user_pk
 from peerlearn.store.models import BaseItem, SessionItem, UserItem
 from peerlearn.store.recommend import TRENDING, PopularityItem
+
+logger = logging.getLogger(__name__)
 
 RANK_DEPTH = 200  # how far down a ranking the pages go
 TRENDING_DEPTH = 100
@@ -176,6 +179,19 @@ def interleave(ranking: list[Ranked], extra: list[Ranked], *, every: int) -> lis
     return merged + waiting
 
 
+T = TypeVar("T")
+
+
+def guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
+    """The model's answer, or `fallback` if the model fails: logged as an error, never a 5xx (the
+    answers without a model are still true, only less personal)."""
+    try:
+        return compute()
+    except Exception:
+        logger.exception("the recommendations model failed; answering without it", extra={"answer": what})
+        return fallback
+
+
 def _built_at(cache: ModelCache) -> str | None:
     return clock.iso(cache.built_at) if cache.built_at is not None else None
 
@@ -243,7 +259,11 @@ def trending_page(ctx: Context, cache: ModelCache, *, limit: int, cursor: str | 
         (r, items[r.item_id]) for r in ranking if r.item_id in items and is_live(items[r.item_id], now_iso)
     ]
     if not live and model is not None:
-        ranking = [Ranked(p.item_id, p.score, p.reason) for p in model.trending(TRENDING_DEPTH, now)]
+        ranking = guarded(
+            "trending",
+            lambda: [Ranked(p.item_id, p.score, p.reason) for p in model.trending(TRENDING_DEPTH, now)],
+            [],
+        )
         items = live_items(r.item_id for r in ranking)
         live = [
             (r, items[r.item_id])
@@ -273,8 +293,15 @@ def for_you(
     def followed(tag: str) -> Reason:
         return Reason("interest", f"Because you follow {tag}", tag)
 
+    blend = None
     if model is not None:
-        ranking = [Ranked(p.item_id, p.score, p.reason) for p in model.recommend(who, RANK_DEPTH, now)]
+        blend = guarded(
+            "for you",
+            lambda: [Ranked(p.item_id, p.score, p.reason) for p in model.recommend(who, RANK_DEPTH, now)],
+            None,
+        )
+    if model is not None and blend is not None:
+        ranking = blend
         # Sessions published since the build are unknown to the model: those on the learner's
         # interests join the ranking (one in every NEW_EVERY) until the next build knows them.
         fresh = [
@@ -299,9 +326,22 @@ def similar(
     now = clock.now_seconds()
     now_iso = timeutil.iso_from_epoch(now)
     model = cache.get()
-    if model is not None and model.has_item(session_id):
-        picks = model.similar(session_id, RANK_DEPTH, now, exclude={session_id})
-        ranking = [Ranked(p.item_id, p.score, p.reason) for p in picks]
+    neighbours = None
+    if model is not None:
+        neighbours = guarded(
+            "similar",
+            lambda: (
+                [
+                    Ranked(p.item_id, p.score, p.reason)
+                    for p in model.similar(session_id, RANK_DEPTH, now, exclude={session_id})
+                ]
+                if model.has_item(session_id)
+                else None
+            ),
+            None,
+        )
+    if neighbours is not None:
+        ranking = neighbours
     else:
         ranking = _by_tags(
             [str(tag) for tag in session.tags],
@@ -340,7 +380,10 @@ def mentors_for(
     model = cache.get()
     if model is None:
         return MentorPicksPage(items=[], next_cursor=None, built_at=None)
-    picks = [p for p in model.mentors_for(learner(user_id), RANK_DEPTH) if p.mentor_id != user_id]
+    who = learner(user_id)
+    nobody: list[MentorPick] = []
+    matched = guarded("mentors", lambda: model.mentors_for(who, RANK_DEPTH), nobody)
+    picks = [p for p in matched if p.mentor_id != user_id]
     chosen: list[tuple[MentorPick, Stored]] = []
     while len(chosen) < limit and position < len(picks):
         candidates = picks[position : position + 2 * limit]
@@ -385,6 +428,7 @@ def demand(cache: ModelCache, *, user_id: str, role: str, limit: int) -> DemandP
         mentor_sessions_pk(user_id), scan_index_forward=False, limit=50
     ):
         tags += [str(tag) for tag in session.tags if str(tag) not in tags]
+    unmet: list[Demand] = []
     items = [
         DemandOut(
             tag=d.tag,
@@ -394,7 +438,7 @@ def demand(cache: ModelCache, *, user_id: str, role: str, limit: int) -> DemandP
             seats_left=d.seats_left,
             text=d.text,
         )
-        for d in model.demand_for(tags, limit)
+        for d in guarded("demand", lambda: model.demand_for(tags, limit), unmet)
     ]
     return DemandPage(items=items, built_at=_built_at(cache))
 
