@@ -281,3 +281,17 @@ def test_a_model_that_fails_never_makes_a_5xx(
     assert get(recs, "/api/recommendations/trending").status == 200
     assert get(recs, "/api/recommendations/mentors", meera).body["items"] == []
     assert get(recs, "/api/recommendations/demand", who(mentor)).body["items"] == []
+
+
+def test_a_learner_the_stream_kept_no_taste_for_is_known_by_their_bookings(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    # Bookings made before recommendations began (no stream here: no TASTE item is written)
+    mentor = person("mentor")
+    booked = publish(ctx, mentor, tags=["Python"], title="Python for data", capacity=3)
+    publish(ctx, mentor, tags=["Python"], title="Python testing", capacity=3)
+    ravi = learner("Ravi", ["Python"])
+    seats.book(booker=ravi, session_id=booked, client=CLIENT)
+    rebuild(DirectoryArtefacts(models_dir))
+
+    assert titles(get(recs, "/api/recommendations/sessions", who(ravi))) == ["Python testing"]

@@ -37,6 +37,7 @@ from peerlearn.encoding import b64url_decode, b64url_encode
 from peerlearn.errors import BadRequest, Forbidden, TooManyRequests
 from peerlearn.recommend import signals, trending
 from peerlearn.recommend.artefacts import ModelCache
+from peerlearn.recommend.build import COUNTED_BOOKINGS
 from peerlearn.recommend.model import Demand, Learner, MentorPick, Reason
 from peerlearn.recommend.schemas import (
     DemandOut,
@@ -47,8 +48,17 @@ from peerlearn.recommend.schemas import (
     SessionPickOut,
     SessionPicksPage,
 )
-from peerlearn.store.keys import OPEN, SESSION_SK, USER_PROFILE_SK, mentor_sessions_pk, session_pk, user_pk
-from peerlearn.store.models import BaseItem, SessionItem, UserItem
+from peerlearn.recommend.weights import BOOKING_WEIGHT
+from peerlearn.store.keys import (
+    OPEN,
+    SESSION_SK,
+    USER_PROFILE_SK,
+    learner_bookings_pk,
+    mentor_sessions_pk,
+    session_pk,
+    user_pk,
+)
+from peerlearn.store.models import BaseItem, BookingItem, SessionItem, UserItem
 from peerlearn.store.recommend import TRENDING, PopularityItem
 
 logger = logging.getLogger(__name__)
@@ -206,7 +216,7 @@ def learner(user_id: str) -> Learner:
         languages, timezone = [str(t) for t in profile.languages], str(profile.timezone)
     except DoesNotExist:
         interests, skills, languages, timezone = [], [], [], None
-    history, booked = signals.taste_of(user_id)
+    history, booked = signals.taste_of(user_id) or bookings_taste(user_id)
     return Learner(
         user_id=user_id,
         interests=interests,
@@ -216,6 +226,22 @@ def learner(user_id: str) -> Learner:
         history=history,
         booked=booked,
     )
+
+
+def bookings_taste(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]]:
+    """A taste from the learner's own bookings, for one the stream has kept none for (bookings made
+    before recommendations began): their newest HISTORY_CAP seats, each a booking's weight."""
+    history, booked = [], set()
+    for booking in BookingItem.by_learner.query(
+        learner_bookings_pk(user_id),
+        scan_index_forward=False,
+        limit=signals.HISTORY_CAP,
+        filter_condition=BookingItem.status.is_in(*COUNTED_BOOKINGS),
+    ):
+        at = timeutil.epoch(booking.confirmed_at or booking.created_at)
+        history.append((booking.session_id, BOOKING_WEIGHT, at))
+        booked.add(booking.session_id)
+    return sorted(history, key=lambda entry: entry[2]), booked
 
 
 # ---------------------------------------------------------------- without a model

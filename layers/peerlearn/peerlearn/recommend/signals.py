@@ -283,12 +283,13 @@ def add_view(learner_id: str, session_id: str, now: int | None = None) -> bool:
 
 
 # ---------------------------------------------------------------- reading (serving)
-def taste_of(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]]:
-    """A learner's history (session, weight, at), oldest first, and the sessions they booked."""
+def taste_of(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]] | None:
+    """A learner's history (session, weight, at), oldest first, and the sessions they booked; None
+    when the stream has kept no taste for them (nothing since recommendations began)."""
     try:
         item = TasteItem.get(user_pk(user_id), TASTE_SK)
     except DoesNotExist:
-        return [], set()
+        return None
     return [(str(e.session_id), float(e.weight), int(e.at)) for e in item.history], {
         str(session) for session in item.booked
     }
