@@ -246,7 +246,12 @@ def bookings_taste(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]
 
 # ---------------------------------------------------------------- without a model
 def _open_sessions(now_iso: str) -> list[SessionItem]:
-    return list(SessionItem.open_by_start.query(OPEN, SessionItem.starts_at > now_iso, limit=OPEN_SCAN))
+    """The soonest open sessions, ids and tags only (what matching tags needs)."""
+    return list(
+        SessionItem.open_by_start.query(
+            OPEN, SessionItem.starts_at > now_iso, limit=OPEN_SCAN, attributes_to_get=["id", "tags"]
+        )
+    )
 
 
 def _by_tags(
@@ -255,6 +260,8 @@ def _by_tags(
     """Open sessions sharing tags with `tags`, most shared first, then soonest (named as the session
     spells them)."""
     wanted = {tag.lower() for tag in tags}
+    if not wanted:
+        return []
     found = []
     for session in _open_sessions(now_iso):
         shared = [str(tag) for tag in session.tags if str(tag).lower() in wanted]
