@@ -295,3 +295,20 @@ def test_a_learner_the_stream_kept_no_taste_for_is_known_by_their_bookings(
     rebuild(DirectoryArtefacts(models_dir))
 
     assert titles(get(recs, "/api/recommendations/sessions", who(ravi))) == ["Python testing"]
+
+
+def test_trending_falls_back_to_the_model_while_the_live_index_is_empty(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    # Bookings the build counted, but no stream here: nothing on the TRENDING index
+    mentor = person("mentor")
+    popular = publish(ctx, mentor, tags=["Python"], title="Python for data", capacity=5)
+    publish(ctx, mentor, tags=["Pottery"], title="Throwing pots", capacity=5)
+    for n in range(3):
+        seats.book(booker=learner(f"L{n}", []), session_id=popular, client=CLIENT)
+    rebuild(DirectoryArtefacts(models_dir))
+
+    reply = get(recs, "/api/recommendations/trending")
+
+    assert titles(reply)[0] == "Python for data"
+    assert reply.body["built_at"] is not None
