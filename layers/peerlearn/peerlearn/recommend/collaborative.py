@@ -44,20 +44,22 @@ def item_knn(
     items: I64,
     values: F64,
     n_items: int,
-    k: int = NEIGHBOURS,
-    shrink: float = SHRINK,
+    k: int | None = None,
+    shrink: float | None = None,
 ) -> tuple[I32, F32]:
     """Top-k neighbours of every item: (indices, similarities), both n_items x k, similarity 0 where
     an item has fewer than k neighbours. `users` must be sorted (as `user_item_matrix` returns)."""
+    k = NEIGHBOURS if k is None else k
+    shrink = SHRINK if shrink is None else shrink
     k = max(1, min(k, n_items - 1)) if n_items > 1 else 1
     neighbours = np.zeros((n_items, k), dtype=np.int32)
     similarity = np.zeros((n_items, k), dtype=np.float32)
     if len(users) == 0 or n_items < 2:
         return neighbours, similarity
-    norms = np.sqrt(np.bincount(items, weights=values**2, minlength=n_items))
     starts = np.searchsorted(users, users, side="left")
     ends = np.searchsorted(users, users, side="right")
     lengths = ends - starts
+    norms = np.sqrt(np.bincount(items, weights=values**2, minlength=n_items))
     order = np.argsort(items, kind="stable")  # entries grouped by item, to take a block of rows
     item_starts = np.searchsorted(items[order], np.arange(n_items + 1))
     rows_per_block = max(1, _BLOCK_CELLS // n_items)
@@ -98,3 +100,48 @@ def scores_from_history(neighbours: I32, similarity: F32, history: I32, weights:
     return np.bincount(neighbours[history].ravel(), weights=contributions.ravel(), minlength=n_items).astype(
         np.float32
     )
+
+
+EASE_ITEMS = 2000
+EASE_L2 = 200.0
+
+
+def ease(
+    users: I64, items: I64, n_items: int, size: int | None = None, l2: float | None = None
+) -> tuple[I32, F32]:
+    """EASE (Steck 2019) over the `size` items most learners booked: B = -P / diag(P) with
+    P = (G + l2 I)^-1, G the learners' co-booking counts (binary). Returns (members, B), B[a, b] the
+    weight member a's booking gives member b. `users` sorted; one entry per (user, item)."""
+    size = EASE_ITEMS if size is None else size
+    l2 = EASE_L2 if l2 is None else l2
+    support = np.bincount(items, minlength=n_items)
+    ranked = np.argsort(-support, kind="stable")
+    members = np.sort(ranked[: min(size, int((support >= 2).sum()))]).astype(np.int32)
+    m = len(members)
+    if m < 2:
+        return members, np.zeros((m, m), dtype=np.float32)
+    position = np.full(n_items, -1, dtype=np.int64)
+    position[members] = np.arange(m)
+    keep = position[items] >= 0
+    users, mine = users[keep], position[items[keep]]
+    starts = np.searchsorted(users, users, side="left")
+    lengths = np.searchsorted(users, users, side="right") - starts
+    counts = np.zeros(m * m, dtype=np.float64)
+    done = 0
+    ends = np.cumsum(lengths)
+    while done < len(users):
+        upto = int(np.searchsorted(ends, (ends[done - 1] if done else 0) + _PAIRS_PER_STEP))
+        upto = max(upto, done + 1)
+        left = np.arange(done, upto)
+        pairs = lengths[left]
+        repeated = np.repeat(left, pairs)
+        offsets = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+        right = starts[repeated] + offsets
+        counts += np.bincount(mine[repeated] * m + mine[right], minlength=m * m)
+        done = upto
+    gram = counts.reshape(m, m)
+    gram[np.diag_indices(m)] += l2
+    inverse = np.linalg.inv(gram)
+    weights = -inverse / np.diag(inverse)[None, :]
+    weights[np.diag_indices(m)] = 0.0
+    return members, weights.astype(np.float32)

@@ -26,17 +26,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from peerlearn.recommend import metrics, trending
-from peerlearn.recommend.model import BuildInput, Catalogue, Interactions, Learner, build
+from peerlearn.recommend.model import TAIL_SHARE, BuildInput, Catalogue, Interactions, Learner, build
 from peerlearn.recommend.weights import BOOKING_WEIGHT, rating_weight
 
 PROTOCOLS = ("leave-last-out", "time")
 TIME_SPLIT_QUANTILE = 0.8
 COLD_INTERESTS = 3
+COLLABORATIVE = {"co_booked": 1.0, "co_booked_tail": TAIL_SHARE}  # the blend's collaborative parts alone
 MODELS = ("popularity", "decayed_popularity", "content", "collaborative", "served", "content_cold", "random")
 
 
@@ -166,7 +168,7 @@ def build_input(log: Log, items: Items | None, rows: list[int]) -> BuildInput:
     return BuildInput(Catalogue(ids=ids, tags=tags, titles=titles), interactions, now=now)
 
 
-def _top(scores: npt.NDArray[np.floating], seen: list[int], k: int, item_ids: list[str]) -> list[str]:
+def _top(scores: npt.NDArray[Any], seen: list[int], k: int, item_ids: list[str]) -> list[str]:
     scores = scores.astype(np.float64).copy()
     scores[seen] = -np.inf
     take = min(k, len(scores))
@@ -200,6 +202,7 @@ def evaluate(
     tags_of = dict(zip(data.catalogue.ids, data.catalogue.tags, strict=True))
 
     users = sorted(chosen.held_out)
+    everything = np.ones(n, dtype=np.bool_)
     ranked: dict[str, list[list[str]]] = {name: [] for name in MODELS}
     for user in users:
         mine = history.get(user, [])
@@ -210,7 +213,8 @@ def evaluate(
         ranked["popularity"].append(_top(popularity, seen, k, model.item_ids))
         ranked["decayed_popularity"].append(_top(decayed, seen, k, model.item_ids))
         ranked["content"].append(_top(parts["similar"], seen, k, model.item_ids))
-        ranked["collaborative"].append(_top(parts["co_booked"], seen, k, model.item_ids))
+        collaborative, _ = model.blended(learner, now, everything, COLLABORATIVE)
+        ranked["collaborative"].append(_top(collaborative, seen, k, model.item_ids))
         ranked["served"].append([pick.item_id for pick in model.recommend(learner, k, now)])
         counts = Counter(tag for item, _, _ in mine for tag in tags_of[item])
         interests = [tag for tag, _ in counts.most_common(COLD_INTERESTS)]

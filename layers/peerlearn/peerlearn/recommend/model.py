@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from peerlearn.recommend import collaborative, content, matching, trending
-from peerlearn.recommend.weights import stars_of
+from peerlearn.recommend.weights import BOOKING_WEIGHT, stars_of
 
 ReasonKind = Literal[
     "interest",  # "Because you follow Python"
@@ -142,11 +142,19 @@ I32 = npt.NDArray[np.int32]
 # with `python -m peerlearn.recommend.evaluate` (figures in `evaluate`'s docstring).
 CF_HALF_HISTORY = 2.0  # collaborative's share is h / (h + this) for a learner with h history items
 CONTENT_SHARE = 0.5  # of what is not collaborative: content vs trending
-MENTOR_SHARE = 0.15  # a mentor the learner booked (and rated well) before
+# A mentor the learner booked (and did not rate below 3) before: not measurable on MovieLens (no
+# mentors); set so a new session from a mentor they rated 5 stars outranks one merely popular.
+MENTOR_SHARE = 0.3
+PERSONAL_REASON_SHARE = 0.5  # a personal reason is shown if its part is at least this share of the top part
 NEW_SHARE = 0.05  # a session nobody booked yet, from a well-rated mentor
-PROFILE_HALF_LIFE_SECONDS = 90 * 24 * 3600  # older history says less about taste today
+TAIL_SHARE = 0.3  # collaborative's long tail (items EASE leaves out) against EASE's
+TREND_SHARE = 0.1  # trending's share that stays however much the learner has done
+CONTENT_FLOOR = 0.1  # content's share that stays however much the learner has done
+PROFILE_HALF_LIFE_SECONDS = 365 * 24 * 3600  # history older than the learner's latest says less
 COLD_SUPPORT = 3  # items booked by fewer learners also get content and same-mentor neighbours
 COLD_MENTOR_SIM = 0.3  # a same-mentor neighbour's similarity, for an item without enough bookings
+RANK_K = 60.0
+RANK_DEPTH = 500
 PAGE = 10
 PER_MENTOR_PER_PAGE = 2
 
@@ -172,6 +180,10 @@ class Model:
         self.support: I32 = a["support"]
         self.trend: F32 = a["trend"]
         self.neighbours: I32 = a["neighbours"]
+        self.ease_items: I32 = a["ease_items"]
+        self.ease_weights: F32 = a["ease_weights"].astype(np.float32)
+        self.ease_position = np.full(len(a["item_ids"]), -1, dtype=np.int32)
+        self.ease_position[self.ease_items] = np.arange(len(self.ease_items), dtype=np.int32)
         self.similarity: F32 = a["similarity"].astype(np.float32)
         self.cold_items: I32 = a["cold_items"]
         self.cold_neighbours: I32 = a["cold_neighbours"]
@@ -213,17 +225,21 @@ class Model:
 
     def _history(self, learner: Learner, now: int) -> tuple[I32, F32, F32]:
         """The learner's known history items, their summed weights, and those weights decayed by age
-        (positive only: a disliked session is no guide to taste)."""
+        (positive only: a disliked session is no guide to taste). Age counts back from the learner's
+        own latest event, not from `now`: after a quiet half year their last bookings still say the
+        most about them."""
+        known = [(self.index_of[i], w, at) for i, w, at in learner.history if i in self.index_of]
+        if not known:
+            empty = np.zeros(0, dtype=np.float32)
+            return np.zeros(0, dtype=np.int32), empty, empty.copy()
+        latest = min(now, max(at for _, _, at in known)) if now else max(at for _, _, at in known)
         raw: dict[int, float] = {}
         decayed: dict[int, float] = {}
-        for item_id, weight, at in learner.history:
-            item = self.index_of.get(item_id)
-            if item is None:
-                continue
+        for item, weight, at in known:
             raw[item] = raw.get(item, 0.0) + weight
-            age = max(0, now - at) if at else 0
+            age = max(0, latest - at)
             decayed[item] = decayed.get(item, 0.0) + weight * 2.0 ** (-age / PROFILE_HALF_LIFE_SECONDS)
-        items = [i for i, w in decayed.items() if w > 0 and raw[i] > 0]
+        items = [i for i, w in raw.items() if w > 0 and decayed[i] > 0]
         return (
             np.asarray(items, dtype=np.int32),
             np.asarray([raw[i] for i in items], dtype=np.float32),
@@ -244,6 +260,12 @@ class Model:
         interest = self.content.scores(self.content.profile_of_tokens(self._interest_tokens(learner)))
         liked = self.content.scores(self.content.profile_of_items(items, decayed))
         cf = collaborative.scores_from_history(self.neighbours, self.similarity, items, decayed, self.n_items)
+        ease = np.zeros(self.n_items, dtype=np.float32)
+        inside = self.ease_position[items] >= 0 if len(items) else np.zeros(0, dtype=np.bool_)
+        if inside.any():
+            rows = self.ease_weights[self.ease_position[items[inside]]]
+            ease[self.ease_items] = decayed[inside] @ rows
+        cf[self.ease_position >= 0] = 0.0  # the tail: what EASE does not cover
         if len(items) and len(self.cold_items):
             weights = np.zeros(self.n_items, dtype=np.float32)
             weights[items] = decayed
@@ -253,14 +275,16 @@ class Model:
         known = self.item_mentor[items] if len(items) else np.zeros(0, dtype=np.int32)
         if len(known) and (known >= 0).any():
             affinity = np.zeros(self.mentors.count + 1, dtype=np.float32)
-            np.add.at(affinity, known, raw)  # -1 (no mentor) lands in the spare last slot
+            kept = np.where(raw >= BOOKING_WEIGHT, raw, 0.0)  # booked, and not rated below 3 stars
+            np.add.at(affinity, known, kept)  # -1 (no mentor) lands in the spare last slot
             affinity[-1] = 0.0
             mentor = np.maximum(affinity[self.item_mentor], 0.0)
         new = np.where(self.support == 0, self.mentors.prior[self.item_mentor], 0.0).astype(np.float32)
         return {
             "interest": interest,
             "similar": liked,
-            "co_booked": cf,
+            "co_booked": ease,
+            "co_booked_tail": cf,
             "mentor": mentor,
             "trending": self.trend,
             "new": new,
@@ -273,28 +297,41 @@ class Model:
         cf = history_items / (history_items + CF_HALF_HISTORY)
         rest = 1.0 - cf
         return {
-            "interest": rest * CONTENT_SHARE + 0.1 * cf,
-            "similar": rest * CONTENT_SHARE * 0.5 + 0.1 * cf,
+            "interest": rest * CONTENT_SHARE + CONTENT_FLOOR * cf,
+            "similar": rest * CONTENT_SHARE * 0.5 + CONTENT_FLOOR * cf,
             "co_booked": cf,
+            "co_booked_tail": cf * TAIL_SHARE,
             "mentor": MENTOR_SHARE,
-            "trending": rest * (1.0 - CONTENT_SHARE) + 0.05 * cf,
+            "trending": rest * (1.0 - CONTENT_SHARE) + TREND_SHARE * cf,
             "new": NEW_SHARE,
         }
 
     def blended(
-        self, learner: Learner, now: int, allowed: npt.NDArray[np.bool_]
+        self,
+        learner: Learner,
+        now: int,
+        allowed: npt.NDArray[np.bool_],
+        weights: dict[str, float] | None = None,
     ) -> tuple[F32, dict[str, F32]]:
         parts = self.component_scores(learner, now)
-        history_items = len({i for i, w, _ in learner.history if w > 0 and i in self.index_of})
-        weights = self.blend_weights(history_items)
+        if weights is None:
+            history_items = len({i for i, w, _ in learner.history if w > 0 and i in self.index_of})
+            weights = self.blend_weights(history_items)
         total = np.zeros(self.n_items, dtype=np.float32)
         shares: dict[str, F32] = {}
         for name, scores in parts.items():
+            if weights.get(name, 0.0) <= 0:
+                continue
             top = float(scores[allowed].max()) if allowed.any() else 0.0
             if top <= 0:
                 continue
-            share = (weights[name] / top) * np.maximum(scores, 0.0)
-            shares[name] = share.astype(np.float32)
+            candidates = np.flatnonzero(allowed & (scores > 0))
+            if len(candidates) > RANK_DEPTH:
+                candidates = candidates[np.argpartition(-scores[candidates], RANK_DEPTH - 1)[:RANK_DEPTH]]
+            ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
+            share = np.zeros(self.n_items, dtype=np.float32)
+            share[ordered] = weights[name] * RANK_K / (RANK_K + np.arange(len(ordered), dtype=np.float32))
+            shares[name] = share
             total += share
         return total, shares
 
@@ -354,15 +391,18 @@ class Model:
         strongest = max(shares, key=lambda name: float(shares[name][item]), default=None)
         if strongest is None or float(shares[strongest][item]) <= 0:
             return Reason("new", "New on PeerLearn", self.item_ids[item])
+        # A reason about the learner reads better than "popular": say it when it carried enough.
+        personal = [name for name in shares if name not in ("trending", "new")]
+        mine = max(personal, key=lambda name: float(shares[name][item]), default=None)
+        if mine is not None and shares[mine][item] >= PERSONAL_REASON_SHARE * shares[strongest][item] > 0:
+            strongest = mine
         if strongest == "interest":
             token = self._shared_token(item, self._interest_tokens(learner))
             if token is not None:
                 return Reason("interest", f"Because you follow {token}", token)
-        if strongest == "co_booked" and len(history):
-            rows = self.neighbours[history] == item
-            contributions = (self.similarity[history] * rows).sum(axis=1) * raw
-            if contributions.max() > 0:
-                source = int(history[int(np.argmax(contributions))])
+        if strongest in ("co_booked", "co_booked_tail") and len(history):
+            source = self._co_booked_source(item, history, raw)
+            if source is not None:
                 title = self.titles[source]
                 return Reason(
                     "co_booked", f"Learners who booked {title} also booked this", self.item_ids[source]
@@ -389,6 +429,22 @@ class Model:
             if not math.isnan(rating):
                 return Reason("new", f"New from a mentor rated {rating:.1f}", self.mentors.ids[mentor])
         return Reason("trending", "Popular this week", self.item_ids[item])
+
+    def _co_booked_source(self, item: int, history: I32, raw: F32) -> int | None:
+        """The history item that most made collaborative filtering pick `item`: EASE's weight when
+        both are in its block, else the item-kNN similarity (None when neither links them)."""
+        contributions = np.zeros(len(history), dtype=np.float32)
+        column = self.ease_position[item]
+        if column >= 0:
+            rows = self.ease_position[history]
+            inside = rows >= 0
+            contributions[inside] = self.ease_weights[rows[inside], column] * raw[inside]
+        if contributions.max(initial=0.0) <= 0:
+            linked = self.neighbours[history] == item
+            contributions = (self.similarity[history] * linked).sum(axis=1) * raw
+        if contributions.max(initial=0.0) <= 0:
+            return None
+        return int(history[int(np.argmax(contributions))])
 
     def _shared_token(self, item: int, tokens: dict[str, float]) -> str | None:
         """The display name of the item's token that weighs most in `tokens` (None when none is shared)."""
@@ -526,6 +582,7 @@ def build(data: BuildInput, *, build_id: str) -> Model:
     u, i, v = collaborative.user_item_matrix(users, items, weight, n)
     support = np.bincount(i, minlength=n).astype(np.int32)
     neighbours, similarity = collaborative.item_knn(u, i, v, n)
+    ease_items, ease_weights = collaborative.ease(u, i, n)
 
     mentor_code = {m.id: j for j, m in enumerate(data.mentors)}
     for m in mentor_of:
@@ -555,6 +612,8 @@ def build(data: BuildInput, *, build_id: str) -> Model:
         "support": support,
         "trend": trend,
         "neighbours": neighbours,
+        "ease_items": ease_items,
+        "ease_weights": ease_weights.astype(np.float16),
         "similarity": similarity.astype(np.float16),
         "cold_items": cold_items,
         "cold_neighbours": cold_neighbours,

@@ -16,7 +16,7 @@ EPOCH = 1_767_225_600
 
 # Chosen by measurement (see `peerlearn.recommend.evaluate`, time split on MovieLens latest-small):
 # filled in below with the figures.
-HALF_LIFE_SECONDS = 7 * 24 * 3600
+HALF_LIFE_SECONDS = 180 * 24 * 3600
 
 
 def decay_weight_log2(weight: float, at: int) -> float:
