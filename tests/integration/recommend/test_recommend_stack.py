@@ -127,6 +127,7 @@ def test_a_booking_moves_picks_and_trending_within_seconds_and_a_rebuild_is_pick
     )
     assert titles(hot)[0] == chosen_title
     assert hot.json()["items"][0]["reason"]["kind"] == "trending"
+    assert chosen_title not in titles(api.get("/api/recommendations/trending", headers=headers))  # theirs
 
     # Similar sessions answer publicly; a view counts once.
     similar = api.get(f"/api/recommendations/sessions/{chosen}/similar")

@@ -312,3 +312,31 @@ def test_trending_falls_back_to_the_model_while_the_live_index_is_empty(
 
     assert titles(reply)[0] == "Python for data"
     assert reply.body["built_at"] is not None
+
+
+def test_public_lists_leave_out_a_signed_in_viewers_own_bookings(recs: ModuleType, ctx: Context) -> None:
+    from peerlearn.accounts import service as accounts
+
+    mentor = person("mentor")
+    page = publish(ctx, mentor, tags=["Python", "Django"], title="Django from zero", capacity=3)
+    other = publish(ctx, mentor, tags=["Python", "Django"], title="Django REST", capacity=3)
+    publish(ctx, mentor, tags=["Python", "Django"], title="Django admin", capacity=3)
+    ravi = learner("Ravi", [])
+    seats.book(booker=ravi, session_id=other, client=CLIENT)
+    token = accounts.sign_in_without_password(ctx, ravi.user_id).access_token
+
+    def similar_as(authorization: str | None) -> list[str]:
+        event = rest_event(
+            "GET",
+            f"/api/recommendations/sessions/{page}/similar",
+            resource="/api/recommendations/sessions/{id}/similar",
+            path_parameters={"id": page},
+            headers={"Authorization": authorization} if authorization else None,
+        )
+        reply = call(recs, event)
+        assert reply.status == 200, reply
+        return sorted(titles(reply))
+
+    assert similar_as(None) == ["Django REST", "Django admin"]
+    assert similar_as(f"Bearer {token}") == ["Django admin"]
+    assert similar_as("Bearer not-a-token") == ["Django REST", "Django admin"]  # a visitor, not a 401

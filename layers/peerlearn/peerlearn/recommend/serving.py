@@ -228,6 +228,13 @@ def learner(user_id: str) -> Learner:
     )
 
 
+def booked_by(user_id: str | None) -> set[str]:
+    """The sessions a viewer holds a seat in (nothing for a viewer who is not signed in)."""
+    if user_id is None:
+        return set()
+    return (signals.taste_of(user_id) or bookings_taste(user_id))[1]
+
+
 def bookings_taste(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]]:
     """A taste from the learner's own bookings, for one the stream has kept none for (bookings made
     before recommendations began): their newest HISTORY_CAP seats, each a booking's weight."""
@@ -279,17 +286,23 @@ def _trending_index(now: int) -> list[Ranked]:
 
 
 # ---------------------------------------------------------------- the routes' answers
-def trending_page(ctx: Context, cache: ModelCache, *, limit: int, cursor: str | None) -> SessionPicksPage:
+def trending_page(
+    ctx: Context, cache: ModelCache, *, limit: int, cursor: str | None, viewer: str | None = None
+) -> SessionPicksPage:
     """Live popularity from the TRENDING index, bookable only, at most two per mentor in ten; the
-    model's decayed popularity when the index has nothing bookable."""
+    model's decayed popularity when the index has nothing bookable. A signed-in viewer's own
+    bookings are left out."""
     position = decode_cursor(cursor)
     now = clock.now_seconds()
     now_iso = timeutil.iso_from_epoch(now)
     model = cache.get()
     ranking = _trending_index(now)
     items = live_items(r.item_id for r in ranking)
+    booked = booked_by(viewer)
     live = [
-        (r, items[r.item_id]) for r in ranking if r.item_id in items and is_live(items[r.item_id], now_iso)
+        (r, items[r.item_id])
+        for r in ranking
+        if r.item_id in items and r.item_id not in booked and is_live(items[r.item_id], now_iso)
     ]
     if not live and model is not None:
         ranking = guarded(
@@ -301,7 +314,7 @@ def trending_page(ctx: Context, cache: ModelCache, *, limit: int, cursor: str | 
         live = [
             (r, items[r.item_id])
             for r in ranking
-            if r.item_id in items and is_live(items[r.item_id], now_iso)
+            if r.item_id in items and r.item_id not in booked and is_live(items[r.item_id], now_iso)
         ]
     ordered = diversify(live)
     chosen = ordered[position : position + limit]
@@ -351,9 +364,16 @@ def for_you(
 
 
 def similar(
-    ctx: Context, cache: ModelCache, session_id: str, *, limit: int, cursor: str | None
+    ctx: Context,
+    cache: ModelCache,
+    session_id: str,
+    *,
+    limit: int,
+    cursor: str | None,
+    viewer: str | None = None,
 ) -> SessionPicksPage:
-    """Sessions like this one (the model's neighbours, or shared tags before it knows the session)."""
+    """Sessions like this one (the model's neighbours, or shared tags before it knows the session);
+    a signed-in viewer's own bookings are left out."""
     position = decode_cursor(cursor)
     session = get_session_item(session_id)  # 404 for an unknown id
     now = clock.now_seconds()
@@ -382,7 +402,8 @@ def similar(
             {session_id},
             lambda tag: Reason("similar", f"Also about {tag}", tag),
         )
-    ranking = [r for r in ranking if r.item_id != session_id]
+    booked = booked_by(viewer)
+    ranking = [r for r in ranking if r.item_id != session_id and r.item_id not in booked]
     items, next_cursor = page_of(ctx, ranking, position, limit, now_iso)
     return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=_built_at(cache))
 

@@ -11,7 +11,9 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.request import Request
 
-from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep, ContextDep
+from peerlearn.accounts.authorize import authorize, bearer_token
+from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep, ContextDep, current_context
+from peerlearn.errors import DomainError
 from peerlearn.recommend import serving
 from peerlearn.recommend.artefacts import ModelCache
 from peerlearn.recommend.schemas import DemandPage, MentorPicksPage, SessionPicksPage, ViewIn, ViewOut
@@ -35,6 +37,21 @@ def current_models(request: Request) -> ModelCache:
 ModelsDep = Annotated[ModelCache, Depends(current_models)]
 
 
+def optional_viewer(request: Request) -> str | None:
+    """Who is looking at a public list, when their request carries a valid access token (the
+    authorizer does not run on public routes); anyone else, a bad or an old token too, is a visitor."""
+    header = request.headers.get("authorization") or request.headers.get("Authorization")
+    if not header:
+        return None
+    try:
+        return authorize(current_context(request).settings.jwt_secret, bearer_token(header)).user_id
+    except DomainError:
+        return None
+
+
+ViewerDep = Annotated[str | None, Depends(optional_viewer)]
+
+
 @router.get(
     "/api/recommendations/sessions",
     summary="Sessions picked for you, each with its reason",
@@ -47,22 +64,31 @@ def sessions_for_you(
     return serving.for_you(ctx, models, who.user_id, limit=limit, cursor=cursor)
 
 
-@router.get("/api/recommendations/trending", summary="Sessions popular now (bookable)", tags=TAGS)
+@router.get(
+    "/api/recommendations/trending",
+    summary="Sessions popular now (bookable; signed in: without your own bookings)",
+    tags=TAGS,
+)
 def trending(
-    ctx: ContextDep, models: ModelsDep, limit: Limit = 10, cursor: Cursor = None
+    ctx: ContextDep, models: ModelsDep, viewer: ViewerDep, limit: Limit = 10, cursor: Cursor = None
 ) -> SessionPicksPage:
-    return serving.trending_page(ctx, models, limit=limit, cursor=cursor)
+    return serving.trending_page(ctx, models, limit=limit, cursor=cursor, viewer=viewer)
 
 
 @router.get(
     "/api/recommendations/sessions/<session_id>/similar",
-    summary="Sessions like this one",
+    summary="Sessions like this one (signed in: without your own bookings)",
     tags=TAGS,
 )
 def similar_sessions(
-    session_id: SessionId, ctx: ContextDep, models: ModelsDep, limit: Limit = 10, cursor: Cursor = None
+    session_id: SessionId,
+    ctx: ContextDep,
+    models: ModelsDep,
+    viewer: ViewerDep,
+    limit: Limit = 10,
+    cursor: Cursor = None,
 ) -> SessionPicksPage:
-    return serving.similar(ctx, models, session_id, limit=limit, cursor=cursor)
+    return serving.similar(ctx, models, session_id, limit=limit, cursor=cursor, viewer=viewer)
 
 
 @router.get(
