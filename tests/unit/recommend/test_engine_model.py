@@ -242,3 +242,28 @@ def test_an_empty_build_answers_with_nothing():
     assert model.trending(5, NOW) == []
     assert model.mentors_for(Learner("x"), 5) == []
     assert Model.from_bytes(model.to_bytes()).build_id == "empty"
+
+
+def test_reasons_down_a_page_name_different_sessions_the_learner_booked():
+    rows = [("h1", ["x"], "m1", NOW - 9 * DAY), ("h2", ["y"], "m2", NOW - 9 * DAY)]
+    rows += [(f"c{n}", [f"t{n}"], f"m{n + 3}", NOW + DAY) for n in range(4)]
+    pairs = [(f"u{n}", i) for n in range(6) for i in ("h1", "h2", "c0", "c1", "c2", "c3")]
+    model = build(BuildInput(catalogue(rows), bookings(pairs)), build_id="t")
+    history = [("h1", BOOKING_WEIGHT, NOW - 9 * DAY), ("h2", BOOKING_WEIGHT, NOW - 9 * DAY)]
+    picks = model.recommend(Learner("x", history=history, booked={"h1", "h2"}), 4, NOW)
+    assert {p.reason.kind for p in picks} == {"co_booked"}
+    assert {p.reason.about for p in picks} == {"h1", "h2"}
+
+
+def test_a_new_session_like_one_the_learner_booked_says_so():
+    rows = [("h", ["Rust", "Wasm"], "m1", NOW - 9 * DAY), ("c", ["Rust"], "m2", NOW + DAY)]
+    rows += [("p", ["Cooking"], "m3", NOW + DAY)]
+    pairs = [(f"u{n}", "h") for n in range(3)] + [(f"v{n}", "p") for n in range(5)]
+    model = build(BuildInput(catalogue(rows), bookings(pairs)), build_id="t")
+    picks = model.recommend(
+        Learner("x", history=[("h", BOOKING_WEIGHT, NOW - 9 * DAY)], booked={"h"}), 2, NOW
+    )
+    reasons = {p.item_id: p.reason for p in picks}
+    assert reasons["c"].kind == "similar"
+    assert reasons["c"].text == "Like Title h, which you booked"
+    assert reasons["p"].kind == "trending"

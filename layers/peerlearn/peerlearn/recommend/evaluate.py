@@ -13,7 +13,8 @@ users who have history before it and something new after it.
 Models: `popularity` (how many learners had each item), `decayed_popularity` (the same, halved every
 `trending.HALF_LIFE_SECONDS` before the split), `content` (TF-IDF of the user's history), `collaborative`
 (item-kNN), `served` (the blend), and for users treated as new (history hidden, their interests = the
-3 tags most frequent in their history) `content_cold` against `random`.
+3 tags most frequent in their history) `content_cold` against `random`, and `served_cold`: the blend
+a new learner gets (their interests and trending).
 """
 
 from __future__ import annotations
@@ -39,7 +40,16 @@ PROTOCOLS = ("leave-last-out", "time")
 TIME_SPLIT_QUANTILE = 0.8
 COLD_INTERESTS = 3
 COLLABORATIVE = {"co_booked": 1.0, "co_booked_tail": TAIL_SHARE}  # the blend's collaborative parts alone
-MODELS = ("popularity", "decayed_popularity", "content", "collaborative", "served", "content_cold", "random")
+MODELS = (
+    "popularity",
+    "decayed_popularity",
+    "content",
+    "collaborative",
+    "served",
+    "content_cold",
+    "served_cold",
+    "random",
+)
 
 
 class BadInput(Exception):
@@ -222,6 +232,7 @@ def evaluate(
         ranked["content_cold"].append(
             _top(model.component_scores(cold, now)["interest"], seen, k, model.item_ids)
         )
+        ranked["served_cold"].append([pick.item_id for pick in model.recommend(cold, k, now)])
         ranked["random"].append(_top(rng.random(n), seen, k, model.item_ids))
     held = [chosen.held_out[user] for user in users]
     return {

@@ -14,8 +14,13 @@ import math
 # 2026-01-01T00:00:00Z
 EPOCH = 1_767_225_600
 
-# Chosen by measurement (see `peerlearn.recommend.evaluate`, time split on MovieLens latest-small):
-# filled in below with the figures.
+# Chosen by measurement: decayed popularity's recall@10 on the time split of MovieLens latest-small
+# (`python -m peerlearn.recommend.evaluate --protocol time`, 23 test users; plain popularity 0.179):
+#   half-life 1 day 0.030, 7 days 0.048, 30 days 0.179, 90 days 0.206, 180 days 0.232,
+#   1 year 0.215, 2 years 0.215, 10 years 0.192.
+# Movies stay wanted for months; a session is bookable for weeks, so for sessions nearly all of an
+# upcoming session's bookings fall inside one half-life anyway and the figure mostly ranks them by
+# bookings. Revisit with the product's own log once it has one.
 HALF_LIFE_SECONDS = 180 * 24 * 3600
 
 
