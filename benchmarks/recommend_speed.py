@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -145,7 +146,7 @@ def synthetic(sessions: int, learners: int, seed: int = 11) -> tuple[BuildInput,
     return data, queries
 
 
-def timed(calls: int, call) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(calls: int, call: Callable[[int], object]) -> list[float]:
     samples = []
     for i in range(calls):
         start = time.perf_counter()

@@ -267,3 +267,20 @@ def test_a_new_session_like_one_the_learner_booked_says_so():
     assert reasons["c"].kind == "similar"
     assert reasons["c"].text == "Like Title h, which you booked"
     assert reasons["p"].kind == "trending"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "missing array"])
+def test_a_damaged_artefact_is_refused_with_a_value_error(model: Model, damage: str):
+    data = model.to_bytes()
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "garbage":
+        data = b"not a model"
+    else:
+        arrays = dict(model.arrays)
+        del arrays["neighbours"]
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        data = buffer.getvalue()
+    with pytest.raises(ValueError, match="not a recommendation model artefact"):
+        Model.from_bytes(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -220,8 +221,13 @@ class Model:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Model:
-        with np.load(io.BytesIO(data), allow_pickle=False) as loaded:
-            return cls({name: loaded[name] for name in loaded.files})
+        """A model from `to_bytes`' output; ValueError for anything else (truncated, corrupt, pickled,
+        an array missing), so a caller keeps the model it has."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as loaded:
+                return cls({name: loaded[name] for name in loaded.files})
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, IndexError, ValueError) as error:
+            raise ValueError(f"not a recommendation model artefact: {error}") from error
 
     def has_item(self, item_id: str) -> bool:
         return item_id in self.index_of
