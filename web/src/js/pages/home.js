@@ -13,7 +13,7 @@ const HOLDING = ['held', 'confirmed'];
 export default () => ({
   upcoming: { status: 'loading', items: [], message: '' },
   forYou: sessionPicks('/sessions', { limit: 4, auth: true }),
-  trending: sessionPicks('/trending', { limit: 4 }),
+  trending: sessionPicks('/trending', { limit: 2, auth: true }),
   mentors: mentorPicks({ limit: 2 }),
   demand: demandList(),
 
