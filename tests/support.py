@@ -50,6 +50,7 @@ def base_env(outbox_dir: Path, table_name: str = "peerlearn-test") -> dict[str, 
         "OUTBOX_DIR": str(outbox_dir),
         "UPLOADS_BUCKET": "uploads-test",
         "UPLOADS_ENDPOINT": "http://127.0.0.1:3000/_dev/uploads",
+        "RECOMMEND_REFRESH_SECONDS": "60",  # the template's value for the recommendations function
         "COOKIE_SECURE": "false",
         "BOOKING_CANCEL_CUTOFF_HOURS": "24",
         # moto answers the management API only on an execute-api host

@@ -59,6 +59,7 @@ def _document() -> str:
         payments,
         payouts,
         push,
+        recommendations,
         recordings,
         rooms,
         sessions,
@@ -69,7 +70,9 @@ def _document() -> str:
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
-    api = make_resolver([*routers, payments.router, webhooks.router, payouts.router, *notifying])
+    api = make_resolver(
+        [*routers, payments.router, webhooks.router, payouts.router, *notifying, recommendations.router]
+    )
     return api.get_openapi_json_schema(
         title="PeerLearn API",
         version="1.0.0",

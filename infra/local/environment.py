@@ -126,6 +126,8 @@ def local_environment(data_dir: Path, url: str, table_name: str, dynamodb_endpoi
         "OUTBOX_DIR": str(data_dir / "outbox"),
         "UPLOADS_BUCKET": LOCAL_BUCKET,
         "UPLOADS_ENDPOINT": f"{url}/_dev/uploads",
+        # Built recommendation models: files here instead of the uploads bucket's models/ prefix.
+        "MODELS_DIR": str(data_dir / "models"),
         "COOKIE_SECURE": "false",
         # The Razorpay sandbox of the local stack (infra.local.triggers.razorpay); secrets above.
         "RAZORPAY_KEY_ID": LOCAL_RAZORPAY_KEY_ID,

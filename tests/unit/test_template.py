@@ -18,6 +18,7 @@ from peerlearn.api.routes import (
     payments,
     payouts,
     push,
+    recommendations,
     recordings,
     rooms,
     sessions,
@@ -36,6 +37,7 @@ ROUTERS = {
     "WebhooksFunction": [webhooks.router],
     "PayoutsFunction": [payouts.router],
     "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
+    "RecommendationsFunction": [recommendations.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)
@@ -217,3 +219,37 @@ def test_no_event_source_has_more_filters_than_lambda_allows(template: Template)
     for function, name, properties in sources:
         patterns = properties.get("FilterCriteria", {}).get("Filters", [])
         assert len(patterns) <= 5, f"{function.logical_id}.{name} has {len(patterns)} filters"
+
+
+def _statements(template: Template, function: str) -> list[dict[str, object]]:
+    return [
+        statement
+        for policy in template.resources[function]["Properties"]["Policies"]
+        if isinstance(policy, dict) and "Statement" in policy
+        for statement in policy["Statement"]
+    ]
+
+
+def test_the_recommendations_functions_reach_only_models_in_the_bucket_and_only_the_build_scans(
+    template: Template,
+) -> None:
+    for function, actions in (
+        ("RecommendationsFunction", ["s3:GetObject"]),
+        ("RecommendBuildFunction", ["s3:PutObject", "s3:GetObject"]),
+    ):
+        s3 = [
+            s for s in _statements(template, function) if any(str(a).startswith("s3:") for a in s["Action"])
+        ]
+        assert [s["Action"] for s in s3] == [actions], function
+        assert [s["Resource"] for s in s3] == [{"Fn::Sub": "${UploadsBucket.Arn}/models/*"}], function
+    scans = [
+        name
+        for name in ("RecommendationsFunction", "RecommendBuildFunction")
+        for s in _statements(template, name)
+        if "dynamodb:Scan" in s["Action"]
+    ]
+    assert scans == ["RecommendBuildFunction"]
+    build = template.resources["RecommendBuildFunction"]["Properties"]
+    [schedule] = build["Events"].values()
+    assert schedule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
+    assert schedule["Properties"]["Input"] == '{"job": "recommend"}'

@@ -471,3 +471,29 @@ def vapid_keys(key_text: str) -> tuple[str, str]:
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
     return b64url_encode(scalar), b64url_encode(point)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Where the recommendations' built models are: the uploads bucket's `models/` prefix in the cloud,
+    MODELS_DIR locally (set only by the local stack); and, for the function that serves them, how often
+    it looks for a newer build (RECOMMEND_REFRESH_SECONDS; None for the build, which never looks)."""
+
+    bucket: str
+    models_dir: str | None
+    refresh_seconds: int | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, serving: bool = True) -> ModelSettings:
+        env = os.environ if env is None else env
+        bucket = env.get("UPLOADS_BUCKET", "").strip()
+        models_dir = env.get("MODELS_DIR", "").strip() or None
+        if not bucket and models_dir is None:
+            raise ConfigError("setting UPLOADS_BUCKET (or locally MODELS_DIR) is required")
+        refresh: int | None = None
+        if serving:
+            text = env.get("RECOMMEND_REFRESH_SECONDS", "").strip()
+            if not text:
+                raise ConfigError("setting RECOMMEND_REFRESH_SECONDS is required")
+            refresh = _non_negative_int(text, "RECOMMEND_REFRESH_SECONDS")
+        return cls(bucket=bucket, models_dir=models_dir, refresh_seconds=refresh)

@@ -25,6 +25,7 @@ from peerlearn.feedback import aggregates
 from peerlearn.live import gifts, recording
 from peerlearn.payments import cancellations, webhooks
 from peerlearn.payouts import settlement
+from peerlearn.recommend import signals
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
     new: dict[str, Any] = (record.dynamodb.new_image if record.dynamodb else None) or {}
     old: dict[str, Any] = (record.dynamodb.old_image if record.dynamodb else None) or {}
     react(ctx, record.event_name, old, new)
+    recommend_signals(record.event_name, old, new)
     # After the reaction: a retried record runs both again, and both are idempotent.
     notices.on_change(ctx, record.event_name.name if record.event_name else "UNKNOWN", old, new)
 
@@ -81,3 +83,18 @@ def react(
             gifts.announce(new)
     else:
         logger.debug("stream record ignored", extra={"entity": entity, "event": str(event)})
+
+
+def recommend_signals(
+    event: DynamoDBRecordEventName | None, old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    """Popularity and taste between model builds (peerlearn.recommend.signals), after the reaction."""
+    if event not in (DynamoDBRecordEventName.INSERT, DynamoDBRecordEventName.MODIFY):
+        return
+    entity = new.get("entity")
+    if entity == "BOOKING":
+        signals.on_booking_changed(old, new)
+    elif entity == "REVIEW":
+        signals.on_review_changed(event.name, old, new)
+    elif entity == "SESSION":
+        signals.on_session_changed(old, new)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,10 +37,12 @@ def rest_function(
     gateway: Razorpay | None = None,
     turn: TurnSettings | None = None,
     push: PushSettings | None = None,
+    extra_context: Mapping[str, Any] | None = None,
 ) -> RestFunction:
     """Call at import (the cold start): the environment names the service and holds the settings.
     `gateway`: Razorpay, for the functions that move money; `turn`: ICE servers, for the rooms;
-    `push`: web push's VAPID keys, for the functions that subscribe devices or send notifications."""
+    `push`: web push's VAPID keys, for the functions that subscribe devices or send notifications;
+    `extra_context`: what else a function's routes declare (`models`: the recommendations' model cache)."""
     logger = Logger()
     tracer = make_tracer()
     route_domain_logs(logger)
@@ -50,7 +52,7 @@ def rest_function(
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        app.append_context(ctx=ctx)
+        app.append_context(ctx=ctx, **(extra_context or {}))
         return refusal(event, ctx.settings.origin_secret) or app.resolve(event, context)
 
     return RestFunction(app=app, logger=logger, tracer=tracer, handler=handler)

@@ -59,3 +59,9 @@ class DemandPage(Shape):
 
 class ViewIn(Shape):
     session_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
+
+
+class ViewOut(Shape):
+    counted: bool = Field(
+        description="False when this learner's view of the session was already counted today."
+    )

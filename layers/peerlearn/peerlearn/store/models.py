@@ -56,6 +56,7 @@ from peerlearn.store.notices import BroadcastItem, ReminderItem
 from peerlearn.store.notify import NOTIFY_MODELS
 from peerlearn.store.push import PUSH_MODELS
 from peerlearn.store.push import PushSubscriptionItem as PushSubscriptionItem
+from peerlearn.store.recommend import RECOMMEND_MODELS
 from peerlearn.store.room_media import RecordingItem, RoomFileItem
 
 
@@ -292,4 +293,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     *LIVE_MODELS,
     *NOTIFY_MODELS,
     *PUSH_MODELS,
+    *RECOMMEND_MODELS,
 )

@@ -1,0 +1,295 @@
+"""Real time between model builds, kept by the stream consumer (peerlearn.events) and the views route:
+each session's popularity (counts and a decayed trend on the TRENDING index while it is bookable) and
+each learner's taste (recent history, sessions booked), so recommendations move within seconds.
+
+| change (entity, images)               | popularity                     | taste                        |
+|---------------------------------------|--------------------------------|------------------------------|
+| BOOKING -> confirmed                  | bookings +1, trend +1.0        | history +(session, 1.0), booked |
+| BOOKING confirmed -> cancelled        | bookings -1, trend -1.0        | session dropped              |
+| REVIEW INSERT / MODIFY (rating)       | ratings, trend +weight/2 (new) | history +(session, weight)   |
+| SESSION bookable <-> not              | on / off the TRENDING index    | -                            |
+| a view (POST /api/recommendations/views) | views +1, trend +0.1        | -                            |
+
+Each change is applied once: a marker written in the same transaction as the items it changes
+(a replayed record finds the marker and changes nothing); the items are read, changed and written
+back on condition their `version` is still the one read (a concurrent change makes us read again).
+math only: the streams function must not pay numpy's import at its cold start.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any, cast
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from peerlearn import clock, store, timeutil
+from peerlearn.recommend import trending
+from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weight
+from peerlearn.store.keys import SESSION_SK, processed_pk, session_pk, user_pk
+from peerlearn.store.models import ProcessedEventItem, SessionItem
+from peerlearn.store.recommend import (
+    POPULARITY_SK,
+    TASTE_SK,
+    TRENDING,
+    VIEW_SK,
+    HistoryEntry,
+    PopularityItem,
+    TasteItem,
+    ViewMarkerItem,
+    trending_gsi1sk,
+    view_pk,
+)
+
+logger = logging.getLogger(__name__)
+
+HISTORY_CAP = 200  # the newest entries a taste keeps (the model weighs recent ones most anyway)
+MARKER_DAYS = 30
+VIEW_MARKER_SECONDS = 2 * 86400
+_ATTEMPTS = 5
+
+
+def add_log2(current: float | None, weight: float, at: int) -> float | None:
+    """The stored trend with one more event (trending.add_log2); None for nothing (DynamoDB has no -inf)."""
+    total = trending.add_log2(current, weight, at)
+    return None if math.isinf(total) else total
+
+
+# ---------------------------------------------------------------- applying one change once
+@dataclass
+class _Popularity:
+    bookings: int = 0
+    ratings: int = 0
+    rating_sum: int = 0
+    views: int = 0
+    trend_weight: float = 0.0
+
+
+@dataclass
+class _Taste:
+    add: list[tuple[str, float, int]]
+    drop: str | None = None  # a session no longer booked: out of booked and history
+    book: str | None = None
+
+
+def _bookable(session_id: str) -> bool:
+    try:
+        session = SessionItem.get(session_pk(session_id), SESSION_SK)
+    except DoesNotExist:
+        return False
+    return session.status == "scheduled" and bool(session.open)
+
+
+def _popularity_item(session_id: str) -> tuple[PopularityItem, int | None]:
+    try:
+        item = PopularityItem.get(session_pk(session_id), POPULARITY_SK, consistent_read=True)
+        return item, int(item.version)
+    except DoesNotExist:
+        return PopularityItem(session_pk(session_id), POPULARITY_SK, session_id=session_id), None
+
+
+def _taste_item(user_id: str) -> tuple[TasteItem, int | None]:
+    try:
+        item = TasteItem.get(user_pk(user_id), TASTE_SK, consistent_read=True)
+        return item, int(item.version)
+    except DoesNotExist:
+        return TasteItem(user_pk(user_id), TASTE_SK, user_id=user_id), None
+
+
+def _set_trending(item: PopularityItem, bookable: bool) -> None:
+    if bookable and item.trend_log2 is not None:
+        item.gsi1pk, item.gsi1sk = TRENDING, trending_gsi1sk(float(item.trend_log2), item.session_id)
+    else:
+        item.gsi1pk = item.gsi1sk = None
+
+
+def _change_popularity(item: PopularityItem, change: _Popularity, at: int, bookable: bool) -> None:
+    item.bookings = max(0, int(item.bookings) + change.bookings)
+    item.ratings = max(0, int(item.ratings) + change.ratings)
+    item.rating_sum = max(0, int(item.rating_sum) + change.rating_sum)
+    item.views = int(item.views) + change.views
+    if change.trend_weight:
+        current = None if item.trend_log2 is None else float(item.trend_log2)
+        item.trend_log2 = add_log2(current, change.trend_weight, at)
+    item.updated_at = max(int(item.updated_at), at)
+    _set_trending(item, bookable)
+
+
+def _change_taste(item: TasteItem, change: _Taste) -> None:
+    history = [(str(e.session_id), float(e.weight), int(e.at)) for e in item.history]
+    booked = [str(session) for session in item.booked]
+    if change.drop is not None:
+        history = [entry for entry in history if entry[0] != change.drop]
+        booked = [session for session in booked if session != change.drop]
+    history += change.add
+    history.sort(key=lambda entry: entry[2])
+    item.history = [HistoryEntry(session_id=s, weight=w, at=a) for s, w, a in history[-HISTORY_CAP:]]
+    if change.book is not None and change.book not in booked:
+        booked.append(change.book)
+    item.booked = cast(Any, booked)  # pynamodb types a list of strings as a list of attributes
+
+
+def _versioned(model: type[PopularityItem] | type[TasteItem], read: int | None) -> Any:
+    return model.pk.does_not_exist() if read is None else model.version == read
+
+
+def _apply_once(
+    marker: ProcessedEventItem | ViewMarkerItem,
+    *,
+    session_id: str,
+    at: int,
+    popularity: _Popularity | None = None,
+    learner_id: str | None = None,
+    taste: _Taste | None = None,
+) -> bool:
+    """Writes the marker and the changed items in one transaction; False if the marker was there."""
+    bookable = _bookable(session_id) if popularity is not None else False
+    for _ in range(_ATTEMPTS):
+        marker_model = type(marker)
+        try:
+            with store.transaction() as tx:
+                tx.save(marker, condition=marker_model.pk.does_not_exist())
+                if popularity is not None:
+                    item, read = _popularity_item(session_id)
+                    _change_popularity(item, popularity, at, bookable)
+                    item.version = (read or 0) + 1
+                    tx.save(item, condition=_versioned(PopularityItem, read))
+                if taste is not None and learner_id is not None:
+                    liked, read_taste = _taste_item(learner_id)
+                    _change_taste(liked, taste)
+                    liked.version = (read_taste or 0) + 1
+                    tx.save(liked, condition=_versioned(TasteItem, read_taste))
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                return False  # the marker exists: applied before
+            if store.condition_failed(exc) or store.transaction_conflicted(exc):
+                continue  # another change got there between our read and write: read again
+            raise
+        return True
+    raise RuntimeError(f"popularity or taste kept changing under us ({session_id}); the stream retries")
+
+
+def _marker(name: str, key: str) -> ProcessedEventItem:
+    return ProcessedEventItem(
+        processed_pk(name, key), "PROCESSED", ttl=clock.now_seconds() + MARKER_DAYS * 86400
+    )
+
+
+def _epoch(image: dict[str, Any], *names: str) -> int:
+    for name in names:
+        value = image.get(name)
+        if value:
+            return timeutil.epoch(str(value))
+    return clock.now_seconds()
+
+
+# ---------------------------------------------------------------- the stream's changes
+def on_booking_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    if not new:
+        return False
+    was, now = old.get("status"), new.get("status")
+    session_id, learner_id, booking_id = str(new["session_id"]), str(new["learner_id"]), str(new["id"])
+    if now == "confirmed" and was != "confirmed":
+        at = _epoch(new, "confirmed_at", "updated_at", "created_at")
+        return _apply_once(
+            _marker("rec-booking", f"{booking_id}#confirmed"),
+            session_id=session_id,
+            at=at,
+            popularity=_Popularity(bookings=1, trend_weight=BOOKING_WEIGHT),
+            learner_id=learner_id,
+            taste=_Taste(add=[(session_id, BOOKING_WEIGHT, at)], book=session_id),
+        )
+    if was == "confirmed" and now == "cancelled":
+        at = _epoch(new, "cancelled_at", "updated_at")
+        return _apply_once(
+            _marker("rec-booking", f"{booking_id}#cancelled"),
+            session_id=session_id,
+            at=_epoch(new, "confirmed_at", "updated_at"),  # takes back what the booking added
+            popularity=_Popularity(bookings=-1, trend_weight=-BOOKING_WEIGHT),
+            learner_id=learner_id,
+            taste=_Taste(add=[], drop=session_id),
+        )
+    return False
+
+
+def on_review_changed(event: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """A new or changed rating: the learner's history gains what it adds to their booking of the
+    session (weights.rating_weight; a changed rating, the difference), a good first rating lifts the
+    session's trend."""
+    if not new or old.get("rating") == new.get("rating"):
+        return False
+    rating = int(new["rating"])
+    session_id, learner_id = str(new["session_id"]), str(new["learner_id"])
+    version = int(new.get("version", 1))
+    at = _epoch(new, "edited_at", "created_at")
+    first = not old or old.get("rating") is None
+    added = rating_weight(rating) - (0.0 if first else rating_weight(int(old["rating"])))
+    return _apply_once(
+        _marker("rec-review", f"{session_id}#{learner_id}#v{version}#{event}"),
+        session_id=session_id,
+        at=at,
+        popularity=_Popularity(
+            ratings=1 if first else 0,
+            rating_sum=rating - (0 if first else int(old["rating"])),
+            # a rating says less about what is popular now than a booking; a poor one takes nothing away
+            trend_weight=max(0.0, rating_weight(rating)) / 2 if first else 0.0,
+        ),
+        learner_id=learner_id,
+        taste=_Taste(add=[(session_id, added, at)] if added else []),
+    )
+
+
+def on_session_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """A session opening or closing for booking puts its popularity on or takes it off TRENDING."""
+    bookable = new.get("status") == "scheduled" and bool(new.get("open"))
+    was = old.get("status") == "scheduled" and bool(old.get("open"))
+    if bookable == was and old:
+        return False
+    session_id = str(new["id"])
+    for _ in range(_ATTEMPTS):
+        item, read = _popularity_item(session_id)
+        if read is None:
+            return False  # nothing counted yet: the first count looks the session up
+        _set_trending(item, bookable)
+        item.version = read + 1
+        try:
+            with store.failed_condition_raises(_Raced()):
+                item.save(condition=PopularityItem.version == read)
+        except _Raced:
+            continue
+        return True
+    raise RuntimeError(f"popularity of {session_id} kept changing; the stream retries")
+
+
+class _Raced(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- views (the API, not the stream)
+def add_view(learner_id: str, session_id: str, now: int | None = None) -> bool:
+    """Counts a learner's view of a session, once a day; False when already counted today."""
+    now = clock.now_seconds() if now is None else now
+    day = timeutil.iso_from_epoch(now)[:10]
+    marker = ViewMarkerItem(view_pk(learner_id, session_id, day), VIEW_SK, ttl=now + VIEW_MARKER_SECONDS)
+    return _apply_once(
+        marker,
+        session_id=session_id,
+        at=now,
+        popularity=_Popularity(views=1, trend_weight=VIEW_WEIGHT),
+    )
+
+
+# ---------------------------------------------------------------- reading (serving)
+def taste_of(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]] | None:
+    """A learner's history (session, weight, at), oldest first, and the sessions they booked; None
+    when the stream has kept no taste for them (nothing since recommendations began)."""
+    try:
+        item = TasteItem.get(user_pk(user_id), TASTE_SK)
+    except DoesNotExist:
+        return None
+    return [(str(e.session_id), float(e.weight), int(e.at)) for e in item.history], {
+        str(session) for session in item.booked
+    }
