@@ -402,20 +402,21 @@ DEMO_PAST = [
 
 
 # Past sessions of the last two months beyond the first two: (mentor email, title, tags, days ago).
-# Their learners are the ones who follow one of the tags (a few at random, one from elsewhere).
+# Their learners are the ones who follow one of the tags (a few at random, one from elsewhere). Some
+# carry a topic no upcoming session offers: the mentors of the topic beside it see it wanted.
 MORE_PAST: list[tuple[str, str, list[str], int]] = [
     ("vikram@peerlearn.example", "Python for backend developers", ["Python"], 8),
     ("vikram@peerlearn.example", "Scaling a web app: a case study", ["System design", "AWS"], 15),
     ("vikram@peerlearn.example", "Python code review clinic", ["Python", "Code review"], 29),
-    ("vikram@peerlearn.example", "AWS basics for developers", ["AWS"], 43),
+    ("vikram@peerlearn.example", "AWS basics for developers", ["AWS", "Kubernetes"], 43),
     ("meera@peerlearn.example", "Figma basics", ["Figma", "UX design"], 10),
     ("meera@peerlearn.example", "UX portfolio clinic", ["Portfolio review", "UX design"], 24),
-    ("meera@peerlearn.example", "Usability testing 101", ["UX design"], 38),
-    ("rahul@peerlearn.example", "Machine learning foundations", ["Machine learning"], 6),
+    ("meera@peerlearn.example", "Usability testing 101", ["UX design", "Accessibility"], 38),
+    ("rahul@peerlearn.example", "Machine learning foundations", ["Machine learning", "Deep learning"], 6),
     ("rahul@peerlearn.example", "SQL for data science", ["SQL", "Data analysis"], 20),
     ("rahul@peerlearn.example", "Statistics refresher", ["Statistics"], 34),
     ("rahul@peerlearn.example", "ML system design", ["Machine learning", "System design"], 50),
-    ("ananya@peerlearn.example", "JavaScript fundamentals", ["JavaScript"], 9),
+    ("ananya@peerlearn.example", "JavaScript fundamentals", ["JavaScript", "TypeScript"], 9),
     ("ananya@peerlearn.example", "React from scratch", ["React", "JavaScript"], 23),
     ("ananya@peerlearn.example", "Frontend performance basics", ["Web performance"], 45),
     ("farhan@peerlearn.example", "Cracking the coding interview", ["Interviews"], 5),

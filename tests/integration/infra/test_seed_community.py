@@ -113,3 +113,25 @@ def test_thirty_upcoming_sessions_over_a_dozen_topics_some_booked_one_full_with_
     assert len({tag for s in upcoming for tag in s.tags}) >= 12
     assert sum(s.booked_count for s in upcoming) >= len(DEMO_LEARNERS)  # each learner books one or two
     assert (full.seats_left, len(waiting)) == (0, 3)
+
+
+def test_after_a_build_the_demo_has_picks_with_reasons_and_wanted_topics(
+    seeded: tuple[LocalStack, list[str]],
+) -> None:
+    stack, _lines = seeded
+    stack.run_schedule("RecommendBuildFunction")
+    with httpx.Client(base_url=stack.url, timeout=30) as api:
+
+        def signed_in(email: str) -> dict[str, str]:
+            reply = api.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+            return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+        picks = api.get("/api/recommendations/sessions", headers=signed_in("asha@peerlearn.example")).json()
+        demand = api.get("/api/recommendations/demand", headers=signed_in("vikram@peerlearn.example")).json()
+
+    assert picks["built_at"] is not None
+    assert len(picks["items"]) == 10
+    assert all(pick["reason"]["text"] for pick in picks["items"])
+    wanted = {item["tag"]: item for item in demand["items"]}
+    assert wanted["Kubernetes"]["open_sessions"] == 0  # learners follow it next to AWS; nobody teaches it
+    assert wanted["Kubernetes"]["learners"] > 0
