@@ -129,6 +129,11 @@ def test_interests_at_sign_up_give_picks_with_reasons_and_booking_one_changes_th
     expect(page.get_by_test_id("home-trending")).to_have_attribute("data-status", "ready")
     expect(page.get_by_test_id("home-mentors")).to_have_attribute("data-status", "ready")
 
+    # Discover shows the same picks in a row above the search results, and Trending.
+    page.goto("/discover")
+    assert {pick["id"] for pick in picks(page, "discover-for-you")} & on_topic
+    expect(page.get_by_test_id("discover-trending")).to_have_attribute("data-status", "ready")
+
     # A session's page lists similar sessions (and tells the recommender about the view).
     start = sorted(on_topic)[0]
     with page.expect_request("**/api/recommendations/views") as viewed:
