@@ -40,7 +40,11 @@ ZONE = "Asia/Kolkata"
 def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     if not (Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html").exists():
         pytest.fail("web/dist is missing: build the web app first (make web)")
-    with stack_for(dynamodb_endpoint, tmp_path_factory.mktemp("e2e"), "e2e") as running:
+    # A warm recommendations function looks for a newer model every second here (the template says
+    # 60): a test that builds one sees it at once, whatever earlier tests loaded.
+    with stack_for(
+        dynamodb_endpoint, tmp_path_factory.mktemp("e2e"), "e2e", overrides={"RECOMMEND_REFRESH_SECONDS": "1"}
+    ) as running:
         yield running
 
 

@@ -195,8 +195,13 @@ def test_discover_cards_are_h2_under_the_h1_and_a_skip_link_reaches_the_results(
     a_session(api_as(mentor_email), minutes_ahead=24 * 60)
     page.goto("/discover")
     expect(page.get_by_test_id("session-card").first).to_be_visible()
-    assert page.locator("[data-testid=session-card] h3").count() == 0
-    assert page.locator("[data-testid=session-card] h2").count() > 0
+    results = page.get_by_test_id("discover-results")
+    assert results.locator("[data-testid=session-card] h3").count() == 0
+    assert results.locator("[data-testid=session-card] h2").count() > 0
+    # The Trending row above them is an h2 with its cards as h3.
+    expect(page.get_by_test_id("discover-trending")).to_have_attribute("data-status", "ready")
+    assert page.get_by_test_id("discover-trending").locator("h2").count() == 1
+    assert page.get_by_test_id("discover-trending").locator("[data-testid=session-card] h2").count() == 0
 
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")

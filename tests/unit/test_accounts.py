@@ -52,6 +52,34 @@ def test_mentors_need_a_headline_and_expertise(ctx: Context) -> None:
     assert caught.value.field == "expertise"
 
 
+def test_a_learner_signs_up_with_interests_and_they_are_on_the_profile(ctx: Context) -> None:
+    user_id = register(ctx, interests=["Python", " System design ", "Python"])
+
+    stored = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
+
+    assert stored.interests == ["Python", "System design"]  # trimmed, repeats dropped, order kept
+
+
+def test_a_learner_may_sign_up_without_interests(ctx: Context) -> None:
+    user_id = register(ctx)
+
+    assert UserItem.get(user_pk(user_id), USER_PROFILE_SK).interests == []
+
+
+def test_interests_at_sign_up_are_for_learners(ctx: Context) -> None:
+    with pytest.raises(BadRequest) as caught:
+        register(
+            ctx,
+            email="m@example.com",
+            role="mentor",
+            headline="Python mentor",
+            expertise=["Python"],
+            interests=["Go"],
+        )
+    assert caught.value.field == "interests"
+    assert service.find_user_by_email("m@example.com") is None
+
+
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(ctx: Context) -> None:
     register(ctx)
     with pytest.raises(Unauthorized) as wrong_password:

@@ -53,6 +53,10 @@ def register(auth: ModuleType, **overrides: Any) -> dict[str, Any]:
         ({**NEW_USER, "password": "short1"}, "password", "weak_password"),
         ({**NEW_USER, "password": "asha-is-my-name-1"}, "password", "weak_password"),
         ({**NEW_USER, "password": "onlyletterspassword"}, "password", "weak_password"),
+        ({**NEW_USER, "interests": [f"Topic {n}" for n in range(21)]}, "interests", "invalid_request"),
+        ({**NEW_USER, "interests": ["x" * 41]}, "interests", "invalid_request"),
+        ({**NEW_USER, "interests": ["Python\u0007"]}, "interests", "invalid_request"),
+        ({**NEW_USER, "interests": "Python"}, "interests", "invalid_request"),
     ],
 )
 def test_bad_registrations_get_a_400_naming_the_field(
@@ -70,6 +74,16 @@ def test_a_body_that_is_not_a_json_object_is_a_400(auth: ModuleType, raw: str) -
     reply = call(auth, rest_event("POST", "/api/auth/register", raw_body=raw))
     assert reply.status == 400
     assert reply.body["error"]["code"] == "invalid_request"
+
+
+def test_a_learner_chooses_interests_at_sign_up_and_sees_them_on_their_profile(
+    auth: ModuleType, users: ModuleType
+) -> None:
+    user = register(auth, interests=["Python", "System design"])
+    me = call(users, rest_event("GET", "/api/me", identity={"user_id": user["id"], "role": "learner"}))
+
+    assert user["interests"] == ["Python", "System design"]
+    assert me.body["interests"] == ["Python", "System design"]
 
 
 def test_duplicate_email_is_a_409_on_the_email_field(auth: ModuleType) -> None:

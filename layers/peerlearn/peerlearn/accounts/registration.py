@@ -135,10 +135,15 @@ def register(ctx: Context, request: RegisterRequest, *, client_ip: str) -> Me:
             raise BadRequest("Mentors need a headline: one line about what you teach.", field="headline")
         if not request.expertise:
             raise BadRequest("Mentors need at least one area of expertise.", field="expertise")
-    mentor_profile = (
+    if request.role != "learner" and request.interests:
+        raise BadRequest(
+            "Interests at sign-up are for learners; mentors add theirs to the profile.", field="interests"
+        )
+    # Repeated tags are dropped, order kept (as a profile update does).
+    profile = (
         {"headline": request.headline, "expertise": list(dict.fromkeys(request.expertise))}
         if request.role == "mentor"
-        else {}
+        else {"interests": list(dict.fromkeys(request.interests))}
     )
     user = _new_user(
         name=request.name,
@@ -146,7 +151,7 @@ def register(ctx: Context, request: RegisterRequest, *, client_ip: str) -> Me:
         password=request.password,
         role=request.role,
         verified=False,
-        **mentor_profile,
+        **profile,
     )
     _insert_user(user)
     logger.info("user registered", extra={"user_id": user.id, "role": user.role})

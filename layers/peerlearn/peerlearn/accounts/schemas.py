@@ -30,6 +30,11 @@ class RegisterRequest(_Input):
     role: Literal["learner", "mentor"] = "learner"
     headline: Headline | None = Field(default=None, description="Mentors: one line about what you teach.")
     expertise: list[Tag] = Field(default_factory=list, max_length=10, description="Mentors: 1-10 topics.")
+    interests: list[Tag] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Learners: 0-20 topics to follow; the first recommendations come from these.",
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -40,6 +45,7 @@ class RegisterRequest(_Input):
                     "email": "asha@example.com",
                     "password": "mango-monsoon-42",
                     "role": "learner",
+                    "interests": ["Python", "System design"],
                 },
                 {
                     "name": "Vikram Iyer",

@@ -5,9 +5,11 @@ import { get, withQuery } from '../api.js';
 import { LANGUAGES, LEVELS, SORTS, levelLabel } from '../catalog.js';
 import { dateText, moneyText, paiseFromRupees, rupeesFromPaise } from '../format.js';
 import { pageList } from '../paging.js';
+import { sessionPicks } from '../recommend.js';
 import { navigate } from '../router.js';
 
 const PAGE_SIZE = 12;
+const PICKS_SHOWN = 3;
 const DEFAULT_SORT = 'soonest';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -52,6 +54,8 @@ export function readQuery(query) {
   }
   return { filters, problems };
 }
+
+const signedIn = () => Boolean(Alpine.store('session').user);
 
 /** The URL query for the form: rupees as typed, defaults left out. */
 function queryFrom(form) {
@@ -98,8 +102,12 @@ export default () => {
     languages: LANGUAGES,
     sorts: SORTS,
 
+    forYou: sessionPicks('/sessions', { limit: PICKS_SHOWN, auth: true }),
+    trending: sessionPicks('/trending', { limit: PICKS_SHOWN, auth: signedIn() }),
+
     init() {
       this.load();
+      this.loadPicks();
       // Back/forward and shared links change the query: the form and the results follow it.
       this.$watch('$store.route.query', (query) => {
         if (Alpine.store('route').name !== 'discover') return;
@@ -125,6 +133,17 @@ export default () => {
       if (form.from) chips.push({ key: 'from', label: `From ${dateText(`${form.from}T12:00:00`)}` });
       if (form.to) chips.push({ key: 'to', label: `Until ${dateText(`${form.to}T12:00:00`)}` });
       return chips;
+    },
+
+    /** "For you" is the learner's own list; others see Trending only. */
+    get showForYou() {
+      return Alpine.store('session').user?.role === 'learner';
+    },
+
+    /** The rows above the results, once per visit to the page (a new search keeps them). */
+    loadPicks() {
+      if (this.showForYou) this.forYou.load();
+      this.trending.load();
     },
 
     get filtered() {

@@ -1,8 +1,10 @@
-// /: a landing page when signed out. Signed in: a learner's upcoming bookings and a way to discover,
-// or a mentor's upcoming sessions and a way to publish; then the profile steps that fit the role.
+// /: a landing page when signed out. Signed in: a learner's upcoming bookings, sessions picked for
+// them, what is trending and mentors for them (each with its reason); or a mentor's upcoming sessions
+// and what learners want; then the profile steps that fit the role.
 import Alpine from '@alpinejs/csp';
 import { get, withQuery } from '../api.js';
 import { completeness } from '../people.js';
+import { demandList, mentorPicks, sessionPicks } from '../recommend.js';
 
 const UPCOMING_SHOWN = 3;
 // Bookings that still hold a seat.
@@ -10,9 +12,27 @@ const HOLDING = ['held', 'confirmed'];
 
 export default () => ({
   upcoming: { status: 'loading', items: [], message: '' },
+  forYou: sessionPicks('/sessions', { limit: 4, auth: true }),
+  trending: sessionPicks('/trending', { limit: 2, auth: true }),
+  mentors: mentorPicks({ limit: 2 }),
+  demand: demandList(),
 
   init() {
-    if (this.user) this.loadUpcoming();
+    if (!this.user) return;
+    this.loadUpcoming();
+    if (this.isMentor) this.demand.load();
+    else if (this.user.role === 'learner') this.loadPicks();
+  },
+
+  /** For you, Trending and Mentors for you, side by side (a failure of one leaves the others). */
+  loadPicks() {
+    this.forYou.load();
+    this.trending.load();
+    this.mentors.load();
+  },
+
+  newSessionHref(tag) {
+    return withQuery('/my/sessions/new', { tag });
   },
 
   get user() {

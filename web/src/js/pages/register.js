@@ -1,16 +1,43 @@
 // /register: create a learner or mentor account; success asks the person to check their inbox.
-import { post } from '../api.js';
+// A learner may pick interests (popular topics as chips, or typed), so their first picks fit them.
+import { get, post, withQuery } from '../api.js';
 import { explainError } from '../forms.js';
 import { passwordChecks, passwordProblem } from '../password.js';
+import { STARTER_TAGS, hasTag, popularTags, toggleTag } from '../interests.js';
 
-const FIELDS = ['name', 'email', 'password', 'role', 'headline', 'expertise'];
+const FIELDS = ['name', 'email', 'password', 'role', 'headline', 'expertise', 'interests'];
+const INTERESTS_MAX = 20; // the API's limit, as on the profile
+const TRENDING_READ = 20;
 
 export default () => ({
-  form: { name: '', email: '', password: '', role: 'learner', headline: '', expertise: [] },
+  form: { name: '', email: '', password: '', role: 'learner', headline: '', expertise: [], interests: [] },
+  popular: STARTER_TAGS,
   submitting: false,
   errors: {},
   message: '',
   registeredEmail: '',
+
+  init() {
+    this.loadPopular();
+  },
+
+  /** The tags of what is trending now lead the chips; the starter topics fill the rest. */
+  async loadPopular() {
+    try {
+      const page = await get(withQuery('/api/recommendations/trending', { limit: TRENDING_READ }));
+      this.popular = popularTags(page.items ?? []);
+    } catch {
+      // The starter topics are a fine choice on their own.
+    }
+  },
+
+  picked(tag) {
+    return hasTag(this.form.interests, tag);
+  },
+
+  toggleInterest(tag) {
+    this.form.interests = toggleTag(this.form.interests, tag, INTERESTS_MAX);
+  },
 
   get checks() {
     return passwordChecks(this.form.password, this.form.email);
@@ -42,6 +69,7 @@ export default () => ({
     const { name, email, password, role, headline, expertise } = this.form;
     const body = { name: name.trim(), email: email.trim(), password, role };
     if (this.isMentor) Object.assign(body, { headline: headline.trim(), expertise });
+    else if (this.form.interests.length) body.interests = this.form.interests;
 
     this.submitting = true;
     try {

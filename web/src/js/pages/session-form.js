@@ -171,6 +171,9 @@ export default () => ({
     const zone = Alpine.store('session').user?.timezone || browserTimeZone();
     if (!this.editing) {
       this.form = blankForm(zone);
+      // "Publish one" on the home page's "What learners want" names the tag learners asked for.
+      const tag = String(Alpine.store('route').query.tag ?? '').trim();
+      if (tag && tag.length <= 40) this.form.tags = [tag];
       this.zones = timeZones(zone);
       this.status = 'ready';
       return;

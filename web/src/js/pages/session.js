@@ -1,5 +1,6 @@
 // /sessions/<id>: one session in full, with a booking panel that follows the viewer's state (signed
-// out, own session, bookable, held, booked, waitlisted, full, over) and the session's reviews.
+// out, own session, bookable, held, booked, waitlisted, full, over), the session's reviews and
+// similar sessions; a signed-in learner's visit is told to the recommender (one view per page view).
 import Alpine from '@alpinejs/csp';
 import { del, get, post, withQuery } from '../api.js';
 import { checkoutFor, paymentFor } from '../checkout.js';
@@ -9,9 +10,18 @@ import { clockText } from '../forms.js';
 import { moneyText, sameClock, viewerZone, whenText, zoneLongName } from '../format.js';
 import { currentPath, navigate } from '../router.js';
 import { pageList } from '../paging.js';
+import { sendView, sessionPicks } from '../recommend.js';
 import { toast } from '../toasts.js';
 
 const REVIEWS_PAGE_SIZE = 10;
+const SIMILAR_SHOWN = 3;
+
+// Signed in, the API can leave out what the viewer booked; signed out, the list is the same for all.
+const similarTo = (id) =>
+  sessionPicks(`/sessions/${encodeURIComponent(id)}/similar`, {
+    limit: SIMILAR_SHOWN,
+    auth: Boolean(Alpine.store('session').user),
+  });
 
 const reviewsOf = (id) =>
   pageList((cursor) => get(withQuery(`/api/sessions/${id}/reviews`, { limit: REVIEWS_PAGE_SIZE, cursor })), {
@@ -29,6 +39,7 @@ export default () => ({
   actionCode: '',
   joinResult: null,
   reviews: reviewsOf(''),
+  similar: similarTo(''),
   checkout: checkoutFor('', {}),
   refundPolicy: null, // GET /api/payments/policy for a paid session: shown before paying
   paid: null, // the payment of the viewer's confirmed seat, for its receipt
@@ -224,6 +235,9 @@ export default () => ({
     if (this.session.price_paise > 0) this.loadRefundPolicy();
     this.reviews = reviewsOf(this.session.id);
     this.reviews.load();
+    this.similar = similarTo(this.session.id);
+    this.similar.load();
+    if (this.user?.role === 'learner') sendView(this.session.id);
   },
 
   async loadViewer() {
@@ -280,6 +294,7 @@ export default () => ({
       this.viewer = { ...(this.viewer ?? {}), booking, waitlist: null };
       toast(booking.status === 'held' ? 'Seat held — complete payment before the timer runs out.' : "You're booked!", 'success');
       await this.refresh();
+      this.similar.load(); // what they just booked leaves their picks
     } catch (error) {
       if (error.code === 'session_full') {
         this.session.seats_left = 0;
@@ -314,6 +329,7 @@ export default () => ({
       await post(`/api/sessions/${this.session.id}/booking/cancel`, {}, { auth: true });
       toast(held ? 'Seat released.' : 'Your booking is cancelled.', 'success');
       await this.refresh();
+      this.similar.load();
     } catch (error) {
       this.fail(error);
       if (error.code === 'cancellation_closed') await this.loadViewer();

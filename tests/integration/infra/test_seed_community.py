@@ -1,0 +1,137 @@
+"""`make dev`'s demo community against DynamoDB Local and the running stack: every account signs in,
+learners have interests and histories (past sessions booked, run and rated), thirty upcoming sessions
+span a dozen topics, one is full with a waitlist, and seeding again changes nothing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from infra.local.seed import (
+    COMMUNITY_ACCOUNTS,
+    COMMUNITY_SESSIONS,
+    DEMO_ACCOUNTS,
+    DEMO_LEARNERS,
+    DEMO_PASSWORD,
+    DEMO_PAST,
+    DEMO_SESSIONS,
+    FULL_WITH_WAITLIST,
+    MORE_PAST,
+    seed,
+)
+from infra.local.stack import LocalStack
+from tests.support import stack_for
+
+pytestmark = pytest.mark.integration
+
+ACCOUNTS = DEMO_ACCOUNTS + COMMUNITY_ACCOUNTS
+
+
+@pytest.fixture(scope="module")
+def seeded(
+    dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LocalStack, list[str]]]:
+    with stack_for(dynamodb_endpoint, tmp_path_factory.mktemp("seed"), "seed") as stack:
+        started = time.monotonic()
+        lines = seed(stack.settings_env)
+        # Printed, not asserted: `make dev` waits for this (aim: under ~20 s on 2 cores).
+        print(f"\nseeding the demo community took {time.monotonic() - started:.1f} s")
+        yield stack, lines
+
+
+def test_every_account_signs_in_and_seeding_again_creates_nothing(
+    seeded: tuple[LocalStack, list[str]],
+) -> None:
+    stack, first = seeded
+    again = seed(stack.settings_env)
+
+    assert f"({len(ACCOUNTS)} created now)" in first[0]
+    sessions = len(DEMO_SESSIONS) + len(COMMUNITY_SESSIONS) + len(DEMO_PAST) + len(MORE_PAST)
+    assert f"Demo sessions: {sessions} created now." in first
+    assert "(0 created now)" in again[0]
+    assert "Demo sessions: 0 created now." in again
+    with httpx.Client(base_url=stack.url, timeout=30) as api:
+        for account in ACCOUNTS:
+            reply = api.post("/api/auth/login", json={"email": account["email"], "password": DEMO_PASSWORD})
+            assert reply.status_code == 200, (account["email"], reply.text)
+            assert reply.json()["user"]["role"] == account["role"]
+
+
+def test_learners_have_interests_and_most_have_a_rated_history(seeded: tuple[LocalStack, list[str]]) -> None:
+    from peerlearn.accounts import service
+    from peerlearn.feedback.service import mentor_reviews
+    from peerlearn.store.keys import BOOKING_PREFIX, mentor_sessions_pk, session_pk
+    from peerlearn.store.models import BookingItem, SessionItem
+
+    learners = [a for a in ACCOUNTS if a["role"] == "learner"]
+    mentors = [a for a in ACCOUNTS if a["role"] == "mentor"]
+    attended: set[str] = set()
+    for mentor in mentors:
+        user = service.find_user_by_email(mentor["email"])
+        assert user is not None
+        past = [
+            s for s in SessionItem.by_mentor.query(mentor_sessions_pk(user.id)) if s.status == "completed"
+        ]
+        assert past, mentor["email"]
+        for session in past:
+            booked = list(
+                BookingItem.query(session_pk(session.id), BookingItem.sk.startswith(BOOKING_PREFIX))
+            )
+            assert booked, session.title
+            assert {b.status for b in booked} == {"completed"}
+            attended.update(b.learner_id for b in booked)
+        assert mentor_reviews(mentor_id=user.id, limit=5, cursor=None).items, mentor["email"]
+
+    assert (len(mentors), len(learners)) == (6, 40)
+    for account in learners:
+        user = service.find_user_by_email(account["email"])
+        assert user is not None
+        assert len(user.interests) >= 2, account["email"]
+    assert len(attended) >= 30  # most learners have booked, attended and (mostly) rated something
+
+
+def test_thirty_upcoming_sessions_over_a_dozen_topics_some_booked_one_full_with_a_waitlist(
+    seeded: tuple[LocalStack, list[str]],
+) -> None:
+    from peerlearn.catalog import discovery
+    from peerlearn.catalog.schemas import DiscoveryQuery
+    from peerlearn.config import Settings
+    from peerlearn.context import build_context
+    from peerlearn.store.keys import WAITLIST_PREFIX, session_pk
+    from peerlearn.store.models import WaitlistItem
+
+    stack, _lines = seeded
+    ctx = build_context(Settings.from_env(stack.settings_env))
+    upcoming = discovery.discover(ctx, DiscoveryQuery(limit=50)).items
+    full = next(s for s in upcoming if s.title == FULL_WITH_WAITLIST)
+    waiting = list(WaitlistItem.query(session_pk(full.id), WaitlistItem.sk.startswith(WAITLIST_PREFIX)))
+
+    assert len(upcoming) == 30
+    assert len({tag for s in upcoming for tag in s.tags}) >= 12
+    assert sum(s.booked_count for s in upcoming) >= len(DEMO_LEARNERS)  # each learner books one or two
+    assert (full.seats_left, len(waiting)) == (0, 3)
+
+
+def test_after_a_build_the_demo_has_picks_with_reasons_and_wanted_topics(
+    seeded: tuple[LocalStack, list[str]],
+) -> None:
+    stack, _lines = seeded
+    stack.run_schedule("RecommendBuildFunction")
+    with httpx.Client(base_url=stack.url, timeout=30) as api:
+
+        def signed_in(email: str) -> dict[str, str]:
+            reply = api.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+            return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+        picks = api.get("/api/recommendations/sessions", headers=signed_in("asha@peerlearn.example")).json()
+        demand = api.get("/api/recommendations/demand", headers=signed_in("vikram@peerlearn.example")).json()
+
+    assert picks["built_at"] is not None
+    assert len(picks["items"]) == 10
+    assert all(pick["reason"]["text"] for pick in picks["items"])
+    wanted = {item["tag"]: item for item in demand["items"]}
+    assert wanted["Kubernetes"]["open_sessions"] == 0  # learners follow it next to AWS; nobody teaches it
+    assert wanted["Kubernetes"]["learners"] > 0
