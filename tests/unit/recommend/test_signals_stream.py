@@ -127,7 +127,44 @@ def test_a_view_counts_once_a_day(ctx: Context) -> None:
     assert signals.add_view("L2", session_id, now=day + 60) is True
     assert signals.add_view("L1", session_id, now=day + 86400) is True
     assert int(popularity(session_id).views) == 3
-    assert popularity(session_id).gsi1pk == TRENDING  # bookable: on the index
+    assert popularity(session_id).gsi1pk is None  # a view never ADDS a session to the index (S7)
+
+
+def test_a_full_session_leaves_trending_and_a_freed_seat_brings_it_back(ctx: Context) -> None:
+    mentor, stays, leaves = person("mentor"), person(), person()
+    session_id = publish(ctx, mentor, capacity=2)
+    stream = Stream(ctx)
+
+    seats.book(booker=stays, session_id=session_id, client=CLIENT)
+    seats.book(booker=leaves, session_id=session_id, client=CLIENT)
+    stream.flush()
+    assert session_id not in trending_ids()  # its last seat is taken
+
+    cancelling.cancel_by_learner(user_id=leaves.user_id, session_id=session_id, cutoff_hours=0)
+    stream.flush()
+    assert session_id in trending_ids()  # a seat again (and one booking's trend)
+
+
+def test_a_view_read_stale_never_puts_a_started_session_back_on_trending(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentor, learner = person("mentor"), person()
+    session_id = publish(ctx, mentor, capacity=3)
+    stream = Stream(ctx)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    stream.flush()
+    assert session_id in trending_ids()
+
+    # Given a view that reads the session as still bookable (stale)...
+    monkeypatch.setattr(signals, "_bookable", lambda _session_id: True)
+    # ...when the session starts (off the index) and then the view lands
+    lifecycle.start(lifecycle.owned(session_id, mentor.user_id))
+    stream.flush()
+    assert signals.add_view("L9", session_id) is True
+
+    # then it stays off
+    assert session_id not in trending_ids()
+    assert int(popularity(session_id).views) == 1
 
 
 def test_an_undone_booking_leaves_no_trend_behind() -> None:

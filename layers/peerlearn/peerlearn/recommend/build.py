@@ -19,6 +19,7 @@ from typing import Any
 from pynamodb.expressions.operand import Path
 
 from peerlearn import clock, ids, timeutil
+from peerlearn.catalog.bookable import is_bookable
 from peerlearn.recommend import artefacts
 from peerlearn.recommend.model import (
     BuildInput,
@@ -137,11 +138,12 @@ def read_table(items: Iterator[Stored]) -> Read:
 
 
 def _bookable(session: Stored, now: int) -> bool:
-    return (
-        _s(session, "status") == "scheduled"
-        and bool(_s(session, "open"))
-        and _n(session, "seats_left") > 0
-        and timeutil.epoch(_s(session, "starts_at")) > now
+    return is_bookable(
+        _s(session, "status"),
+        _s(session, "open"),
+        _n(session, "seats_left"),
+        _s(session, "starts_at"),
+        timeutil.iso_from_epoch(now),
     )
 
 
@@ -225,7 +227,9 @@ def _mentors(read: Read, sessions: list[Stored]) -> list[MentorProfile]:
                 name=_s(user, "name"),
                 expertise=_strings(user, "expertise"),
                 languages=_strings(user, "languages"),
-                timezone=_s(user, "timezone", "Asia/Kolkata"),
+                timezone=_s(
+                    user, "timezone"
+                ),  # "" when unknown: no hidden default (matching reads UTC hours)
                 usual_hours_utc=hours.get(mentor_id, []),
                 rating_average=_n(stats, "rating_sum") / count if count else None,
                 rating_count=count,

@@ -31,6 +31,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ratelimit, timeutil
 from peerlearn.catalog import reading
+from peerlearn.catalog.bookable import is_bookable
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.encoding import b64url_decode, b64url_encode
@@ -119,11 +120,12 @@ def live_items(session_ids: Iterable[str]) -> dict[str, Stored]:
 
 def is_live(item: Stored, now_iso: str) -> bool:
     """Bookable now: scheduled, open, a seat left, not started."""
-    return (
-        item.get("status", {}).get("S", "scheduled") == "scheduled"
-        and "S" in item.get("open", {})
-        and int(item.get("seats_left", {}).get("N", "0")) > 0
-        and item["starts_at"]["S"] > now_iso
+    return is_bookable(
+        item.get("status", {}).get("S", "scheduled"),
+        "S" in item.get("open", {}),
+        int(item.get("seats_left", {}).get("N", "0")),
+        item["starts_at"]["S"],
+        now_iso,
     )
 
 

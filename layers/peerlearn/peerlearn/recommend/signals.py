@@ -26,6 +26,7 @@ from typing import Any, cast
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, store, timeutil
+from peerlearn.catalog.bookable import is_bookable
 from peerlearn.recommend import trending
 from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weight
 from peerlearn.store.keys import SESSION_SK, processed_pk, session_pk, user_pk
@@ -76,10 +77,24 @@ class _Taste:
 
 def _bookable(session_id: str) -> bool:
     try:
-        session = SessionItem.get(session_pk(session_id), SESSION_SK)
+        session = SessionItem.get(session_pk(session_id), SESSION_SK, consistent_read=True)
     except DoesNotExist:
         return False
-    return session.status == "scheduled" and bool(session.open)
+    return is_bookable(session.status, session.open, int(session.seats_left), session.starts_at, _now_iso())
+
+
+def _now_iso() -> str:
+    return timeutil.iso_from_epoch(clock.now_seconds())
+
+
+def _image_bookable(image: dict[str, Any]) -> bool:
+    return is_bookable(
+        image.get("status"),
+        image.get("open"),
+        int(image.get("seats_left") or 0),
+        str(image.get("starts_at") or ""),
+        _now_iso(),
+    )
 
 
 def _popularity_item(session_id: str) -> tuple[PopularityItem, int | None]:
@@ -105,7 +120,8 @@ def _set_trending(item: PopularityItem, bookable: bool) -> None:
         item.gsi1pk = item.gsi1sk = None
 
 
-def _change_popularity(item: PopularityItem, change: _Popularity, at: int, bookable: bool) -> None:
+def _change_popularity(item: PopularityItem, change: _Popularity, at: int, bookable: bool | None) -> None:
+    """`bookable` None: the index stays as read (on it, the new trend; off it, off)."""
     item.bookings = max(0, int(item.bookings) + change.bookings)
     item.ratings = max(0, int(item.ratings) + change.ratings)
     item.rating_sum = max(0, int(item.rating_sum) + change.rating_sum)
@@ -114,7 +130,7 @@ def _change_popularity(item: PopularityItem, change: _Popularity, at: int, booka
         current = None if item.trend_log2 is None else float(item.trend_log2)
         item.trend_log2 = add_log2(current, change.trend_weight, at)
     item.updated_at = max(int(item.updated_at), at)
-    _set_trending(item, bookable)
+    _set_trending(item, item.gsi1pk is not None if bookable is None else bookable)
 
 
 def _change_taste(item: TasteItem, change: _Taste) -> None:
@@ -143,10 +159,14 @@ def _apply_once(
     popularity: _Popularity | None = None,
     learner_id: str | None = None,
     taste: _Taste | None = None,
+    index_from_session: bool = True,
 ) -> bool:
-    """Writes the marker and the changed items in one transaction; False if the marker was there."""
-    bookable = _bookable(session_id) if popularity is not None else False
+    """Writes the marker and the changed items in one transaction; False if the marker was there.
+    `index_from_session` False (views, which the stream does not order with the session's changes):
+    the TRENDING index stays as read, so a stale read can never put a closed session back on it."""
     for _ in range(_ATTEMPTS):
+        # read again on each attempt: a retry after a race must not reuse what the race changed
+        bookable = _bookable(session_id) if popularity is not None and index_from_session else None
         marker_model = type(marker)
         try:
             with store.transaction() as tx:
@@ -244,8 +264,8 @@ def on_review_changed(event: str, old: dict[str, Any], new: dict[str, Any]) -> b
 
 def on_session_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """A session opening or closing for booking puts its popularity on or takes it off TRENDING."""
-    bookable = new.get("status") == "scheduled" and bool(new.get("open"))
-    was = old.get("status") == "scheduled" and bool(old.get("open"))
+    # a seat taken or freed (seats_left) reaches us as a SESSION MODIFY too: full leaves the index
+    bookable, was = _image_bookable(new), _image_bookable(old)
     if bookable == was and old:
         return False
     session_id = str(new["id"])
@@ -279,6 +299,7 @@ def add_view(learner_id: str, session_id: str, now: int | None = None) -> bool:
         session_id=session_id,
         at=now,
         popularity=_Popularity(views=1, trend_weight=VIEW_WEIGHT),
+        index_from_session=False,  # a view never ADDS a session to TRENDING (S7)
     )
 
 
