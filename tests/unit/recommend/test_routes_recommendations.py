@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from peerlearn import ratelimit
+from peerlearn.accounts import service as accounts
 from peerlearn.accounts.registration import create_account
 from peerlearn.bookings import seats
 from peerlearn.bookings.seats import Booker
 from peerlearn.context import Context
-from peerlearn.recommend import serving
+from peerlearn.recommend import serving, signals
 from peerlearn.recommend.artefacts import DirectoryArtefacts
 from peerlearn.recommend.build import rebuild
 from tests.support import Reply, call, load_function, rest_event
@@ -340,3 +341,51 @@ def test_public_lists_leave_out_a_signed_in_viewers_own_bookings(recs: ModuleTyp
     assert similar_as(None) == ["Django REST", "Django admin"]
     assert similar_as(f"Bearer {token}") == ["Django admin"]
     assert similar_as("Bearer not-a-token") == ["Django REST", "Django admin"]  # a visitor, not a 401
+
+
+def test_a_booking_made_before_the_taste_existed_stays_out_after_a_new_booking(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    mentor = person("mentor")
+    first = publish(ctx, mentor, tags=["Python"], title="Python for data", capacity=3)
+    second = publish(ctx, mentor, tags=["Python"], title="Python testing", capacity=3)
+    publish(ctx, mentor, tags=["Python"], title="Python packaging", capacity=3)
+    ravi = learner("Ravi", ["Python"])
+    rebuild(DirectoryArtefacts(models_dir))
+
+    # Given a booking the stream never saw (before recommendations began)...
+    seats.book(booker=ravi, session_id=first, client=CLIENT)
+    stream = Stream(ctx)
+    # ...when a new booking makes the stream keep a TASTE holding only that one
+    seats.book(booker=ravi, session_id=second, client=CLIENT)
+    stream.flush()
+
+    # then neither comes back, in For you or Trending
+    assert titles(get(recs, "/api/recommendations/sessions", who(ravi))) == ["Python packaging"]
+    assert signals.taste_of(ravi.user_id) is not None
+    token = accounts.sign_in_without_password(ctx, ravi.user_id).access_token
+    event = rest_event("GET", "/api/recommendations/trending", headers={"Authorization": f"Bearer {token}"})
+    assert titles(call(recs, event)) == []
+
+
+def test_a_held_seat_is_not_recommended(recs: ModuleType, ctx: Context, models_dir: Path) -> None:
+    mentor = person("mentor")
+    paid = publish(ctx, mentor, tags=["Python"], title="Python for data", capacity=3, price_paise=50_000)
+    publish(ctx, mentor, tags=["Python"], title="Python testing", capacity=3)
+    ravi = learner("Ravi", ["Python"])
+    rebuild(DirectoryArtefacts(models_dir))
+
+    seats.book(booker=ravi, session_id=paid, client=CLIENT)  # held while they pay: no confirmation
+
+    assert titles(get(recs, "/api/recommendations/sessions", who(ravi))) == ["Python testing"]
+
+
+def test_a_mentor_is_never_recommended_their_own_sessions(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    mentor, other = person("mentor"), person("mentor")
+    publish(ctx, mentor, tags=["Python"], title="My Python", capacity=3)
+    publish(ctx, other, tags=["Python"], title="Their Python", capacity=3)
+    rebuild(DirectoryArtefacts(models_dir))
+
+    assert titles(get(recs, "/api/recommendations/sessions", who(mentor))) == ["Their Python"]

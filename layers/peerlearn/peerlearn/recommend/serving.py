@@ -69,6 +69,7 @@ TRENDING_DEPTH = 100
 PER_MENTOR = 2  # at most this many sessions of one mentor in ten
 OPEN_SCAN = 200  # open sessions looked at for interests (no model yet, or published since the build)
 NEW_EVERY = 3
+UPCOMING_SEATS = ("held", "confirmed")  # a learner's seats that keep a session out of their lists
 VIEWS_PER_LEARNER = ratelimit.Limit("rec-views", max_hits=120, window_seconds=3600)
 POPULAR = Reason("trending", "Popular this week")
 
@@ -146,9 +147,15 @@ def _picks(ctx: Context, chosen: list[tuple[Ranked, Stored]]) -> list[SessionPic
 
 
 def page_of(
-    ctx: Context, ranking: list[Ranked], position: int, limit: int, now_iso: str
+    ctx: Context,
+    ranking: list[Ranked],
+    position: int,
+    limit: int,
+    now_iso: str,
+    viewer: str | None = None,
 ) -> tuple[list[SessionPickOut], str | None]:
-    """`limit` live sessions from `position` down the ranking, and where the next page starts."""
+    """`limit` live sessions from `position` down the ranking (none the viewer teaches), and where
+    the next page starts."""
     chosen: list[tuple[Ranked, Stored]] = []
     chunk = max(2 * limit, 20)
     while len(chosen) < limit and position < len(ranking):
@@ -157,7 +164,7 @@ def page_of(
         for candidate in candidates:
             position += 1
             item = items.get(candidate.item_id)
-            if item is not None and is_live(item, now_iso):
+            if item is not None and is_live(item, now_iso) and _mentor(item) != viewer:
                 chosen.append((candidate, item))
                 if len(chosen) == limit:
                     break
@@ -226,15 +233,31 @@ def learner(user_id: str) -> Learner:
         languages=languages,
         timezone=timezone,
         history=history,
-        booked=booked,
+        booked=booked | upcoming_seats(user_id),
     )
 
 
 def booked_by(user_id: str | None) -> set[str]:
-    """The sessions a viewer holds a seat in (nothing for a viewer who is not signed in)."""
+    """The sessions a viewer holds a seat in (nothing for a viewer who is not signed in): the table's
+    upcoming seats (the truth, held ones too) and what the stream kept."""
     if user_id is None:
         return set()
-    return (signals.taste_of(user_id) or bookings_taste(user_id))[1]
+    return (signals.taste_of(user_id) or bookings_taste(user_id))[1] | upcoming_seats(user_id)
+
+
+def upcoming_seats(user_id: str) -> set[str]:
+    """The upcoming sessions the learner holds a seat in, held or confirmed, read from the bookings
+    themselves (one Query): the taste lags the stream and may predate none of their earlier seats."""
+    now_iso = timeutil.iso_from_epoch(clock.now_seconds())
+    return {
+        str(booking.session_id)
+        for booking in BookingItem.by_learner.query(
+            learner_bookings_pk(user_id),
+            BookingItem.gsi2sk >= now_iso,
+            filter_condition=BookingItem.status.is_in(*UPCOMING_SEATS),
+            attributes_to_get=["session_id"],
+        )
+    }
 
 
 def bookings_taste(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]]:
@@ -304,7 +327,10 @@ def trending_page(
     live = [
         (r, items[r.item_id])
         for r in ranking
-        if r.item_id in items and r.item_id not in booked and is_live(items[r.item_id], now_iso)
+        if r.item_id in items
+        and r.item_id not in booked
+        and is_live(items[r.item_id], now_iso)
+        and _mentor(items[r.item_id]) != viewer
     ]
     if not live and model is not None:
         ranking = guarded(
@@ -316,7 +342,10 @@ def trending_page(
         live = [
             (r, items[r.item_id])
             for r in ranking
-            if r.item_id in items and r.item_id not in booked and is_live(items[r.item_id], now_iso)
+            if r.item_id in items
+            and r.item_id not in booked
+            and is_live(items[r.item_id], now_iso)
+            and _mentor(items[r.item_id]) != viewer
         ]
     ordered = diversify(live)
     chosen = ordered[position : position + limit]
@@ -361,7 +390,7 @@ def for_you(
         seen = {r.item_id for r in ranking} | who.booked
         ranking += [r for r in _trending_index(now) if r.item_id not in seen]
     ranking = [r for r in ranking if r.item_id not in who.booked]
-    items, next_cursor = page_of(ctx, ranking, position, limit, now_iso)
+    items, next_cursor = page_of(ctx, ranking, position, limit, now_iso, viewer=user_id)
     return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=_built_at(cache))
 
 
@@ -406,7 +435,7 @@ def similar(
         )
     booked = booked_by(viewer)
     ranking = [r for r in ranking if r.item_id != session_id and r.item_id not in booked]
-    items, next_cursor = page_of(ctx, ranking, position, limit, now_iso)
+    items, next_cursor = page_of(ctx, ranking, position, limit, now_iso, viewer=viewer)
     return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=_built_at(cache))
 
 
