@@ -389,3 +389,69 @@ def test_a_mentor_is_never_recommended_their_own_sessions(
     rebuild(DirectoryArtefacts(models_dir))
 
     assert titles(get(recs, "/api/recommendations/sessions", who(mentor))) == ["Their Python"]
+
+
+def _bad_tokens(ctx: Context, user_id: str) -> dict[str, str]:
+    from peerlearn import clock
+    from peerlearn.accounts import signins, tokens
+
+    good = accounts.sign_in_without_password(ctx, user_id)
+    claims = tokens.read_access_token(ctx.settings.jwt_secret, good.access_token)
+    other_secret = tokens.issue_access_token(
+        "another-secret-" + "x" * 32,
+        user_id=user_id,
+        role="learner",
+        version=claims.version,
+        sign_in_id=claims.sign_in_id,
+    )
+    expired = tokens.issue_access_token(
+        ctx.settings.jwt_secret,
+        user_id=user_id,
+        role="learner",
+        version=claims.version,
+        sign_in_id=claims.sign_in_id,
+        now=clock.now_seconds() - 30 * 86400,
+    )
+    signed_out = accounts.sign_in_without_password(ctx, user_id).access_token
+    signins.end_all_sign_ins(user_id, reason="signed out")
+    return {"another secret": other_secret, "expired": expired, "signed out": signed_out}
+
+
+def test_a_token_signed_elsewhere_expired_or_signed_out_makes_a_visitor_on_public_routes(
+    recs: ModuleType, ctx: Context
+) -> None:
+    mentor = person("mentor")
+    page = publish(ctx, mentor, tags=["Python", "Django"], title="Django from zero", capacity=3)
+    booked = publish(ctx, mentor, tags=["Python", "Django"], title="Django REST", capacity=3)
+    ravi = learner("Ravi", [])
+    seats.book(booker=ravi, session_id=booked, client=CLIENT)
+
+    for why, token in _bad_tokens(ctx, ravi.user_id).items():
+        event = rest_event(
+            "GET",
+            f"/api/recommendations/sessions/{page}/similar",
+            resource="/api/recommendations/sessions/{id}/similar",
+            path_parameters={"id": page},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        reply = call(recs, event)
+        assert reply.status == 200, why
+        assert titles(reply) == ["Django REST"], why  # the visitor's list: their booking is not left out
+
+
+def test_a_token_that_cannot_be_checked_makes_a_visitor(
+    recs: ModuleType, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from peerlearn.api.routes import recommendations as routes
+
+    def throttled(*_args: object) -> None:
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactGetItems"
+        )
+
+    monkeypatch.setattr(routes, "authorize", throttled)
+    event = rest_event("GET", "/api/recommendations/trending", headers={"Authorization": "Bearer x.y.z"})
+
+    assert call(recs, event).status == 200

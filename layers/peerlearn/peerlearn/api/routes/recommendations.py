@@ -4,12 +4,14 @@ cache (appended to each request as `models`); peerlearn.recommend.serving does t
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.request import Request
+from botocore.exceptions import ClientError
 
 from peerlearn.accounts.authorize import authorize, bearer_token
 from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep, ContextDep, current_context
@@ -18,6 +20,7 @@ from peerlearn.recommend import serving
 from peerlearn.recommend.artefacts import ModelCache
 from peerlearn.recommend.schemas import DemandPage, MentorPicksPage, SessionPicksPage, ViewIn, ViewOut
 
+logger = logging.getLogger(__name__)
 router = Router()
 TAGS = ["recommendations"]
 
@@ -46,6 +49,12 @@ def optional_viewer(request: Request) -> str | None:
     try:
         return authorize(current_context(request).settings.jwt_secret, bearer_token(header)).user_id
     except DomainError:
+        return None
+    except ClientError:
+        # the token could not be checked (a throttled read): a public list still answers, as to a visitor
+        logger.warning(
+            "could not check a public list's bearer token; answering as to a visitor", exc_info=True
+        )
         return None
 
 
