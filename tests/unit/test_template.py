@@ -230,12 +230,24 @@ def _statements(template: Template, function: str) -> list[dict[str, object]]:
     ]
 
 
+def test_old_recommendation_builds_expire_and_the_pointer_does_not(template: Template) -> None:
+    from peerlearn.recommend import artefacts
+
+    rules = template.resources["UploadsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    expiring = [r for r in rules if "ExpirationInDays" in r]
+    assert [(r["Prefix"], r["ExpirationInDays"], r["Status"]) for r in expiring] == [
+        (artefacts.S3_ROOT + artefacts.BUILDS, 2, "Enabled")
+    ]
+    assert artefacts.model_key("B1").startswith(artefacts.BUILDS)
+    assert not (artefacts.S3_ROOT + artefacts.POINTER_KEY).startswith(expiring[0]["Prefix"])
+
+
 def test_the_recommendations_functions_reach_only_models_in_the_bucket_and_only_the_build_scans(
     template: Template,
 ) -> None:
     for function, actions in (
         ("RecommendationsFunction", ["s3:GetObject"]),
-        ("RecommendBuildFunction", ["s3:PutObject", "s3:GetObject"]),
+        ("RecommendBuildFunction", ["s3:PutObject"]),
     ):
         s3 = [
             s for s in _statements(template, function) if any(str(a).startswith("s3:") for a in s["Action"])

@@ -51,12 +51,12 @@ def test_a_published_build_is_a_file_then_a_pointer_under_models_in_s3(s3: Any) 
     pointer = artefacts.publish(store, "B1", 1_796_000_000, b"model:one")
 
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="uploads")["Contents"])
-    assert keys == ["models/recommend/B1.npz", "models/recommend/LATEST.json"]
+    assert keys == ["models/recommend/LATEST.json", "models/recommend/builds/B1.npz"]
     saved = json.loads(s3.get_object(Bucket="uploads", Key="models/recommend/LATEST.json")["Body"].read())
     assert saved == {
         "build_id": "B1",
         "built_at": 1_796_000_000,
-        "key": "recommend/B1.npz",
+        "key": "recommend/builds/B1.npz",
         "bytes": 9,
         "sha256": pointer.sha256,
     }
@@ -132,3 +132,17 @@ def test_a_real_model_round_trips_through_the_store(s3: Any) -> None:
     picks = loaded.recommend(Learner(user_id="u2", interests=["Python"]), 3, 1_790_000_000)
     assert picks
     assert picks[0].item_id in {"a", "b"}
+
+
+def test_a_directory_keeps_only_the_newest_builds(tmp_path: Path) -> None:
+    store = DirectoryArtefacts(tmp_path)
+
+    for n in range(artefacts.KEEP_BUILDS + 3):
+        artefacts.publish(store, f"B{n}", 100 + n, f"model:{n}".encode())
+
+    kept = sorted(p.name for p in (tmp_path / "recommend" / "builds").iterdir())
+    newest = [f"B{n}.npz" for n in range(3, artefacts.KEEP_BUILDS + 3)]
+    assert kept == sorted(newest)
+    pointer = artefacts.latest(store)
+    assert pointer is not None
+    assert pointer.build_id == "B5"

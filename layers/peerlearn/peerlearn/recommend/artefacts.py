@@ -1,9 +1,11 @@
 """Where built models live and how a function keeps the newest in memory.
 
-A build writes `models/recommend/<build id>.npz`, then the small pointer `models/recommend/LATEST.json`
+A build writes `models/recommend/builds/<build id>.npz`, then the small pointer `models/recommend/LATEST.json`
 ({build_id, built_at, key, bytes, sha256}): readers never see a half-written model, since the pointer
 names a file only once it is complete. In the cloud they are objects of the uploads bucket under
 `models/` (S3Artefacts); locally files under MODELS_DIR (DirectoryArtefacts).
+Old builds go: in S3 a lifecycle rule expires `models/recommend/builds/` after 2 days (the pointer sits
+outside it, so a stalled job never expires the live one); a directory keeps the newest KEEP_BUILDS.
 
 `ModelCache` loads the pointer's model on first use and looks at the pointer again at most every
 `refresh_seconds` (monotonic time); a new build id loads the new file. A file that fails to load
@@ -31,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "recommend/"  # under the store's models/ root
 POINTER_KEY = f"{PREFIX}LATEST.json"
+BUILDS = f"{PREFIX}builds/"  # the template's lifecycle rule expires models/recommend/builds/
+KEEP_BUILDS = 3  # a function still loading the previous build finds it
 S3_ROOT = "models/"
 
 
@@ -40,6 +44,10 @@ class ArtefactStore(Protocol):
         ...
 
     def write(self, key: str, data: bytes) -> None: ...
+
+    def prune_builds(self, keep: str) -> None:
+        """Drops old builds beyond the store's allowance (never `keep`, the one just published)."""
+        ...
 
 
 class S3Artefacts:
@@ -68,6 +76,9 @@ class S3Artefacts:
     def write(self, key: str, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=S3_ROOT + key, Body=data)
 
+    def prune_builds(self, keep: str) -> None:
+        """Nothing to do: the bucket's lifecycle rule expires old builds (and the job may not delete)."""
+
 
 class DirectoryArtefacts:
     """Files under a directory (the local stack's `<data dir>/models`)."""
@@ -94,6 +105,17 @@ class DirectoryArtefacts:
             out.write(data)
         os.replace(temporary, path)
 
+    def prune_builds(self, keep: str) -> None:
+        """Keeps the newest KEEP_BUILDS build files (by write time, then id: ids sort by time), and `keep`."""
+        builds = self._path(BUILDS)
+        if not builds.is_dir():
+            return
+        files = sorted(builds.glob("*.npz"), key=lambda f: (f.stat().st_mtime_ns, f.name), reverse=True)
+        kept = self._path(keep)
+        for old in files[KEEP_BUILDS:]:
+            if old != kept:
+                old.unlink(missing_ok=True)
+
 
 def store_from(models_dir: str | None, bucket: str) -> ArtefactStore:
     return DirectoryArtefacts(Path(models_dir)) if models_dir else S3Artefacts(bucket)
@@ -109,7 +131,7 @@ class Pointer:
 
 
 def model_key(build_id: str) -> str:
-    return f"{PREFIX}{build_id}.npz"
+    return f"{BUILDS}{build_id}.npz"
 
 
 def publish(store: ArtefactStore, build_id: str, built_at: int, data: bytes) -> Pointer:
@@ -123,6 +145,7 @@ def publish(store: ArtefactStore, build_id: str, built_at: int, data: bytes) -> 
     )
     store.write(pointer.key, data)
     store.write(POINTER_KEY, json.dumps(asdict(pointer)).encode())
+    store.prune_builds(keep=pointer.key)
     return pointer
 
 
