@@ -164,7 +164,11 @@ class Mentors:
         interest = dict(zip(a["d_interest_tags"].tolist(), a["d_interest_counts"].tolist(), strict=True))
         waitlist = dict(zip(a["d_waitlist_tags"].tolist(), a["d_waitlist_counts"].tolist(), strict=True))
         seats = a["seats_left"]
-        mine = [content.token_of(t) for t in tags if content.token_of(t)]
+        spelling: dict[str, str] = {}  # the mentor's own spelling of each of their tags, never a token
+        for tag in tags:
+            if content.token_of(tag):
+                spelling.setdefault(content.token_of(tag), " ".join(tag.split()))
+        mine = list(spelling)
         rows = index.row_of_nnz
         found: list[tuple[float, Demand]] = []
 
@@ -180,12 +184,15 @@ class Mentors:
             column = index.column_of.get(token)
             return index.display[column] if column is not None else token
 
-        for token in dict.fromkeys(mine):
+        for token in mine:
             learners, waiting = int(interest.get(token, 0)), int(waitlist.get(token, 0))
             sessions, seats_left = supply(token)
             unmet = learners + waiting - sessions
-            text = _demand_text(display(token), learners, waiting, sessions)
-            found.append((unmet, Demand(display(token), learners, waiting, sessions, seats_left, text)))
+            if learners + waiting == 0 or unmet <= 0:
+                continue  # nobody asks for it, or open sessions already meet what is asked
+            tag = spelling[token]
+            text = _demand_text(tag, learners, waiting, sessions)
+            found.append((unmet, Demand(tag, learners, waiting, sessions, seats_left, text)))
         # Tags learners follow that often go with the mentor's tags and that no open session teaches.
         near = self._near_tags(mine)
         for token in near:

@@ -25,7 +25,7 @@ ReasonKind = Literal[
     "co_booked",  # "Learners who booked X also booked this"
     "similar",  # "Like X, which you booked" (content)
     "mentor",  # "From Vikram Iyer, whom you rated 5 stars" / "... a mentor you booked before"
-    "trending",  # "Popular this week"
+    "trending",  # "Popular with learners" (the model's decayed popularity; the live index says "this week")
     "new",  # "New from a mentor rated 4.8"
 ]
 
@@ -118,8 +118,8 @@ class Demand:
     how much upcoming supply meets it."""
 
     tag: str
-    learners: int  # follow it (interests) or booked/waitlisted sessions with it recently
-    waitlisted: int
+    learners: int  # follow it (it is among their interests)
+    waitlisted: int  # on the waitlist of a session with it
     open_sessions: int
     seats_left: int
     text: str  # "42 learners follow Kubernetes; no upcoming session teaches it"
@@ -167,6 +167,8 @@ CONTENT_FLOOR = 0.1  # content's share that stays however much the learner has d
 PROFILE_HALF_LIFE_SECONDS = 365 * 24 * 3600  # history older than the learner's latest says less
 COLD_SUPPORT = 3  # items booked by fewer learners also get content and same-mentor neighbours
 COLD_MENTOR_SIM = 0.3  # a same-mentor neighbour's similarity, for an item without enough bookings
+# The model's popularity may span months (its half-life is chosen per build), so it never says "this week".
+POPULAR_TEXT = "Popular with learners"
 RANK_K = 60.0
 RANK_DEPTH = 500
 PAGE = 10
@@ -266,7 +268,12 @@ class Model:
         )
 
     def _interest_tokens(self, learner: Learner) -> dict[str, float]:
+        """What the learner chose (interests, skills) and the languages they speak, as content tokens:
+        a Hindi speaker's sessions in Hindi rank above the same topic in a language they do not speak."""
         tokens: dict[str, float] = {}
+        for language in learner.languages:
+            if content.token_of(language):
+                tokens[f"lang:{content.token_of(language)}"] = content.LANGUAGE_FACTOR
         for skill in learner.skills:
             tokens[content.token_of(skill)] = 0.5
         for interest in learner.interests:
@@ -460,7 +467,10 @@ class Model:
             rating = self.mentors.rating_average[mentor] if mentor >= 0 else math.nan
             if not math.isnan(rating):
                 return Reason("new", f"New from a mentor rated {rating:.1f}", self.mentors.ids[mentor])
-        return Reason("trending", "Popular this week", self.item_ids[item])
+        if self.trend[item] > 0:
+            return Reason("trending", POPULAR_TEXT, self.item_ids[item])
+        # Nobody booked it (or not lately): never call it popular.
+        return Reason("new", "New on PeerLearn", self.item_ids[item])
 
     def _co_booked_source(self, item: int, history: I32, raw: F32, named: Counter[int]) -> int | None:
         """The history item that most made collaborative filtering pick `item`: EASE's weight when
@@ -485,6 +495,8 @@ class Model:
         columns, values = self.content.row(item)
         best, best_value = None, 0.0
         for column, value in zip(columns.tolist(), values.tolist(), strict=True):
+            if ":" in self.content.vocab[column]:
+                continue  # "lang:hi" and "level:beginner" are not things one follows
             weight = tokens.get(self.content.vocab[column], 0.0) * value
             if weight > best_value:
                 best, best_value = column, weight
@@ -536,14 +548,15 @@ class Model:
             Pick(
                 self.item_ids[i],
                 float(self.trend[i]),
-                Reason("trending", "Popular this week", self.item_ids[i]),
+                Reason("trending", POPULAR_TEXT, self.item_ids[i]),
             )
             for i in self._diversified(self.trend, allowed, k)
         ]
 
     def mentors_for(self, learner: Learner, k: int) -> list[MentorPick]:
         items, raw, _ = self._history(learner, self.built_at)
-        profile = self.content.profile_of_tokens(self._interest_tokens(learner))
+        chosen = {t: w for t, w in self._interest_tokens(learner).items() if not t.startswith("lang:")}
+        profile = self.content.profile_of_tokens(chosen)  # languages count in the language part
         profile += self.content.profile_of_items(items, raw)
         levels = self.item_level[items] if len(items) else np.zeros(0, dtype=np.int32)
         prices = self.price[items] if len(items) else np.zeros(0, dtype=np.int64)
