@@ -11,6 +11,7 @@ import io
 import math
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -83,7 +84,9 @@ class MentorProfile:
     expertise: list[str]
     languages: list[str]
     timezone: str
-    usual_hours_utc: list[int]  # hours of day (0-23, UTC) their sessions start at, one per session
+    # UTC hours of day their sessions start at, one per session (13.5 = 13:30); the build prefers the
+    # start times of their sessions in the catalogue, and uses these for a mentor with none there
+    usual_hours_utc: Sequence[float]
     rating_average: float | None
     rating_count: int
     median_price_paise: int | None
@@ -686,6 +689,7 @@ def build(data: BuildInput, *, build_id: str) -> Model:
             index,
             item_mentor,
             item_level,
+            np.asarray(column(catalogue.starts_at, 0), dtype=np.int64),
             data.interest_counts,
             data.waitlist_counts,
             column(catalogue.seats_left, 0),
