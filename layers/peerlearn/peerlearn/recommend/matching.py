@@ -8,16 +8,15 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
 
 from peerlearn.recommend import content
-
-if TYPE_CHECKING:
-    from peerlearn.recommend.model import Demand, MentorPick, MentorProfile
+from peerlearn.recommend.arrays import strings
+from peerlearn.recommend.contract import Demand, MentorPick, MentorProfile
 
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
@@ -97,8 +96,6 @@ class Mentors:
         k: int,
         at: int,
     ) -> list[MentorPick]:
-        from peerlearn.recommend.model import MentorPick
-
         m = self.count
         if m == 0 or k <= 0:
             return []
@@ -162,8 +159,6 @@ class Mentors:
     def demand(
         self, tags: Sequence[str], k: int, open_now: npt.NDArray[np.bool_], a: dict[str, npt.NDArray[Any]]
     ) -> list[Demand]:
-        from peerlearn.recommend.model import Demand
-
         index = self.index
         interest = dict(zip(a["d_interest_tags"].tolist(), a["d_interest_counts"].tolist(), strict=True))
         waitlist = dict(zip(a["d_waitlist_tags"].tolist(), a["d_waitlist_counts"].tolist(), strict=True))
@@ -315,9 +310,6 @@ def mentor_arrays(
         np.add.at(level_share, (item_mentor[has], item_level[has]), 1.0)
         totals = level_share.sum(axis=1, keepdims=True)
         level_share = np.divide(level_share, totals, out=np.zeros_like(level_share), where=totals > 0)
-
-    def strings(values: list[str]) -> npt.NDArray[np.str_]:
-        return np.asarray(values, dtype=np.str_) if values else np.zeros(0, dtype="<U1")
 
     interest = {content.token_of(t): c for t, c in interest_counts.items() if content.token_of(t)}
     waiting = {content.token_of(t): c for t, c in waitlist_counts.items() if content.token_of(t)}
