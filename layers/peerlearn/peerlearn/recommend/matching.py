@@ -8,16 +8,15 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
 
 from peerlearn.recommend import content
-
-if TYPE_CHECKING:
-    from peerlearn.recommend.model import Demand, MentorPick, MentorProfile
+from peerlearn.recommend.arrays import strings
+from peerlearn.recommend.contract import Demand, MentorPick, MentorProfile
 
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
@@ -25,7 +24,11 @@ I32 = npt.NDArray[np.int32]
 # A mentor's score: each part in 0..1, weighted. Expertise matters most; rating and language next.
 WEIGHTS = {"expertise": 0.45, "language": 0.15, "rating": 0.15, "hours": 0.1, "level": 0.1, "price": 0.05}
 RATING_PRIOR_COUNT = 5  # a mentor's average counts as if 5 ratings of the overall mean came first
-EVENING_HOURS = range(18, 23)  # local hours a learner is most likely free
+# Local start times a learner is most likely free for: 18:00 to 22:30, in half-hour buckets. Half
+# hours, not hours, because India (+5:30), the product's main market, is half an hour off UTC's grid.
+BUCKETS_PER_DAY = 48
+BUCKET_SECONDS = 24 * 3600 // BUCKETS_PER_DAY
+EVENING_BUCKETS = range(18 * 2, 23 * 2)
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Mentors:
     expertise_display: list[list[str]]
     languages: list[set[str]]
     timezones: list[str]
-    hours: F32  # mentors x 24: share of their sessions starting at each UTC hour
+    hours: F32  # mentors x 48: share of their sessions starting in each UTC half hour
     rating_average: F32  # nan: no ratings
     rating_count: I32
     bayes: F32  # Bayesian average, 0..5
@@ -72,7 +75,7 @@ class Mentors:
             expertise_display=[[index.display[c] for c in cols] for cols in expertise],
             languages=langs,
             timezones=a["m_timezones"].tolist(),
-            hours=a["m_hours"],
+            hours=a["m_half_hours"],
             rating_average=a["m_rating_average"],
             rating_count=a["m_rating_count"],
             bayes=a["m_bayes"],
@@ -93,8 +96,6 @@ class Mentors:
         k: int,
         at: int,
     ) -> list[MentorPick]:
-        from peerlearn.recommend.model import MentorPick
-
         m = self.count
         if m == 0 or k <= 0:
             return []
@@ -107,7 +108,7 @@ class Mentors:
             dtype=np.float32,
         )
         parts["rating"] = (self.bayes / 5.0).astype(np.float32)
-        evenings = _evening_hours_utc(timezone, at)
+        evenings = evening_buckets_utc(timezone, at)
         parts["hours"] = (
             self.hours[:, evenings].sum(axis=1) if evenings else np.full(m, 0.5, dtype=np.float32)
         )
@@ -158,13 +159,15 @@ class Mentors:
     def demand(
         self, tags: Sequence[str], k: int, open_now: npt.NDArray[np.bool_], a: dict[str, npt.NDArray[Any]]
     ) -> list[Demand]:
-        from peerlearn.recommend.model import Demand
-
         index = self.index
         interest = dict(zip(a["d_interest_tags"].tolist(), a["d_interest_counts"].tolist(), strict=True))
         waitlist = dict(zip(a["d_waitlist_tags"].tolist(), a["d_waitlist_counts"].tolist(), strict=True))
         seats = a["seats_left"]
-        mine = [content.token_of(t) for t in tags if content.token_of(t)]
+        spelling: dict[str, str] = {}  # the mentor's own spelling of each of their tags, never a token
+        for tag in tags:
+            if content.token_of(tag):
+                spelling.setdefault(content.token_of(tag), " ".join(tag.split()))
+        mine = list(spelling)
         rows = index.row_of_nnz
         found: list[tuple[float, Demand]] = []
 
@@ -180,12 +183,15 @@ class Mentors:
             column = index.column_of.get(token)
             return index.display[column] if column is not None else token
 
-        for token in dict.fromkeys(mine):
+        for token in mine:
             learners, waiting = int(interest.get(token, 0)), int(waitlist.get(token, 0))
             sessions, seats_left = supply(token)
             unmet = learners + waiting - sessions
-            text = _demand_text(display(token), learners, waiting, sessions)
-            found.append((unmet, Demand(display(token), learners, waiting, sessions, seats_left, text)))
+            if learners + waiting == 0 or unmet <= 0:
+                continue  # nobody asks for it, or open sessions already meet what is asked
+            tag = spelling[token]
+            text = _demand_text(tag, learners, waiting, sessions)
+            found.append((unmet, Demand(tag, learners, waiting, sessions, seats_left, text)))
         # Tags learners follow that often go with the mentor's tags and that no open session teaches.
         near = self._near_tags(mine)
         for token in near:
@@ -229,7 +235,9 @@ def _demand_text(tag: str, learners: int, waiting: int, sessions: int) -> str:
     return f"{wants}; {sessions} upcoming sessions teach it"
 
 
-def _evening_hours_utc(timezone: str | None, at: int) -> list[int]:
+def evening_buckets_utc(timezone: str | None, at: int) -> list[int]:
+    """The UTC half-hour buckets (0 = 00:00-00:29 UTC) of the learner's evening at `at` (their zone's
+    offset then, so summer time counts); [] when the zone is unknown."""
     if not timezone:
         return []
     try:
@@ -238,8 +246,8 @@ def _evening_hours_utc(timezone: str | None, at: int) -> list[int]:
         return []
     moment = dt.datetime.fromtimestamp(at or 0, tz=dt.UTC)
     offset = moment.astimezone(zone).utcoffset() or dt.timedelta(0)
-    shift = offset.total_seconds() / 3600
-    return sorted({math.floor(hour - shift) % 24 for hour in EVENING_HOURS})
+    shift = offset.total_seconds() / BUCKET_SECONDS
+    return sorted({math.floor(bucket - shift) % BUCKETS_PER_DAY for bucket in EVENING_BUCKETS})
 
 
 def mentor_arrays(
@@ -249,18 +257,24 @@ def mentor_arrays(
     index: content.ContentIndex,
     item_mentor: I32,
     item_level: I32,
+    item_starts: npt.NDArray[np.int64],
     interest_counts: dict[str, int],
     waitlist_counts: dict[str, int],
     seats_left: list[int],
 ) -> dict[str, npt.NDArray[Any]]:
     """The mentor and demand arrays of a build. `ids`/`names`: every mentor code, including mentors
-    only the catalogue names (no profile: no expertise, hours or rating)."""
+    only the catalogue names (no profile: no expertise or rating). A mentor's hours are the start times
+    of their sessions in the catalogue, to the minute; `usual_hours_utc` only for one with none there."""
     count = len(ids)
     profile_of = {m.id: m for m in mentors}
     indptr = [0]
     expertise: list[int] = []
     languages, timezones = [], []
-    hours = np.zeros((count, 24), dtype=np.float32)
+    hours = np.zeros((count, BUCKETS_PER_DAY), dtype=np.float32)
+    dated = item_starts > 0
+    for j, start in zip(item_mentor[dated].tolist(), item_starts[dated].tolist(), strict=True):
+        if j >= 0:
+            hours[j, (start % 86_400) // BUCKET_SECONDS] += 1
     average = np.full(count, np.nan, dtype=np.float32)
     ratings = np.zeros(count, dtype=np.int32)
     price = np.zeros(count, dtype=np.int64)
@@ -273,8 +287,9 @@ def mentor_arrays(
             expertise.extend(sorted(cols))
             languages.append("|".join(sorted(x.lower() for x in m.languages)))
             timezones.append(m.timezone)
-            for hour in m.usual_hours_utc:
-                hours[j, hour % 24] += 1
+            if not hours[j].any():  # none of their sessions is in the catalogue: what the profile says
+                for hour in m.usual_hours_utc:
+                    hours[j, math.floor(hour * 2) % BUCKETS_PER_DAY] += 1
             if hours[j].sum() > 0:
                 hours[j] /= hours[j].sum()
             if m.rating_average is not None and m.rating_count > 0:
@@ -296,9 +311,6 @@ def mentor_arrays(
         totals = level_share.sum(axis=1, keepdims=True)
         level_share = np.divide(level_share, totals, out=np.zeros_like(level_share), where=totals > 0)
 
-    def strings(values: list[str]) -> npt.NDArray[np.str_]:
-        return np.asarray(values, dtype=np.str_) if values else np.zeros(0, dtype="<U1")
-
     interest = {content.token_of(t): c for t, c in interest_counts.items() if content.token_of(t)}
     waiting = {content.token_of(t): c for t, c in waitlist_counts.items() if content.token_of(t)}
     return {
@@ -308,7 +320,7 @@ def mentor_arrays(
         "m_expertise": np.asarray(expertise, dtype=np.int32),
         "m_languages": strings(languages),
         "m_timezones": strings(timezones),
-        "m_hours": hours,
+        "m_half_hours": hours,
         "m_rating_average": average,
         "m_rating_count": ratings,
         "m_bayes": bayes,

@@ -45,8 +45,8 @@ class MentorPicksPage(Shape):
 
 class DemandOut(Shape):
     tag: str
-    learners: int = Field(description="Learners who follow the tag or recently booked or waited for it.")
-    waitlisted: int
+    learners: int = Field(description="Learners who follow the tag (it is among their interests).")
+    waitlisted: int = Field(description="Learners on the waitlist of a session with the tag.")
     open_sessions: int
     seats_left: int
     text: str

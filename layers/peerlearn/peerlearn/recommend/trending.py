@@ -14,14 +14,12 @@ import math
 # 2026-01-01T00:00:00Z
 EPOCH = 1_767_225_600
 
-# Chosen by measurement: decayed popularity's recall@10 on the time split of MovieLens latest-small
-# (`python -m peerlearn.recommend.evaluate --protocol time`, 23 test users; plain popularity 0.179):
-#   half-life 1 day 0.030, 7 days 0.048, 30 days 0.179, 90 days 0.206, 180 days 0.232,
-#   1 year 0.215, 2 years 0.215, 10 years 0.192.
-# Movies stay wanted for months; a session is bookable for weeks, so for sessions nearly all of an
-# upcoming session's bookings fall inside one half-life anyway and the figure mostly ranks them by
-# bookings. Revisit with the product's own log once it has one.
-HALF_LIFE_SECONDS = 180 * 24 * 3600
+# The product's definition of "this week's momentum", not a fitted figure: the live TRENDING index
+# the stream keeps (and "Popular this week" on it) halves an event's weight every 7 days. A session
+# is bookable for days to weeks, so a booking from last month should count for little by the time
+# the page is read. (The model's own decayed popularity, a ranking signal that may span months, picks
+# its half-life per build by measurement: `popularity.choose_half_life`.)
+HALF_LIFE_SECONDS = 7 * 24 * 3600
 
 
 def decay_weight_log2(weight: float, at: int) -> float:
