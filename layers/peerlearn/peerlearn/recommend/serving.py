@@ -1,16 +1,16 @@
 """The answers of /api/recommendations/*: the model in memory ranks, the table says what is still
-true. Each page's candidates are read live (one BatchGetItem per chunk); those no longer bookable
-(started, cancelled, full) are dropped and the page refills from further down the ranking, so a
-page is always `limit` live sessions while the ranking lasts. The cursor is where the next page
-starts in the ranking.
+true (pages of live sessions: peerlearn.recommend.paging; who is asking: viewers; answers with no
+model: fallback). Trending, for you and similar never show the viewer a session they hold a seat in or
+teach.
 
 Before the first build (no model) every route still answers: trending from the live TRENDING index,
 "for you" from the learner's interests against open sessions then trending, similar from shared tags;
-mentors and demand are empty. `built_at` says which build answered (null: none).
+mentors and demand are empty. `built_at` and `build_id` say which build answered (null: none).
 
 | pattern                         | key condition                                   | index  |
 |---------------------------------|-------------------------------------------------|--------|
 | a learner's profile and taste   | GetItem USER#<id> PROFILE / TASTE               | -      |
+| a learner's upcoming seats      | gsi2pk = LEARNER#<id>, gsi2sk >= now            | gsi2   |
 | trending sessions               | gsi1pk = TRENDING, newest-heaviest first        | gsi1   |
 | open sessions (no model yet)    | open = OPEN, soonest first                      | open_by_start |
 | candidates, live                | BatchGetItem SESSION#<id> SESSION               | -      |
@@ -19,298 +19,52 @@ mentors and demand are empty. `built_at` says which build answered (null: none).
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ratelimit, timeutil
 from peerlearn.catalog import reading
-from peerlearn.catalog.bookable import is_bookable
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
-from peerlearn.encoding import b64url_decode, b64url_encode
-from peerlearn.errors import BadRequest, Forbidden, TooManyRequests
-from peerlearn.recommend import signals, trending
+from peerlearn.errors import Forbidden, TooManyRequests
+from peerlearn.recommend import diversity, signals
 from peerlearn.recommend.artefacts import ModelCache
-from peerlearn.recommend.build import COUNTED_BOOKINGS
-from peerlearn.recommend.model import Demand, Learner, MentorPick, Reason
+from peerlearn.recommend.fallback import TRENDING_DEPTH, by_tags, trending_index
+from peerlearn.recommend.model import Demand, MentorPick, Reason
+from peerlearn.recommend.paging import (
+    RANK_DEPTH,
+    Ranked,
+    built_at,
+    decode_cursor,
+    encode_cursor,
+    guarded,
+    interleave,
+    is_live,
+    live_items,
+    mentor_of,
+    page_of,
+    picks,
+)
 from peerlearn.recommend.schemas import (
     DemandOut,
     DemandPage,
     MentorPickOut,
     MentorPicksPage,
-    ReasonOut,
-    SessionPickOut,
     SessionPicksPage,
 )
-from peerlearn.recommend.weights import BOOKING_WEIGHT
-from peerlearn.store.keys import (
-    OPEN,
-    SESSION_SK,
-    USER_PROFILE_SK,
-    learner_bookings_pk,
-    mentor_sessions_pk,
-    session_pk,
-    user_pk,
-)
-from peerlearn.store.models import BaseItem, BookingItem, SessionItem, UserItem
-from peerlearn.store.recommend import TRENDING, PopularityItem
+from peerlearn.recommend.stored import Stored, strings
+from peerlearn.recommend.viewers import booked_by, learner
+from peerlearn.store.keys import USER_PROFILE_SK, mentor_sessions_pk, user_pk
+from peerlearn.store.models import BaseItem, SessionItem, UserItem
 
 logger = logging.getLogger(__name__)
 
-RANK_DEPTH = 200  # how far down a ranking the pages go
-TRENDING_DEPTH = 100
-PER_MENTOR = 2  # at most this many sessions of one mentor in ten
-OPEN_SCAN = 200  # open sessions looked at for interests (no model yet, or published since the build)
-NEW_EVERY = 3
-UPCOMING_SEATS = ("held", "confirmed")  # a learner's seats that keep a session out of their lists
+NEW_EVERY = 3  # a session the build has not seen: one in every NEW_EVERY places of for you
 VIEWS_PER_LEARNER = ratelimit.Limit("rec-views", max_hits=120, window_seconds=3600)
-POPULAR = Reason("trending", "Popular this week")
-
-Stored = dict[str, dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Ranked:
-    item_id: str
-    score: float
-    reason: Reason
-
-
-# ---------------------------------------------------------------- cursors
-def encode_cursor(position: int) -> str:
-    return b64url_encode(json.dumps({"p": position}).encode())
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if cursor is None or cursor == "":
-        return 0
-    try:
-        position = json.loads(b64url_decode(cursor))["p"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadRequest("The cursor is not valid; start again without it.", field="cursor") from exc
-    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= RANK_DEPTH:
-        raise BadRequest("The cursor is not valid; start again without it.", field="cursor")
-    return position
-
-
-# ---------------------------------------------------------------- live sessions
-_LIVE_ATTRIBUTES = [*reading.SESSION_CARD_ATTRIBUTES, "open"]
-
-
-def live_items(session_ids: Iterable[str]) -> dict[str, Stored]:
-    """The sessions' stored cards, by id (missing ones absent): BatchGetItem, 100 keys at a time."""
-    table = BaseItem._get_connection()
-    unique = list(dict.fromkeys(session_ids))
-    found: dict[str, Stored] = {}
-    for start in range(0, len(unique), 100):
-        keys: list[Any] = [{"pk": session_pk(s), "sk": SESSION_SK} for s in unique[start : start + 100]]
-        while keys:
-            answer = table.batch_get_item(keys, attributes_to_get=_LIVE_ATTRIBUTES)
-            for item in answer["Responses"].get(table.table_name, []):
-                found[item["id"]["S"]] = item
-            keys = answer.get("UnprocessedKeys", {}).get(table.table_name, {}).get("Keys", [])
-    return found
-
-
-def is_live(item: Stored, now_iso: str) -> bool:
-    """Bookable now: scheduled, open, a seat left, not started."""
-    return is_bookable(
-        item.get("status", {}).get("S", "scheduled"),
-        "S" in item.get("open", {}),
-        int(item.get("seats_left", {}).get("N", "0")),
-        item["starts_at"]["S"],
-        now_iso,
-    )
-
-
-def _mentor(item: Stored) -> str:
-    return str(item["mentor_id"]["S"])
-
-
-def _picks(ctx: Context, chosen: list[tuple[Ranked, Stored]]) -> list[SessionPickOut]:
-    outs = reading.stored_outs(ctx, [item for _, item in chosen])
-    return [
-        SessionPickOut(
-            session=out,
-            reason=ReasonOut(kind=ranked.reason.kind, text=ranked.reason.text),
-            score=round(float(ranked.score), 6),
-        )
-        for (ranked, _), out in zip(chosen, outs, strict=True)
-    ]
-
-
-def page_of(
-    ctx: Context,
-    ranking: list[Ranked],
-    position: int,
-    limit: int,
-    now_iso: str,
-    viewer: str | None = None,
-) -> tuple[list[SessionPickOut], str | None]:
-    """`limit` live sessions from `position` down the ranking (none the viewer teaches), and where
-    the next page starts."""
-    chosen: list[tuple[Ranked, Stored]] = []
-    chunk = max(2 * limit, 20)
-    while len(chosen) < limit and position < len(ranking):
-        candidates = ranking[position : position + chunk]
-        items = live_items(c.item_id for c in candidates)
-        for candidate in candidates:
-            position += 1
-            item = items.get(candidate.item_id)
-            if item is not None and is_live(item, now_iso) and _mentor(item) != viewer:
-                chosen.append((candidate, item))
-                if len(chosen) == limit:
-                    break
-    more = position < min(len(ranking), RANK_DEPTH)
-    return _picks(ctx, chosen), encode_cursor(position) if more and chosen else None
-
-
-def diversify(
-    ranked: list[tuple[Ranked, Stored]], per_mentor: int = PER_MENTOR
-) -> list[tuple[Ranked, Stored]]:
-    """Keeps the order but lets no mentor have more than `per_mentor` in any ten in a row: the rest
-    wait for the next ten (and fill the end when nothing else is left)."""
-    waiting = list(ranked)
-    placed: list[tuple[Ranked, Stored]] = []
-    while waiting:
-        window_start = len(placed) - len(placed) % 10
-        counts = Counter(_mentor(item) for _, item in placed[window_start:])
-        index = next((i for i, (_, item) in enumerate(waiting) if counts[_mentor(item)] < per_mentor), 0)
-        placed.append(waiting.pop(index))
-    return placed
-
-
-def interleave(ranking: list[Ranked], extra: list[Ranked], *, every: int) -> list[Ranked]:
-    """`extra` placed one in every `every` places of `ranking` (from the `every`th on), the rest after."""
-    merged: list[Ranked] = []
-    waiting = list(extra)
-    for item in ranking:
-        if waiting and len(merged) % every == every - 1:
-            merged.append(waiting.pop(0))
-        merged.append(item)
-    return merged + waiting
-
-
-T = TypeVar("T")
-
-
-def guarded(what: str, compute: Callable[[], T], fallback: T) -> T:
-    """The model's answer, or `fallback` if the model fails: logged as an error, never a 5xx (the
-    answers without a model are still true, only less personal)."""
-    try:
-        return compute()
-    except Exception:
-        logger.exception("the recommendations model failed; answering without it", extra={"answer": what})
-        return fallback
-
-
-def _built_at(cache: ModelCache) -> str | None:
-    return clock.iso(cache.built_at) if cache.built_at is not None else None
-
-
-# ---------------------------------------------------------------- who is asking
-def learner(user_id: str) -> Learner:
-    """The learner as of now: their profile read live (so a change of interests counts at once) and
-    their taste as the stream keeps it."""
-    try:
-        profile = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
-        interests, skills = [str(t) for t in profile.interests], [str(t) for t in profile.skills]
-        languages, timezone = [str(t) for t in profile.languages], str(profile.timezone)
-    except DoesNotExist:
-        interests, skills, languages, timezone = [], [], [], None
-    history, booked = signals.taste_of(user_id) or bookings_taste(user_id)
-    return Learner(
-        user_id=user_id,
-        interests=interests,
-        skills=skills,
-        languages=languages,
-        timezone=timezone,
-        history=history,
-        booked=booked | upcoming_seats(user_id),
-    )
-
-
-def booked_by(user_id: str | None) -> set[str]:
-    """The sessions a viewer holds a seat in (nothing for a viewer who is not signed in): the table's
-    upcoming seats (the truth, held ones too) and what the stream kept."""
-    if user_id is None:
-        return set()
-    return (signals.taste_of(user_id) or bookings_taste(user_id))[1] | upcoming_seats(user_id)
-
-
-def upcoming_seats(user_id: str) -> set[str]:
-    """The upcoming sessions the learner holds a seat in, held or confirmed, read from the bookings
-    themselves (one Query): the taste lags the stream and may predate none of their earlier seats."""
-    now_iso = timeutil.iso_from_epoch(clock.now_seconds())
-    return {
-        str(booking.session_id)
-        for booking in BookingItem.by_learner.query(
-            learner_bookings_pk(user_id),
-            BookingItem.gsi2sk >= now_iso,
-            filter_condition=BookingItem.status.is_in(*UPCOMING_SEATS),
-            attributes_to_get=["session_id"],
-        )
-    }
-
-
-def bookings_taste(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]]:
-    """A taste from the learner's own bookings, for one the stream has kept none for (bookings made
-    before recommendations began): their newest HISTORY_CAP seats, each a booking's weight."""
-    history, booked = [], set()
-    for booking in BookingItem.by_learner.query(
-        learner_bookings_pk(user_id),
-        scan_index_forward=False,
-        limit=signals.HISTORY_CAP,
-        filter_condition=BookingItem.status.is_in(*COUNTED_BOOKINGS),
-    ):
-        at = timeutil.epoch(booking.confirmed_at or booking.created_at)
-        history.append((booking.session_id, BOOKING_WEIGHT, at))
-        booked.add(booking.session_id)
-    return sorted(history, key=lambda entry: entry[2]), booked
-
-
-# ---------------------------------------------------------------- without a model
-def _open_sessions(now_iso: str) -> list[SessionItem]:
-    """The soonest open sessions, ids and tags only (what matching tags needs)."""
-    return list(
-        SessionItem.open_by_start.query(
-            OPEN, SessionItem.starts_at > now_iso, limit=OPEN_SCAN, attributes_to_get=["id", "tags"]
-        )
-    )
-
-
-def _by_tags(
-    tags: list[str], now_iso: str, exclude: set[str], reason: Callable[[str], Reason]
-) -> list[Ranked]:
-    """Open sessions sharing tags with `tags`, most shared first, then soonest (named as the session
-    spells them)."""
-    wanted = {tag.lower() for tag in tags}
-    if not wanted:
-        return []
-    found = []
-    for session in _open_sessions(now_iso):
-        shared = [str(tag) for tag in session.tags if str(tag).lower() in wanted]
-        if shared and session.id not in exclude:
-            found.append(Ranked(session.id, float(len(shared)), reason(shared[0])))
-    return sorted(found, key=lambda r: -r.score)
-
-
-def _trending_index(now: int) -> list[Ranked]:
-    ranked = []
-    for item in PopularityItem.trending.query(TRENDING, scan_index_forward=False, limit=TRENDING_DEPTH):
-        trend = float(item.trend_log2) if item.trend_log2 is not None else -math.inf
-        ranked.append(Ranked(item.session_id, trending.trend_at(trend, now), POPULAR))
-    return ranked
-
-
-# ---------------------------------------------------------------- the routes' answers
 def trending_page(
     ctx: Context, cache: ModelCache, *, limit: int, cursor: str | None, viewer: str | None = None
 ) -> SessionPicksPage:
@@ -321,7 +75,7 @@ def trending_page(
     now = clock.now_seconds()
     now_iso = timeutil.iso_from_epoch(now)
     model = cache.get()
-    ranking = _trending_index(now)
+    ranking = trending_index(now)
     items = live_items(r.item_id for r in ranking)
     booked = booked_by(viewer)
     live = [
@@ -330,7 +84,7 @@ def trending_page(
         if r.item_id in items
         and r.item_id not in booked
         and is_live(items[r.item_id], now_iso)
-        and _mentor(items[r.item_id]) != viewer
+        and mentor_of(items[r.item_id]) != viewer
     ]
     if not live and model is not None:
         ranking = guarded(
@@ -345,15 +99,15 @@ def trending_page(
             if r.item_id in items
             and r.item_id not in booked
             and is_live(items[r.item_id], now_iso)
-            and _mentor(items[r.item_id]) != viewer
+            and mentor_of(items[r.item_id]) != viewer
         ]
-    ordered = diversify(live)
+    ordered = diversity.diversify(live, lambda candidate: mentor_of(candidate[1]))
     chosen = ordered[position : position + limit]
     next_position = position + len(chosen)
     return SessionPicksPage(
-        items=_picks(ctx, chosen),
+        items=picks(ctx, chosen),
         next_cursor=encode_cursor(next_position) if next_position < len(ordered) else None,
-        built_at=_built_at(cache),
+        built_at=built_at(cache),
     )
 
 
@@ -382,16 +136,16 @@ def for_you(
         # Sessions published since the build are unknown to the model: those on the learner's
         # interests join the ranking (one in every NEW_EVERY) until the next build knows them.
         fresh = [
-            r for r in _by_tags(who.interests, now_iso, who.booked, followed) if not model.has_item(r.item_id)
+            r for r in by_tags(who.interests, now_iso, who.booked, followed) if not model.has_item(r.item_id)
         ]
         ranking = interleave(ranking, fresh, every=NEW_EVERY)
     else:
-        ranking = _by_tags(who.interests, now_iso, who.booked, followed)
+        ranking = by_tags(who.interests, now_iso, who.booked, followed)
         seen = {r.item_id for r in ranking} | who.booked
-        ranking += [r for r in _trending_index(now) if r.item_id not in seen]
+        ranking += [r for r in trending_index(now) if r.item_id not in seen]
     ranking = [r for r in ranking if r.item_id not in who.booked]
     items, next_cursor = page_of(ctx, ranking, position, limit, now_iso, viewer=user_id)
-    return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=_built_at(cache))
+    return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=built_at(cache))
 
 
 def similar(
@@ -427,7 +181,7 @@ def similar(
     if neighbours is not None:
         ranking = neighbours
     else:
-        ranking = _by_tags(
+        ranking = by_tags(
             [str(tag) for tag in session.tags],
             now_iso,
             {session_id},
@@ -436,7 +190,7 @@ def similar(
     booked = booked_by(viewer)
     ranking = [r for r in ranking if r.item_id != session_id and r.item_id not in booked]
     items, next_cursor = page_of(ctx, ranking, position, limit, now_iso, viewer=viewer)
-    return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=_built_at(cache))
+    return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=built_at(cache))
 
 
 def _profiles(user_ids: list[str]) -> dict[str, Stored]:
@@ -451,10 +205,6 @@ def _profiles(user_ids: list[str]) -> dict[str, Stored]:
             found[item["id"]["S"]] = item
         keys = keys[100:] + answer.get("UnprocessedKeys", {}).get(table.table_name, {}).get("Keys", [])
     return found
-
-
-def _strings(item: Stored, name: str) -> list[str]:
-    return [str(v["S"]) for v in item.get(name, {}).get("L", [])]
 
 
 def mentors_for(
@@ -485,8 +235,8 @@ def mentors_for(
     items = [
         MentorPickOut(
             mentor=cards[pick.mentor_id],
-            expertise=_strings(profile, "expertise"),
-            languages=_strings(profile, "languages"),
+            expertise=strings(profile, "expertise"),
+            languages=strings(profile, "languages"),
             reasons=list(pick.reasons),
             score=round(float(pick.score), 6),
         )
@@ -494,7 +244,7 @@ def mentors_for(
     ]
     more = position < min(len(picks), RANK_DEPTH) and bool(chosen)
     return MentorPicksPage(
-        items=items, next_cursor=encode_cursor(position) if more else None, built_at=_built_at(cache)
+        items=items, next_cursor=encode_cursor(position) if more else None, built_at=built_at(cache)
     )
 
 
@@ -525,7 +275,7 @@ def demand(cache: ModelCache, *, user_id: str, role: str, limit: int) -> DemandP
         )
         for d in guarded("demand", lambda: model.demand_for(tags, limit), unmet)
     ]
-    return DemandPage(items=items, built_at=_built_at(cache))
+    return DemandPage(items=items, built_at=built_at(cache))
 
 
 def record_view(user_id: str, session_id: str) -> bool:
