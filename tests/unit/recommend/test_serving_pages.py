@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from peerlearn.errors import BadRequest
-from peerlearn.recommend.model import Reason
 from peerlearn.recommend import diversity
+from peerlearn.recommend.model import Reason
 from peerlearn.recommend.paging import (
     RANK_DEPTH,
     Ranked,
