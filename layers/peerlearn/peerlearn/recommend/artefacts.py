@@ -222,5 +222,9 @@ class ModelCache:
         logger.info("recommendations model loaded", extra={"build_id": pointer.build_id, "bytes": len(data)})
 
     @property
+    def build_id(self) -> str | None:
+        return self.pointer.build_id if self.pointer is not None and self.model is not None else None
+
+    @property
     def built_at(self) -> int | None:
         return self.pointer.built_at if self.pointer is not None and self.model is not None else None

@@ -25,8 +25,9 @@ class SessionPickOut(Shape):
 class SessionPicksPage(Shape):
     items: list[SessionPickOut]
     next_cursor: str | None
-    # When the model answering was built (UTC ISO); null before the first build.
+    # When the model answering was built (UTC ISO) and which build it is; null before the first build.
     built_at: str | None
+    build_id: str | None = None
 
 
 class MentorPickOut(Shape):
@@ -41,6 +42,7 @@ class MentorPicksPage(Shape):
     items: list[MentorPickOut]
     next_cursor: str | None
     built_at: str | None
+    build_id: str | None = None
 
 
 class DemandOut(Shape):
@@ -55,6 +57,7 @@ class DemandOut(Shape):
 class DemandPage(Shape):
     items: list[DemandOut]
     built_at: str | None
+    build_id: str | None = None
 
 
 class ViewIn(Shape):

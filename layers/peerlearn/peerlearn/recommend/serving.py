@@ -108,6 +108,7 @@ def trending_page(
         items=picks(ctx, chosen),
         next_cursor=encode_cursor(next_position) if next_position < len(ordered) else None,
         built_at=built_at(cache),
+        build_id=cache.build_id,
     )
 
 
@@ -145,7 +146,9 @@ def for_you(
         ranking += [r for r in trending_index(now) if r.item_id not in seen]
     ranking = [r for r in ranking if r.item_id not in who.booked]
     items, next_cursor = page_of(ctx, ranking, position, limit, now_iso, viewer=user_id)
-    return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=built_at(cache))
+    return SessionPicksPage(
+        items=items, next_cursor=next_cursor, built_at=built_at(cache), build_id=cache.build_id
+    )
 
 
 def similar(
@@ -190,7 +193,9 @@ def similar(
     booked = booked_by(viewer)
     ranking = [r for r in ranking if r.item_id != session_id and r.item_id not in booked]
     items, next_cursor = page_of(ctx, ranking, position, limit, now_iso, viewer=viewer)
-    return SessionPicksPage(items=items, next_cursor=next_cursor, built_at=built_at(cache))
+    return SessionPicksPage(
+        items=items, next_cursor=next_cursor, built_at=built_at(cache), build_id=cache.build_id
+    )
 
 
 def _profiles(user_ids: list[str]) -> dict[str, Stored]:
@@ -244,7 +249,10 @@ def mentors_for(
     ]
     more = position < min(len(picks), RANK_DEPTH) and bool(chosen)
     return MentorPicksPage(
-        items=items, next_cursor=encode_cursor(position) if more else None, built_at=built_at(cache)
+        items=items,
+        next_cursor=encode_cursor(position) if more else None,
+        built_at=built_at(cache),
+        build_id=cache.build_id,
     )
 
 
@@ -275,7 +283,7 @@ def demand(cache: ModelCache, *, user_id: str, role: str, limit: int) -> DemandP
         )
         for d in guarded("demand", lambda: model.demand_for(tags, limit), unmet)
     ]
-    return DemandPage(items=items, built_at=built_at(cache))
+    return DemandPage(items=items, built_at=built_at(cache), build_id=cache.build_id)
 
 
 def record_view(user_id: str, session_id: str) -> bool:
