@@ -13,7 +13,7 @@ from peerlearn.context import Context
 from peerlearn.recommend import artefacts
 from peerlearn.recommend.artefacts import DirectoryArtefacts, ModelCache
 from peerlearn.recommend.build import build_input, read_table, rebuild, scan_items
-from peerlearn.recommend.model import Learner
+from peerlearn.recommend.model import Learner, build
 from peerlearn.recommend.weights import rating_weight
 from peerlearn.store.keys import mentor_reviews_pk, review_sk, session_pk
 from peerlearn.store.models import ReviewItem, WaitlistItem
@@ -56,7 +56,7 @@ def test_the_build_input_holds_what_the_table_says(ctx: Context) -> None:
         gsi2sk="x",
     ).save()
 
-    data = build_input(read_table(scan_items()), clock.now_seconds())
+    data = build_input(read_table(scan_items(), clock.now_seconds()), clock.now_seconds())
 
     catalogue = data.catalogue
     assert sorted(catalogue.ids) == sorted([python, kube])
@@ -103,3 +103,52 @@ def test_a_rebuild_publishes_a_model_that_recommends_from_the_table(ctx: Context
     picks = model.recommend(Learner(user_id="new", interests=["Python"]), 1, clock.now_seconds())
     assert [p.item_id for p in picks] == [python]
     assert picks[0].reason.kind == "interest"
+
+
+def _booking(n: int, status: str, session_starts_at: str) -> dict[str, dict[str, str]]:
+    return {
+        "pk": {"S": f"SESSION#OLD{n}"},
+        "sk": {"S": f"BOOKING#L{n}"},
+        "entity": {"S": "BOOKING"},
+        "session_id": {"S": f"OLD{n}"},
+        "learner_id": {"S": f"L{n}"},
+        "status": {"S": status},
+        "session_starts_at": {"S": session_starts_at},
+        "created_at": {"S": session_starts_at},
+    }
+
+
+def test_the_build_keeps_no_uncounted_or_old_booking() -> None:
+    now = 1_796_000_000
+    long_ago = timeutil.iso_from_epoch(now - 400 * 86400)
+    recent = timeutil.iso_from_epoch(now - 10 * 86400)
+    items = [_booking(n, "cancelled", long_ago) for n in range(1000)]
+    items += [_booking(1000 + n, "confirmed", long_ago) for n in range(10)]  # counted, but outside the window
+    items += [_booking(2000, "cancelled", recent), _booking(2001, "confirmed", recent)]
+
+    read = read_table(iter(items), now)
+
+    assert read.bookings == [("L2001", "OLD2001", now - 10 * 86400)]
+
+
+def test_views_the_stream_counted_reach_the_models_trend(ctx: Context, tmp_path: Path) -> None:
+    from peerlearn.recommend import signals
+
+    mentor = person("mentor")
+    viewed = publish(ctx, mentor, capacity=3, tags=["Python"], title="Viewed")
+    publish(ctx, mentor, capacity=3, tags=["Python"], title="Not viewed")
+    for n in range(3):
+        signals.add_view(f"L{n}", viewed)
+
+    data = build_input(read_table(scan_items(), clock.now_seconds()), clock.now_seconds())
+
+    views = [
+        (item, weight)
+        for item, weight, kind in zip(
+            data.interactions.item_ids, data.interactions.weight, data.interactions.kind, strict=True
+        )
+        if kind == "view"
+    ]
+    assert views == [(viewed, 3 * signals.VIEW_WEIGHT)]
+    model = build(data, build_id="B1")
+    assert [p.item_id for p in model.trending(10, clock.now_seconds())] == [viewed]

@@ -1,10 +1,12 @@
-"""From the table to a published model: one paged Scan (a batch job may; a projection of the
-attributes a build reads, a filter on the item types) into the engine's inputs, `model.build`, and
-the artefact store (peerlearn.recommend.artefacts). Run by the recommend job every 15 minutes.
+"""From the table to a published model: a paged Scan in SEGMENTS parallel segments (a batch job
+may; a projection of the attributes a build reads, a filter on the item types and booking status),
+each page compacted at once (read_table), into the engine's inputs, `model.build`, and the artefact
+store (peerlearn.recommend.artefacts). Run by the recommend job every 15 minutes.
 
 What goes in: sessions of the past 180 days and every upcoming one (the catalogue); confirmed and
-completed bookings and ratings of those sessions (the interactions); mentors' profiles, rating stats
-and the hours they teach at; how many learners follow each tag and wait for a seat (demand).
+completed bookings and ratings of those sessions, and the views the stream counted (the
+interactions); mentors' profiles, rating stats and the hours they teach at; how many learners follow
+each tag and wait for a seat (demand).
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ from __future__ import annotations
 import logging
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.expressions.operand import Path
 
 from peerlearn import clock, ids, timeutil
 from peerlearn.catalog.bookable import is_bookable
-from peerlearn.recommend import artefacts
+from peerlearn.recommend import artefacts, stored
 from peerlearn.recommend.model import (
     BuildInput,
     Catalogue,
@@ -28,13 +31,15 @@ from peerlearn.recommend.model import (
     MentorProfile,
     build,
 )
-from peerlearn.recommend.weights import BOOKING_WEIGHT, rating_weight
+from peerlearn.recommend.stored import Stored
+from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weight
 from peerlearn.store.models import BaseItem
 
 logger = logging.getLogger(__name__)
 
 HISTORY_DAYS = 180
-ENTITIES = ("SESSION", "BOOKING", "REVIEW", "WAITLIST", "USER", "MENTOR_STATS")
+SEGMENTS = 3  # parallel Scan segments (2 vCPUs; DynamoDB serves each segment on its own)
+ENTITIES = ("SESSION", "BOOKING", "REVIEW", "WAITLIST", "USER", "MENTOR_STATS", "POPULARITY")
 ATTRIBUTES = [
     "pk",
     "sk",
@@ -54,6 +59,7 @@ ATTRIBUTES = [
     "seats_left",
     # bookings, reviews, waitlists
     "session_id",
+    "session_starts_at",
     "learner_id",
     "confirmed_at",
     "created_at",
@@ -69,39 +75,38 @@ ATTRIBUTES = [
     "rating_sum",
     "rating_count",
     "sessions_taught",
+    # popularity (the views the stream counted)
+    "views",
+    "updated_at",
 ]
 COUNTED_BOOKINGS = ("confirmed", "completed")
+VIEWS_OF = "views:"  # the stand-in viewer of a session's counted views
 
-Stored = dict[str, dict[str, Any]]
-
-
-def _s(item: Stored, name: str, default: str = "") -> str:
-    value = item.get(name)
-    return str(value["S"]) if value and "S" in value else default
+_s, _n, _strings = stored.text, stored.number, stored.strings
 
 
-def _n(item: Stored, name: str, default: float = 0) -> float:
-    value = item.get(name)
-    return float(value["N"]) if value and "N" in value else default
+def _filter() -> Any:
+    """The item types a build reads, and of bookings only the counted ones (filtered by DynamoDB)."""
+    entity = Path("entity")
+    return entity.is_in(*ENTITIES) & ((entity != "BOOKING") | Path("status").is_in(*COUNTED_BOOKINGS))
 
 
-def _strings(item: Stored, name: str) -> list[str]:
-    value = item.get(name)
-    if not value or "L" not in value:
-        return []
-    return [str(entry["S"]) for entry in value["L"] if "S" in entry]
-
-
-def scan_items() -> Iterator[Stored]:
-    """Every item a build reads, a page at a time (projected to ATTRIBUTES, filtered by type)."""
+def scan_items(segment: int = 0, segments: int = 1, capacity: list[float] | None = None) -> Iterator[Stored]:
+    """Every item a build reads in one Scan segment, a page at a time (projected to ATTRIBUTES,
+    filtered by type and booking status); the capacity consumed is added to `capacity`."""
     table = BaseItem._get_connection()
     start: Any = None
     while True:
         page = table.scan(
-            filter_condition=Path("entity").is_in(*ENTITIES),
+            filter_condition=_filter(),
             attributes_to_get=ATTRIBUTES,
             exclusive_start_key=start,
+            segment=segment if segments > 1 else None,
+            total_segments=segments if segments > 1 else None,
+            return_consumed_capacity="TOTAL",
         )
+        if capacity is not None:
+            capacity.append(float(page.get("ConsumedCapacity", {}).get("CapacityUnits", 0)))
         yield from page.get("Items", [])
         start = page.get("LastEvaluatedKey")
         if not start:
@@ -110,30 +115,75 @@ def scan_items() -> Iterator[Stored]:
 
 @dataclass
 class Read:
-    sessions: list[Stored]
-    bookings: list[Stored]
-    reviews: list[Stored]
-    waitlists: list[Stored]
-    users: list[Stored]
-    mentor_stats: dict[str, Stored]
+    """What a build keeps of the table: small tuples, taken as each page arrives (a raw item is
+    dropped at once), and only what the window (HISTORY_DAYS before now, and upcoming) can use."""
+
+    sessions: list[Stored] = field(default_factory=list)  # in the window
+    bookings: list[tuple[str, str, int]] = field(default_factory=list)  # learner, session, at
+    reviews: list[tuple[str, str, int, int]] = field(default_factory=list)  # learner, session, at, stars
+    waitlisted: Counter[str] = field(default_factory=Counter)  # session id -> learners waiting
+    interest_counts: Counter[str] = field(default_factory=Counter)  # tag -> learners following it
+    mentors: list[Stored] = field(default_factory=list)  # mentors' profiles
+    mentor_stats: dict[str, Stored] = field(default_factory=dict)
+    views: list[tuple[str, int, int]] = field(default_factory=list)  # session, views, last at
+
+    def merge(self, other: Read) -> Read:
+        self.sessions += other.sessions
+        self.bookings += other.bookings
+        self.reviews += other.reviews
+        self.waitlisted.update(other.waitlisted)
+        self.interest_counts.update(other.interest_counts)
+        self.mentors += other.mentors
+        self.mentor_stats.update(other.mentor_stats)
+        self.views += other.views
+        return self
 
 
-def read_table(items: Iterator[Stored]) -> Read:
-    read = Read([], [], [], [], [], {})
+def read_table(items: Iterable[Stored], now: int) -> Read:
+    """Keeps of `items` what a build as of `now` uses (see Read)."""
+    since = timeutil.iso_from_epoch(now - HISTORY_DAYS * 86400)
+    read = Read()
     for item in items:
         entity = _s(item, "entity")
         if entity == "SESSION":
-            read.sessions.append(item)
+            if _s(item, "starts_at") >= since:
+                read.sessions.append(item)
         elif entity == "BOOKING":
-            read.bookings.append(item)
+            starts = _s(item, "session_starts_at")
+            if _s(item, "status") in COUNTED_BOOKINGS and (not starts or starts >= since):
+                when = _s(item, "confirmed_at") or _s(item, "created_at")
+                read.bookings.append((_s(item, "learner_id"), _s(item, "session_id"), timeutil.epoch(when)))
         elif entity == "REVIEW":
-            read.reviews.append(item)
+            when = _s(item, "edited_at") or _s(item, "created_at")
+            if when >= since:  # a review comes after its session: an older one's session is older too
+                stars = int(_n(item, "rating"))
+                read.reviews.append(
+                    (_s(item, "learner_id"), _s(item, "session_id"), timeutil.epoch(when), stars)
+                )
         elif entity == "WAITLIST":
-            read.waitlists.append(item)
+            read.waitlisted[_s(item, "pk").removeprefix("SESSION#")] += 1
         elif entity == "USER":
-            read.users.append(item)
+            role = _s(item, "role")
+            if role == "learner":
+                read.interest_counts.update(set(_strings(item, "interests")))
+            elif role == "mentor":
+                read.mentors.append(item)
         elif entity == "MENTOR_STATS":
             read.mentor_stats[_s(item, "pk").removeprefix("USER#")] = item
+        elif entity == "POPULARITY" and _n(item, "views") > 0:
+            read.views.append((_s(item, "session_id"), int(_n(item, "views")), int(_n(item, "updated_at"))))
+    return read
+
+
+def read_segments(now: int, segments: int = SEGMENTS) -> Read:
+    """The table read in `segments` parallel Scan segments, each compacted as it pages."""
+    capacity: list[float] = []
+    with ThreadPoolExecutor(max_workers=segments) as pool:
+        parts = list(pool.map(lambda n: read_table(scan_items(n, segments, capacity), now), range(segments)))
+    read = Read()
+    for part in parts:
+        read.merge(part)
+    logger.info("recommendations build read the table", extra={"capacity_units": sum(capacity)})
     return read
 
 
@@ -148,7 +198,7 @@ def _bookable(session: Stored, now: int) -> bool:
 
 
 def build_input(read: Read, now: int) -> BuildInput:
-    """The engine's inputs from the table's items, as of `now` (epoch seconds)."""
+    """The engine's inputs from what was read, as of `now` (epoch seconds)."""
     since = now - HISTORY_DAYS * 86400
     sessions = sorted(
         (s for s in read.sessions if timeutil.epoch(_s(s, "starts_at")) >= since), key=lambda s: _s(s, "id")
@@ -175,25 +225,22 @@ def build_input(read: Read, now: int) -> BuildInput:
         interactions.weight.append(weight)
         interactions.kind.append(kind)
 
-    for booking in read.bookings:
-        session_id = _s(booking, "session_id")
-        if session_id in known and _s(booking, "status") in COUNTED_BOOKINGS:
-            when = _s(booking, "confirmed_at") or _s(booking, "created_at")
-            add(_s(booking, "learner_id"), session_id, timeutil.epoch(when), BOOKING_WEIGHT, "booking")
-    for review in read.reviews:
-        session_id = _s(review, "session_id")
-        weight = rating_weight(int(_n(review, "rating")))  # added to the booking's (may be negative)
+    for learner_id, session_id, at in read.bookings:
+        if session_id in known:
+            add(learner_id, session_id, at, BOOKING_WEIGHT, "booking")
+    for learner_id, session_id, at, stars in read.reviews:
+        weight = rating_weight(stars)  # added to the booking's (may be negative)
         if session_id in known and weight != 0:
-            when = _s(review, "edited_at") or _s(review, "created_at")
-            add(_s(review, "learner_id"), session_id, timeutil.epoch(when), weight, "rating")
+            add(learner_id, session_id, at, weight, "rating")
+    for session_id, views, at in read.views:
+        # Views reach the model's trend as the stream weighs them (VIEW_WEIGHT each, at the last one);
+        # one stand-in viewer per session, so they add no co-bookings between sessions.
+        if session_id in known:
+            add(f"{VIEWS_OF}{session_id}", session_id, at, views * VIEW_WEIGHT, "view")
 
-    interest_counts: Counter[str] = Counter()
-    for user in read.users:
-        if _s(user, "role") == "learner":
-            interest_counts.update(set(_strings(user, "interests")))
     waitlist_counts: Counter[str] = Counter()
-    for entry in read.waitlists:
-        session = known.get(_s(entry, "pk").removeprefix("SESSION#"))
+    for session_id in read.waitlisted:
+        session = known.get(session_id)
         if session is not None:
             waitlist_counts.update(set(_strings(session, "tags")))
 
@@ -201,7 +248,7 @@ def build_input(read: Read, now: int) -> BuildInput:
         catalogue=catalogue,
         interactions=interactions,
         mentors=_mentors(read, sessions),
-        interest_counts=dict(interest_counts),
+        interest_counts=dict(read.interest_counts),
         waitlist_counts=dict(waitlist_counts),
         now=now,
     )
@@ -215,9 +262,7 @@ def _mentors(read: Read, sessions: list[Stored]) -> list[MentorProfile]:
         hours[mentor].append(timeutil.from_iso(_s(session, "starts_at")).hour)
         prices[mentor].append(int(_n(session, "price_paise")))
     mentors = []
-    for user in sorted(read.users, key=lambda u: _s(u, "id")):
-        if _s(user, "role") != "mentor":
-            continue
+    for user in sorted(read.mentors, key=lambda u: _s(u, "id")):
         mentor_id = _s(user, "id")
         stats = read.mentor_stats.get(mentor_id, {})
         count = int(_n(stats, "rating_count"))
@@ -245,7 +290,7 @@ def _mentors(read: Read, sessions: list[Stored]) -> list[MentorProfile]:
 def rebuild(store: artefacts.ArtefactStore, now: int | None = None) -> artefacts.Pointer:
     """Reads the table, builds the model and publishes it (the file, then the pointer)."""
     now = clock.now_seconds() if now is None else now
-    data = build_input(read_table(scan_items()), now)
+    data = build_input(read_segments(now), now)
     build_id = ids.new_id()
     model = build(data, build_id=build_id)
     pointer = artefacts.publish(store, build_id, now, model.to_bytes())

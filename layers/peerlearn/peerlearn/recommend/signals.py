@@ -6,7 +6,7 @@ each learner's taste (recent history, sessions booked), so recommendations move 
 |---------------------------------------|--------------------------------|------------------------------|
 | BOOKING -> confirmed                  | bookings +1, trend +1.0        | history +(session, 1.0), booked |
 | BOOKING confirmed -> cancelled        | bookings -1, trend -1.0        | session dropped              |
-| REVIEW INSERT / MODIFY (rating)       | ratings, trend +weight/2 (new) | history +(session, weight)   |
+| REVIEW INSERT / MODIFY (rating)       | ratings, trend +weight (new)   | history +(session, weight)   |
 | SESSION bookable <-> not              | on / off the TRENDING index    | -                            |
 | a view (POST /api/recommendations/views) | views +1, trend +0.1        | -                            |
 
@@ -28,7 +28,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from peerlearn import clock, store, timeutil
 from peerlearn.catalog.bookable import is_bookable
 from peerlearn.recommend import trending
-from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weight
+from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weight, trend_weight
 from peerlearn.store.keys import SESSION_SK, processed_pk, session_pk, user_pk
 from peerlearn.store.models import ProcessedEventItem, SessionItem
 from peerlearn.store.recommend import (
@@ -254,8 +254,8 @@ def on_review_changed(event: str, old: dict[str, Any], new: dict[str, Any]) -> b
         popularity=_Popularity(
             ratings=1 if first else 0,
             rating_sum=rating - (0 if first else int(old["rating"])),
-            # a rating says less about what is popular now than a booking; a poor one takes nothing away
-            trend_weight=max(0.0, rating_weight(rating)) / 2 if first else 0.0,
+            # on the model's scale (weights.trend_weight): a poor rating takes nothing away
+            trend_weight=trend_weight(rating_weight(rating)) if first else 0.0,
         ),
         learner_id=learner_id,
         taste=_Taste(add=[(session_id, added, at)] if added else []),

@@ -27,3 +27,9 @@ def stars_of(weight: float) -> int | None:
         if weight >= BOOKING_WEIGHT + _RATING_WEIGHTS[stars] - 1e-6:
             return stars
     return None
+
+
+def trend_weight(weight: float) -> float:
+    """What an event of `weight` adds to a session's trend, the same in the stream's live index and in
+    the build's model (which sums the positive weights): a poor rating takes nothing away."""
+    return max(0.0, weight)
