@@ -38,9 +38,9 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
     new: dict[str, Any] = (record.dynamodb.new_image if record.dynamodb else None) or {}
     old: dict[str, Any] = (record.dynamodb.old_image if record.dynamodb else None) or {}
     react(ctx, record.event_name, old, new)
-    # Signals before notices, on purpose: a record whose signals fail (e.g. five version races in a
-    # row) is retried whole, so its notices wait for that retry rather than go out twice; all three
-    # steps are idempotent (markers), so the retry changes only what did not happen yet.
+    # Signals run before notices, knowingly: a record whose signals fail (e.g. five version races in
+    # a row) is retried whole, so its notices wait for the retry (a delay, never a loss or a double:
+    # every step is idempotent through its markers, so the retry does only what did not happen yet).
     recommend_signals(record.event_name, old, new)
     # After the reaction: a retried record runs both again, and both are idempotent.
     notices.on_change(ctx, record.event_name.name if record.event_name else "UNKNOWN", old, new)
