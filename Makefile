@@ -94,6 +94,7 @@ fuzz: deps
 
 bench: deps
 	$(PY) benchmarks/api_latency.py
+	$(PY) benchmarks/recommend_stack.py
 	$(PY) benchmarks/cold_imports.py
 	$(PY) benchmarks/cold_first_request.py
 	$(PY) benchmarks/discovery_and_booking.py
