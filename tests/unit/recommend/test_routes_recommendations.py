@@ -90,6 +90,7 @@ def test_demand_is_for_mentors_only(recs: ModuleType) -> None:
     assert get(recs, "/api/recommendations/demand", who(person("mentor"))).body == {
         "items": [],
         "built_at": None,
+        "build_id": None,
     }
 
 
@@ -170,11 +171,13 @@ def test_before_any_build_for_you_follows_interests_and_every_list_answers(
         "items": [],
         "next_cursor": None,
         "built_at": None,
+        "build_id": None,
     }
     assert get(recs, "/api/recommendations/mentors", meera).body == {
         "items": [],
         "next_cursor": None,
         "built_at": None,
+        "build_id": None,
     }
 
 
