@@ -230,6 +230,25 @@ def _statements(template: Template, function: str) -> list[dict[str, object]]:
     ]
 
 
+def test_the_recommendations_function_writes_only_the_keys_of_a_view(template: Template) -> None:
+    from fnmatch import fnmatch
+
+    from peerlearn.recommend.serving import VIEWS_PER_LEARNER
+    from peerlearn.store.keys import rate_pk, session_pk
+    from peerlearn.store.recommend import view_pk
+
+    writes = [
+        s
+        for s in _statements(template, "RecommendationsFunction")
+        if {"dynamodb:PutItem", "dynamodb:UpdateItem"} & set(s["Action"])
+    ]
+    assert len(writes) == 1
+    leading = writes[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    for key in (session_pk("S1"), view_pk("L1", "S1", "2026-11-29"), rate_pk(VIEWS_PER_LEARNER.scope, "L1")):
+        assert any(fnmatch(key, pattern) for pattern in leading), key
+    assert not any(fnmatch("USER#L1", pattern) for pattern in leading)
+
+
 def test_old_recommendation_builds_expire_and_the_pointer_does_not(template: Template) -> None:
     from peerlearn.recommend import artefacts
 
