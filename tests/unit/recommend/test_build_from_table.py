@@ -13,7 +13,7 @@ from peerlearn.context import Context
 from peerlearn.recommend import artefacts
 from peerlearn.recommend.artefacts import DirectoryArtefacts, ModelCache
 from peerlearn.recommend.build import build_input, read_table, rebuild, scan_items
-from peerlearn.recommend.model import Learner, build
+from peerlearn.recommend.model import Learner
 from peerlearn.recommend.weights import rating_weight
 from peerlearn.store.keys import mentor_reviews_pk, review_sk, session_pk
 from peerlearn.store.models import ReviewItem, WaitlistItem
@@ -129,26 +129,3 @@ def test_the_build_keeps_no_uncounted_or_old_booking() -> None:
     read = read_table(iter(items), now)
 
     assert read.bookings == [("L2001", "OLD2001", now - 10 * 86400)]
-
-
-def test_views_the_stream_counted_reach_the_models_trend(ctx: Context, tmp_path: Path) -> None:
-    from peerlearn.recommend import signals
-
-    mentor = person("mentor")
-    viewed = publish(ctx, mentor, capacity=3, tags=["Python"], title="Viewed")
-    publish(ctx, mentor, capacity=3, tags=["Python"], title="Not viewed")
-    for n in range(3):
-        signals.add_view(f"L{n}", viewed)
-
-    data = build_input(read_table(scan_items(), clock.now_seconds()), clock.now_seconds())
-
-    views = [
-        (item, weight)
-        for item, weight, kind in zip(
-            data.interactions.item_ids, data.interactions.weight, data.interactions.kind, strict=True
-        )
-        if kind == "view"
-    ]
-    assert views == [(viewed, 3 * signals.VIEW_WEIGHT)]
-    model = build(data, build_id="B1")
-    assert [p.item_id for p in model.trending(10, clock.now_seconds())] == [viewed]

@@ -4,9 +4,8 @@ each page compacted at once (read_table), into the engine's inputs, `model.build
 store (peerlearn.recommend.artefacts). Run by the recommend job every 15 minutes.
 
 What goes in: sessions of the past 180 days and every upcoming one (the catalogue); confirmed and
-completed bookings and ratings of those sessions, and the views the stream counted (the
-interactions); mentors' profiles, rating stats and the hours they teach at; how many learners follow
-each tag and wait for a seat (demand).
+completed bookings and ratings of those sessions (the interactions); mentors' profiles, rating stats
+and the hours they teach at; how many learners follow each tag and wait for a seat (demand).
 """
 
 from __future__ import annotations
@@ -32,14 +31,14 @@ from peerlearn.recommend.model import (
     build,
 )
 from peerlearn.recommend.stored import Stored
-from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weight
+from peerlearn.recommend.weights import BOOKING_WEIGHT, rating_weight
 from peerlearn.store.models import BaseItem
 
 logger = logging.getLogger(__name__)
 
 HISTORY_DAYS = 180
 SEGMENTS = 3  # parallel Scan segments (2 vCPUs; DynamoDB serves each segment on its own)
-ENTITIES = ("SESSION", "BOOKING", "REVIEW", "WAITLIST", "USER", "MENTOR_STATS", "POPULARITY")
+ENTITIES = ("SESSION", "BOOKING", "REVIEW", "WAITLIST", "USER", "MENTOR_STATS")
 ATTRIBUTES = [
     "pk",
     "sk",
@@ -75,12 +74,8 @@ ATTRIBUTES = [
     "rating_sum",
     "rating_count",
     "sessions_taught",
-    # popularity (the views the stream counted)
-    "views",
-    "updated_at",
 ]
 COUNTED_BOOKINGS = ("confirmed", "completed")
-VIEWS_OF = "views:"  # the stand-in viewer of a session's counted views
 
 _s, _n, _strings = stored.text, stored.number, stored.strings
 
@@ -125,7 +120,6 @@ class Read:
     interest_counts: Counter[str] = field(default_factory=Counter)  # tag -> learners following it
     mentors: list[Stored] = field(default_factory=list)  # mentors' profiles
     mentor_stats: dict[str, Stored] = field(default_factory=dict)
-    views: list[tuple[str, int, int]] = field(default_factory=list)  # session, views, last at
 
     def merge(self, other: Read) -> Read:
         self.sessions += other.sessions
@@ -135,7 +129,6 @@ class Read:
         self.interest_counts.update(other.interest_counts)
         self.mentors += other.mentors
         self.mentor_stats.update(other.mentor_stats)
-        self.views += other.views
         return self
 
 
@@ -170,8 +163,6 @@ def read_table(items: Iterable[Stored], now: int) -> Read:
                 read.mentors.append(item)
         elif entity == "MENTOR_STATS":
             read.mentor_stats[_s(item, "pk").removeprefix("USER#")] = item
-        elif entity == "POPULARITY" and _n(item, "views") > 0:
-            read.views.append((_s(item, "session_id"), int(_n(item, "views")), int(_n(item, "updated_at"))))
     return read
 
 
@@ -232,11 +223,8 @@ def build_input(read: Read, now: int) -> BuildInput:
         weight = rating_weight(stars)  # added to the booking's (may be negative)
         if session_id in known and weight != 0:
             add(learner_id, session_id, at, weight, "rating")
-    for session_id, views, at in read.views:
-        # Views reach the model's trend as the stream weighs them (VIEW_WEIGHT each, at the last one);
-        # one stand-in viewer per session, so they add no co-bookings between sessions.
-        if session_id in known:
-            add(f"{VIEWS_OF}{session_id}", session_id, at, views * VIEW_WEIGHT, "view")
+    # Views stay out of the model for now: the engine would count them as a learner's interactions
+    # (collaborative filtering, support), not as popularity only; the live TRENDING index has them.
 
     waitlist_counts: Counter[str] = Counter()
     for session_id in read.waitlisted:
