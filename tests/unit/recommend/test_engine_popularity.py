@@ -14,14 +14,10 @@ DAY = 86_400
 def log_where_the_recent_burst_predicts_what_comes_next() -> tuple[list[str], list[str], list[int]]:
     """12 old favourites (20 learners each, 100 days ago), a new session 10 learners booked
     yesterday, and then 30 more learners booking the new one."""
-    users, items, at = [], [], []
-    for n in range(12):
-        for u in range(20):
-            users.append(f"old{n}-{u}"), items.append(f"o{n}"), at.append(NOW - 100 * DAY)
-    for u in range(10):
-        users.append(f"early{u}"), items.append("new"), at.append(NOW - DAY)
-    for u in range(30):
-        users.append(f"next{u}"), items.append("new"), at.append(NOW)
+    events = [(f"old{n}-{u}", f"o{n}", NOW - 100 * DAY) for n in range(12) for u in range(20)]
+    events += [(f"early{u}", "new", NOW - DAY) for u in range(10)]
+    events += [(f"next{u}", "new", NOW) for u in range(30)]
+    users, items, at = (list(column) for column in zip(*events, strict=True))
     return users, items, at
 
 
