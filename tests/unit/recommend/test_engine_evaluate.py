@@ -107,6 +107,7 @@ def test_command_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[st
         (LOG, ["--protocol", "random"], "unknown protocol 'random'"),
         (LOG, ["--k", "0"], "--k must be at least 1"),
         (LOG, ["--items", "missing.csv"], "missing.csv"),
+        ("user_id,item_id,timestamp\nu,a,inf\n", [], "log.csv:2"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(
@@ -122,3 +123,51 @@ def test_items_file_without_tags_column_is_refused(tmp_path: Path, capsys: pytes
     log, items = write(tmp_path / "log.csv", LOG), write(tmp_path / "items.csv", "item_id,title\na,A\n")
     assert evaluate.main(["--interactions", str(log), "--items", str(items)]) == 2
     assert "missing column(s) tags" in capsys.readouterr().err
+
+
+def test_an_items_file_naming_an_item_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    log = write(tmp_path / "log.csv", LOG)
+    items = write(tmp_path / "items.csv", "item_id,tags\na,x\nb,y\na,z\n")
+    assert evaluate.main(["--interactions", str(log), "--items", str(items)]) == 2
+    assert "items.csv:4: item 'a' again (first on line 2)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("protocol", ["leave-last-out", "time"])
+def test_validation_split_uses_only_training_rows(tmp_path: Path, protocol: str):
+    rows = ["user_id,item_id,timestamp"]
+    rows += [f"u{u},i{(u * 7 + n) % 13},{u + 10 * n}" for u in range(8) for n in range(6)]
+    log = evaluate.read_interactions(write(tmp_path / "log.csv", "\n".join(rows) + "\n"))
+    chosen = evaluate.split(log, protocol)
+    validation = evaluate.validation_split(log, chosen, protocol)
+    assert validation.held_out, "the validation split has users to check"
+    assert set(validation.train) < set(chosen.train)
+    training_pairs = {(log.users[r], log.items[r]) for r in chosen.train}
+    tuning_pairs = {(user, item) for user, items in validation.held_out.items() for item in items}
+    assert tuning_pairs <= training_pairs  # what tuning tries to find was all in training
+    test_pairs = {(user, item) for user, items in chosen.held_out.items() for item in items}
+    assert not tuning_pairs & test_pairs
+    if protocol == "time":
+        assert max(log.at[r] for r in validation.train) < min(
+            log.at[r] for r in chosen.train if (log.users[r], log.items[r]) in tuning_pairs
+        )
+
+
+def test_the_test_run_uses_the_blend_validation_chose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    log = evaluate.read_interactions(write(tmp_path / "log.csv", LOG))
+    seen: list[evaluate.Split] = []
+    real_split = evaluate.validation_split
+
+    def spy(log: evaluate.Log, chosen: evaluate.Split, protocol: str) -> evaluate.Split:
+        seen.append(chosen)
+        return real_split(log, chosen, protocol)
+
+    monkeypatch.setattr(evaluate, "validation_split", spy)
+    monkeypatch.setattr(evaluate, "MIN_TUNING_USERS", 1)
+    results = evaluate.evaluate(log, None, "leave-last-out", 2)
+    assert len(seen) == 1
+    assert seen[0].train == evaluate.split(log, "leave-last-out").train
+    assert results["served"]["validation_users"] >= 1
+    given = evaluate.Tuning(evaluate.Blend(trend_share=0.3), 0, {})
+    fixed = evaluate.evaluate(log, None, "leave-last-out", 2, tuning=given)
+    assert fixed["served"]["trend_share"] == 0.3
+    assert fixed["served"]["constants_kept"] == 0.0

@@ -11,10 +11,17 @@ least two); `time` holds out everything at or after the 80th percentile of times
 users who have history before it and something new after it.
 
 Models: `popularity` (how many learners had each item), `decayed_popularity` (the same, halved every
-`trending.HALF_LIFE_SECONDS` before the split), `content` (TF-IDF of the user's history), `collaborative`
-(item-kNN), `served` (the blend), and for users treated as new (history hidden, their interests = the
-3 tags most frequent in their history) `content_cold` against `random`, and `served_cold`: the blend
-a new learner gets (their interests and trending).
+half-life the build chose on its own latest training events, as the served blend uses),
+`content` (TF-IDF of the user's history), `collaborative` (the blend's EASE and item-kNN parts
+alone), `served` (the blend), and for users treated as new (history hidden, their interests = the 3
+tags most frequent in their history) `content_cold` against `random`, and `served_cold`: the blend a
+new learner gets (their interests and trending).
+
+No setting is tuned on the test users: the build picks its popularity half-life on the latest tenth
+of its own (training) events, and the blend's constants are re-checked on a validation split carved
+from the training rows (`validation_split`; `tune`), the test run using what that split prefers. The
+test figures are computed once. `--json` adds to `decayed_popularity` the chosen half-life and to
+`served` the blend settings used.
 """
 
 from __future__ import annotations
@@ -25,19 +32,39 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from peerlearn.recommend import metrics, trending
-from peerlearn.recommend.model import TAIL_SHARE, BuildInput, Catalogue, Interactions, Learner, build
+from peerlearn.recommend import metrics
+from peerlearn.recommend.model import (
+    TAIL_SHARE,
+    Blend,
+    BuildInput,
+    Catalogue,
+    Interactions,
+    Learner,
+    Model,
+    build,
+)
 from peerlearn.recommend.weights import BOOKING_WEIGHT, rating_weight
 
 PROTOCOLS = ("leave-last-out", "time")
 TIME_SPLIT_QUANTILE = 0.8
+# Tuning: a validation split carved from the training rows (never the test users' held-out rows).
+# For the time protocol its cutoff is this quantile of the training period (the 60th percentile of
+# the whole log when the test cutoff is its 80th).
+VALIDATION_TIME_QUANTILE = 0.75
+MIN_TUNING_USERS = 20
+DAY_SECONDS = 24 * 3600
+TUNING_GRID: dict[str, tuple[float, ...]] = {
+    "trend_share": (0.1, 0.2, 0.3),
+    "cf_half_history": (2.0, 5.0),
+    "profile_half_life_seconds": (30.0 * DAY_SECONDS, 365.0 * DAY_SECONDS, 3650.0 * DAY_SECONDS),
+}
 COLD_INTERESTS = 3
 COLLABORATIVE = {"co_booked": 1.0, "co_booked_tail": TAIL_SHARE}  # the blend's collaborative parts alone
 MODELS = (
@@ -78,7 +105,7 @@ def read_interactions(path: Path) -> Log:
         try:
             at = int(float(row["timestamp"]))
             rating = float(row["rating"]) if row.get("rating") not in (None, "") else None
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # "soon", "inf"
             raise BadInput(f"{path}:{line}: {error}") from None
         log.users.append(row["user_id"])
         log.items.append(row["item_id"])
@@ -90,7 +117,13 @@ def read_interactions(path: Path) -> Log:
 def read_items(path: Path) -> Items:
     rows = _rows(path, required=("item_id", "tags"))
     found = Items([], [], [])
-    for _, row in rows:
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        if row["item_id"] in first_line:
+            raise BadInput(
+                f"{path}:{line}: item {row['item_id']!r} again (first on line {first_line[row['item_id']]})"
+            )
+        first_line[row["item_id"]] = line
         found.ids.append(row["item_id"])
         found.tags.append([t for t in (row["tags"] or "").split("|") if t.strip()])
         found.titles.append(row.get("title") or row["item_id"])
@@ -121,8 +154,11 @@ class Split:
     held_out: dict[str, set[str]]  # user -> items to find
 
 
-def split(log: Log, protocol: str) -> Split:
-    order = sorted(range(len(log.users)), key=lambda r: (log.at[r], r))
+def split(
+    log: Log, protocol: str, rows: Sequence[int] | None = None, quantile: float = TIME_SPLIT_QUANTILE
+) -> Split:
+    """The protocol's split of the log (or of only `rows` of it: see `validation_split`)."""
+    order = sorted(range(len(log.users)) if rows is None else rows, key=lambda r: (log.at[r], r))
     if protocol == "leave-last-out":
         last: dict[str, int] = {}
         count: Counter[str] = Counter()
@@ -137,8 +173,10 @@ def split(log: Log, protocol: str) -> Split:
         held = {log.users[r]: {log.items[r]} - seen.get(log.users[r], set()) for r in test_rows}
         return Split(train, {user: items for user, items in held.items() if items})
     if protocol == "time":
-        times = sorted(log.at)
-        cutoff = times[min(len(times) - 1, int(TIME_SPLIT_QUANTILE * len(times)))]
+        if not order:
+            return Split([], {})
+        times = sorted(log.at[row] for row in order)
+        cutoff = times[min(len(times) - 1, int(quantile * len(times)))]
         train = [row for row in order if log.at[row] < cutoff]
         seen = {}
         for row in train:
@@ -187,43 +225,110 @@ def _top(scores: npt.NDArray[Any], seen: list[int], k: int, item_ids: list[str])
     return [item_ids[i] for i in top.tolist() if scores[i] > -np.inf]
 
 
+def validation_split(log: Log, chosen: Split, protocol: str) -> Split:
+    """A split carved from `chosen`'s training rows only, to tune on without touching the test users'
+    held-out rows: leave-last-out inside training (each user's second-to-last item overall), or for
+    the time protocol an earlier cutoff inside the training period (its VALIDATION_TIME_QUANTILE)."""
+    return split(log, protocol, chosen.train, VALIDATION_TIME_QUANTILE)
+
+
+def _histories(log: Log, rows: list[int]) -> dict[str, list[tuple[str, float, int]]]:
+    history: dict[str, list[tuple[str, float, int]]] = {}
+    for row in rows:
+        history.setdefault(log.users[row], []).append(
+            (log.items[row], event_weight(log.ratings[row]), log.at[row])
+        )
+    return history
+
+
+def _served_recall(
+    model: Model, chosen: Split, history: dict[str, list[tuple[str, float, int]]], k: int, now: int
+) -> float:
+    users = sorted(chosen.held_out)
+    ranked = []
+    for user in users:
+        mine = history.get(user, [])
+        learner = Learner(user_id=user, history=mine, booked={i for i, _, _ in mine})
+        ranked.append([pick.item_id for pick in model.recommend(learner, k, now)])
+    return metrics.recall_at_k(ranked, [chosen.held_out[u] for u in users], k)
+
+
+@dataclass
+class Tuning:
+    blend: Blend  # what the validation split preferred (the module's constants unless beaten)
+    users: int  # validation users
+    tried: dict[str, float]  # "name=value" -> validation recall@k
+
+
+def tune(log: Log, items: Items | None, chosen: Split, protocol: str, k: int) -> Tuning:
+    """Re-checks the blend's constants on `validation_split` (training rows only): one setting at a
+    time over TUNING_GRID, keeping a value only if it beats the current one on validation recall@k.
+    With fewer than MIN_TUNING_USERS validation users the constants stay."""
+    validation = validation_split(log, chosen, protocol)
+    current = Blend()
+    if len(validation.held_out) < MIN_TUNING_USERS:
+        return Tuning(current, len(validation.held_out), {})
+    data = build_input(log, items, validation.train)
+    model = build(data, build_id="validation")
+    history = _histories(log, validation.train)
+
+    def recall_of(blend: Blend) -> float:
+        model.blend = blend
+        return _served_recall(model, validation, history, k, data.now)
+
+    best = recall_of(current)
+    tried = {"constants": best}
+    for name, values in TUNING_GRID.items():
+        for value in values:
+            if getattr(current, name) == value:
+                continue
+            candidate = replace(current, **{name: value})
+            found = recall_of(candidate)
+            tried[f"{name}={value:g}"] = found
+            if found > best:
+                best, current = found, candidate
+    return Tuning(current, len(validation.held_out), tried)
+
+
 def evaluate(
-    log: Log, items: Items | None, protocol: str, k: int, seed: int = 7
+    log: Log, items: Items | None, protocol: str, k: int, seed: int = 7, tuning: Tuning | None = None
 ) -> dict[str, dict[str, float]]:
+    """The test figures, once, with the blend the validation split (training rows only) preferred
+    (`tune`, unless `tuning` is given)."""
     if k < 1:
         raise BadInput("--k must be at least 1")
     chosen = split(log, protocol)
     if not chosen.held_out:
         raise BadInput(f"no user has anything to hold out under {protocol!r}")
+    tuned = tuning or tune(log, items, chosen, protocol, k)
     data = build_input(log, items, chosen.train)
     model = build(data, build_id="evaluation")
+    model.blend = tuned.blend
     now = data.now
-    history: dict[str, list[tuple[str, float, int]]] = {}
-    for row in chosen.train:
-        history.setdefault(log.users[row], []).append(
-            (log.items[row], event_weight(log.ratings[row]), log.at[row])
-        )
+    history = _histories(log, chosen.train)
     n = model.n_items
     index = np.asarray([model.index_of[i] for i in data.interactions.item_ids], dtype=np.int64)
     popularity = np.bincount(index, minlength=n).astype(np.float64)
     age = np.maximum(0, now - np.asarray(data.interactions.at, dtype=np.float64))
-    decayed = np.bincount(index, weights=np.exp2(-age / trending.HALF_LIFE_SECONDS), minlength=n)
+    # the half-life the build chose on its own latest training events, as the served blend uses
+    decayed = np.bincount(index, weights=np.exp2(-age / model.trend_half_life_seconds), minlength=n)
     rng = np.random.default_rng(seed)
     tags_of = dict(zip(data.catalogue.ids, data.catalogue.tags, strict=True))
 
     users = sorted(chosen.held_out)
-    everything = np.ones(n, dtype=np.bool_)
     ranked: dict[str, list[list[str]]] = {name: [] for name in MODELS}
     for user in users:
         mine = history.get(user, [])
         seen = sorted({model.index_of[i] for i, _, _ in mine})
+        unseen = np.ones(n, dtype=np.bool_)
+        unseen[seen] = False
         booked = {i for i, _, _ in mine}
         learner = Learner(user_id=user, history=mine, booked=booked)
         parts = model.component_scores(learner, now)
         ranked["popularity"].append(_top(popularity, seen, k, model.item_ids))
         ranked["decayed_popularity"].append(_top(decayed, seen, k, model.item_ids))
         ranked["content"].append(_top(parts["similar"], seen, k, model.item_ids))
-        collaborative, _ = model.blended(learner, now, everything, COLLABORATIVE)
+        collaborative, _ = model.blended(learner, now, unseen, COLLABORATIVE)
         ranked["collaborative"].append(_top(collaborative, seen, k, model.item_ids))
         ranked["served"].append([pick.item_id for pick in model.recommend(learner, k, now)])
         counts = Counter(tag for item, _, _ in mine for tag in tags_of[item])
@@ -235,7 +340,7 @@ def evaluate(
         ranked["served_cold"].append([pick.item_id for pick in model.recommend(cold, k, now)])
         ranked["random"].append(_top(rng.random(n), seen, k, model.item_ids))
     held = [chosen.held_out[user] for user in users]
-    return {
+    results = {
         name: {
             "recall": metrics.recall_at_k(lists, held, k),
             "ndcg": metrics.ndcg_at_k(lists, held, k),
@@ -244,6 +349,15 @@ def evaluate(
         }
         for name, lists in ranked.items()
     }
+    results["decayed_popularity"]["half_life_days"] = model.trend_half_life_seconds / DAY_SECONDS
+    results["decayed_popularity"]["half_life_validation_users"] = float(model.trend_validation_users)
+    served = results["served"]
+    served["validation_users"] = float(tuned.users)
+    served["trend_share"] = tuned.blend.trend_share
+    served["cf_half_history"] = tuned.blend.cf_half_history
+    served["profile_half_life_days"] = tuned.blend.profile_half_life_seconds / DAY_SECONDS
+    served["constants_kept"] = float(tuned.blend == Blend())
+    return results
 
 
 def table(results: dict[str, dict[str, float]], k: int) -> str:
@@ -253,6 +367,22 @@ def table(results: dict[str, dict[str, float]], k: int) -> str:
             f"{name:<20}{figures['recall']:>12.4f}{figures['ndcg']:>12.4f}{figures['coverage']:>12.4f}"
         )
     return "\n".join(lines)
+
+
+def settings(results: dict[str, dict[str, float]]) -> str:
+    """What the build and the validation split chose (never the test users), as two lines."""
+    decayed, served = results["decayed_popularity"], results["served"]
+    chosen = (
+        f"trend_share {served['trend_share']:g}, cf_half_history {served['cf_half_history']:g}, "
+        f"profile half-life {served['profile_half_life_days']:g} days"
+    )
+    kept = "the constants" if served["constants_kept"] else "changed from the constants"
+    return (
+        f"popularity half-life chosen by the build on its latest training events: "
+        f"{decayed['half_life_days']:g} days ({int(decayed['half_life_validation_users'])} learners)\n"
+        f"blend re-checked on a validation split of training rows only "
+        f"({int(served['validation_users'])} users): {chosen} ({kept})"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -280,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         users = int(next(iter(results.values()))["users"])
         print(f"protocol {args.protocol}, k={args.k}, {users} test users, {len(log.users)} interactions")
         print(table(results, args.k))
+        print(settings(results))
     return 0
 
 
