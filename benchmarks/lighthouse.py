@@ -1,4 +1,4 @@
-"""Lighthouse (mobile, simulated throttling) on Discover, a session page and sign-in of the local stack.
+"""Lighthouse (mobile, simulated throttling) on Discover, a session, sign-in and sign-up of the local stack.
 
 Prints performance and accessibility scores with the metrics behind them, beside the goals
 (performance >= 90, accessibility 100). Starts `python -m infra.local dev` (demo data) on a free
@@ -137,6 +137,7 @@ def main() -> None:
             "Discover": f"{base}/discover",
             "A session": f"{base}/sessions/{sessions[0]['id']}",
             "Sign in": f"{base}/login",
+            "Sign up": f"{base}/register",
         }
         for url in pages.values():
             httpx.get(url, timeout=30)  # warm the functions behind each page before measuring

@@ -60,6 +60,14 @@ def test_a_learner_signs_up_with_interests_and_they_are_on_the_profile(ctx: Cont
     assert stored.interests == ["Python", "System design"]  # trimmed, repeats dropped, order kept
 
 
+def test_interests_at_sign_up_that_differ_only_in_case_are_one_interest(ctx: Context) -> None:
+    user_id = register(ctx, interests=["Python", "SQL", "python", "PYTHON", "sql", "Go"])
+
+    stored = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
+
+    assert stored.interests == ["Python", "SQL", "Go"]  # the first spelling kept, as the web's chips do
+
+
 def test_a_learner_may_sign_up_without_interests(ctx: Context) -> None:
     user_id = register(ctx)
 

@@ -245,7 +245,7 @@ def test_profile_edits_change_only_the_fields_sent(auth: ModuleType, users: Modu
         rest_event(
             "PATCH",
             "/api/me",
-            {"headline": "Learning Rust", "skills": ["Python", "Python", "Go"]},
+            {"headline": "Learning Rust", "skills": ["Python", "python", "Go"]},
             identity=me,
         ),
     )

@@ -1,28 +1,29 @@
-// Sign-up's interest chips: trending tags first (by how often they appear), then starter topics,
-// without repeats whatever the case; pressing a chip adds it or takes it out. Run: `npm test`.
+// Sign-up's interest chips: starter topics at once, trending tags added after them (by how often they
+// appear) without moving any chip, without repeats whatever the case; pressing a chip adds it or takes it out. Run: `npm test`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { STARTER_TAGS, hasTag, popularTags, toggleTag } from '../src/js/interests.js';
+import { STARTER_TAGS, hasTag, toggleTag, withTrending } from '../src/js/interests.js';
 
 const pick = (...tags) => ({ session: { id: tags.join('-'), tags }, reason: { kind: 'trending', text: 'Popular this week' } });
 
-test('with nothing trending the starter topics are offered, up to the limit', () => {
-  assert.deepEqual(popularTags([]), STARTER_TAGS.slice(0, 12));
-  assert.deepEqual(popularTags([], { max: 3 }), STARTER_TAGS.slice(0, 3));
+test('with nothing trending the chips stay as shown', () => {
+  assert.deepEqual(withTrending(STARTER_TAGS, []), STARTER_TAGS);
+  assert.deepEqual(withTrending(['A', 'B'], [{}, { session: {} }, pick('')]), ['A', 'B']);
 });
 
-test('trending tags lead, most frequent first, ties in the order they came', () => {
-  const tags = popularTags([pick('Rust', 'Go'), pick('Go'), pick('Kotlin')], { starters: ['Python'], max: 10 });
-  assert.deepEqual(tags, ['Go', 'Rust', 'Kotlin', 'Python']);
+test('trending tags are added after the chips shown, most frequent first, and none shown moves', () => {
+  const tags = withTrending(['Python', 'SQL'], [pick('Rust', 'Go'), pick('Go'), pick('Kotlin')]);
+  assert.deepEqual(tags, ['Python', 'SQL', 'Go', 'Rust', 'Kotlin']);
 });
 
-test('a tag is offered once whatever its case or spacing, as first written', () => {
-  const tags = popularTags([pick('python ', 'SQL'), pick('Python')], { starters: ['Python', 'sql', 'Career'], max: 10 });
-  assert.deepEqual(tags, ['python', 'SQL', 'Career']);
+test('a trending tag already shown is not added again whatever its case or spacing', () => {
+  const tags = withTrending(['Python', 'Career'], [pick('python ', 'SQL'), pick('Python'), pick('sql')]);
+  assert.deepEqual(tags, ['Python', 'Career', 'SQL']);
 });
 
-test('picks without tags or sessions are skipped', () => {
-  assert.deepEqual(popularTags([{}, { session: {} }, pick('')], { starters: ['A'], max: 5 }), ['A']);
+test('at most `added` trending tags join', () => {
+  const tags = withTrending(['A'], [pick('B', 'C', 'D')], { added: 2 });
+  assert.deepEqual(tags, ['A', 'B', 'C']);
 });
 
 test('pressing a chip adds the topic, pressing it again takes it out (any case)', () => {

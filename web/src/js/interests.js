@@ -1,7 +1,8 @@
-// Choosing interests at sign-up: the topics offered as chips (what is trending, then starter topics)
-// and picking one, case-insensitively as the tag input does. Pure: npm test runs it under Node.
+// Choosing interests at sign-up: the topics offered as chips (starter topics, then what is trending,
+// added after them when it arrives so nothing moves) and picking one, case-insensitively as the tag
+// input does. Pure: npm test runs it under Node.
 
-// Topics shown at sign-up before (or beside) what is trending: the catalogue's broad areas.
+// Topics shown at sign-up at once, before what is trending: the catalogue's broad areas.
 export const STARTER_TAGS = [
   'Python',
   'JavaScript',
@@ -16,13 +17,14 @@ export const STARTER_TAGS = [
   'Public speaking',
   'Product management',
 ];
-const POPULAR_SHOWN = 12;
+const TRENDING_ADDED = 8;
 
 /**
- * Tags to offer at sign-up: the tags of what is trending now (most frequent first), then the starter
- * topics, case-insensitively without repeats, at most `max`.
+ * The chips after the trending answer arrives: the ones already `shown` stay where they are (a person
+ * may be reaching for one), and the tags of what is trending now (most frequent first) are added
+ * after them, case-insensitively without repeats, at most `added` of them.
  */
-export function popularTags(picks = [], { starters = STARTER_TAGS, max = POPULAR_SHOWN } = {}) {
+export function withTrending(shown, picks = [], { added = TRENDING_ADDED } = {}) {
   const counts = new Map();
   for (const pick of picks) {
     for (const tag of pick?.session?.tags ?? []) {
@@ -33,10 +35,10 @@ export function popularTags(picks = [], { starters = STARTER_TAGS, max = POPULAR
     }
   }
   const trending = [...counts.values()].sort((a, b) => b.count - a.count).map((entry) => entry.tag);
-  const tags = [];
-  for (const tag of [...trending, ...starters]) {
-    if (tags.length >= max) break;
-    if (!tags.some((kept) => kept.toLowerCase() === tag.toLowerCase())) tags.push(tag);
+  const tags = [...shown];
+  for (const tag of trending) {
+    if (tags.length >= shown.length + added) break;
+    if (!hasTag(tags, tag)) tags.push(tag);
   }
   return tags;
 }

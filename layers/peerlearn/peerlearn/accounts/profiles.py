@@ -25,6 +25,15 @@ def avatar_prefix(user_id: str) -> str:
     return f"media/avatars/{user_id}/"
 
 
+def distinct_tags(tags: list[str]) -> list[str]:
+    """`tags` without repeats, first spelling and order kept; "python" repeats "Python", as the web's tag
+    input and interest chips treat them."""
+    kept: dict[str, str] = {}
+    for tag in tags:
+        kept.setdefault(tag.casefold(), tag)
+    return list(kept.values())
+
+
 def search_text(name: str, email: str) -> str:
     """What the admins' search matches: name and email, lower-cased (DynamoDB's contains is exact)."""
     return f"{name.lower()} {email.lower()}"
@@ -91,7 +100,7 @@ def update_me(ctx: Context, *, user_id: str, changes: UpdateMeRequest) -> Me:
     for field, value in sent.items():
         attribute = getattr(UserItem, field)
         if isinstance(value, list):
-            value = list(dict.fromkeys(value))  # drop repeated tags, keep order
+            value = distinct_tags(value)
         actions.append(attribute.remove() if value in (None, "") else attribute.set(value))
     if sent.get("name"):
         actions.append(UserItem.search_text.set(search_text(sent["name"], _get(user_id).email)))

@@ -14,7 +14,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import clock, ids, store, text
 from peerlearn.accounts import limits, passwords
-from peerlearn.accounts.profiles import search_text, to_me
+from peerlearn.accounts.profiles import distinct_tags, search_text, to_me
 from peerlearn.accounts.schemas import Email, Me, RegisterRequest
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict
@@ -139,11 +139,11 @@ def register(ctx: Context, request: RegisterRequest, *, client_ip: str) -> Me:
         raise BadRequest(
             "Interests at sign-up are for learners; mentors add theirs to the profile.", field="interests"
         )
-    # Repeated tags are dropped, order kept (as a profile update does).
+    # Repeated tags are dropped whatever their case, order kept (as a profile update does).
     profile = (
-        {"headline": request.headline, "expertise": list(dict.fromkeys(request.expertise))}
+        {"headline": request.headline, "expertise": distinct_tags(request.expertise)}
         if request.role == "mentor"
-        else {"interests": list(dict.fromkeys(request.interests))}
+        else {"interests": distinct_tags(request.interests)}
     )
     user = _new_user(
         name=request.name,

@@ -3,7 +3,7 @@
 import { get, post, withQuery } from '../api.js';
 import { explainError } from '../forms.js';
 import { passwordChecks, passwordProblem } from '../password.js';
-import { STARTER_TAGS, hasTag, popularTags, toggleTag } from '../interests.js';
+import { STARTER_TAGS, hasTag, toggleTag, withTrending } from '../interests.js';
 
 const FIELDS = ['name', 'email', 'password', 'role', 'headline', 'expertise', 'interests'];
 const INTERESTS_MAX = 20; // the API's limit, as on the profile
@@ -21,11 +21,11 @@ export default () => ({
     this.loadPopular();
   },
 
-  /** The tags of what is trending now lead the chips; the starter topics fill the rest. */
+  /** The tags of what is trending now join the chips after the starter topics, so none shown moves. */
   async loadPopular() {
     try {
       const page = await get(withQuery('/api/recommendations/trending', { limit: TRENDING_READ }));
-      this.popular = popularTags(page.items ?? []);
+      this.popular = withTrending(this.popular, page.items ?? []);
     } catch {
       // The starter topics are a fine choice on their own.
     }
