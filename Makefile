@@ -94,13 +94,14 @@ fuzz: deps
 
 bench: deps
 	$(PY) benchmarks/api_latency.py
-	$(PY) benchmarks/recommend_stack.py
 	$(PY) benchmarks/cold_imports.py
 	$(PY) benchmarks/cold_first_request.py
 	$(PY) benchmarks/discovery_and_booking.py
 	$(PY) benchmarks/payments.py
 	$(PY) benchmarks/rooms.py
 	$(PY) benchmarks/notifications.py
+	$(PY) benchmarks/recommend_quality.py
+	$(PY) benchmarks/recommend_speed.py
 	$(PY) benchmarks/lighthouse.py
 
 clean:

@@ -3,9 +3,11 @@ sessions, 100,000 learners, with realistic skew (Zipf popularity, tags in cluste
 sessions). Prints build time, artefact size, and p50/p95 of each call a request makes
 (`Model.recommend`, `similar`, `trending`, `mentors_for`, loading), next to a raw numpy
 argpartition over the same number of items measured in the same run (the floor any ranking pays).
-Through-the-stack figures come from the serving benchmarks.
+Then, unless `--engine-only`, the same routes through the local stack (benchmarks/recommend_stack.py:
+the demo data, one build, p50/p95 end to end and in the function, next to the raw DynamoDB reads).
 
 Run: .venv/bin/python benchmarks/recommend_speed.py [--sessions 10000] [--learners 100000] [--calls 300]
+     [--engine-only]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -163,6 +166,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--engine-only", action="store_true", help="skip the through-the-stack figures")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -214,6 +218,10 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {today}"
     )
+    if not args.engine_only:
+        print("\nthrough the local stack (benchmarks/recommend_stack.py):", flush=True)
+        script = ROOT / "benchmarks" / "recommend_stack.py"
+        subprocess.run([sys.executable, str(script), "--requests", str(args.calls)], check=True)
 
 
 if __name__ == "__main__":
