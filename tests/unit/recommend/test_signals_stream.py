@@ -15,7 +15,7 @@ from peerlearn.context import Context
 from peerlearn.recommend import signals, trending
 from peerlearn.recommend.weights import rating_weight
 from peerlearn.store.keys import session_pk
-from peerlearn.store.recommend import POPULARITY_SK, TRENDING, PopularityItem
+from peerlearn.store.recommend import FRESH, POPULARITY_SK, TRENDING, PopularityItem
 from tests.support import ROOT
 from tests.unit.sessions_support import CLIENT, person, publish
 from tests.unit.stream_support import Stream
@@ -27,6 +27,57 @@ def popularity(session_id: str) -> PopularityItem:
 
 def trending_ids() -> list[str]:
     return [i.session_id for i in PopularityItem.trending.query(TRENDING, scan_index_forward=False)]
+
+
+def fresh_ids(since: str | None = None) -> list[str]:
+    condition = None if since is None else PopularityItem.gsi2sk > since
+    return [i.session_id for i in PopularityItem.fresh.query(FRESH, condition)]
+
+
+def test_the_stream_keeps_a_bookable_sessions_tags_and_when_it_was_published_however_often_replayed(
+    ctx: Context,
+) -> None:
+    mentor = person("mentor")
+    stream = Stream(ctx)
+    before = publish(ctx, mentor)
+    built_at = signals.timeutil.iso_from_epoch(signals.clock.now_seconds() + 2)  # a build after it
+
+    with signals.clock.shifted(5):
+        session_id = publish(ctx, mentor, tags=["Rust", "Systems"], hours=21 * 24)
+    stream.flush()
+    first = popularity(session_id)
+    stream.replay()
+    stream.replay()
+
+    again = popularity(session_id)
+    assert list(again.tags) == ["Rust", "Systems"]
+    assert again.gsi2sk == first.gsi2sk
+    assert str(again.gsi2sk).endswith(f"#{session_id}")
+    assert int(again.version) == int(first.version) == 1  # a replay writes nothing
+    assert again.gsi1pk is None  # nothing counted yet: not trending
+    assert set(fresh_ids()) == {before, session_id}
+    assert fresh_ids(built_at) == [session_id]  # published since the build: one Query
+
+
+def test_a_session_that_fills_up_or_is_cancelled_leaves_the_fresh_index_and_a_freed_seat_brings_it_back(
+    ctx: Context,
+) -> None:
+    mentor, learner = person("mentor"), person()
+    stream = Stream(ctx)
+    full, cancelled = publish(ctx, mentor, capacity=1), publish(ctx, mentor, capacity=3)
+    stream.flush()
+    assert set(fresh_ids()) == {full, cancelled}
+
+    seats.book(booker=learner, session_id=full, client=CLIENT)
+    lifecycle.cancel_session(ctx, mentor_id=mentor.user_id, session_id=cancelled)
+    stream.flush()
+    stream.replay()
+    assert fresh_ids() == []
+    assert popularity(full).gsi2sk is None
+
+    cancelling.cancel_by_learner(user_id=learner.user_id, session_id=full, cutoff_hours=0)
+    stream.flush()
+    assert fresh_ids() == [full]
 
 
 def test_a_confirmed_booking_counts_once_in_popularity_and_taste_however_often_replayed(ctx: Context) -> None:

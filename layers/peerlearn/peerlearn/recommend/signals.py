@@ -7,12 +7,15 @@ each learner's taste (recent history, sessions booked), so recommendations move 
 | BOOKING -> confirmed                  | bookings +1, trend +1.0        | history +(session, 1.0), booked |
 | BOOKING confirmed -> cancelled        | bookings -1, trend -1.0        | session dropped              |
 | REVIEW INSERT / MODIFY (rating)       | ratings, trend +weight (new)   | history +(session, weight)   |
-| SESSION bookable <-> not              | on / off the TRENDING index    | -                            |
+| SESSION INSERT                        | tags, on FRESH while bookable  | -                            |
+| SESSION bookable <-> not, tags changed | on / off TRENDING and FRESH, tags | -                          |
 | a view (POST /api/recommendations/views) | views +1, trend +0.1        | -                            |
 
 Each change is applied once: a marker written in the same transaction as the items it changes
 (a replayed record finds the marker and changes nothing); the items are read, changed and written
 back on condition their `version` is still the one read (a concurrent change makes us read again).
+A session's changes need no marker: the indexes and tags are set from the session as it is now (read
+again), so a replayed or late record writes nothing new.
 math only: the streams function must not pay numpy's import at its cold start.
 """
 
@@ -32,6 +35,7 @@ from peerlearn.recommend.weights import BOOKING_WEIGHT, VIEW_WEIGHT, rating_weig
 from peerlearn.store.keys import SESSION_SK, processed_pk, session_pk, user_pk
 from peerlearn.store.models import ProcessedEventItem, SessionItem
 from peerlearn.store.recommend import (
+    FRESH,
     POPULARITY_SK,
     TASTE_SK,
     TRENDING,
@@ -40,6 +44,7 @@ from peerlearn.store.recommend import (
     PopularityItem,
     TasteItem,
     ViewMarkerItem,
+    fresh_gsi2sk,
     trending_gsi1sk,
     view_pk,
 )
@@ -75,12 +80,21 @@ class _Taste:
     book: str | None = None
 
 
-def _bookable(session_id: str) -> bool:
+def _session(session_id: str) -> SessionItem | None:
     try:
-        session = SessionItem.get(session_pk(session_id), SESSION_SK, consistent_read=True)
+        return SessionItem.get(session_pk(session_id), SESSION_SK, consistent_read=True)
     except DoesNotExist:
+        return None
+
+
+def _session_bookable(session: SessionItem | None) -> bool:
+    if session is None:
         return False
     return is_bookable(session.status, session.open, int(session.seats_left), session.starts_at, _now_iso())
+
+
+def _bookable(session_id: str) -> bool:
+    return _session_bookable(_session(session_id))
 
 
 def _now_iso() -> str:
@@ -120,6 +134,13 @@ def _set_trending(item: PopularityItem, bookable: bool) -> None:
         item.gsi1pk = item.gsi1sk = None
 
 
+def _set_fresh(item: PopularityItem, session: SessionItem | None, bookable: bool) -> None:
+    if bookable and session is not None:
+        item.gsi2pk, item.gsi2sk = FRESH, fresh_gsi2sk(session.created_at, item.session_id)
+    else:
+        item.gsi2pk = item.gsi2sk = None
+
+
 def _change_popularity(item: PopularityItem, change: _Popularity, at: int, bookable: bool | None) -> None:
     """`bookable` None: the index stays as read (on it, the new trend; off it, off)."""
     item.bookings = max(0, int(item.bookings) + change.bookings)
@@ -131,6 +152,8 @@ def _change_popularity(item: PopularityItem, change: _Popularity, at: int, booka
         item.trend_log2 = add_log2(current, change.trend_weight, at)
     item.updated_at = max(int(item.updated_at), at)
     _set_trending(item, item.gsi1pk is not None if bookable is None else bookable)
+    if bookable is False:  # on FRESH only from the session's own records (they carry created_at, tags)
+        item.gsi2pk = item.gsi2sk = None
 
 
 def _change_taste(item: TasteItem, change: _Taste) -> None:
@@ -263,25 +286,39 @@ def on_review_changed(event: str, old: dict[str, Any], new: dict[str, Any]) -> b
 
 
 def on_session_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """A session opening or closing for booking puts its popularity on or takes it off TRENDING."""
-    # a seat taken or freed (seats_left) reaches us as a SESSION MODIFY too: full leaves the index
-    bookable, was = _image_bookable(new), _image_bookable(old)
-    if bookable == was and old:
+    """A session published, opening or closing for booking, or retagged: its popularity carries its
+    tags and sits on FRESH (and TRENDING, once counted) exactly while it is bookable."""
+    # a seat taken or freed (seats_left) reaches us as a SESSION MODIFY too: full leaves the indexes
+    if old and _image_bookable(new) == _image_bookable(old) and old.get("tags") == new.get("tags"):
         return False
     session_id = str(new["id"])
     for _ in range(_ATTEMPTS):
+        # the session as it is now, not as the image says: a replayed or late record sets what is
+        # true already, so it writes nothing
+        session = _session(session_id)
+        bookable = _session_bookable(session)
         item, read = _popularity_item(session_id)
-        if read is None:
-            return False  # nothing counted yet: the first count looks the session up
+        if session is None and read is None:
+            return False  # gone, and never counted: nothing to keep
+        before = _kept_from_session(item)
+        if session is not None:
+            item.tags = cast(Any, [str(tag) for tag in session.tags])  # a list of strings (see _change_taste)
         _set_trending(item, bookable)
-        item.version = read + 1
+        _set_fresh(item, session, bookable)
+        if read is not None and _kept_from_session(item) == before:
+            return False
+        item.version = (read or 0) + 1
         try:
             with store.failed_condition_raises(_Raced()):
-                item.save(condition=PopularityItem.version == read)
+                item.save(condition=_versioned(PopularityItem, read))
         except _Raced:
             continue
         return True
     raise RuntimeError(f"popularity of {session_id} kept changing; the stream retries")
+
+
+def _kept_from_session(item: PopularityItem) -> tuple[object, ...]:
+    return (list(item.tags), item.gsi1pk, item.gsi1sk, item.gsi2pk, item.gsi2sk)
 
 
 class _Raced(Exception):
