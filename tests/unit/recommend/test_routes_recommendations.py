@@ -15,7 +15,7 @@ from peerlearn.accounts.registration import create_account
 from peerlearn.bookings import seats
 from peerlearn.bookings.seats import Booker
 from peerlearn.context import Context
-from peerlearn.recommend import serving, signals
+from peerlearn.recommend import fallback, serving, signals
 from peerlearn.recommend.artefacts import DirectoryArtefacts
 from peerlearn.recommend.build import rebuild
 from tests.support import Reply, call, load_function, rest_event
@@ -243,17 +243,24 @@ def test_similar_sessions_come_from_the_model_once_built(
 
 
 def test_a_session_published_after_the_build_reaches_learners_who_follow_its_tags(
-    recs: ModuleType, ctx: Context, models_dir: Path
+    recs: ModuleType, ctx: Context, models_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given open sessions that start sooner than the new one, more than the open-sessions scan reads
+    # (10,000 open sessions against 200, made small)
+    monkeypatch.setattr(fallback, "OPEN_SCAN", 3)
     mentor = person("mentor")
     for n in range(4):
         publish(ctx, mentor, tags=["Python"], title=f"Python {n}")
     meera = who(learner("Meera", ["Rust"]))
     rebuild(DirectoryArtefacts(models_dir))
+    stream = Stream(ctx)
     assert "Rust from scratch" not in titles(get(recs, "/api/recommendations/sessions", meera))
 
-    publish(ctx, person("mentor"), tags=["Rust"], title="Rust from scratch")
+    # When a session on her interest is published after the build, starting in three weeks
+    publish(ctx, person("mentor"), tags=["Rust"], title="Rust from scratch", hours=21 * 24)
+    stream.flush()
 
+    # Then For you has it, for the reason she follows
     reply = get(recs, "/api/recommendations/sessions", meera)
     assert "Rust from scratch" in titles(reply)
     [pick] = [i for i in reply.body["items"] if i["session"]["title"] == "Rust from scratch"]

@@ -13,6 +13,7 @@ mentors and demand are empty. `built_at` and `build_id` say which build answered
 | a learner's upcoming seats      | gsi2pk = LEARNER#<id>, gsi2sk >= now            | gsi2   |
 | trending sessions               | gsi1pk = TRENDING, newest-heaviest first        | gsi1   |
 | open sessions (no model yet)    | open = OPEN, soonest first                      | open_by_start |
+| published since the build       | gsi2pk = FRESH, gsi2sk > built_at, newest first | gsi2   |
 | candidates, live                | BatchGetItem SESSION#<id> SESSION               | -      |
 | a mentor's sessions (demand)    | gsi2pk = MENTOR#<id>                            | gsi2   |
 """
@@ -31,7 +32,7 @@ from peerlearn.context import Context
 from peerlearn.errors import Forbidden, TooManyRequests
 from peerlearn.recommend import diversity, signals
 from peerlearn.recommend.artefacts import ModelCache
-from peerlearn.recommend.fallback import TRENDING_DEPTH, by_tags, trending_index
+from peerlearn.recommend.fallback import TRENDING_DEPTH, by_tags, fresh_by_tags, trending_index
 from peerlearn.recommend.model import Demand, MentorPick, Reason
 from peerlearn.recommend.paging import (
     RANK_DEPTH,
@@ -135,9 +136,13 @@ def for_you(
     if model is not None and blend is not None:
         ranking = blend
         # Sessions published since the build are unknown to the model: those on the learner's
-        # interests join the ranking (one in every NEW_EVERY) until the next build knows them.
+        # interests join the ranking (one in every NEW_EVERY) until the next build knows them. The
+        # build reads the table after stamping built_at, so one published meanwhile may be known.
+        since = timeutil.iso_from_epoch(model.built_at)
         fresh = [
-            r for r in by_tags(who.interests, now_iso, who.booked, followed) if not model.has_item(r.item_id)
+            r
+            for r in fresh_by_tags(who.interests, since, who.booked, followed)
+            if not model.has_item(r.item_id)
         ]
         ranking = interleave(ranking, fresh, every=NEW_EVERY)
     else:
