@@ -4,6 +4,8 @@ themselves (the taste lags the stream, and may hold none of the seats booked bef
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, timeutil
@@ -15,26 +17,46 @@ from peerlearn.store.keys import USER_PROFILE_SK, learner_bookings_pk, user_pk
 from peerlearn.store.models import BookingItem, UserItem
 
 UPCOMING_SEATS = ("held", "confirmed")  # a learner's seats that keep a session out of their lists
+# The learner's three reads (profile, taste, upcoming seats) go out together: one after another they
+# were half of a For you request (six sequential round trips, 87% of its time waiting on DynamoDB).
+_READERS: ThreadPoolExecutor | None = None
+
+
+def _readers() -> ThreadPoolExecutor:
+    global _READERS
+    if _READERS is None:
+        _READERS = ThreadPoolExecutor(max_workers=3, thread_name_prefix="viewer-read")
+    return _READERS
+
+
+def _profile(user_id: str) -> UserItem | None:
+    try:
+        return UserItem.get(user_pk(user_id), USER_PROFILE_SK)
+    except DoesNotExist:
+        return None
+
+
+def _taste(user_id: str) -> tuple[list[tuple[str, float, int]], set[str]]:
+    return signals.taste_of(user_id) or bookings_taste(user_id)
 
 
 def learner(user_id: str) -> Learner:
-    """The learner as of now: their profile read live (so a change of interests counts at once) and
-    their taste as the stream keeps it."""
-    try:
-        profile = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
-        interests, skills = [str(t) for t in profile.interests], [str(t) for t in profile.skills]
-        languages, timezone = [str(t) for t in profile.languages], str(profile.timezone)
-    except DoesNotExist:
-        interests, skills, languages, timezone = [], [], [], None
-    history, booked = signals.taste_of(user_id) or bookings_taste(user_id)
+    """The learner as of now: their profile read live (so a change of interests counts at once),
+    their taste as the stream keeps it, and the seats they hold (the three reads at once)."""
+    pool = _readers()
+    reading_profile = pool.submit(_profile, user_id)
+    reading_taste = pool.submit(_taste, user_id)
+    reading_seats = pool.submit(upcoming_seats, user_id)
+    profile = reading_profile.result()
+    history, booked = reading_taste.result()
     return Learner(
         user_id=user_id,
-        interests=interests,
-        skills=skills,
-        languages=languages,
-        timezone=timezone,
+        interests=[str(t) for t in profile.interests] if profile else [],
+        skills=[str(t) for t in profile.skills] if profile else [],
+        languages=[str(t) for t in profile.languages] if profile else [],
+        timezone=str(profile.timezone) if profile else None,
         history=history,
-        booked=booked | upcoming_seats(user_id),
+        booked=booked | reading_seats.result(),
     )
 
 
