@@ -31,10 +31,10 @@ def main() -> None:
         local_stack() as (stack, dynamodb),
         httpx.Client(base_url=stack.url, timeout=60) as client,
     ):
-        from infra.local.seed import seed
+        from infra.local.seed import seed_stack
         from infra.local.seed_data import DEMO_PASSWORD
 
-        seed(stack.settings_env)
+        seed_stack(stack)
         seeded = time.perf_counter()
         build = stack.run_schedule("RecommendBuildFunction")
 

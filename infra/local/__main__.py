@@ -150,7 +150,7 @@ def run_dev(data_dir: Path, port: int, *, seed: bool) -> int:
         return 130
     try:
         stack.warm()
-        lines = _seed(stack.settings_env) if seed else []
+        lines = _seed(stack) if seed else []
         lines += _build_recommendations(stack)
         timings = stack.timings
         started = f"started in {timings['total']:.1f} s"
@@ -173,13 +173,13 @@ def run_dev(data_dir: Path, port: int, *, seed: bool) -> int:
     return 0
 
 
-def _seed(settings_env: dict[str, str]) -> list[str]:
-    """Runs infra/local/seed.py's `seed(settings_env)` when it exists; its lines are printed."""
+def _seed(stack: LocalStack) -> list[str]:
+    """Runs infra/local/seed.py's `seed_stack(stack)` when it exists; its lines are printed."""
     if importlib.util.find_spec("infra.local.seed") is None:
         return []
     module = importlib.import_module("infra.local.seed")
     try:
-        return [str(line) for line in module.seed(settings_env)]
+        return [str(line) for line in module.seed_stack(stack)]
     except Exception:
         log.exception("seeding the demo data failed; the stack runs without it")
         return ["(demo data not loaded: see the error above)"]

@@ -31,6 +31,14 @@ from infra.local.seed_data import (
 )
 
 
+def seed_stack(stack: Any) -> list[str]:
+    """Seeds a running `LocalStack` with its scheduled runs held meanwhile: the every-minute sweep
+    starts any session whose time has come, and a past session is published and booked "days ago"
+    a moment apart in real time (on a slow machine the sweep's first run fell between them)."""
+    with stack.schedules_held():
+        return seed(stack.settings_env)
+
+
 def seed(settings_env: dict[str, str], *, community: bool = True) -> list[str]:
     """Creates the demo accounts and sessions that are missing; returns lines to print.
 

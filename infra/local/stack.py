@@ -257,6 +257,16 @@ class LocalStack:
                 return trigger.run_now(function, event_name)
         raise LookupError("the template declares no Schedule or ScheduleV2 event")
 
+    @contextlib.contextmanager
+    def schedules_held(self) -> Iterator[None]:
+        """No scheduled run starts inside the block; each that fell due fires once after it (the
+        demo seed writes the past, which the every-minute sweep would act on half-written)."""
+        with contextlib.ExitStack() as held:
+            for trigger in self.triggers:
+                if isinstance(trigger, RunsSchedules):
+                    held.enter_context(trigger.held())
+            yield
+
     def advance_clock(self, seconds: int) -> dict[str, Any]:
         """Moves the functions' clock `seconds` forward and runs the every-minute sweep once, as
         `POST /_dev/clock` does; returns {"offset_seconds", "now", "sweep"}."""

@@ -87,9 +87,9 @@ def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> I
     overrides = {"ORIGIN_SECRET": secrets.token_urlsafe(36)}
     data_dir = tmp_path_factory.mktemp("fuzz")
     with stack_for(dynamodb_endpoint, data_dir, "fuzz", overrides=overrides) as running:
-        from infra.local.seed import seed as seed_demo_data
+        from infra.local.seed import seed_stack
 
-        seed_demo_data(running.settings_env)
+        seed_stack(running)
         yield running
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -75,6 +76,10 @@ class RunsSchedules(Protocol):
     """A trigger that can fire one of its schedules on demand (`LocalStack.run_schedule`)."""
 
     def run_now(self, function: str, event_name: str | None = None) -> Any: ...
+
+    def held(self) -> AbstractContextManager[None]:
+        """No scheduled run starts inside the block (`LocalStack.schedules_held`)."""
+        ...
 
 
 def load_triggers(context: TriggerContext) -> list[Trigger]:

@@ -20,7 +20,7 @@ from infra.local.seed import (
     DEMO_SESSIONS,
     FULL_WITH_WAITLIST,
     MORE_PAST,
-    seed,
+    seed_stack,
 )
 from infra.local.stack import LocalStack
 from tests.support import stack_for
@@ -36,7 +36,7 @@ def seeded(
 ) -> Iterator[tuple[LocalStack, list[str]]]:
     with stack_for(dynamodb_endpoint, tmp_path_factory.mktemp("seed"), "seed") as stack:
         started = time.monotonic()
-        lines = seed(stack.settings_env)
+        lines = seed_stack(stack)
         # Printed, not asserted: `make dev` waits for this (aim: under ~20 s on 2 cores).
         print(f"\nseeding the demo community took {time.monotonic() - started:.1f} s")
         yield stack, lines
@@ -48,7 +48,7 @@ def test_every_account_is_there_the_demo_ones_sign_in_and_seeding_again_creates_
     from peerlearn.accounts import service
 
     stack, first = seeded
-    again = seed(stack.settings_env)
+    again = seed_stack(stack)
 
     assert f"({len(ACCOUNTS)} created now)" in first[0]
     sessions = len(DEMO_SESSIONS) + len(COMMUNITY_SESSIONS) + len(DEMO_PAST) + len(MORE_PAST)

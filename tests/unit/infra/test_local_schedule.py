@@ -436,6 +436,31 @@ def test_a_failing_run_is_logged_and_the_schedule_goes_on(
     assert "TickFunction failed on schedule Tick: RuntimeError: boom" in caplog.text
 
 
+def test_held_runs_wait_for_the_block_to_end_then_fire_once(clock: Clock) -> None:
+    runtime = Runtime(clock)
+    trigger = trigger_with(runtime, clock)
+
+    trigger.start()
+    try:
+        with trigger.held():
+            # Several periods (0.1 s each) pass inside the block
+            until = clock.now() + timedelta(minutes=5)
+            wait_until(lambda: clock.now() >= until, what="five minutes on the fast clock")
+            trigger.await_idle(1)  # a held run is not waited for
+            assert runtime.calls == []
+        wait_until(lambda: runtime.calls, what="the held run")
+        trigger.await_idle(5)
+    finally:
+        trigger.stop()
+
+    # The run that fell due fired after the block, once, with the time it was due
+    first = runtime.calls[0]
+    assert first[2] >= until
+    assert utc(first[1]["time"].removesuffix("Z")) < until
+    times = [event["time"] for _, event, _ in runtime.calls]
+    assert len(times) == len(set(times))
+
+
 def test_a_disabled_schedule_only_runs_when_asked(clock: Clock) -> None:
     runtime = Runtime(clock)
     disabled = dataclasses.replace(schedule(), enabled=False)

@@ -25,7 +25,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 # The loop re-reads the wall clock at least this often: a sleep measured on the monotonic clock
 # does not advance while the machine is suspended, nor follow a change of the system time.
 MAX_NAP_SECONDS = 30.0
+# While runs are held, the loop looks this often whether they have been let go.
+HELD_NAP_SECONDS = 0.2
 
 
 class Clock:
@@ -77,6 +80,7 @@ class ScheduleTrigger:
         self.started_at: datetime | None = None
         self._next: dict[str, datetime | None] = {}
         self._in_flight = 0
+        self._holds = 0
         self._progress = threading.Condition()
         self._loop = BackgroundLoop("schedules", self._fire_due)
         self.stack_clock = StackClock(runtime, lambda: self.run_now(SWEEP_FUNCTION, SWEEP_EVENT))
@@ -109,13 +113,28 @@ class ScheduleTrigger:
         """Blocks until no run is due and every fired run has returned."""
         deadline = time.monotonic() + timeout
         with self._progress:
-            while self._in_flight or (self._loop.running and self._due(self.clock.now())):
+            while self._in_flight or (self._loop.running and not self._holds and self._due(self.clock.now())):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"scheduled runs still going after {timeout} s")
                 self._progress.wait(min(remaining, 0.05))
 
     # ------------------------------------------------------------------ for tests and tools
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """No run starts inside the block; each one that fell due meanwhile fires once after it.
+
+        For scripts that write the past through the domain functions (the demo seed): the every-minute
+        sweep would otherwise start a session published "two days ago" before its learners book it.
+        """
+        with self._progress:
+            self._holds += 1
+        try:
+            yield
+        finally:
+            with self._progress:
+                self._holds -= 1
+
     def next_fire_times(self) -> dict[str, datetime | None]:
         """When each enabled schedule runs next (UTC), by `Function.Event`."""
         with self._progress:
@@ -135,6 +154,8 @@ class ScheduleTrigger:
         """Starts every run that is due; the pause until the next one (None: none is planned)."""
         now = self.clock.now()
         with self._progress:
+            if self._holds:
+                return HELD_NAP_SECONDS
             due = self._due(now)
             for schedule, _ in due:
                 self._next[schedule.key] = schedule.expression.next_after(now, self.started_at or now)
