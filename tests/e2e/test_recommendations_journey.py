@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from infra.local.stack import LocalStack
 from tests.e2e.conftest import PASSWORD, ZONE, Api
-from tests.support import local_in, stack_for, wait_until
+from tests.support import local_in, wait_until
 
 pytestmark = pytest.mark.e2e
 
 REFRESH_SECONDS = 1.1
-
-
-# A stack of their own: what these journeys check depends on the whole catalogue (trending, what
-# learners booked together), and other tests' sessions and bookings would change it. Known to need
-# this: on the shared stack a newcomer's For you and a new session's Similar list were crowded by
-# other tests' booked sessions (the ranking of new, unbooked sessions is weak there: issue 10's note).
-@pytest.fixture(scope="module")
-def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    refresh = {"RECOMMEND_REFRESH_SECONDS": "1"}  # a warm function sees a new build at once
-    with stack_for(dynamodb_endpoint, tmp_path_factory.mktemp("recs"), "recs", overrides=refresh) as running:
-        yield running
 
 
 def publish(mentor: Api, title: str, tags: list[str], days_ahead: float) -> str:

@@ -322,3 +322,55 @@ def test_demand_leaves_out_tags_nobody_follows_or_waits_for():
     assert model.demand_for(["Rust", "Haskell"], 5) == []
     wanted = model.demand_for(["  C++ ", "Rust"], 5)
     assert [(d.tag, d.learners) for d in wanted] == [("C++", 4)]  # the mentor's spelling, not "c++"
+
+
+def crowded() -> Model:
+    """Ten popular sessions in English (many bookings, shared tags among them) and four new ones on a
+    topic nobody booked yet, in English too: three from one mentor, one from another who also teaches
+    a popular session."""
+    rows = [(f"pop{n}", ["Python", f"t{n % 3}"], f"p{n}", NOW + DAY) for n in range(10)]
+    rows += [(f"zig{n}", ["Zig", "Systems"] if n < 2 else ["Zig"], "z1", NOW + 2 * DAY) for n in range(3)]
+    rows += [("zig3", ["Zig", "Testing"], "p0", NOW + 2 * DAY)]
+    items = catalogue(rows, languages=["en"] * len(rows), levels=["beginner"] * len(rows))
+    pairs = [(f"u{n}-{k}", f"pop{n}") for n in range(10) for k in range(10 + n)]
+    pairs += [(f"u{n}-0", f"pop{(n + 1) % 10}") for n in range(10)]  # some co-booking among them
+    return build(BuildInput(items, bookings(pairs), now=NOW), build_id="crowded")
+
+
+ZIG = {"zig0", "zig1", "zig2", "zig3"}
+
+
+def test_a_new_learner_sees_their_topic_ahead_of_popular_sessions_in_their_language():
+    model = crowded()
+    learner = Learner("x", interests=["Zig"], languages=["en"])
+    picks = model.recommend(learner, 10, NOW)
+    first = [p.item_id for p in picks[:3]]
+    # at most two of one mentor's in a page: z1's third waits, p0's Zig session comes in
+    assert set(first) <= ZIG, [p.item_id for p in picks]
+    assert "zig3" in first
+    assert all(p.reason.text == "Because you follow Zig" for p in picks[:3])
+
+
+def test_speaking_a_language_alone_is_not_an_interest():
+    model = crowded()
+    picks = model.recommend(Learner("x", languages=["en"]), 3, NOW)
+    assert {p.reason.kind for p in picks} == {"trending"}  # popular, not "because you follow"
+    assert picks[0].item_id == "pop9"  # the most booked
+
+
+def test_similar_sessions_of_a_new_session_in_a_crowded_catalogue_share_its_topic():
+    model = crowded()
+    picks = model.similar("zig0", 3, NOW)
+    assert {p.item_id for p in picks} == {"zig1", "zig2", "zig3"}
+    assert picks[0].item_id == "zig1"  # shares both tags
+    # nobody booked it: never "learners who booked ... also booked"
+    assert {p.reason.kind for p in picks} <= {"similar", "mentor"}
+
+
+def test_similar_sessions_lean_on_co_booking_only_as_bookings_grow():
+    rows = [("a", ["x"], "m1", NOW + DAY), ("b", ["y"], "m2", NOW + DAY), ("c", ["x"], "m3", NOW + DAY)]
+    few = build(BuildInput(catalogue(rows), bookings([("u", "a"), ("u", "b")])), build_id="t")
+    assert few.similar("a", 1, NOW)[0].item_id == "c"  # one learner's pair says less than the tag
+    pairs = [(f"u{n}", i) for n in range(6) for i in ("a", "b")]
+    many = build(BuildInput(catalogue(rows), bookings(pairs)), build_id="t")
+    assert many.similar("a", 1, NOW)[0].item_id == "b"

@@ -242,6 +242,24 @@ def test_similar_sessions_come_from_the_model_once_built(
     assert reply.body["built_at"] is not None
 
 
+def test_a_session_published_after_the_build_is_similar_to_one_on_its_tags(
+    recs: ModuleType, ctx: Context, models_dir: Path
+) -> None:
+    mentor = person("mentor")
+    django = publish(ctx, mentor, tags=["Django"], title="Django from zero")
+    for n in range(3):
+        publish(ctx, person("mentor"), tags=["Pottery"], title=f"Throwing pots {n}")
+    rebuild(DirectoryArtefacts(models_dir))
+    stream = Stream(ctx)
+
+    publish(ctx, person("mentor"), tags=["Django", "APIs"], title="Django REST")
+    stream.flush()
+
+    reply = get_similar(recs, django)
+    assert titles(reply)[0] == "Django REST"
+    assert reply.body["items"][0]["reason"] == {"kind": "similar", "text": "Also about Django"}
+
+
 def test_a_session_published_after_the_build_reaches_learners_who_follow_its_tags(
     recs: ModuleType, ctx: Context, models_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

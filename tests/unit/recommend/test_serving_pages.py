@@ -44,6 +44,17 @@ def test_no_mentor_has_more_than_two_sessions_in_any_ten() -> None:
     assert ordered[10:] == ["a2", "a3", "a4"]  # nothing else left: they fill the end
 
 
-def test_new_sessions_take_one_place_in_every_three() -> None:
-    merged = interleave([ranked(n) for n in "abcde"], [ranked("X"), ranked("Y"), ranked("Z")], every=3)
+def personal(name: str) -> Ranked:
+    return Ranked(name, 1.0, Reason("co_booked", "Learners who booked A also booked this", "A"))
+
+
+def test_new_sessions_take_one_place_in_every_three_among_personal_picks() -> None:
+    ranking = [personal(n) for n in "abcde"]
+    merged = interleave(ranking, [ranked("X"), ranked("Y"), ranked("Z")], every=3)
     assert [r.item_id for r in merged] == ["a", "b", "X", "c", "d", "Y", "e", "Z"]
+
+
+def test_new_sessions_on_the_learners_interests_come_before_merely_popular_ones() -> None:
+    ranking = [personal("a"), ranked("p1"), ranked("p2"), personal("b")]
+    merged = interleave(ranking, [ranked("X"), ranked("Y")], every=3)
+    assert [r.item_id for r in merged] == ["a", "X", "Y", "p1", "p2", "b"]

@@ -123,12 +123,21 @@ def page_of(
     return picks(ctx, chosen), encode_cursor(position) if more and chosen else None
 
 
+PERSONAL = frozenset({"interest", "similar", "co_booked", "mentor"})  # reasons about the learner
+
+
 def interleave(ranking: list[Ranked], extra: list[Ranked], *, every: int) -> list[Ranked]:
-    """`extra` placed one in every `every` places of `ranking` (from the `every`th on), the rest after."""
+    """`extra` (sessions on the learner's interests the build has not seen) placed one in every
+    `every` places of `ranking` (from the `every`th on) while its picks are personal, and all that are
+    left before its first pick that is only popular or new: an interest outranks popularity, as the
+    model ranks it."""
     merged: list[Ranked] = []
     waiting = list(extra)
     for item in ranking:
-        if waiting and len(merged) % every == every - 1:
+        if waiting and item.reason.kind not in PERSONAL:
+            merged += waiting
+            waiting = []
+        elif waiting and len(merged) % every == every - 1:
             merged.append(waiting.pop(0))
         merged.append(item)
     return merged + waiting

@@ -186,15 +186,21 @@ def similar(
             ),
             None,
         )
-    if neighbours is not None:
-        ranking = neighbours
+    tags = [str(tag) for tag in session.tags]
+
+    def also_about(tag: str) -> Reason:
+        return Reason("similar", f"Also about {tag}", tag)
+
+    if model is not None and neighbours is not None:
+        # Sessions on its tags published since the build (minutes old): every other place from the
+        # first, until the next build knows them.
+        since = timeutil.iso_from_epoch(model.built_at)
+        fresh = [
+            r for r in fresh_by_tags(tags, since, {session_id}, also_about) if not model.has_item(r.item_id)
+        ]
+        ranking = interleave(neighbours, fresh, every=1)
     else:
-        ranking = by_tags(
-            [str(tag) for tag in session.tags],
-            now_iso,
-            {session_id},
-            lambda tag: Reason("similar", f"Also about {tag}", tag),
-        )
+        ranking = by_tags(tags, now_iso, {session_id}, also_about)
     booked = booked_by(viewer)
     ranking = [r for r in ranking if r.item_id != session_id and r.item_id not in booked]
     items, next_cursor = page_of(ctx, ranking, position, limit, now_iso, viewer=viewer)
