@@ -10,17 +10,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from infra.local.dynamodb import CREDENTIALS, REGION, DynamoDBLocal
-from tests.support import wait_until
+from tests.support import fresh_dynamodb, wait_until
 
 
 @pytest.fixture(scope="session")
 def dynamodb_endpoint() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {**CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
-            patch.setenv(name, value)
-        with DynamoDBLocal() as database:
-            yield database.endpoint
+    with fresh_dynamodb() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

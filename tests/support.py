@@ -9,7 +9,8 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -192,6 +193,20 @@ def local_in(minutes: float, zone: str = "Asia/Kolkata") -> str:
 
     moment = datetime.now(UTC) + timedelta(minutes=minutes + 1)
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+@contextmanager
+def fresh_dynamodb() -> Iterator[str]:
+    """A new DynamoDB Local, the local stack's fake credentials in the environment; its endpoint."""
+    import pytest
+
+    from infra.local.dynamodb import CREDENTIALS, REGION, DynamoDBLocal
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+            patch.setenv(name, value)
+        with DynamoDBLocal() as database:
+            yield database.endpoint
 
 
 def stack_for(dynamodb_endpoint: str, data_dir: Path, name: str, **options: Any) -> Any:

@@ -31,12 +31,12 @@ from infra.local.seed_data import (
 )
 
 
-def seed_stack(stack: Any) -> list[str]:
+def seed_stack(stack: Any, *, community: bool = True) -> list[str]:
     """Seeds a running `LocalStack` with its scheduled runs held meanwhile: the every-minute sweep
     starts any session whose time has come, and a past session is published and booked "days ago"
     a moment apart in real time (on a slow machine the sweep's first run fell between them)."""
     with stack.schedules_held():
-        return seed(stack.settings_env)
+        return seed(stack.settings_env, community=community)
 
 
 def seed(settings_env: dict[str, str], *, community: bool = True) -> list[str]:

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from infra.local.stack import LocalStack
-from tests.support import stack_for
+from tests.support import fresh_dynamodb, stack_for
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -34,6 +34,14 @@ ARGS = [
 ]
 PASSWORD = "mango-monsoon-42"
 ZONE = "Asia/Kolkata"
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    """A DynamoDB Local of the browser tests' own: the integration suite before them leaves every
+    table it made in the shared one's memory, and requests there grow slower."""
+    with fresh_dynamodb() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="session")

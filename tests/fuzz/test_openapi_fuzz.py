@@ -89,7 +89,7 @@ def stack(dynamodb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> I
     with stack_for(dynamodb_endpoint, data_dir, "fuzz", overrides=overrides) as running:
         from infra.local.seed import seed_stack
 
-        seed_stack(running)
+        seed_stack(running, community=False)  # the demo accounts: the crowd adds nothing to fuzz
         yield running
 
 
