@@ -109,9 +109,7 @@ def test_a_wrong_key_is_groqs_401_and_the_adapter_reports_it_unavailable() -> No
     with pytest.raises(groq.AuthenticationError) as raised:
         sdk(standin, key="gsk_wrong").chat.completions.create(model="m", messages=user("hi"))
     assert raised.value.body == {
-        "message": "Invalid API Key",
-        "type": "invalid_request_error",
-        "code": "invalid_api_key",
+        "error": {"message": "Invalid API Key", "type": "invalid_request_error", "code": "invalid_api_key"}
     }
 
     http = TestClient(Starlette(routes=standin.routes()), base_url="http://standin.test")
