@@ -362,7 +362,9 @@ def test_the_admin_function_may_read_the_groq_key_and_never_scan() -> None:
 
     template = Template.load()
     admin = template.resources["AdminFunction"]["Properties"]
-    statements = [s for p in admin["Policies"] if isinstance(p, dict) for s in p["Statement"]]
+    statements = [
+        s for p in admin["Policies"] if isinstance(p, dict) and "Statement" in p for s in p["Statement"]
+    ]
     ssm = next(s for s in statements if "ssm:GetParameter" in s["Action"])
     actions = {a for s in statements for a in s["Action"]}
 
@@ -371,3 +373,14 @@ def test_the_admin_function_may_read_the_groq_key_and_never_scan() -> None:
     assert "GROQ_API_KEY" not in admin["Environment"]["Variables"]  # the key itself is never in the template
     assert "dynamodb:Scan" not in actions
     assert "dynamodb:BatchGetItem" in actions
+
+
+def test_the_api_document_describes_the_assistant_route(ctx: Context) -> None:
+    docs = load_function("docs")
+
+    reply = call(docs, rest_event("GET", "/api/openapi.json"))
+
+    assert reply.status == 200
+    operation = reply.body["paths"]["/api/admin/assistant"]["post"]
+    assert "requestBody" in operation
+    assert {"AssistantRequest", "AssistantAnswer"} <= set(reply.body["components"]["schemas"])
