@@ -197,7 +197,7 @@ def test_a_refund_in_the_range_lowers_the_platform_revenue_as_the_ledger_does(
         ctx,
         admin_id="admin-1",
         payment_id=payment_id,
-        request=AdminRefundRequest(amount_paise=PRICE // 2, reason="Half refunded", request_id="r1"),
+        request=AdminRefundRequest(amount_paise=PRICE // 2, reason="Half refunded", request_id="refund-1"),
     )
     [refund_id] = list(fake.refunds)
     body, headers = webhook("refund.processed", refund=fake.settle_refund(refund_id))
