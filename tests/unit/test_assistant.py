@@ -383,4 +383,5 @@ def test_the_api_document_describes_the_assistant_route(ctx: Context) -> None:
     assert reply.status == 200
     operation = reply.body["paths"]["/api/admin/assistant"]["post"]
     assert "requestBody" in operation
+    assert {"403", "429", "503"} <= set(operation["responses"])  # Groq busy or unreachable is declared
     assert {"AssistantRequest", "AssistantAnswer"} <= set(reply.body["components"]["schemas"])
