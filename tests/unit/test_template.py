@@ -11,6 +11,7 @@ from infra.local import checks
 from infra.local.template import Template
 from peerlearn.api.routes import (
     admin,
+    assistant,
     auth,
     broadcasts,
     channel,
@@ -31,7 +32,7 @@ from peerlearn.store.models import ALL_MODELS
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
-    "AdminFunction": [admin.router, broadcasts.router],
+    "AdminFunction": [admin.router, broadcasts.router, assistant.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
