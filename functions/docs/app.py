@@ -61,6 +61,7 @@ def _document() -> str:
         push,
         recommendations,
         recordings,
+        rights,
         rooms,
         sessions,
         unsubscribe,
@@ -68,7 +69,8 @@ def _document() -> str:
         webhooks,
     )
 
-    routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
+    routers = [auth.router, users.router, rights.router, sessions.router, rooms.router, recordings.router]
+    routers.append(admin.router)
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
         [*routers, payments.router, webhooks.router, payouts.router, *notifying, recommendations.router]

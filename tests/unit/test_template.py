@@ -20,6 +20,7 @@ from peerlearn.api.routes import (
     push,
     recommendations,
     recordings,
+    rights,
     rooms,
     sessions,
     unsubscribe,
@@ -31,6 +32,7 @@ from peerlearn.store.models import ALL_MODELS
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
+    "RightsFunction": [rights.router],
     "AdminFunction": [admin.router, broadcasts.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
