@@ -178,10 +178,12 @@ def test_a_deleted_learner_is_refunded_erased_signed_out_and_their_address_is_fr
     email = _email(learner.user_id)
     mentor = person("mentor")
     session_id = publish(ctx, mentor, price_paise=PRICE)
+    stream = Stream(ctx)
     payment_id = paid_booking(ctx, fake, learner, session_id)
     with_device_and_notification(learner.user_id)
     signed_in = accounts.login(ctx, email=email, password=PASSWORD, client_ip=CLIENT)
-    stream = Stream(ctx)
+    stream.flush()
+    assert "Zubin" in table_text(ctx)  # the mentor was told "Zubin Erasable booked a seat"
 
     # When they delete their account (and the stream delivers what that changed, twice)
     reply = as_(rights_fn, "DELETE", "/api/me", learner, {"password": PASSWORD, "confirm": "DELETE"})
@@ -264,7 +266,7 @@ def test_a_deletion_with_a_withdrawal_being_paid_waits_for_an_admin(
 ) -> None:
     mentor = person("mentor")
     admin = {
-        "user_id": accounts.create_admin(email="root@example.com", name="Root", password="admin-pass-99"),
+        "user_id": accounts.create_admin(email="root@example.com", name="Root", password="admin-password-99"),
         "role": "admin",
     }
     withdrawal = WithdrawalItem(

@@ -35,6 +35,7 @@ from peerlearn.rights.schemas import AccountDeleted
 from peerlearn.store.base import BaseItem
 from peerlearn.store.keys import (
     BOOKING_PREFIX,
+    GIFT_PREFIX,
     PAYOUT_ACCOUNT_SK,
     USER_PROFILE_SK,
     email_pk,
@@ -42,20 +43,29 @@ from peerlearn.store.keys import (
     learner_bookings_pk,
     mentor_sessions_pk,
     mentor_withdrawals_gsi2pk,
+    notification_sk,
     review_sk,
+    room_pk,
     session_pk,
     user_pk,
+    waitlist_sk,
 )
 from peerlearn.store.models import (
     BookingItem,
+    ChatMessageItem,
     EmailClaimItem,
+    GiftItem,
+    NotificationItem,
     PayoutAccountItem,
     ReviewItem,
     SessionItem,
     UserItem,
+    WaitlistItem,
     WithdrawalItem,
 )
 from peerlearn.store.rights import DataRequestItem
+
+NOTIFICATION_PREFIX = notification_sk("")
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +168,44 @@ def _anonymise_as_mentor(sessions: list[SessionItem]) -> None:
             _rename(booking, BookingItem.mentor_name)
 
 
+def _anonymise_in_sessions(user_id: str, session_ids: set[str]) -> None:
+    """Their name where the sessions they booked or taught copied it: gifts, a waitlist place, and the
+    rooms' chat, participants and attendance (a Query on each room's partition, filtered to them)."""
+    for session_id in sorted(session_ids):
+        gifts = GiftItem.query(
+            session_pk(session_id),
+            GiftItem.sk.startswith(GIFT_PREFIX),
+            filter_condition=GiftItem.learner_id == user_id,
+        )
+        for gift in gifts:
+            if gift.learner_name:
+                _rename(gift, GiftItem.learner_name)
+        _rename(WaitlistItem(session_pk(session_id), waitlist_sk(user_id)), WaitlistItem.learner_name)
+        for item in BaseItem.query(room_pk(session_id), filter_condition=ChatMessageItem.user_id == user_id):
+            named = getattr(type(item), "name", None)
+            if named is not None and getattr(item, "name", None):
+                _rename(item, named)
+
+
+def _scrub_notifications(recipient_ids: set[str], name: str) -> None:
+    """Their name in what others were told about them ("<name> booked a seat", a gift, a review): a
+    Query on each of their mentors' notifications, filtered to those that name them."""
+    for recipient_id in sorted(recipient_ids):
+        named = NotificationItem.query(
+            user_pk(recipient_id),
+            NotificationItem.sk.startswith(NOTIFICATION_PREFIX),
+            filter_condition=NotificationItem.title.contains(name) | NotificationItem.body.contains(name),
+        )
+        for notification in named:
+            notification.update(
+                actions=[
+                    NotificationItem.title.set(notification.title.replace(name, DELETED_NAME)),
+                    NotificationItem.body.set(notification.body.replace(name, DELETED_NAME)),
+                ],
+                condition=NotificationItem.pk.exists(),
+            )
+
+
 def _cancel_future_bookings(bookings: list[BookingItem], now_iso: str) -> int:
     cancelled = 0
     for booking in bookings:
@@ -205,10 +253,13 @@ def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDelet
     bookings = list(BookingItem.by_learner.query(learner_bookings_pk(user_id)))
     sessions = list(SessionItem.by_mentor.query(mentor_sessions_pk(user_id)))
 
+    name = user.name  # before the erasure: what others' notifications call them
     _erase_profile(user, now)
     signins.end_refresh_families(user_id, reason="account-deleted")
     _anonymise_as_learner(user_id, bookings)
     _anonymise_as_mentor(sessions)
+    _anonymise_in_sessions(user_id, {b.session_id for b in bookings} | {s.id for s in sessions})
+    _scrub_notifications({b.mentor_id for b in bookings}, name)
     bookings_cancelled = _cancel_future_bookings(bookings, now_iso)
     sessions_cancelled = _cancel_future_sessions(ctx, user_id, sessions, now_iso)
     items_deleted = _delete_own_items(user_id, keep_payout_account=bool(waiting))
