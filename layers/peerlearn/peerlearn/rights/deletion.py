@@ -18,7 +18,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -70,6 +70,7 @@ NOTIFICATION_PREFIX = notification_sk("")
 logger = logging.getLogger(__name__)
 
 DELETED_NAME = "Deleted user"
+IN_PROGRESS = "under way (if it stays here, it stopped half-way: completing it finishes it)"
 PENDING_WITHDRAWAL = ("requested", "approved", "processing")
 # As a password change: five free wrong passwords, then growing waits (no brute force through here).
 DELETE_DELAY = guard.Delay(
@@ -244,67 +245,84 @@ def _delete_own_items(user_id: str, *, keep_payout_account: bool) -> int:
     return deleted
 
 
-def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDeleted:
-    now = clock.now_seconds()
-    now_iso = timeutil.iso_from_epoch(now)
-    user = get_user(user_id, consistent=True)
-    _check(user, password, now)
-    waiting = pending_withdrawals(user_id)
+class Done(NamedTuple):
+    bookings_cancelled: int
+    sessions_cancelled: int
+    summary: str  # what was done, in numbers (no personal data): the request's record
+
+
+def _finish(ctx: Context, user_id: str, *, name: str | None, keep_payout_account: bool) -> Done:
+    """Every step after the erasure; each is idempotent (a cancelled booking is not cancelled again,
+    a renamed item renamed again changes nothing), so an admin can run them again after a crash.
+    """
+    now_iso = timeutil.iso_from_epoch(clock.now_seconds())
     bookings = list(BookingItem.by_learner.query(learner_bookings_pk(user_id)))
     sessions = list(SessionItem.by_mentor.query(mentor_sessions_pk(user_id)))
-
-    name = user.name  # before the erasure: what others' notifications call them
-    _erase_profile(user, now)
-    signins.end_refresh_families(user_id, reason="account-deleted")
     _anonymise_as_learner(user_id, bookings)
     _anonymise_as_mentor(sessions)
     _anonymise_in_sessions(user_id, {b.session_id for b in bookings} | {s.id for s in sessions})
-    _scrub_notifications({b.mentor_id for b in bookings}, name)
+    if name:
+        _scrub_notifications({b.mentor_id for b in bookings}, name)
     bookings_cancelled = _cancel_future_bookings(bookings, now_iso)
     sessions_cancelled = _cancel_future_sessions(ctx, user_id, sessions, now_iso)
-    items_deleted = _delete_own_items(user_id, keep_payout_account=bool(waiting))
-
+    items_deleted = _delete_own_items(user_id, keep_payout_account=keep_payout_account)
     summary = (
         f"{bookings_cancelled} booking(s) and {sessions_cancelled} session(s) cancelled, "
         f"{items_deleted} item(s) deleted, "
         f"{len(bookings)} booking(s) and {len(sessions)} session(s) anonymised"
     )
+    return Done(bookings_cancelled, sessions_cancelled, summary)
+
+
+def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDeleted:
+    """The request is recorded first, as waiting for an admin: if the function dies half-way the
+    admins see it and finish it (`complete` runs the idempotent steps again). It completes itself
+    at the end unless a withdrawal is still being paid."""
+    now = clock.now_seconds()
+    user = get_user(user_id, consistent=True)
+    _check(user, password, now)
+    request = requests.record(user_id, "deletion", status="waiting_admin", waiting_for=IN_PROGRESS)
+    name = user.name  # before the erasure: what others' notifications call them
+    _erase_profile(user, now)
+    signins.end_refresh_families(user_id, reason="account-deleted")
+    waiting = pending_withdrawals(user_id)
+    done = _finish(ctx, user_id, name=name, keep_payout_account=bool(waiting))
     if waiting:
-        request = requests.record(
-            user_id,
-            "deletion",
-            status="waiting_admin",
-            summary=summary,
+        requests.still_waiting(
+            request,
+            summary=done.summary,
             waiting_for=f"{len(waiting)} withdrawal(s) being paid; "
             "the payout account is erased once they settle",
         )
         message = "Your account is deleted. Your bank details are erased once your last withdrawal is paid."
     else:
-        request = requests.record(user_id, "deletion", summary=summary)
+        requests.mark_completed(request, by="self", summary=done.summary)
         message = "Your account is deleted."
     logger.info("account deleted", extra={"user_id": user_id, "request_id": request.id})
     return AccountDeleted(
         request=requests.to_out(request),
-        bookings_cancelled=bookings_cancelled,
-        sessions_cancelled=sessions_cancelled,
+        bookings_cancelled=done.bookings_cancelled,
+        sessions_cancelled=done.sessions_cancelled,
         message=message,
     )
 
 
-def complete(*, admin_id: str, request_id: str) -> DataRequestItem:
-    """An admin finishes a deletion that waited: refused while a withdrawal is still being paid, then
-    the payout account (the last personal data: the bank details) is erased."""
+def complete(ctx: Context, *, admin_id: str, request_id: str) -> DataRequestItem:
+    """An admin finishes a deletion that waited: refused while a withdrawal is still being paid; then
+    the steps run again (a deletion cut short is finished) and the payout account (the bank details,
+    the last personal data) is erased."""
     item = requests.get(request_id)
     if item.status != "waiting_admin":
         raise Conflict("This request is already completed.", code="already_completed")
+    if item.kind != "deletion":
+        raise Conflict("Only a deletion can wait for an admin.", code="invalid_transition")
     still = pending_withdrawals(item.user_id)
     if still:
         raise Conflict(
             f"{len(still)} withdrawal(s) of this person are still being paid; settle them first.",
             code="withdrawals_pending",
         )
+    done = _finish(ctx, item.user_id, name=None, keep_payout_account=False)
     with contextlib.suppress(DoesNotExist):
         PayoutAccountItem.get(user_pk(item.user_id), PAYOUT_ACCOUNT_SK).delete()
-    return requests.mark_completed(
-        item, by=admin_id, summary=f"{item.summary or ''}; payout account erased".lstrip("; ")
-    )
+    return requests.mark_completed(item, by=admin_id, summary=f"{done.summary}; payout account erased")

@@ -111,3 +111,9 @@ def mark_completed(item: DataRequestItem, *, by: str, summary: str | None = None
     ):
         item.update(actions=actions, condition=DataRequestItem.status == "waiting_admin")
     return item
+
+
+def still_waiting(item: DataRequestItem, *, summary: str, waiting_for: str) -> DataRequestItem:
+    """A deletion done as far as it can go without an admin: says what it waits for."""
+    item.update(actions=[DataRequestItem.summary.set(summary), DataRequestItem.waiting_for.set(waiting_for)])
+    return item

@@ -63,6 +63,6 @@ def list_data_requests(
     tags=["admin"],
     security=SECURED,
 )
-def complete_data_request(request_id: str, who: CallerDep) -> DataRequestOut:
+def complete_data_request(request_id: str, who: CallerDep, ctx: ContextDep) -> DataRequestOut:
     who.require_role("admin")
-    return requests.to_out(deletion.complete(admin_id=who.user_id, request_id=request_id))
+    return requests.to_out(deletion.complete(ctx, admin_id=who.user_id, request_id=request_id))
