@@ -228,7 +228,7 @@ function formFrom(user) {
         this.deletion.busy = false;
         this.deletion.open = false;
         setSession(null);
-        navigate('/', { replace: true });
+        navigate('/login', { replace: true });
         toast(answer.message || 'Your account is deleted.', 'success');
       } catch (error) {
         ({ errors: this.deletion.errors, message: this.deletion.message } = explainError(error, ['password', 'confirm']));
