@@ -44,6 +44,7 @@ from peerlearn.store.keys import (
     mentor_sessions_pk,
     mentor_withdrawals_gsi2pk,
     notification_sk,
+    rate_pk,
     review_sk,
     room_pk,
     session_pk,
@@ -57,6 +58,7 @@ from peerlearn.store.models import (
     GiftItem,
     NotificationItem,
     PayoutAccountItem,
+    RateWindowItem,
     ReviewItem,
     SessionItem,
     UserItem,
@@ -144,6 +146,15 @@ def _erase_profile(user: UserItem, now: int) -> None:
         tx.update(user, actions=actions, condition=UserItem.deleted_at.does_not_exist())
         for claim in claims:
             tx.delete(claim, condition=EmailClaimItem.user_id == user.id)
+
+
+def _forget_address(email: str) -> None:
+    """The counters keyed by the address itself (sign-in attempts, sign-ups and resets per address):
+    they would otherwise keep the address in the table until their windows expire."""
+    guard.forget(limits.ACCOUNT_DELAY, email)
+    for limit in (limits.REGISTER_PER_EMAIL, limits.RESET_PER_ACCOUNT):
+        for window in RateWindowItem.query(rate_pk(limit.scope, email)):
+            window.delete()
 
 
 def _rename(item: BaseItem, attribute: Any) -> None:
@@ -282,8 +293,9 @@ def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDelet
     user = get_user(user_id, consistent=True)
     _check(user, password, now)
     request = requests.record(user_id, "deletion", status="waiting_admin", waiting_for=IN_PROGRESS)
-    name = user.name  # before the erasure: what others' notifications call them
+    name, email = user.name, user.email  # before the erasure: what others' notifications call them
     _erase_profile(user, now)
+    _forget_address(email)
     signins.end_refresh_families(user_id, reason="account-deleted")
     waiting = pending_withdrawals(user_id)
     done = _finish(ctx, user_id, name=name, keep_payout_account=bool(waiting))
