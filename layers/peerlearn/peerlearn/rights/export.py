@@ -8,6 +8,7 @@ Access patterns, Queries and GetItems only (the export reads much, so it is rate
 |   payout account                    |                                             |       |
 | bookings                            | gsi2pk = LEARNER#<id>                       | gsi2  |
 | reviews given                       | BatchGet SESSION#<booked> / REVIEW#<id>     | table |
+| gifts given                         | SESSION#<booked>, begins_with GIFT# (filter)| table |
 | sessions taught                     | gsi2pk = MENTOR#<id>                        | gsi2  |
 | reviews received                    | gsi2pk = MENTOR_REVIEWS#<id>                | gsi2  |
 | payments (with receipt numbers)     | gsi2pk = PAYER#<id>                         | gsi2  |
@@ -31,6 +32,7 @@ from peerlearn.errors import NotFound, TooManyRequests
 from peerlearn.rights import requests
 from peerlearn.store.base import BaseItem
 from peerlearn.store.keys import (
+    GIFT_PREFIX,
     REFUND_PREFIX,
     learner_bookings_pk,
     mentor_ledger_pk,
@@ -45,6 +47,7 @@ from peerlearn.store.keys import (
 )
 from peerlearn.store.models import (
     BookingItem,
+    GiftItem,
     LedgerEntryItem,
     NotificationItem,
     PaymentItem,
@@ -104,6 +107,18 @@ def _reviews_given(user_id: str, bookings: list[BookingItem]) -> list[dict[str, 
     return [plain(review) for review in ReviewItem.batch_get(keys)] if keys else []
 
 
+def _gifts_given(user_id: str, bookings: list[BookingItem]) -> list[dict[str, Any]]:
+    """Gifts are sent during a session they booked: a Query on each such session's gifts."""
+    gifts: list[GiftItem] = []
+    for session_id in sorted({b.session_id for b in bookings}):
+        gifts += GiftItem.query(
+            session_pk(session_id),
+            GiftItem.sk.startswith(GIFT_PREFIX),
+            filter_condition=GiftItem.learner_id == user_id,
+        )
+    return [plain(gift) for gift in gifts]
+
+
 def collect(user_id: str) -> dict[str, Any]:
     """The document itself (no rate limit, no record): what `export` sends."""
     user = get_user(user_id, consistent=True)
@@ -129,6 +144,7 @@ def collect(user_id: str) -> dict[str, Any]:
         "payout_account": payout_account,
         "bookings": [plain(booking) for booking in bookings],
         "reviews_given": _reviews_given(user_id, bookings),
+        "gifts_given": _gifts_given(user_id, bookings),
         "sessions_taught": [plain(s) for s in SessionItem.by_mentor.query(mentor_sessions_pk(user_id))],
         "reviews_received": [plain(r) for r in ReviewItem.by_mentor.query(mentor_reviews_pk(user_id))],
         "payments": payments,
