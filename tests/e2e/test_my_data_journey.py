@@ -24,8 +24,9 @@ def test_download_my_data_then_delete_my_account(
     sign_in(page, email)
     page.goto("/profile")
 
-    # Download: a JSON file with their profile and no secret.
-    with page.expect_download() as downloading:
+    # Download: a JSON file with their profile and no secret (the first call may pay a cold start).
+    expect(page.get_by_test_id("profile-download-data")).to_be_enabled(timeout=30_000)
+    with page.expect_download(timeout=30_000) as downloading:
         page.get_by_test_id("profile-download-data").click()
     document = json.loads(Path(downloading.value.path()).read_text())
     assert document["profile"]["name"] == "Tara Download"
