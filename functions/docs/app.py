@@ -69,11 +69,18 @@ def _document() -> str:
         webhooks,
     )
 
-    routers = [auth.router, users.router, rights.router, sessions.router, rooms.router, recordings.router]
-    routers.append(admin.router)
+    routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
-        [*routers, payments.router, webhooks.router, payouts.router, *notifying, recommendations.router]
+        [
+            *routers,
+            payments.router,
+            webhooks.router,
+            payouts.router,
+            *notifying,
+            recommendations.router,
+            rights.router,
+        ]
     )
     return api.get_openapi_json_schema(
         title="PeerLearn API",

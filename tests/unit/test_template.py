@@ -32,7 +32,6 @@ from peerlearn.store.models import ALL_MODELS
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
-    "RightsFunction": [rights.router],
     "AdminFunction": [admin.router, broadcasts.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
@@ -40,6 +39,7 @@ ROUTERS = {
     "PayoutsFunction": [payouts.router],
     "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
     "RecommendationsFunction": [recommendations.router],
+    "RightsFunction": [rights.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)
