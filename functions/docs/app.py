@@ -62,6 +62,7 @@ def _document() -> str:
         push,
         recommendations,
         recordings,
+        rights,
         rooms,
         sessions,
         unsubscribe,
@@ -73,7 +74,15 @@ def _document() -> str:
     routers += [admin.router, assistant.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
-        [*routers, payments.router, webhooks.router, payouts.router, *notifying, recommendations.router]
+        [
+            *routers,
+            payments.router,
+            webhooks.router,
+            payouts.router,
+            *notifying,
+            recommendations.router,
+            rights.router,
+        ]
     )
     return api.get_openapi_json_schema(
         title="PeerLearn API",

@@ -21,6 +21,7 @@ from peerlearn.api.routes import (
     push,
     recommendations,
     recordings,
+    rights,
     rooms,
     sessions,
     unsubscribe,
@@ -39,6 +40,7 @@ ROUTERS = {
     "PayoutsFunction": [payouts.router],
     "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
     "RecommendationsFunction": [recommendations.router],
+    "RightsFunction": [rights.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)
