@@ -55,6 +55,7 @@ def _document() -> str:
         auth,
         broadcasts,
         channel,
+        dashboards,
         notifications,
         payments,
         payouts,
@@ -71,7 +72,15 @@ def _document() -> str:
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
-        [*routers, payments.router, webhooks.router, payouts.router, *notifying, recommendations.router]
+        [
+            *routers,
+            payments.router,
+            webhooks.router,
+            payouts.router,
+            *notifying,
+            recommendations.router,
+            dashboards.router,
+        ]
     )
     return api.get_openapi_json_schema(
         title="PeerLearn API",

@@ -14,6 +14,7 @@ from peerlearn.api.routes import (
     auth,
     broadcasts,
     channel,
+    dashboards,
     notifications,
     payments,
     payouts,
@@ -38,6 +39,7 @@ ROUTERS = {
     "PayoutsFunction": [payouts.router],
     "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
     "RecommendationsFunction": [recommendations.router],
+    "DashboardsFunction": [dashboards.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)
