@@ -15,8 +15,8 @@ from peerlearn.dashboards.schemas import LearnerDashboard
 from peerlearn.ledger.accounts import GATEWAY_CLEARING
 from peerlearn.ledger.journal import from_item
 from peerlearn.store.models import BaseItem, LedgerEntryItem
+from tests.dashboards_support import LEARNER, MENTOR, NOW, booking, days, payment, review, session
 from tests.support import call, load_function, rest_event
-from tests.unit.dashboards_support import LEARNER, MENTOR, NOW, booking, days, payment, review, session
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from peerlearn.ledger.accounts import mentor_available, mentor_pending, mentor_w
 from peerlearn.payouts import earnings
 from peerlearn.store.keys import STATS_SK, user_pk
 from peerlearn.store.models import BaseItem, MentorStatsItem
+from tests.dashboards_support import MENTOR, NOW, booking, days, payment, review, session, waiting
 from tests.payouts_support import seed_available
 from tests.support import call, load_function, rest_event
-from tests.unit.dashboards_support import MENTOR, NOW, booking, days, payment, review, session, waiting
 
 L1, L2, L3, L4, L5 = (f"01JDQ4Z3N0R1C5X8H2P7M9L00{n}" for n in range(1, 6))
 

@@ -1,5 +1,6 @@
-"""Hand-made items for the dashboards' tests: sessions, bookings, payments (with the ledger entries
-their confirmation posts), reviews. Written straight to the table so each figure has a known answer."""
+"""Hand-made items for the dashboards' tests (unit and browser): sessions, bookings, payments (with the
+ledger entries their confirmation posts), reviews. Written straight to the table so each figure has a
+known answer, and so a browser test can have a past without moving the stack's clock."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ LEARNER = "01JDQ4Z3N0R1C5X8H2P7M9LRNR"
 STAMP = "2026-01-01T00:00:00Z"
 
 
-def days(n: float) -> str:
-    """The instant `n` days from NOW (negative: ago)."""
-    return timeutil.iso_from_epoch(NOW + int(n * 86400))
+def days(n: float, *, now: int = NOW) -> str:
+    """The instant `n` days from `now` (negative: ago)."""
+    return timeutil.iso_from_epoch(now + int(n * 86400))
 
 
 def session(
