@@ -12,12 +12,12 @@ from peerlearn import clock, ledger, timeutil
 from peerlearn.dashboards import figures, reading
 from peerlearn.dashboards.learner import room_opens_at
 from peerlearn.dashboards.schemas import (
-    Demand,
+    DemandTotals,
     MentorDashboard,
     MentorEarnings,
+    MentorPerformance,
+    MentorRatings,
     MentorUpcoming,
-    Performance,
-    Ratings,
     RecentReview,
 )
 from peerlearn.feedback.aggregates import mentor_summary
@@ -78,7 +78,7 @@ def upcoming_sessions(mentor_id: str, *, now: int) -> list[MentorUpcoming]:
     return shown
 
 
-def performance(mentor_id: str, *, now: int) -> Performance:
+def performance(mentor_id: str, *, now: int) -> MentorPerformance:
     """Over the sessions that completed in the last PERFORMANCE_DAYS: fill rate = seats taken by
     learners who came or didn't (completed + no-show bookings) / seats offered; no-show rate =
     no-shows / those seats; repeat learners = learners with two or more of those seats."""
@@ -103,7 +103,7 @@ def performance(mentor_id: str, *, now: int) -> Performance:
                 attended += booking.status == ATTENDED
                 no_shows += booking.status == "no_show"
     filled = attended + no_shows
-    return Performance(
+    return MentorPerformance(
         days=PERFORMANCE_DAYS,
         sessions_completed=len(sessions),
         seats_offered=offered,
@@ -117,7 +117,7 @@ def performance(mentor_id: str, *, now: int) -> Performance:
     )
 
 
-def ratings(mentor_id: str, *, now: int) -> Ratings:
+def ratings(mentor_id: str, *, now: int) -> MentorRatings:
     months = figures.last_months(now, RATING_MONTHS)
     reviews = list(
         ReviewItem.by_mentor.query(
@@ -125,7 +125,7 @@ def ratings(mentor_id: str, *, now: int) -> Ratings:
         )
     )
     recent = sorted(reviews, key=lambda r: r.gsi2sk, reverse=True)[:RECENT_REVIEWS]
-    return Ratings(
+    return MentorRatings(
         summary=mentor_summary(mentor_id),
         by_month=figures.ratings_by_month(reviews, months),
         recent=[
@@ -151,7 +151,7 @@ def mentor_dashboard(mentor_id: str) -> MentorDashboard:
         generated_at=timeutil.iso_from_epoch(now),
         earnings=mentor_earnings(mentor_id, now=now),
         upcoming=upcoming,
-        demand=Demand(
+        demand=DemandTotals(
             held=sum(s.held for s in upcoming),
             waitlisted=sum(s.waitlisted for s in upcoming),
             full_sessions=sum(1 for s in upcoming if s.seats_left == 0),

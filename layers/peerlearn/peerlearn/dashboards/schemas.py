@@ -114,7 +114,7 @@ class MentorUpcoming(Shape):
     seats_left: int
 
 
-class Demand(Shape):
+class DemandTotals(Shape):
     held: int
     waitlisted: int
     full_sessions: int
@@ -137,13 +137,13 @@ class RecentReview(Shape):
     reply_href: str
 
 
-class Ratings(Shape):
+class MentorRatings(Shape):
     summary: MentorStats
     by_month: list[MonthRating]
     recent: list[RecentReview]
 
 
-class Performance(Shape):
+class MentorPerformance(Shape):
     days: int
     sessions_completed: int
     seats_offered: int
@@ -160,6 +160,6 @@ class MentorDashboard(Shape):
     generated_at: str
     earnings: MentorEarnings
     upcoming: list[MentorUpcoming]
-    demand: Demand
-    ratings: Ratings
-    performance: Performance
+    demand: DemandTotals
+    ratings: MentorRatings
+    performance: MentorPerformance
