@@ -18,6 +18,7 @@ import os
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -209,12 +210,16 @@ def raw_calls(client: Any, now: int) -> tuple[Callable[[], None], Callable[[], N
                 ExpressionAttributeValues={":p": {"S": f"BALANCE#{account}{MENTOR}"}},
                 ConsistentRead=True,
             )
-        by_gsi2(f"MENTOR_WITHDRAWALS#{MENTOR}", "")
+        query_all(
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"MENTOR_WITHDRAWALS#{MENTOR}"}},
+        )
         by_gsi2(f"MENTOR_LEDGER#{MENTOR}", timeutil.iso_from_epoch(now - 84 * DAY))
         upcoming = by_gsi2(f"MENTOR#{MENTOR}", timeutil.iso_from_epoch(now - DAY), Limit=10)
-        for s in upcoming:
-            partition(s["pk"]["S"], "BOOKING#")
-            partition(s["pk"]["S"], "WAITLIST#")
+        with ThreadPoolExecutor(8) as pool:  # as peerlearn.dashboards.reading does
+            list(pool.map(lambda s: partition(s["pk"]["S"], "BOOKING#"), upcoming))
+            list(pool.map(lambda s: partition(s["pk"]["S"], "WAITLIST#"), upcoming))
         since, until = timeutil.iso_from_epoch(now - 90 * DAY), timeutil.iso_from_epoch(now)
         done = query_all(
             IndexName="gsi2",
@@ -226,8 +231,8 @@ def raw_calls(client: Any, now: int) -> tuple[Callable[[], None], Callable[[], N
             },
             ScanIndexForward=False,
         )
-        for s in done[:60]:
-            partition(s["pk"]["S"], "BOOKING#")
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda s: partition(s["pk"]["S"], "BOOKING#"), done[:60]))
         by_gsi2(f"MENTOR_REVIEWS#{MENTOR}", year)
         client.get_item(TableName=TABLE, Key={"pk": {"S": f"USER#{MENTOR}"}, "sk": {"S": "STATS"}})
 
@@ -275,9 +280,7 @@ def main() -> None:
         p50, raw50 = percentile(ms, 50), percentile(raw_ms, 50)
         p95, raw95 = percentile(ms, 95), percentile(raw_ms, 95)
         print(f"{name:<20}{p50:>9.1f}{p95:>9.1f}{raw50:>9.1f}{raw95:>9.1f}{p50 / raw50:>9.2f}")
-    print(
-        "ms. raw = boto3 with the same key conditions (Query pages, BatchGetItem in 100s), no item parsing."
-    )
+    print("ms. raw = boto3, same key conditions (Query pages, BatchGetItem in 100s, 8 partitions at once).")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def upcoming_sessions(mentor_id: str, *, now: int) -> list[MentorUpcoming]:
     """Sessions not yet over (live ones included), soonest first, with who holds and waits."""
     now_iso = timeutil.iso_from_epoch(now)
     since = timeutil.iso_from_epoch(now - LONGEST_SESSION_HOURS * 3600)
-    shown: list[MentorUpcoming] = []
+    sessions: list[SessionItem] = []
     for session in SessionItem.by_mentor.query(
         mentor_sessions_pk(mentor_id),
         SessionItem.gsi2sk >= since,
@@ -57,7 +57,14 @@ def upcoming_sessions(mentor_id: str, *, now: int) -> list[MentorUpcoming]:
     ):
         if session.ends_at <= now_iso and session.status != "live":
             continue
-        statuses = Counter(b.status for b in reading.bookings_of_session(session.id))
+        sessions.append(session)
+        if len(sessions) == UPCOMING_SHOWN:
+            break
+    bookings = reading.bookings_of_sessions(s.id for s in sessions)
+    waiting = reading.waitlist_sizes(s.id for s in sessions)
+    shown: list[MentorUpcoming] = []
+    for session in sessions:
+        statuses = Counter(b.status for b in bookings[session.id])
         shown.append(
             MentorUpcoming(
                 session_id=session.id,
@@ -69,12 +76,10 @@ def upcoming_sessions(mentor_id: str, *, now: int) -> list[MentorUpcoming]:
                 capacity=int(session.capacity),
                 confirmed=statuses["confirmed"],
                 held=statuses["held"],
-                waitlisted=reading.waitlist_size(session.id),
+                waitlisted=waiting[session.id],
                 seats_left=int(session.seats_left),
             )
         )
-        if len(shown) == UPCOMING_SHOWN:
-            break
     return shown
 
 
@@ -95,9 +100,10 @@ def performance(mentor_id: str, *, now: int) -> MentorPerformance:
     ][:PERFORMANCE_SESSIONS]
     offered = attended = no_shows = 0
     learners: Counter[str] = Counter()
+    bookings = reading.bookings_of_sessions(s.id for s in sessions)
     for session in sessions:
         offered += int(session.capacity)
-        for booking in reading.bookings_of_session(session.id):
+        for booking in bookings[session.id]:
             if booking.status in (ATTENDED, "no_show"):
                 learners[booking.learner_id] += 1
                 attended += booking.status == ATTENDED
