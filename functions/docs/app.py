@@ -56,6 +56,7 @@ def _document() -> str:
         auth,
         broadcasts,
         channel,
+        dashboards,
         notifications,
         payments,
         payouts,
@@ -82,6 +83,7 @@ def _document() -> str:
             *notifying,
             recommendations.router,
             rights.router,
+            dashboards.router,
         ]
     )
     return api.get_openapi_json_schema(

@@ -15,6 +15,7 @@ from peerlearn.api.routes import (
     auth,
     broadcasts,
     channel,
+    dashboards,
     notifications,
     payments,
     payouts,
@@ -41,6 +42,7 @@ ROUTERS = {
     "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
     "RecommendationsFunction": [recommendations.router],
     "RightsFunction": [rights.router],
+    "DashboardsFunction": [dashboards.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)

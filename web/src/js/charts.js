@@ -44,3 +44,53 @@ export async function moneyBarChart(canvas, labels, paise) {
     },
   });
 }
+
+const animation = () => (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ? false : { duration: 300 });
+
+/**
+ * Bars of several series on `canvas` (`datasets`: `{ label, data, color }`), stacked when asked,
+ * across (`horizontal`) for long labels; `money` reads the numbers as paise.
+ */
+export async function barChart(canvas, labels, datasets, { money = false, stacked = false, horizontal = false, unit = '' } = {}) {
+  const { Chart } = await loadCharts();
+  const value = money ? (n) => amountText(Math.round(Number(n) * 100)) : (n) => `${n}${unit}`;
+  const along = horizontal ? 'x' : 'y';
+  const across = horizontal ? 'y' : 'x';
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: datasets.map((d) => ({ label: d.label, data: money ? d.data.map((p) => p / 100) : d.data, backgroundColor: d.color, borderRadius: 4 })),
+    },
+    options: {
+      indexAxis: horizontal ? 'y' : 'x',
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: animation(),
+      plugins: {
+        legend: { display: datasets.length > 1 },
+        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${value(item.parsed[along])}` } },
+      },
+      scales: {
+        [along]: { beginAtZero: true, stacked, ticks: { callback: (n) => value(n), precision: money ? undefined : 0 } },
+        [across]: { stacked, grid: { display: false } },
+      },
+    },
+  });
+}
+
+/** A line of values by label (the rating trend), from `min` to `max` on its axis. */
+export async function lineChart(canvas, labels, label, data, { min = 0, max = undefined } = {}) {
+  const { Chart } = await loadCharts();
+  return new Chart(canvas, {
+    type: 'line',
+    data: { labels, datasets: [{ label, data, borderColor: '#4f46e5', backgroundColor: '#4f46e5', tension: 0.2 }] },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: animation(),
+      plugins: { legend: { display: false } },
+      scales: { y: { min, max }, x: { grid: { display: false } } },
+    },
+  });
+}
