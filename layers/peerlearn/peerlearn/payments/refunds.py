@@ -140,7 +140,7 @@ def request_refund(
             with store.transaction() as tx:
                 _take_back_maturity(tx, payment, refund, amount)  # first: it says where the part comes from
                 tx.save(refund, condition=RefundItem.pk.does_not_exist())
-                if kind == "admin":  # an admin's decision: audited with the change it makes
+                if by != "system":  # an admin's decision (a refund, a mentor's no-show): audited with it
                     audit.record(tx, _admin_refund_entry(payment, refund, amount))
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
@@ -166,6 +166,7 @@ def _admin_refund_entry(payment: PaymentItem, refund: RefundItem, amount: int) -
         after={
             "refund_requested_paise": requested + amount,
             "refund_paise": amount,
+            "kind": refund.kind,
             "refund_key": refund.refund_key,
         },
     )
