@@ -52,6 +52,7 @@ def _document() -> str:
 
     from peerlearn.api.routes import (
         admin,
+        assistant,
         auth,
         broadcasts,
         channel,
@@ -61,6 +62,7 @@ def _document() -> str:
         push,
         recommendations,
         recordings,
+        rights,
         rooms,
         sessions,
         unsubscribe,
@@ -68,10 +70,19 @@ def _document() -> str:
         webhooks,
     )
 
-    routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
+    routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router]
+    routers += [admin.router, assistant.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
-        [*routers, payments.router, webhooks.router, payouts.router, *notifying, recommendations.router]
+        [
+            *routers,
+            payments.router,
+            webhooks.router,
+            payouts.router,
+            *notifying,
+            recommendations.router,
+            rights.router,
+        ]
     )
     return api.get_openapi_json_schema(
         title="PeerLearn API",

@@ -66,6 +66,20 @@ LOCAL_SECRET_NAMES = (
 # The Razorpay sandbox's public key id (rzp_test_ + 14 characters) and RazorpayX account number.
 LOCAL_RAZORPAY_KEY_ID = "rzp_test_PeerLearnLocal"
 LOCAL_RAZORPAYX_ACCOUNT_NUMBER = "7878780080316316"
+# The Groq stand-in's key (infra.local.triggers.groq): not a secret, it opens nothing outside the stack.
+LOCAL_GROQ_API_KEY = "gsk_local_stand_in"
+
+
+def with_groq(env: Mapping[str, str], url: str) -> dict[str, str]:
+    """The functions talk to Groq when the environment (`.env`) gives a GROQ_API_KEY, else to the
+    stack's stand-in (its key, and GROQ_BASE_URL at the gateway's `/_groq`)."""
+    if env.get("GROQ_API_KEY", "").strip():
+        return dict(env)
+    return {
+        **env,
+        "GROQ_API_KEY": LOCAL_GROQ_API_KEY,
+        "GROQ_BASE_URL": env.get("GROQ_BASE_URL") or f"{url}/_groq",
+    }
 
 
 def local_secrets(data_dir: Path) -> dict[str, str]:

@@ -30,7 +30,13 @@ from infra.local import dynamodb
 from infra.local.account import CREDENTIALS, REGION
 from infra.local.dynamodb import DynamoDBLocal, ensure_table
 from infra.local.edge import Edge, load_response_policies
-from infra.local.environment import local_environment, local_refs, process_environment, read_env_file
+from infra.local.environment import (
+    local_environment,
+    local_refs,
+    process_environment,
+    read_env_file,
+    with_groq,
+)
 from infra.local.frames import ApiGatewayFrames
 from infra.local.gateway import DevResources, create_app
 from infra.local.runtime import Runtime
@@ -136,11 +142,14 @@ class LocalStack:
         ensure_table(dynamodb.client("dynamodb", self.dynamodb_endpoint), template)
         self.timings["table"] = time.perf_counter() - step
 
-        self.env = {
-            **local_environment(self.data_dir, self.url, self.table_name, self.dynamodb_endpoint),
-            **(read_env_file(self.env_file) if self.env_file else {}),
-            **self.overrides,
-        }
+        self.env = with_groq(
+            {
+                **local_environment(self.data_dir, self.url, self.table_name, self.dynamodb_endpoint),
+                **(read_env_file(self.env_file) if self.env_file else {}),
+                **self.overrides,
+            },
+            self.url,
+        )
         # Functions run in their own processes with their own environment; code of the stack itself
         # (the seed, the upload check) talks to DynamoDB Local with the same fake credentials.
         self._exit.enter_context(
@@ -284,6 +293,15 @@ class LocalStack:
             if trigger.name == "razorpay":
                 return getattr(trigger, "sandbox")  # noqa: B009  (the stack imports no trigger)
         raise RuntimeError("the stack is not started")
+
+    @property
+    def groq(self) -> Any:
+        """The Groq stand-in (`infra.local.triggers.groq.standin.GroqStandIn`), for tests; None when
+        a real GROQ_API_KEY is set."""
+        for trigger in self.triggers:
+            if trigger.name == "groq":
+                return getattr(trigger, "standin")  # noqa: B009  (the stack imports no trigger)
+        return None
 
     def warm(self, concurrency: int | None = None) -> list[threading.Thread]:
         """Starts one execution environment of every function in the background, in template order,

@@ -11,6 +11,7 @@ from infra.local import checks
 from infra.local.template import Template
 from peerlearn.api.routes import (
     admin,
+    assistant,
     auth,
     broadcasts,
     channel,
@@ -20,6 +21,7 @@ from peerlearn.api.routes import (
     push,
     recommendations,
     recordings,
+    rights,
     rooms,
     sessions,
     unsubscribe,
@@ -31,13 +33,14 @@ from peerlearn.store.models import ALL_MODELS
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
-    "AdminFunction": [admin.router, broadcasts.router],
+    "AdminFunction": [admin.router, broadcasts.router, assistant.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
     "PayoutsFunction": [payouts.router],
     "NotificationsFunction": [notifications.router, channel.router, push.router, unsubscribe.router],
     "RecommendationsFunction": [recommendations.router],
+    "RightsFunction": [rights.router],
 }
 DOCS_ROUTES = [
     ("DocsFunction", "GET", path)

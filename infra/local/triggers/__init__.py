@@ -35,7 +35,7 @@ from infra.local.template import Template
 # be a catch-all. The WebSocket API and the Razorpay sandbox come before the streams so that
 # `LocalStack.await_idle` first waits for their messages and webhooks, then for the stream records
 # they cause.
-TRIGGER_MODULES = ("websocket", "rest", "razorpay", "streams", "schedule")
+TRIGGER_MODULES = ("websocket", "rest", "razorpay", "groq", "streams", "schedule")
 
 
 @dataclass(frozen=True)

@@ -497,3 +497,36 @@ class ModelSettings:
                 raise ConfigError("setting RECOMMEND_REFRESH_SECONDS is required")
             refresh = _non_negative_int(text, "RECOMMEND_REFRESH_SECONDS")
         return cls(bucket=bucket, models_dir=models_dir, refresh_seconds=refresh)
+
+
+@dataclass(frozen=True)
+class AssistantSettings:
+    """The admin assistant's model on Groq: the API key (GROQ_API_KEY locally, the SSM SecureString
+    named by GROQ_API_KEY_PARAM in the cloud), the model (GROQ_MODEL) and, locally only, where the
+    stand-in answers (GROQ_BASE_URL; None: Groq itself). Built on the assistant's first call, not at
+    the admin function's cold start: the other admin routes never need the key."""
+
+    api_key: str
+    model: str
+    base_url: str | None
+
+    def __repr__(self) -> str:  # the key must never reach a log line
+        return f"AssistantSettings(model={self.model!r}, base_url={self.base_url!r})"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, fetch_secret: Callable[[str], str] | None = None
+    ) -> AssistantSettings:
+        env = os.environ if env is None else env
+        if env.get("GROQ_API_KEY", "").strip():
+            api_key = env["GROQ_API_KEY"].strip()
+        else:
+            name = env.get("GROQ_API_KEY_PARAM", "").strip()
+            if not name:
+                raise ConfigError("setting GROQ_API_KEY_PARAM (locally GROQ_API_KEY) is required")
+            api_key = (fetch_secret or _ssm_secret)(name).strip()
+        model = env.get("GROQ_MODEL", "").strip()
+        if not model:
+            raise ConfigError("setting GROQ_MODEL is required")
+        base_url = env.get("GROQ_BASE_URL", "").strip().removesuffix("/") or None
+        return cls(api_key=api_key, model=model, base_url=base_url)

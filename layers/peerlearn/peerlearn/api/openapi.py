@@ -51,10 +51,12 @@ ERROR_DESCRIPTIONS = {
     "404": "Nothing with that id.",
     "409": "The change conflicts with the current state (`conflict` or a more specific code).",
     "429": "Too many requests: retry after `retry_after_seconds` (also the Retry-After header).",
-    "503": "Razorpay could not be reached (`unavailable`): nothing changed; try again shortly.",
+    "503": "Razorpay (or, for the assistant, Groq) could not be reached (`unavailable`): nothing changed; "
+    "try again shortly.",
 }
 _WRITES = {"post", "put", "patch", "delete"}
 _CALLS_RAZORPAY = ("/api/payments/", "/api/gift/", "/api/admin/payments/")
+_CALLS_GROQ = ("/api/admin/assistant",)
 _SCHEMA_REF = "#/components/schemas/{model}"
 
 
@@ -64,7 +66,7 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[st
     Any request can be malformed (400), arrive other than through CloudFront (403) or be throttled
     by API Gateway (429). Signed-in routes, and the sign-in routes that check a password or a
     token, answer 401; routes naming something by id answer 404; writes can conflict (409); the
-    writes that call Razorpay can find it unreachable (503).
+    writes that call Razorpay (or Groq) can find it unreachable (503).
     """
     statuses = ["400", "403", "429"]
     if operation.get("security") or "auth" in operation.get("tags", []):
@@ -73,7 +75,7 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[st
         statuses.append("404")
     if method in _WRITES:
         statuses.append("409")
-    if method in _WRITES and path.startswith(_CALLS_RAZORPAY):
+    if method in _WRITES and path.startswith(_CALLS_RAZORPAY + _CALLS_GROQ):
         statuses.append("503")
     return sorted(statuses)
 

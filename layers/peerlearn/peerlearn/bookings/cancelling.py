@@ -60,6 +60,12 @@ def cancel_by_mentor(*, mentor_id: str, session_id: str, learner_id: str) -> Boo
     return _cancel(booking, reason="mentor")  # the booking's change tells the learner (peerlearn.notices)
 
 
+def cancel_for_closed_account(booking: BookingItem) -> BookingOut:
+    """A live booking of a learner who deleted their account: cancelled whatever the cut-off (they
+    can't come), refunded in full by the stream like any cancellation of a confirmed booking."""
+    return _cancel(booking, reason="account_deleted")
+
+
 def mark_no_show(*, mentor_id: str, session_id: str, learner_id: str) -> BookingOut:
     """completed -> no_show, by the mentor, within 7 days of the end (until the room records attendance)."""
     session = get_session_item(session_id)

@@ -21,6 +21,7 @@ _REASONS = {
     "learner": "Cancelled by the learner before the cut-off",
     "mentor": "Booking cancelled by the mentor",
     "session_cancelled": "Session cancelled by the mentor",
+    "account_deleted": "The learner deleted their account",
 }
 
 

@@ -58,6 +58,7 @@ from peerlearn.store.notify import NOTIFY_MODELS
 from peerlearn.store.push import PUSH_MODELS
 from peerlearn.store.push import PushSubscriptionItem as PushSubscriptionItem
 from peerlearn.store.recommend import RECOMMEND_MODELS
+from peerlearn.store.rights import RIGHTS_MODELS
 from peerlearn.store.room_media import RecordingItem, RoomFileItem
 
 
@@ -98,6 +99,9 @@ class UserItem(BaseItem, discriminator="USER"):
     deactivation_reason = UnicodeAttribute(null=True)
     sign_in_count = NumberAttribute(default=0)  # successful sign-ins: the first one is greeted differently
     last_signed_in_at = UnicodeAttribute(null=True)
+    # Set when the person deleted their account (peerlearn.rights): the item stays, erased, so the
+    # ledger's and bookings' ids still resolve, but nobody can sign in as it or notify it.
+    deleted_at = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_role = Gsi1()
@@ -301,5 +305,6 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     *NOTIFY_MODELS,
     *PUSH_MODELS,
     *RECOMMEND_MODELS,
+    *RIGHTS_MODELS,
     *AUDIT_MODELS,
 )

@@ -1,8 +1,11 @@
-// /profile: the signed-in person edits their profile, uploads an avatar and changes their password.
+// /profile: the signed-in person edits their profile, uploads an avatar, changes their password, downloads
+// their data and deletes their account.
 import Alpine from '@alpinejs/csp';
-import { patch, post, setSession } from '../api.js';
+import { del, get, patch, post, setSession } from '../api.js';
 import { explainError } from '../forms.js';
+import { deletionProblems, exportFileName, saveFile } from '../my-data.js';
 import { passwordChecks, passwordProblem } from '../password.js';
+import { navigate } from '../router.js';
 import { toast } from '../toasts.js';
 import { browserTimeZone, timeZones } from '../zones.js';
 
@@ -59,6 +62,9 @@ function formFrom(user) {
     passwordErrors: {},
     passwordMessage: '',
     changingPassword: false,
+
+    download: { busy: false, error: '' },
+    deletion: { open: false, busy: false, password: '', confirm: '', errors: {}, message: '' },
 
     bioMaxLength: BIO_MAX_LENGTH,
 
@@ -188,6 +194,45 @@ function formFrom(user) {
         ]));
       } finally {
         this.changingPassword = false;
+      }
+    },
+
+    async downloadData() {
+      this.download = { busy: true, error: '' };
+      try {
+        const data = await get('/api/me/export', { auth: true });
+        saveFile(JSON.stringify(data, null, 2), exportFileName(null));
+        toast('Your data is downloaded.', 'success');
+      } catch (error) {
+        this.download.error = error.message;
+      } finally {
+        this.download.busy = false;
+      }
+    },
+
+    openDelete() {
+      this.deletion = { open: true, busy: false, password: '', confirm: '', errors: {}, message: '' };
+    },
+
+    closeDelete() {
+      if (!this.deletion.busy) this.deletion.open = false;
+    },
+
+    async deleteAccount() {
+      this.deletion.message = '';
+      this.deletion.errors = deletionProblems(this.deletion);
+      if (Object.keys(this.deletion.errors).length) return;
+      this.deletion.busy = true;
+      try {
+        const answer = await del('/api/me', { auth: true }, { password: this.deletion.password, confirm: 'DELETE' });
+        this.deletion.busy = false;
+        this.deletion.open = false;
+        setSession(null);
+        navigate('/login', { replace: true });
+        toast(answer.message || 'Your account is deleted.', 'success');
+      } catch (error) {
+        ({ errors: this.deletion.errors, message: this.deletion.message } = explainError(error, ['password', 'confirm']));
+        this.deletion.busy = false;
       }
     },
   };
