@@ -89,7 +89,7 @@ def channel_connect(event: dict[str, Any], query: dict[str, Any]) -> dict[str, A
             raise Unauthorized("Unknown channel.", code="bad_ticket")
         user_id = channel.redeem_ticket(query.get("ticket") or "")
         user = get_user(user_id, consistent=True)
-        if user.banned:
+        if user.banned or user.deactivated:
             raise Forbidden("This account has been suspended.", code="banned")
     except NotFound:
         logger.info("channel connect not authenticated", extra={"reason": "no_user"})

@@ -25,6 +25,8 @@ ADMIN_USER_FIELDS = {
     "banned",
     "ban_reason",
     "banned_at",
+    "deactivated",
+    "deactivation_reason",
     "created_at",
     "avatar_url",
     "headline",

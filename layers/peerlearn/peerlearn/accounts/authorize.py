@@ -67,11 +67,13 @@ def _get_or_none(model: Any, pk: str, sk: str) -> Any:
 
 
 def authorize(jwt_secret: str, access_token: str) -> Identity:
-    """Unauthorized for a bad, expired or revoked token; Forbidden for a banned user."""
+    """Unauthorized for a bad, expired or revoked token; Forbidden for a banned or deactivated user."""
     claims = tokens.read_access_token(jwt_secret, access_token)
     user, sign_in = _read_user_and_sign_in(claims.user_id, claims.sign_in_id)
     if user.banned:  # checked first: a banned user gets 403 whatever the state of the token
         raise Forbidden("This account has been suspended.", code="account_suspended")
+    if user.deactivated:  # as a ban, but the person is told what happened to their account
+        raise Forbidden("This account has been deactivated.", code="account_deactivated")
     if claims.version != user.token_version or sign_in is None or sign_in.revoked:
         raise Unauthorized("You've been signed out. Sign in again.", code="signed_out")
     return Identity(user_id=user.id, role=user.role, email_verified=bool(user.email_verified))

@@ -112,7 +112,7 @@ def request_password_reset(ctx: Context, *, email: str, client_ip: str) -> None:
         clock.now_seconds(),
     )
     user = find_user_by_email(email)
-    if user is None or user.banned:
+    if user is None or user.banned or user.deactivated:
         logger.info("password reset for an unknown or suspended account")
         return
     link = _issue_link(ctx, "password-reset", user.id)

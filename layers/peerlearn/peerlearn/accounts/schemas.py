@@ -114,11 +114,59 @@ class AvatarUploadRequest(_Input):
     size_bytes: int = Field(gt=0, le=2_000_000)
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), MultiLine]
+
+
 class BanRequest(_Input):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), MultiLine]
+    reason: Reason
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "Spam in session descriptions"}]}
+    )
+
+
+class ReasonRequest(_Input):
+    """Why an admin changes someone's access (deactivate, activate): kept in the audit log."""
+
+    reason: Reason
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Asked us to close the account"}]}
+    )
+
+
+class VerifyRequest(_Input):
+    reason: Reason | None = None
+
+
+class RoleChangeRequest(_Input):
+    role: Literal["learner", "mentor", "admin"]
+    reason: Reason
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"role": "mentor", "reason": "Passed the mentor review"}]},
+    )
+
+
+class AdminProfileChanges(_Input):
+    """An admin's edit of someone's profile: the profile's own fields and checks (UpdateMeRequest),
+    only the fields sent are changed, `null` clears an optional one; an avatar can only be removed."""
+
+    name: Name | None = None
+    headline: Headline | None = None
+    bio: Bio | None = None
+    skills: list[Tag] | None = Field(default=None, max_length=20)
+    interests: list[Tag] | None = Field(default=None, max_length=20)
+    languages: list[Tag] | None = Field(default=None, max_length=10)
+    expertise: list[Tag] | None = Field(default=None, max_length=10)
+    timezone: Timezone | None = None
+    avatar_key: None = Field(default=None, description="Send null to remove the picture.")
+    reason: Reason | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"bio": None, "reason": "Phone number in the bio"}]},
     )
 
 
@@ -188,6 +236,8 @@ class AdminUser(Shape):
     banned: bool
     ban_reason: str | None
     banned_at: str | None
+    deactivated: bool = False
+    deactivation_reason: str | None = None
     created_at: str
     avatar_url: str | None
     headline: str | None

@@ -94,6 +94,9 @@ def _admit(
     return limits.ACCOUNT_DELAY, email
 
 
+DEACTIVATED = "This account has been deactivated. Contact support to have it activated again."
+
+
 def login(
     ctx: Context, *, email: str, password: str, client_ip: str, device_cookie: str | None = None
 ) -> SignedIn:
@@ -110,6 +113,8 @@ def login(
         raise Unauthorized("The email or password is incorrect.", code="invalid_credentials")
     if user.banned:
         raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
+    if user.deactivated:
+        raise Forbidden(DEACTIVATED, code="account_deactivated")
     guard.forget(budget, subject)
     ratelimit.release(limits.LOGIN_PER_CLIENT, client_ip, now)  # the per-client limit counts failures
     # Counted atomically: of two first sign-ins at once, exactly one is the first.
@@ -173,6 +178,8 @@ def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
         user = get_user(presented.user_id, consistent=True)  # the token version of this very moment
         if user.banned:
             raise Forbidden("This account has been suspended. Contact support.", code="account_suspended")
+        if user.deactivated:
+            raise Forbidden(DEACTIVATED, code="account_deactivated")
         rotated = tokens.new_refresh_token(user.id, family.family_id)
         actions: list[Action]
         if current:

@@ -55,7 +55,7 @@ def require_not_barred(session_id: str, user_id: str) -> UserItem:
         user = get_user(user_id, consistent=True)
     except NotFound as exc:
         raise Forbidden("This account no longer exists.", code="banned") from exc
-    if user.banned:
+    if user.banned or user.deactivated:
         raise Forbidden("This account has been suspended.", code="banned")
     participant = get_participant(session_id, user_id)
     if participant is not None and participant.status == "removed":

@@ -23,7 +23,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from peerlearn import clock, ids, store
+from peerlearn import audit, clock, ids, store
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.errors import NotFound
@@ -134,7 +134,22 @@ def create(*, admin_id: str, request: BroadcastCreate) -> BroadcastOut:
         gsi1pk=BROADCASTS,
         gsi1sk=f"{created_at}#{broadcast_id}",
     )
-    item.save(condition=BroadcastItem.pk.does_not_exist())
+    entry = audit.entry(
+        at=created_at,
+        actor_id=admin_id,
+        action="broadcast.send",
+        target_type="broadcast",
+        target_id=broadcast_id,
+        after={
+            "audience": request.audience,
+            "session_id": request.session_id,
+            "title": request.title,
+            "recipients": int(item.recipients),
+        },
+    )
+    with store.transaction() as tx:  # the broadcast and its audit entry, together or not at all
+        tx.save(item, condition=BroadcastItem.pk.does_not_exist())
+        audit.record(tx, entry)
     logger.info(
         "broadcast queued",
         extra={"broadcast_id": broadcast_id, "audience": request.audience, "recipients": item.recipients},

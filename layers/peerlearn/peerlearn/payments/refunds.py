@@ -15,13 +15,14 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from peerlearn import clock, ledger, store, timeutil
+from peerlearn import audit, clock, ledger, store, timeutil
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
 from peerlearn.ledger.accounts import mentor_available, mentor_pending
 from peerlearn.payments import gateway
 from peerlearn.payments.records import get_payment, get_refund
+from peerlearn.store.audit import AuditItem
 from peerlearn.store.keys import REFUNDS_DUE, REFUNDS_PENDING, payment_pk, refund_sk
 from peerlearn.store.models import PaymentItem, RefundItem
 
@@ -139,6 +140,8 @@ def request_refund(
             with store.transaction() as tx:
                 _take_back_maturity(tx, payment, refund, amount)  # first: it says where the part comes from
                 tx.save(refund, condition=RefundItem.pk.does_not_exist())
+                if by != "system":  # an admin's decision (a refund, a mentor's no-show): audited with it
+                    audit.record(tx, _admin_refund_entry(payment, refund, amount))
         except TransactWriteError as exc:
             if exc.cause_response_code == "TransactionCanceledException":
                 continue  # a concurrent refund or maturity change: read again
@@ -148,6 +151,25 @@ def request_refund(
         )
         return send(ctx, refund)
     raise Conflict("This payment is changing right now; please try again.", code="busy")
+
+
+def _admin_refund_entry(payment: PaymentItem, refund: RefundItem, amount: int) -> AuditItem:
+    requested = int(payment.refund_requested_paise)
+    return audit.entry(
+        at=str(refund.created_at),
+        actor_id=str(refund.requested_by),
+        action="payment.refund",
+        target_type="payment",
+        target_id=str(payment.payment_id),
+        reason=refund.reason,
+        before={"refund_requested_paise": requested},
+        after={
+            "refund_requested_paise": requested + amount,
+            "refund_paise": amount,
+            "kind": refund.kind,
+            "refund_key": refund.refund_key,
+        },
+    )
 
 
 def refund_the_rest_once(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
-from peerlearn import clock, store
+from peerlearn import audit, clock, store
 from peerlearn.adapters.razorpay import GatewayRefused, GatewayUnavailable
 from peerlearn.errors import Conflict
 from peerlearn.payouts import bank
@@ -41,8 +41,18 @@ def approve(payouts: Payouts, *, withdrawal_id: str, admin_id: str) -> Withdrawa
     if item.status == "requested":
         at = clock.iso(clock.now_seconds())
         decided = Conflict("Someone else decided on this withdrawal just now.", code="not_pending")
-        with store.failed_condition_raises(decided):
-            item.update(
+        entry = audit.entry(
+            at=at,
+            actor_id=admin_id,
+            action="withdrawal.approve",
+            target_type="withdrawal",
+            target_id=withdrawal_id,
+            before={"status": "requested"},
+            after={"status": "approved", "amount_paise": int(item.amount_paise), "mentor_id": item.mentor_id},
+        )
+        with store.failed_condition_raises(decided), store.transaction() as tx:
+            tx.update(
+                item,
                 actions=[
                     *status_actions("approved", at),
                     WithdrawalItem.decided_at.set(at),
@@ -50,6 +60,8 @@ def approve(payouts: Payouts, *, withdrawal_id: str, admin_id: str) -> Withdrawa
                 ],
                 condition=WithdrawalItem.status == "requested",
             )
+            audit.record(tx, entry)  # the decision and its audit entry, together or not at all
+        item = get_item(withdrawal_id)  # a transaction returns nothing: read what was written
         logger.info("withdrawal approved", extra={"withdrawal_id": withdrawal_id})
     elif item.status != "approved":
         raise Conflict(f"This withdrawal is already {item.status}.", code="not_pending")

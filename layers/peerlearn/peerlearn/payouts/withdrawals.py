@@ -13,7 +13,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from peerlearn import clock, ids, ledger, store
+from peerlearn import audit, clock, ids, ledger, store
 from peerlearn.errors import BadRequest, Conflict, NotFound
 from peerlearn.ledger.accounts import mentor_available
 from peerlearn.payouts import bank, limits
@@ -242,11 +242,28 @@ def settle(
         actions += [WithdrawalItem.decided_by.set(by), WithdrawalItem.decided_at.set(at)]
 
     ended_elsewhere = _EndedElsewhere()
+    # An admin's decision (a rejection) is audited in the same transaction as the change it makes.
+    decision = (
+        audit.entry(
+            at=at,
+            actor_id=by,
+            action=f"withdrawal.{outcome}",
+            target_type="withdrawal",
+            target_id=withdrawal_id,
+            reason=reason,
+            before={"status": item.status},
+            after={"status": outcome, "amount_paise": int(item.amount_paise), "mentor_id": item.mentor_id},
+        )
+        if by
+        else None
+    )
 
     def write() -> None:
         with store.failed_condition_raises(ended_elsewhere), store.transaction() as tx:
             tx.update(item, actions=actions, condition=WithdrawalItem.status.is_in(*allowed))
             ledger.post(tx, entry)
+            if decision is not None:
+                audit.record(tx, decision)
 
     try:
         if not retrying(write):

@@ -11,7 +11,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from peerlearn import clock, ids, store
+from peerlearn import audit, clock, ids, store
 from peerlearn.errors import Conflict, NotFound
 from peerlearn.rights.schemas import DataRequestOut, DataRequestPage
 from peerlearn.store.rights import (
@@ -106,10 +106,23 @@ def mark_completed(item: DataRequestItem, *, by: str, summary: str | None = None
     ]
     if summary:
         actions.append(DataRequestItem.summary.set(summary))
-    with store.failed_condition_raises(
-        Conflict("This request is already completed.", code="already_completed")
-    ):
-        item.update(actions=actions, condition=DataRequestItem.status == "waiting_admin")
+    done_already = Conflict("This request is already completed.", code="already_completed")
+    with store.failed_condition_raises(done_already), store.transaction() as tx:
+        tx.update(item, actions=actions, condition=DataRequestItem.status == "waiting_admin")
+        if by != "self":  # an admin finished it: audited with the change it makes
+            audit.record(
+                tx,
+                audit.entry(
+                    at=now,
+                    actor_id=by,
+                    action="data_request.complete",
+                    target_type="data_request",
+                    target_id=item.id,
+                    before={"status": item.status},
+                    after={"status": "completed", "kind": item.kind, "user_id": item.user_id},
+                ),
+            )
+    item.refresh(consistent_read=True)  # a transaction returns nothing: callers read the item they passed
     return item
 
 

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
+from peerlearn.store.audit import AUDIT_MODELS
 from peerlearn.store.base import (
     BaseItem,
     Gsi1,
@@ -90,6 +91,12 @@ class UserItem(BaseItem, discriminator="USER"):
     unban_reason = UnicodeAttribute(null=True)
     unbanned_at = UnicodeAttribute(null=True)
     unbanned_by = UnicodeAttribute(null=True)
+    # Deactivated by an admin (peerlearn.accounts.admin): like a ban it refuses sign-in and ends tokens,
+    # but the person is told their account is deactivated, not suspended.
+    deactivated = BooleanAttribute(default=False)
+    deactivated_at = UnicodeAttribute(null=True)
+    deactivated_by = UnicodeAttribute(null=True)
+    deactivation_reason = UnicodeAttribute(null=True)
     sign_in_count = NumberAttribute(default=0)  # successful sign-ins: the first one is greeted differently
     last_signed_in_at = UnicodeAttribute(null=True)
     # Set when the person deleted their account (peerlearn.rights): the item stays, erased, so the
@@ -299,4 +306,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     *PUSH_MODELS,
     *RECOMMEND_MODELS,
     *RIGHTS_MODELS,
+    *AUDIT_MODELS,
 )
