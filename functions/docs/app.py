@@ -61,6 +61,7 @@ def _document() -> str:
         push,
         recommendations,
         recordings,
+        reports,
         rooms,
         sessions,
         unsubscribe,
@@ -68,7 +69,8 @@ def _document() -> str:
         webhooks,
     )
 
-    routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router, admin.router]
+    routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router]
+    routers += [admin.router, reports.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
         [*routers, payments.router, webhooks.router, payouts.router, *notifying, recommendations.router]

@@ -20,6 +20,7 @@ from peerlearn.api.routes import (
     push,
     recommendations,
     recordings,
+    reports,
     rooms,
     sessions,
     unsubscribe,
@@ -31,7 +32,7 @@ from peerlearn.store.models import ALL_MODELS
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
-    "AdminFunction": [admin.router, broadcasts.router],
+    "AdminFunction": [admin.router, broadcasts.router, reports.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
+from peerlearn.store.analytics import ANALYTICS_MODELS
 from peerlearn.store.base import (
     BaseItem,
     Gsi1,
@@ -294,4 +295,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     *NOTIFY_MODELS,
     *PUSH_MODELS,
     *RECOMMEND_MODELS,
+    *ANALYTICS_MODELS,
 )
