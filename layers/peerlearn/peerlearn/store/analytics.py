@@ -14,17 +14,20 @@ UpdateItem (ADD) each, so the backfill keeps those counters as they are (it cann
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PynamoDBException, UpdateError
 from pynamodb.expressions.condition import size
 
 from peerlearn import clock
 from peerlearn.store.base import BaseItem
 from peerlearn.store.keys import SEARCH_TERMS, rollup_pk, rollup_sk
+
+logger = logging.getLogger(__name__)
 
 ALL = "all"
 MAX_TERMS_PER_DAY = 500  # distinct zero-result terms kept per day: the rest are counted, not named
@@ -109,8 +112,15 @@ def _bump(day: str, counts: dict[str, int]) -> None:
 
 def count_search(*, term: str | None, found: bool, day: str | None = None) -> None:
     """A search (the discovery's first page): one ADD; a search that found nothing also names its term
-    in the day's bounded list (two small updates: the map is made, then the term counted in it)."""
-    day = day or india_today()
+    in the day's bounded list (two small updates: the map is made, then the term counted in it).
+    A counter that cannot be written is logged and left: a search never fails for its statistics."""
+    try:
+        _count_search(term=term, found=found, day=day or india_today())
+    except PynamoDBException:
+        logger.warning("a search was not counted", exc_info=True)
+
+
+def _count_search(*, term: str | None, found: bool, day: str) -> None:
     _bump(day, {"searches": 1} if found else {"searches": 1, "zero_result_searches": 1})
     cleaned = " ".join((term or "").lower().split())[:MAX_TERM_CHARS]
     if found or not cleaned:
@@ -134,4 +144,7 @@ def count_search(*, term: str | None, found: bool, day: str | None = None) -> No
 
 def count_view(day: str | None = None) -> None:
     """A learner's first look at a session that day (peerlearn.recommend counts it once): the funnel's top."""
-    _bump(day or india_today(), {"funnel_views": 1})
+    try:
+        _bump(day or india_today(), {"funnel_views": 1})
+    except PynamoDBException:
+        logger.warning("a view was not counted", exc_info=True)
