@@ -95,6 +95,17 @@ def test_the_backfill_rebuilds_exactly_what_the_stream_kept(story: Story) -> Non
     assert backfill.snapshot() == kept
 
 
+def test_the_jobs_function_runs_the_backfill_on_demand(story: Story) -> None:
+    kept = backfill.snapshot()
+    for item in RollupItem.scan():
+        item.delete()
+
+    report = load_function("jobs").lambda_handler({"job": "backfill-rollups"}, LambdaContextStub())
+
+    assert report["rollups_written"] == len(kept)
+    assert backfill.snapshot() == kept
+
+
 def test_the_backfill_removes_counters_no_fact_supports_and_keeps_what_routes_counted(story: Story) -> None:
     kept = backfill.snapshot()
     day = india_today()
