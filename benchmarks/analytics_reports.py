@@ -131,6 +131,7 @@ def main() -> None:
             what = f"Query {queried}, 365 days ({items} items)"
             rows.append(Row(f"report by {dimension} (JSON)", Timings(e2e=as_json), raw_ms, what))
             rows.append(Row(f"report by {dimension} (CSV)", Timings(e2e=as_csv), raw_ms, what))
+            print(table(rows[-2:]).splitlines()[1:3], flush=True)  # as it goes: a slow machine shows progress
         today = timed(args.requests * 5, lambda _i: reports.today())
         from peerlearn.store.keys import rollup_sk
 
