@@ -9,7 +9,7 @@ from peerlearn.coldstart import cold_start
 with cold_start():
     from peerlearn.adapters.groq import GroqChat
     from peerlearn.api.function import rest_function
-    from peerlearn.api.routes import admin, assistant, broadcasts
+    from peerlearn.api.routes import admin, assistant, broadcasts, reports
     from peerlearn.config import AssistantSettings
 
     @cache
@@ -19,6 +19,7 @@ with cold_start():
 
     # No VAPID key here: a broadcast is only recorded by this function; the stream sends it.
     function = rest_function(
-        [admin.router, broadcasts.router, assistant.router], extra_context={"assistant": groq_chat}
+        [admin.router, broadcasts.router, assistant.router, reports.router],
+        extra_context={"assistant": groq_chat},
     )
 app, logger, lambda_handler = function.app, function.logger, function.handler

@@ -63,6 +63,7 @@ def _document() -> str:
         push,
         recommendations,
         recordings,
+        reports,
         rights,
         rooms,
         sessions,
@@ -72,7 +73,7 @@ def _document() -> str:
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router]
-    routers += [admin.router, assistant.router]
+    routers += [admin.router, assistant.router, reports.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
         [

@@ -5,9 +5,10 @@
     python -m infra.local invoke FUNCTION [--event FILE]    run one function once, print its result
     python -m infra.local run-schedule FUNCTION [EVENT]     run a function's schedule now, print its result
     python -m infra.local reconcile                         check the books against Razorpay's recon report
+    python -m infra.local backfill-rollups                  rebuild the analytics rollups from the table
 
-`create-admin`, `invoke`, `run-schedule` and `reconcile` use the running stack's DynamoDB when `dev`
-runs, else start their own.
+`create-admin`, `invoke`, `run-schedule`, `reconcile` and `backfill-rollups` use the running stack's
+DynamoDB when `dev` runs, else start their own.
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         "reconcile", help="check the ledger and the sandbox's recon report; 0 = nothing to report"
     )
 
+    commands.add_parser(
+        "backfill-rollups",
+        help="rebuild the analytics rollups from the table (the same facts the stream counts)",
+    )
+
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S"
@@ -92,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             from infra.local.reconcile import reconcile_books
 
             return reconcile_books(env)
+    if args.command == "backfill-rollups":
+        with tool_environment(args.data_dir) as env, process_environment({"POWERTOOLS_SERVICE_NAME": "cli"}):
+            return backfill_rollups(env)
     if args.command in ("invoke", "run-schedule"):
         with tool_environment(args.data_dir) as env:
             template = _template(env)
@@ -107,6 +116,19 @@ def main(argv: list[str] | None = None) -> int:
                 event = schedule.event(datetime.now(UTC))
             return _invoke(template, env, args.function, event)
     return 2
+
+
+def backfill_rollups(env: dict[str, str]) -> int:
+    """Binds the store to `env`'s table and rebuilds the rollups; prints what it did."""
+    from dataclasses import asdict
+
+    from peerlearn.analytics.backfill import backfill
+    from peerlearn.config import Settings
+    from peerlearn.context import build_context
+
+    build_context(Settings.from_env(env))
+    print(json.dumps(asdict(backfill()), indent=2))
+    return 0
 
 
 def _invoke(template: Template, env: dict[str, str], function: str, event: Any) -> int:

@@ -22,6 +22,7 @@ from peerlearn.api.routes import (
     push,
     recommendations,
     recordings,
+    reports,
     rights,
     rooms,
     sessions,
@@ -34,7 +35,7 @@ from peerlearn.store.models import ALL_MODELS
 ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
-    "AdminFunction": [admin.router, broadcasts.router, assistant.router],
+    "AdminFunction": [admin.router, broadcasts.router, assistant.router, reports.router],
     "SessionsFunction": [sessions.router, rooms.router, recordings.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
@@ -239,7 +240,8 @@ def test_the_recommendations_function_writes_only_the_keys_of_a_view(template: T
     from fnmatch import fnmatch
 
     from peerlearn.recommend.serving import VIEWS_PER_LEARNER
-    from peerlearn.store.keys import rate_pk, session_pk
+    from peerlearn.store.analytics import ALL
+    from peerlearn.store.keys import rate_pk, rollup_pk, session_pk
     from peerlearn.store.recommend import view_pk
 
     writes = [
@@ -249,9 +251,10 @@ def test_the_recommendations_function_writes_only_the_keys_of_a_view(template: T
     ]
     assert len(writes) == 1
     leading = writes[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-    for key in (session_pk("S1"), view_pk("L1", "S1", "2026-11-29"), rate_pk(VIEWS_PER_LEARNER.scope, "L1")):
+    view_keys = (session_pk("S1"), view_pk("L1", "S1", "2026-11-29"), rate_pk(VIEWS_PER_LEARNER.scope, "L1"))
+    for key in (*view_keys, rollup_pk(ALL)):  # a counted view is the analytics funnel's first step
         assert any(fnmatch(key, pattern) for pattern in leading), key
-    assert not any(fnmatch("USER#L1", pattern) for pattern in leading)
+    assert not any(fnmatch(key, pattern) for pattern in leading for key in ("USER#L1", rollup_pk("mentor")))
 
 
 def test_old_recommendation_builds_expire_and_the_pointer_does_not(template: Template) -> None:

@@ -1,4 +1,5 @@
-"""The table's stream as an event bus: one record in, the matching domain reaction out, then the
+"""The table's stream as an event bus: one record in, the matching domain reaction out, the
+recommendations' signals and the analytics rollups, then the
 notices the change gives (peerlearn.notices: who is told, reminders kept with their session,
 broadcast pages).
 
@@ -16,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecordEventName,
 )
 
-from peerlearn import notices, reactions
+from peerlearn import analytics, notices, reactions
 from peerlearn.accounts import service as accounts
 from peerlearn.bookings.states import ENDED_STATES, LIVE_STATES
 from peerlearn.bookings.waitlist import offer_freed_seat
@@ -42,6 +43,9 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
     # a row) is retried whole, so its notices wait for the retry (a delay, never a loss or a double:
     # every step is idempotent through its markers, so the retry does only what did not happen yet).
     recommend_signals(record.event_name, old, new)
+    # The rollups (peerlearn.analytics): each fact counted once through its marker, so a retry that
+    # runs this again counts nothing twice.
+    analytics.on_change(record.event_name.name if record.event_name else "UNKNOWN", old, new)
     # After the reaction: a retried record runs both again, and both are idempotent.
     notices.on_change(ctx, record.event_name.name if record.event_name else "UNKNOWN", old, new)
 

@@ -25,6 +25,7 @@ from peerlearn.catalog.reading import SESSION_CARD_ATTRIBUTES, stored_outs
 from peerlearn.catalog.schemas import DiscoveryQuery, SessionPage
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest
+from peerlearn.store import analytics as analytics_counters
 from peerlearn.store import paging
 from peerlearn.store.keys import OPEN, mentor_sessions_pk
 from peerlearn.store.models import SessionItem
@@ -127,4 +128,6 @@ def _run(query: DiscoveryQuery, start_key: dict[str, Any] | None) -> Any:
 
 def discover(ctx: Context, query: DiscoveryQuery) -> SessionPage:
     items, next_cursor = paging.page(lambda start: _run(query, start), query.cursor)
+    if query.q and query.cursor is None:  # a search (its first page): one ADD on today's rollup
+        analytics_counters.count_search(term=query.q, found=bool(items))
     return SessionPage(items=stored_outs(ctx, items), next_cursor=next_cursor)

@@ -57,6 +57,7 @@ from peerlearn.recommend.schemas import (
 )
 from peerlearn.recommend.stored import Stored, strings
 from peerlearn.recommend.viewers import booked_by, learner
+from peerlearn.store import analytics as analytics_counters
 from peerlearn.store.keys import USER_PROFILE_SK, mentor_sessions_pk, user_pk
 from peerlearn.store.models import BaseItem, SessionItem, UserItem
 
@@ -303,4 +304,7 @@ def record_view(user_id: str, session_id: str) -> bool:
     if wait:
         raise TooManyRequests("Too many views recorded. Please wait a moment.", retry_after_seconds=wait)
     get_session_item(session_id)  # 404 for an unknown session
-    return signals.add_view(user_id, session_id)
+    counted = signals.add_view(user_id, session_id)
+    if counted:  # once a learner a session a day, as popularity counts it: the funnel's first step
+        analytics_counters.count_view()
+    return counted

@@ -284,3 +284,23 @@ def recording_object_key(session_id: str, recording_id: str) -> str:
 
 def room_file_object_key(session_id: str, file_id: str) -> str:
     return f"room-files/{session_id}/{file_id}"
+
+
+# ---------------------------------------------------------------- analytics (peerlearn.analytics)
+FACT_SK = "FACT"
+SEARCH_TERMS = "search_terms"  # the rollup "dimension" whose items hold a day's zero-result terms
+
+
+def rollup_pk(dimension: str) -> str:
+    """Every day's counters of one dimension (`all`, `tag`, `mentor`, `language`): a report is one Query."""
+    return f"ROLLUP#{dimension}"
+
+
+def rollup_sk(day: str, value: str) -> str:
+    """`<YYYY-MM-DD, India's calendar day>#<dimension value>`: a date range is a `between` on it."""
+    return f"{day}#{value}"
+
+
+def fact_pk(fact_id: str) -> str:
+    """A fact the rollups counted (`confirmed#<booking>`, `ledger#<entry key>`...): counted once."""
+    return f"FACT#{fact_id}"

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
+from peerlearn.store.analytics import ANALYTICS_MODELS
 from peerlearn.store.audit import AUDIT_MODELS
 from peerlearn.store.base import (
     BaseItem,
@@ -307,4 +308,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     *RECOMMEND_MODELS,
     *RIGHTS_MODELS,
     *AUDIT_MODELS,
+    *ANALYTICS_MODELS,
 )

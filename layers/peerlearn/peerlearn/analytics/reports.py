@@ -1,0 +1,155 @@
+"""The admins' reports: chosen metrics over a date range by day, week, month, tag, mentor or language,
+as JSON or CSV, and today's figures. Queries on the rollups only (never a Scan).
+
+| pattern | key condition | index |
+|---|---|---|
+| a dimension's counters over days | pk = ROLLUP#<dimension>, sk between <from># and <to>#\\uffff | table |
+| the zero-result terms over days | pk = ROLLUP#search_terms, sk between <from> and <to> | table |
+| today's figures | GetItem ROLLUP#all / <today>#all | table |
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel
+
+from peerlearn import clock
+from peerlearn.analytics.facts import INDIA
+from peerlearn.analytics.schemas import ReportOut, ReportRow, TermCount, TodayOut
+from peerlearn.errors import BadRequest
+from peerlearn.store.analytics import ALL, METRICS, RollupItem, SearchTermsItem
+from peerlearn.store.keys import SEARCH_TERMS, rollup_pk, rollup_sk
+
+TIME_DIMENSIONS = ("day", "week", "month")
+VALUE_DIMENSIONS = ("tag", "mentor", "language")
+MAX_DAYS = 400  # a report covers at most about a year and a month
+TOP_TERMS = 20
+
+
+class ReportQuery(BaseModel):
+    metrics: list[str]
+    dimension: str
+    from_date: date
+    to_date: date
+
+
+def parse_query(*, metrics: str, dimension: str, from_date: str, to_date: str) -> ReportQuery:
+    """The report's inputs checked (400 naming the field, never a 5xx)."""
+    names = [m.strip() for m in metrics.split(",") if m.strip()]
+    unknown = [m for m in names if m not in METRICS]
+    if not names or unknown:
+        raise BadRequest(f"Choose metrics among {', '.join(METRICS)}.", field="metrics")
+    if dimension not in TIME_DIMENSIONS + VALUE_DIMENSIONS:
+        raise BadRequest("The dimension is day, week, month, tag, mentor or language.", field="dimension")
+    start, end = _date(from_date, "from"), _date(to_date, "to")
+    if end < start:
+        raise BadRequest("The range ends before it starts.", field="to")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise BadRequest(f"A report covers at most {MAX_DAYS} days.", field="to")
+    return ReportQuery(metrics=list(dict.fromkeys(names)), dimension=dimension, from_date=start, to_date=end)
+
+
+def _date(text: str, field: str) -> date:
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise BadRequest("Use a date like 2026-12-01.", field=field) from exc
+    if not 2000 <= day.year <= 2100:
+        raise BadRequest("Use a date between 2000 and 2100.", field=field)
+    return day
+
+
+def _rollups(dimension: str, start: date, end: date) -> list[RollupItem]:
+    condition = RollupItem.sk.between(f"{start.isoformat()}#", f"{end.isoformat()}#\uffff")
+    return list(RollupItem.query(rollup_pk(dimension), condition))
+
+
+def _period(day: str, dimension: str) -> str:
+    if dimension == "day":
+        return day
+    if dimension == "month":
+        return day[:7]
+    moment = date.fromisoformat(day)
+    return (moment - timedelta(days=moment.weekday())).isoformat()  # the week's Monday
+
+
+def report(query: ReportQuery) -> ReportOut:
+    everything = _rollups(ALL, query.from_date, query.to_date)
+    totals = dict.fromkeys(query.metrics, 0)
+    for item in everything:
+        for metric in query.metrics:
+            totals[metric] += int(getattr(item, metric) or 0)
+    if query.dimension in TIME_DIMENSIONS:
+        items, key_of = everything, lambda item: _period(item.day, query.dimension)
+    else:
+        items, key_of = _rollups(query.dimension, query.from_date, query.to_date), lambda item: item.value
+    grouped: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(query.metrics, 0))
+    for item in items:
+        row = grouped[key_of(item)]
+        for metric in query.metrics:
+            row[metric] += int(getattr(item, metric) or 0)
+    rows = [ReportRow(key=key, values=values) for key, values in sorted(grouped.items())]
+    terms = _terms(query) if "zero_result_searches" in query.metrics else []
+    return ReportOut(
+        metrics=query.metrics,
+        dimension=query.dimension,
+        from_date=query.from_date.isoformat(),
+        to_date=query.to_date.isoformat(),
+        rows=rows,
+        totals=totals,
+        zero_result_terms=terms,
+    )
+
+
+def _terms(query: ReportQuery) -> list[TermCount]:
+    condition = SearchTermsItem.sk.between(query.from_date.isoformat(), query.to_date.isoformat())
+    counts: Counter[str] = Counter()
+    for item in SearchTermsItem.query(rollup_pk(SEARCH_TERMS), condition):
+        for term, searches in (item.terms.as_dict() if item.terms else {}).items():
+            counts[str(term)] += int(searches)
+    return [TermCount(term=t, searches=n) for t, n in counts.most_common(TOP_TERMS)]
+
+
+def to_csv(out: ReportOut) -> str:
+    """The report as CSV: a header, one line per row, and a last `total` line equal to the JSON's totals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([out.dimension, *out.metrics])
+    for row in out.rows:
+        writer.writerow([_safe(row.key), *(row.values[m] for m in out.metrics)])
+    writer.writerow(["total", *(out.totals[m] for m in out.metrics)])
+    return buffer.getvalue()
+
+
+def _safe(cell: str) -> str:
+    """A tag typed by a mentor could start like a spreadsheet formula: it is quoted as text instead."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def csv_filename(out: ReportOut) -> str:
+    return f"peerlearn-{out.dimension}-{out.from_date}-{out.to_date}.csv"
+
+
+def today_in_india() -> str:
+    return datetime.fromtimestamp(clock.now_seconds(), tz=INDIA).date().isoformat()
+
+
+def today() -> TodayOut:
+    """Today's figures (India's day): one GetItem on the `all` rollup."""
+    day = today_in_india()
+    try:
+        item = RollupItem.get(rollup_pk(ALL), rollup_sk(day, ALL))
+        counters = item.counters()
+    except RollupItem.DoesNotExist:
+        counters = dict.fromkeys(METRICS, 0)
+    return TodayOut(
+        day=day,
+        bookings=counters["bookings"],
+        active_users=counters["active_users"],
+        gmv_paise=counters["gmv_paise"],
+        platform_revenue_paise=counters["platform_revenue_paise"],
+    )

@@ -1,0 +1,35 @@
+"""Report shapes: what the admins' reports and today's figures return."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ReportRow(BaseModel):
+    key: str  # the day, the week's Monday, the month (YYYY-MM), or the tag/mentor/language
+    values: dict[str, int]
+
+
+class TermCount(BaseModel):
+    term: str
+    searches: int
+
+
+class ReportOut(BaseModel):
+    metrics: list[str]
+    dimension: str
+    from_date: str
+    to_date: str
+    rows: list[ReportRow]
+    # Over the whole range from the `all` rollups: a session with two tags is in two tag rows, so
+    # rows of tags may add up to more than the platform's figure; the totals never do.
+    totals: dict[str, int]
+    zero_result_terms: list[TermCount] = []
+
+
+class TodayOut(BaseModel):
+    day: str  # India's calendar day
+    bookings: int
+    active_users: int
+    gmv_paise: int
+    platform_revenue_paise: int
