@@ -102,6 +102,8 @@ bench: deps
 	$(PY) benchmarks/notifications.py
 	$(PY) benchmarks/recommend_quality.py
 	$(PY) benchmarks/recommend_speed.py
+	$(PY) benchmarks/dashboards.py
+	$(PY) benchmarks/analytics_reports.py
 	$(PY) benchmarks/lighthouse.py
 
 clean:
