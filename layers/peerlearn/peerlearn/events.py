@@ -43,11 +43,13 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
     # a row) is retried whole, so its notices wait for the retry (a delay, never a loss or a double:
     # every step is idempotent through its markers, so the retry does only what did not happen yet).
     recommend_signals(record.event_name, old, new)
-    # The rollups (peerlearn.analytics): each fact counted once through its marker, so a retry that
-    # runs this again counts nothing twice.
-    analytics.on_change(record.event_name.name if record.event_name else "UNKNOWN", old, new)
     # After the reaction: a retried record runs both again, and both are idempotent.
     notices.on_change(ctx, record.event_name.name if record.event_name else "UNKNOWN", old, new)
+    # The rollups (peerlearn.analytics) last: a day's counters are hot items, and a record whose
+    # counting keeps meeting conflicts is retried whole; its notices are out by then (a retry finds
+    # their markers), so a busy day's figures may wait but nobody misses a notice. Each fact is
+    # counted once through its marker.
+    analytics.on_change(record.event_name.name if record.event_name else "UNKNOWN", old, new)
 
 
 def react(

@@ -88,6 +88,25 @@ def test_a_confirmed_booking_tells_the_learner_and_the_mentor_in_their_own_time_
     assert mine.link == f"/sessions/{session_id}"
 
 
+def test_a_booking_is_told_even_when_its_analytics_keep_failing(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentor, learner = person("mentor"), person(name="Asha Rao")
+    session_id = publish(ctx, mentor, capacity=2)
+    stream = Stream(ctx)
+
+    def busy(*_args: object) -> int:
+        raise RuntimeError("the day's counters are busy")
+
+    monkeypatch.setattr(events.analytics, "on_change", busy)
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    with pytest.raises(RuntimeError):
+        stream.flush()  # the record fails and would be retried...
+
+    # ...but the notices went out first
+    assert [n.kind for n in told(learner.user_id)] == ["booking_confirmed"]
+
+
 def test_a_waitlist_offer_and_its_lapse_are_told_and_the_seat_moves_on(
     ctx: Context, moving_clock: Clock
 ) -> None:

@@ -12,6 +12,8 @@ own marker.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -25,6 +27,7 @@ from peerlearn.store.keys import FACT_SK, fact_pk, rollup_pk, rollup_sk
 logger = logging.getLogger(__name__)
 
 CONFLICT_RETRIES = 5  # two shards' records moving the same day's `all` item at once
+CONFLICT_PAUSE_SECONDS = 0.02  # the longest first pause between tries; doubled each time, jittered
 
 
 def on_change(event: str, old: dict[str, Any], new: dict[str, Any]) -> int:
@@ -55,6 +58,8 @@ def count(fact: Fact, pairs: list[tuple[str, str]] | None = None) -> int:
             return 1
         except TransactWriteError as exc:
             if store.transaction_conflicted(exc) and attempt + 1 < CONFLICT_RETRIES:
+                # jittered, so two writers that met do not meet again on the next try
+                time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * 2**attempt))  # noqa: S311
                 continue
             if store.condition_failed(exc):
                 logger.debug("fact counted already", extra={"fact": fact.id})
