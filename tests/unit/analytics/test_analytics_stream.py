@@ -166,6 +166,7 @@ def test_a_range_without_activity_reports_zeros(story: Story) -> None:
         ({"from_date": "2026-13-01"}, "from"),
         ({"to_date": "2025-01-01"}, "to"),
         ({"to_date": "2028-01-01"}, "to"),
+        ({"dimension": "mentor", "to_date": "2026-06-30"}, "to"),  # by mentor: a quarter at most
     ],
 )
 def test_bad_report_inputs_are_refused_naming_the_field(fields: dict[str, str], field: str) -> None:
