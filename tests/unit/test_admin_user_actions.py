@@ -262,6 +262,20 @@ def test_an_admin_verifies_an_email_once(admin_fn: ModuleType, admin_id: str, le
     )
 
 
+def test_a_deleted_account_is_left_alone(admin_fn: ModuleType, admin_id: str, learner_id: str) -> None:
+    UserItem(f"USER#{learner_id}", "PROFILE").update(
+        actions=[UserItem.deleted_at.set("2026-11-30T00:00:00Z")]
+    )
+
+    edit = act(admin_fn, "PATCH", f"/api/admin/users/{learner_id}", admin_id, body={"name": "Back Again"})
+    verify = act(admin_fn, "POST", f"/api/admin/users/{learner_id}/verify", admin_id, body={})
+
+    assert (edit.status, edit.body["error"]["code"]) == (409, "account_deleted")
+    assert (verify.status, verify.body["error"]["code"]) == (409, "account_deleted")
+    assert service.get_user(learner_id).name != "Back Again"
+    assert audit_entries() == []
+
+
 # ---------------------------------------------------------------- role
 def test_a_learner_becomes_a_mentor_and_the_role_index_follows(
     admin_fn: ModuleType, admin_id: str, learner_id: str

@@ -115,6 +115,8 @@ def _read_target(admin_id: str, user_id: str, *, yourself: str, admins: str | No
     if admin_id == user_id:
         raise BadRequest(yourself, code="invalid_target")
     user = get_user(user_id, consistent=True)
+    if user.deleted_at:  # erased at the person's request: an edit would put personal data back
+        raise Conflict("This account was deleted at its owner's request.", code="account_deleted")
     if admins is not None and user.role == "admin":
         raise Forbidden(admins, code="admin_target")
     return user
