@@ -343,6 +343,19 @@ def test_a_wrong_groq_key_is_a_503_not_a_crash(
     assert reply.body["error"]["code"] == "unavailable"
 
 
+def test_an_assistant_without_a_key_is_a_503_not_a_crash(
+    ctx: Context, admin_id: str, standin: GroqStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+    monkeypatch.delenv("GROQ_API_KEY_PARAM", raising=False)  # a stage deployed without the parameter
+    admin_fn = load_function("admin")
+
+    reply = ask(admin_fn, admin_id, question(REVENUE_QUESTION))
+
+    assert reply.status == 503
+    assert reply.body["error"]["code"] == "unavailable"
+
+
 def test_each_admin_has_a_question_allowance(
     admin_fn: ModuleType, admin_id: str, standin: GroqStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,18 +6,23 @@ The answer comes back whole; its text also streams to the admin's open tabs over
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.request import Request
+from botocore.exceptions import BotoCoreError, ClientError
 
 from peerlearn.api import SECURED, CallerDep
 from peerlearn.assistant import chat
 from peerlearn.assistant.schemas import AssistantAnswer, AssistantRequest
+from peerlearn.config import ConfigError
+from peerlearn.errors import Unavailable
 from peerlearn.notify.live import push_to_user
 
+logger = logging.getLogger(__name__)
 router = Router()
 
 
@@ -44,4 +49,9 @@ ModelDep = Annotated[MakeModel, Depends(model_maker)]
 )
 def ask(body: AssistantRequest, who: CallerDep, make_model: ModelDep) -> AssistantAnswer:
     who.require_role("admin")
-    return chat.ask(make_model(), admin_id=who.user_id, request=body, push=push_to_user)
+    try:
+        model = make_model()  # reads the Groq key (SSM in the cloud) on the first question
+    except (ConfigError, ClientError, BotoCoreError) as error:
+        logger.error("the assistant's settings could not be read", exc_info=error)
+        raise Unavailable("The assistant is not available right now; try again later.") from error
+    return chat.ask(model, admin_id=who.user_id, request=body, push=push_to_user)
