@@ -20,12 +20,15 @@ backfill (each item as it is now), which is why the two agree.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from peerlearn.ledger.accounts import GATEWAY_CLEARING, PLATFORM_FEE
+
+logger = logging.getLogger(__name__)
 
 INDIA = ZoneInfo("Asia/Kolkata")
 RETRACTED = "~retracted"
@@ -67,13 +70,16 @@ def facts_of(image: dict[str, Any]) -> list[Fact]:
     if not image:
         return []
     entity = image.get("entity")
-    if entity == "BOOKING":
-        return _booking_facts(image)
-    if entity == "LEDGER_ENTRY":
-        return _ledger_facts(image)
-    if entity == "USER":
-        return _user_facts(image)
-    return []
+    read = {"BOOKING": _booking_facts, "LEDGER_ENTRY": _ledger_facts, "USER": _user_facts}.get(str(entity))
+    if read is None:
+        return []
+    try:
+        return read(image)
+    except (KeyError, ValueError, TypeError):
+        # An item without what its facts need is logged and left uncounted: failing here would send
+        # the whole record (its notices and signals too) round the retries to the dead-letter queue.
+        logger.exception("an item's facts could not be read", extra={"entity": entity, "pk": image.get("pk")})
+        return []
 
 
 def _booking_facts(image: dict[str, Any]) -> list[Fact]:
