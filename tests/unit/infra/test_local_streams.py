@@ -257,8 +257,13 @@ def test_the_template_stream_mapping_is_read_with_its_settings() -> None:
     assert (mapping.batch_size, mapping.maximum_retry_attempts) == (25, 3)
     assert mapping.bisect_on_error
     assert mapping.report_batch_item_failures
-    new_users = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["USER", "RZP_EVENT"]}}}}
-    assert mapping.filters[0] == new_users
+    inserts = {
+        "USER",
+        "RZP_EVENT",
+        "LEDGER_ENTRY",
+    }  # new users, Razorpay's events, journal entries (analytics)
+    assert mapping.filters[0]["eventName"] == ["INSERT"]
+    assert set(mapping.filters[0]["dynamodb"]["NewImage"]["entity"]["S"]) == inserts
     assert {"dynamodb": {"Keys": {"sk": {"S": [{"prefix": "REVIEW#"}]}}}} in mapping.filters
 
 

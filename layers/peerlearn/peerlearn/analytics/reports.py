@@ -15,12 +15,11 @@ import io
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel
-
 from peerlearn import clock
 from peerlearn.analytics.facts import INDIA
 from peerlearn.analytics.schemas import ReportOut, ReportRow, TermCount, TodayOut
 from peerlearn.errors import BadRequest
+from peerlearn.shapes import Shape
 from peerlearn.store.analytics import ALL, METRICS, RollupItem, SearchTermsItem
 from peerlearn.store.keys import SEARCH_TERMS, rollup_pk, rollup_sk
 
@@ -34,7 +33,7 @@ MAX_VALUE_DAYS = 92
 TOP_TERMS = 20
 
 
-class ReportQuery(BaseModel):
+class ReportQuery(Shape):
     metrics: list[str]
     dimension: str
     from_date: date

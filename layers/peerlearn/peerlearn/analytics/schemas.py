@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from peerlearn.shapes import Shape
 
 
-class ReportRow(BaseModel):
+class ReportRow(Shape):
     key: str  # the day, the week's Monday, the month (YYYY-MM), or the tag/mentor/language
     values: dict[str, int]
 
 
-class TermCount(BaseModel):
+class TermCount(Shape):
     term: str
     searches: int
 
 
-class ReportOut(BaseModel):
+class ReportOut(Shape):
     metrics: list[str]
     dimension: str
     from_date: str
@@ -27,7 +27,7 @@ class ReportOut(BaseModel):
     zero_result_terms: list[TermCount] = []
 
 
-class TodayOut(BaseModel):
+class TodayOut(Shape):
     day: str  # India's calendar day
     bookings: int
     active_users: int
