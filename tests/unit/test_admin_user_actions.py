@@ -490,7 +490,7 @@ def test_the_log_reads_newest_first_by_target_by_actor_and_in_pages_without_a_sc
             resource="/api/admin/audit",
             identity={"user_id": admin_id, "role": "admin"},
         )
-        params = dict(part.split("=", 1) for part in query.lstrip("?").split("&") if part)
+        params = dict(part.split("=", 1) for part in query.removeprefix("?").split("&") if part)
         event["queryStringParameters"] = params or None
         event["multiValueQueryStringParameters"] = {k: [v] for k, v in params.items()} or None
         reply = call(admin_fn, event)

@@ -36,7 +36,7 @@ from peerlearn.payments.schemas import AdminRefundRequest, BookingOrderRequest, 
 from peerlearn.store.keys import EVENT_SK, razorpay_event_pk
 from peerlearn.store.models import RazorpayEventItem
 from tests.payments_support import RAZORPAY_ENV, WEBHOOK_SECRET, FakeRazorpay, stream_record, webhook
-from tests.support import call, load_function, rest_event
+from tests.support import call, load_function, rest_event, wait_until
 from tests.unit.sessions_support import CLIENT, person, publish
 
 PRICE = 49_900
@@ -53,10 +53,7 @@ def served() -> Iterator[tuple[GroqStandIn, str]]:
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=standin.routes()), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the stand-in did not start"
-        time.sleep(0.02)
+    wait_until(lambda: server.started, timeout=10, what="the stand-in to start")
     yield standin, f"http://127.0.0.1:{port}/_groq"
     server.should_exit = True
     thread.join(5)
