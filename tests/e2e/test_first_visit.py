@@ -139,6 +139,8 @@ def test_a_first_sign_in_says_welcome_and_the_next_says_welcome_back(
     sign_in(page, email)
     expect(page.get_by_test_id("toast").first).to_have_text(re.compile(r"^\s*Welcome to PeerLearn, Asha"))
     page.get_by_test_id("nav-signout").click()
+    # Signing out finishes with the sign-in form; loading /login before that finds a live session.
+    expect(page.get_by_test_id("login-form")).to_be_visible()
     sign_in(page, email)
     expect(page.get_by_test_id("toast").filter(has_text="Welcome back, Asha")).to_be_visible()
 
