@@ -69,6 +69,7 @@ class DynamoDBLocal:
 
     def __init__(self, data_dir: Path | None = None, port: int | None = None) -> None:
         self.data_dir = data_dir
+        self._port_given = port is not None
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.engine = "dynamodb-local"
@@ -88,9 +89,9 @@ class DynamoDBLocal:
         java = shutil.which("java")
         if java is None:
             self._start_moto()
+            self._wait_ready()
         else:
-            self._start_java(java)
-        self._wait_ready()
+            self._start_java_on_a_free_port(java)
         self.started_in_seconds = time.perf_counter() - started
         log.info("%s ready at %s in %.1f s", self.engine, self.endpoint, self.started_in_seconds)
         return self
@@ -112,6 +113,21 @@ class DynamoDBLocal:
         self.stop()
 
     # ------------------------------------------------------------------ engines
+    def _start_java_on_a_free_port(self, java: str, attempts: int = 3) -> None:
+        """A port free when we asked can be taken by another process before the JVM binds it (two
+        test workers starting at once): then, unless the caller chose the port, try another."""
+        for attempt in range(attempts):
+            self._start_java(java)
+            try:
+                self._wait_ready()
+                return
+            except _PortTaken:
+                if self._port_given or attempt == attempts - 1:
+                    raise
+                log.info("port %d was taken before DynamoDB Local bound it: trying another", self.port)
+                self.port = free_port()
+                self.endpoint = f"http://127.0.0.1:{self.port}"
+
     def _start_java(self, java: str) -> None:
         args = [java, "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar"]
         args += ["-port", str(self.port), "-sharedDb", "-disableTelemetry"]
@@ -157,9 +173,10 @@ class DynamoDBLocal:
             except (BotoCoreError, ClientError) as exc:
                 failure = exc
             if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(
-                    f"DynamoDB Local exited with {self._process.returncode}:\n{self._log_tail()}"
-                )
+                tail = self._log_tail()
+                self._process = None
+                error = _PortTaken if "Failed to bind" in tail else RuntimeError
+                raise error(f"DynamoDB Local exited:\n{tail}")
             if time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError(
@@ -171,6 +188,10 @@ class DynamoDBLocal:
         if self._log_path is None or not self._log_path.exists():
             return ""
         return self._log_path.read_text(errors="replace")[-2000:]
+
+
+class _PortTaken(RuntimeError):
+    """DynamoDB Local exited because its port was in use."""
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import socket
 import uuid
 from pathlib import Path
 
@@ -70,3 +71,27 @@ def test_an_index_the_template_gained_is_added_to_existing_data(dynamodb_endpoin
         ExpressionAttributeValues={":g": {"S": "G"}},
     )
     assert [item["pk"]["S"] for item in found["Items"]] == ["A"]
+
+
+def test_a_port_taken_before_the_engine_binds_it_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two test workers can be handed the same free port; the one that loses must not fail its run.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1]])
+        real_free_port = dynamodb.free_port
+        monkeypatch.setattr(dynamodb, "free_port", lambda: next(ports, None) or real_free_port())
+
+        with dynamodb.DynamoDBLocal() as database:
+            assert database.port != taken.getsockname()[1]
+            assert dynamodb.client("dynamodb", database.endpoint).list_tables()["TableNames"] == []
+
+
+def test_a_port_the_caller_chose_is_never_silently_replaced() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(RuntimeError, match="Failed to bind"):
+            dynamodb.DynamoDBLocal(port=taken.getsockname()[1]).start()
