@@ -9,6 +9,9 @@ SAM_VENV := .tools/sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_VERSION := 1.170.0
 PYTEST_UNIT_WORKERS ?= auto
+# The stack-backed suites run whole files per worker (`--dist loadfile`: a file's module fixtures
+# start one local stack), each worker with a DynamoDB Local of its own; the longest files first.
+PYTEST_STACK_WORKERS ?= 2
 
 .PHONY: dev test check lint format typecheck template webtest unit integration e2e fuzz web deps bench clean help
 
@@ -54,7 +57,7 @@ dev: deps web
 test: deps web $(SAM_VENV)/.installed
 	$(MAKE) --no-print-directory check
 	$(PY) -m pytest tests/unit -q -n $(PYTEST_UNIT_WORKERS) -p no:cacheprovider
-	$(PY) -m pytest tests/integration tests/e2e tests/fuzz -q -p no:cacheprovider
+	$(PY) -m pytest tests/fuzz tests/e2e tests/integration -q -n $(PYTEST_STACK_WORKERS) --dist loadfile -p no:cacheprovider
 
 # ------------------------------------------------------------------ one kind at a time
 check: lint typecheck template webtest

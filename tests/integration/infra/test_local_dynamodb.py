@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import socket
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,19 @@ import pytest
 from infra.local import dynamodb
 from infra.local.dynamodb import ensure_table
 from infra.local.template import Template
+from tests.support import fresh_dynamodb
 
 pytestmark = pytest.mark.integration
 
 FIXTURE = Path(__file__).parent / "fixtures" / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def dynamodb_endpoint() -> Iterator[str]:
+    """An engine of this file's own: adding an index to a table took over 30 s in one shared by a
+    test worker's other files (0.8 s alone), and these tests are about the table, not that load."""
+    with fresh_dynamodb() as endpoint:
+        yield endpoint
 
 
 def template(table_name: str) -> Template:
