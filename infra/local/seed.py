@@ -56,7 +56,9 @@ def seed(settings_env: dict[str, str], *, community: bool = True) -> list[str]:
     missing = [a for a in accounts if service.find_user_by_email(a["email"]) is None]
     # Each account costs a scrypt (~0.25 s), which lets go of the GIL: two at a time halve the wait
     # on 2 cores. The lookups above have made the store's client, so the threads share a ready one.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # moto (unit tests: no endpoint) is not thread-safe: two transactions at once corrupt its table.
+    workers = 2 if ctx.settings.dynamodb_endpoint else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(lambda a: service.create_account(password=DEMO_PASSWORD, verified=True, **a), missing))
     created = len(missing)
     sessions = _seed_sessions(ctx, community=community)
