@@ -1,10 +1,10 @@
 // /admin/users: until the admin site exists, where an admin lands: search people by name or email
 // (and role), open one, and ban or unban them with a reason (the admin users API, newest first).
 import Alpine from '@alpinejs/csp';
-import { del, get, put, withQuery } from '../api.js';
-import { navigate } from '../router.js';
-import { pageList } from '../paging.js';
-import { toast } from '../toasts.js';
+import { del, get, put, withQuery } from '../../../src/js/api.js';
+import { navigate } from '../../../src/js/router.js';
+import { pageList } from '../../../src/js/paging.js';
+import { toast } from '../../../src/js/toasts.js';
 
 const PAGE_SIZE = 25;
 export const REASON_MIN = 3;
@@ -28,7 +28,7 @@ export default () => {
     init() {
       this.list.load();
       this.$watch('$store.route.query', (query) => {
-        if (Alpine.store('route').name !== 'admin-users') return;
+        if (Alpine.store('route').name !== 'users') return;
         this.form = filtersFrom(query);
         this.open = null;
         this.list.load();
