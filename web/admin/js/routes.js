@@ -11,6 +11,16 @@ export const ADMIN_ROUTES = [
   // REPORTS replaces this redirect with the overview page (live statistics, today's figures).
   { name: 'overview', path: '/admin', title: 'Overview', redirect: '/admin/users' },
   { name: 'users', path: '/admin/users', title: 'Users', page: 'users', ...ADMIN, nav: { label: 'Users', order: 2, lit: ['users', 'user'] } },
+  { name: 'user', path: '/admin/users/:id', title: 'User', page: 'user', ...ADMIN },
+  { name: 'audit', path: '/admin/audit', title: 'Audit log', page: 'audit', ...ADMIN, nav: { label: 'Audit log', order: 8 } },
+  {
+    name: 'data-requests',
+    path: '/admin/data-requests',
+    title: 'Data requests',
+    page: 'data-requests',
+    ...ADMIN,
+    nav: { label: 'Data requests', order: 9 },
+  },
   { name: 'money', path: '/admin/money', title: 'Money', page: 'money', ...ADMIN, nav: { label: 'Money', order: 4 } },
   { name: 'email', path: '/admin/email', title: 'Email', page: 'email', ...ADMIN, nav: { label: 'Email', order: 5 } },
 ];

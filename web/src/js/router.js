@@ -4,10 +4,7 @@
 // (admin/js/routes.js, only /admin/...), each configuring it once (`configureRouter`). A path the
 // other site owns is a full page load, never a route of this one.
 import Alpine from '@alpinejs/csp';
-import { NOT_FOUND, ROUTES, homeFor } from './routes.js';
-
-/** The app's own paths: everything but the admin site's. */
-export const isAppPath = (path) => !/^\/admin(\/|$|\?)/.test(path);
+import { NOT_FOUND, ROUTES, homeFor, isAppPath } from './routes.js';
 
 const config = {
   routes: ROUTES,

@@ -117,5 +117,8 @@ export function navFor(role) {
   return [...pages, ...links].sort((a, b) => a.order - b.order).map(({ order, ...link }) => link);
 }
 
+/** The app's own paths: everything but the admin site's (/admin, /admin/..., web/admin/). */
+export const isAppPath = (path) => !/^\/admin(\/|$|\?)/.test(path);
+
 /** Where a signed-in person starts: admins on the admin site (a full page load), everyone else at home. */
 export const homeFor = (user) => (user?.role === 'admin' ? '/admin/users' : '/');

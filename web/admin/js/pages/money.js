@@ -15,7 +15,7 @@ import {
 } from '../../../src/js/payments.js';
 import { pageList } from '../../../src/js/paging.js';
 import { toast } from '../../../src/js/toasts.js';
-import { REASON_MAX, REASON_MIN } from './users.js';
+import { REASON_MAX, REASON_MIN } from '../user-actions.js';
 
 const PAGE_SIZE = 20;
 const TABS = [
