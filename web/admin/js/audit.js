@@ -23,12 +23,14 @@ const LABELS = Object.fromEntries(ACTIONS.map((action) => [action.value, action.
 export const actionLabel = (action) => LABELS[action] ?? action;
 
 /**
- * The fields an entry changed, by name ("name, headline"), from its `after` (else `before`). The
- * log keeps which fields changed; the page never shows their values (people's data stays with them).
+ * The fields an entry changed, by name ("name, headline"): the list the log keeps of them
+ * (`after.changed`), else the names of its `after` (or `before`) values. The page never shows the
+ * values themselves (people's data stays with them, and leaves with them).
  */
 export function changedFields(entry) {
-  const fields = Object.keys(entry?.after ?? entry?.before ?? {});
-  return fields.map((field) => field.replace(/_/g, ' ')).join(', ');
+  const values = entry?.after ?? entry?.before ?? {};
+  const fields = Array.isArray(values.changed) ? values.changed : Object.keys(values);
+  return fields.map((field) => String(field).replace(/_/g, ' ')).join(', ');
 }
 
 /** Where an entry's target lives on the admin site, when it has a page there. */
