@@ -59,6 +59,7 @@ def test_signed_out_visitors_sign_in_first_and_come_back_and_others_are_told_it_
     expect(page).to_have_url(re.compile(r"/admin/users$"))
     expect(page.get_by_test_id("nav-users")).to_have_attribute("aria-current", "page")
     page.get_by_test_id("admin-to-app").click()
+    expect(page).to_have_url(re.compile(r"/discover$"))
     expect(page.get_by_test_id("nav-admin-site")).to_have_attribute("href", "/admin/")
 
     # A learner who opens the admin site is told it isn't for them, with the way home
@@ -172,7 +173,7 @@ def test_an_admin_edits_verifies_and_changes_a_role_and_the_accounts_audit_entri
     expect(entry).to_contain_text("Changed: name")
     expect(entry).to_contain_text("by you")
 
-    # A name the API refuses is shown under the field
+    # An emptied name is refused under the field, before anything is sent
     page.get_by_test_id("user-edit-name").fill("   ")
     page.get_by_test_id("user-edit-save").click()
     expect(page.locator("#user-edit-name")).to_have_attribute("aria-invalid", "true")
