@@ -290,7 +290,7 @@ def test_mentor_earning_matures_is_withdrawn_approved_and_paid_out(
     # An admin approves it
     _, admin_email = people("admin")
     _, admin = browse(admin_email)
-    admin.goto("/admin/payments?tab=withdrawals")
+    admin.goto("/admin/money?tab=withdrawals")
     row = admin.get_by_test_id("admin-withdrawal").filter(has_text=rupees(earned))
     row.get_by_test_id("admin-withdrawal-approve").click()
     admin.get_by_test_id("confirm-ok").click()
@@ -350,7 +350,7 @@ def test_a_rejected_withdrawal_shows_the_reason_and_the_money_is_available_again
 
     _, admin_email = people("admin")
     _, admin = browse(admin_email)
-    admin.goto("/admin/payments?tab=withdrawals")
+    admin.goto("/admin/money?tab=withdrawals")
     row = admin.get_by_test_id("admin-withdrawal").filter(has_text=rupees(earned))
     expect(row).to_contain_text("••••9012")
     row.get_by_test_id("admin-withdrawal-reject-open").click()
