@@ -1,4 +1,4 @@
-"""The admins' broadcasts page in Chromium: write, preview, confirm, and watch it go out."""
+"""The admins' bulk email page (/admin/email) in Chromium: write, preview, confirm, and watch it go out."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_an_admin_previews_confirms_and_watches_a_broadcast_go_out(
     _, email = people("admin")
     sign_in(page, email)
     page.goto("/admin/email")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Broadcasts")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bulk email")
 
     # A link elsewhere is refused on the page, naming the field
     page.get_by_test_id("broadcast-audience-learners").check()
