@@ -140,6 +140,7 @@ def test_a_thousand_people_each_get_exactly_one_email_while_the_progress_bar_mov
     page.get_by_test_id("broadcast-send").click()
     expect(page.get_by_test_id("confirm-dialog")).to_contain_text(f"people interested in {tag}")
     page.get_by_test_id("confirm-ok").click()
+    sent = time.monotonic()
 
     # Then its progress bar moves through the pages and fills
     item = page.get_by_test_id("broadcast").filter(has_text="Hello {{first_name}}")
@@ -151,7 +152,8 @@ def test_a_thousand_people_each_get_exactly_one_email_while_the_progress_bar_mov
         seen.add(int(bar.get_attribute("aria-valuenow") or 0))
         return item.get_by_test_id("broadcast-status").inner_text() == "Sent"
 
-    wait_until(finished, timeout=75, interval=0.25, what="the bulk email sent")
+    wait_until(finished, timeout=90, interval=0.25, what="the bulk email sent")
+    done = time.monotonic()
     assert any(0 < value < PEOPLE for value in seen), f"the bar showed no page in between: {sorted(seen)}"
     expect(bar).to_have_attribute("aria-valuenow", str(PEOPLE))
     expect(item.get_by_test_id("broadcast-progress-text")).to_have_text(f"Sent to {PEOPLE} people")
@@ -166,4 +168,8 @@ def test_a_thousand_people_each_get_exactly_one_email_while_the_progress_bar_mov
     sample = next(e for e in outbox if e["to"] == addresses[7])
     assert sample["subject"] == f"New in {tag}: Hello Learner"
     assert "Hi Learner 7," in sample["text"]
-    print(f"the journey took {time.monotonic() - started:.1f} s")
+    moments = sorted(e["sent_at"] for e in outbox)
+    print(
+        f"the journey: {time.monotonic() - started:.1f} s, of which {sent - started:.1f} s to sign in and "
+        f"preview, {done - sent:.1f} s from Send to Sent; emails from {moments[0]} to {moments[-1]}"
+    )
