@@ -225,6 +225,10 @@ def test_preview_shows_one_recipients_email_and_the_audience_size_and_sends_noth
     assert shown.body["subject"] == "New in Rust: Hi Asha"
     assert "interested in Rust" in shown.body["text"]
     assert "<p>" in shown.body["html"]
+    # Asha's own unsubscribe links are hers: the admin's preview shows where they go, not them
+    for version in (shown.body["text"], shown.body["html"]):
+        assert "/unsubscribe" not in version
+        assert broadcasts.UNSUBSCRIBE_SHOWN in version
     assert refused.status == 403
     assert bad.status == 400
     assert "error" in bad.body

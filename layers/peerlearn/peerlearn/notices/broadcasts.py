@@ -32,6 +32,7 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from html import escape
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -53,8 +54,10 @@ from peerlearn.notices.schemas import (
 )
 from peerlearn.notices.segments import Segment
 from peerlearn.notify import deliver as delivery
+from peerlearn.notify.catalog import category_of
 from peerlearn.notify.mail import notice_email
 from peerlearn.notify.notice import Notice
+from peerlearn.notify.unsubscribe import unsubscribe_page_url, unsubscribe_url
 from peerlearn.store.keys import USER_PROFILE_SK, user_pk
 from peerlearn.store.models import UserItem
 from peerlearn.store.notices import BROADCAST_SK, BROADCASTS, BroadcastItem, broadcast_pk
@@ -69,6 +72,9 @@ MAX_PAGE_ATTEMPTS = 3
 # Test sends: to the admin only, a few at a time (each is a real email).
 TEST_SENDS = ratelimit.Limit("broadcast-test", max_hits=5, window_seconds=600)
 _EMAIL_ONLY = frozenset({"email"})
+_CATEGORY = category_of("broadcast").name
+# What a preview shows instead of its sample person's own unsubscribe links.
+UNSUBSCRIBE_SHOWN = "(their own unsubscribe link)"
 _sleep = time.sleep  # replaced in tests
 _monotonic = time.monotonic
 
@@ -232,12 +238,18 @@ def preview(ctx: Context, *, admin_id: str, request: BroadcastCreate) -> Broadca
         audience_values=values,
     )
     email = notice_email(ctx.settings, notice, sample)
+    # The person's own unsubscribe links work for whoever holds them: not for the admin's screen.
+    text, html = email.text, email.html
+    for link in (unsubscribe_page_url, unsubscribe_url):
+        url = link(ctx.settings, str(sample.id), _CATEGORY)
+        text = text.replace(url, UNSUBSCRIBE_SHOWN)
+        html = html.replace(escape(url, quote=True), UNSUBSCRIBE_SHOWN)
     return BroadcastPreview(
         audience_size=segment.count(),
         recipient=PreviewRecipient(id=str(sample.id), name=str(sample.name)),
         subject=email.subject,
-        text=email.text,
-        html=email.html,
+        text=text,
+        html=html,
     )
 
 
