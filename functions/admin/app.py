@@ -17,7 +17,8 @@ with cold_start():
         """The assistant's model, made on the first question (the key is read from SSM then)."""
         return GroqChat(AssistantSettings.from_env())
 
-    # No VAPID key here: a broadcast is only recorded by this function; the stream sends it.
+    # No VAPID key here: a broadcast is only recorded by this function (the stream sends it); its
+    # test send is an email to the admin.
     function = rest_function(
         [admin.router, broadcasts.router, assistant.router, reports.router],
         extra_context={"assistant": groq_chat},

@@ -2,7 +2,7 @@
 // Run: `npm test` (node --test, no browser).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { broadcastRequest, percent, progressText, sessionIdFrom } from '../src/js/broadcasts.js';
+import { audienceText, broadcastRequest, percent, progressText, sessionIdFrom } from '../src/js/broadcasts.js';
 
 const form = (fields) => ({ audience: 'everyone', session: '', title: 'Hello', body: 'News', link: '', ...fields });
 
@@ -31,4 +31,25 @@ test('progress reads in people and fills to the end when done', () => {
   assert.equal(progressText({ status: 'done', recipients: 1, sent: 1 }), 'Sent to 1 person');
   assert.equal(percent({ status: 'sending', recipients: 40, sent: 14 }), 35);
   assert.equal(percent({ status: 'done', recipients: 0, sent: 0 }), 100);
+});
+
+test('a tag or inactive audience needs its tag or its days, and the template and channels go along', () => {
+  assert.deepEqual(
+    broadcastRequest(form({ audience: 'tag', tag: ' Rust ', template: 'new_sessions', channels: 'email' })).request,
+    { audience: 'tag', title: 'Hello', body: 'News', template: 'new_sessions', channels: 'email', tag: 'Rust' },
+  );
+  assert.equal(broadcastRequest(form({ audience: 'inactive', inactiveDays: '30' })).request.inactive_days, 30);
+  assert.deepEqual(Object.keys(broadcastRequest(form({ audience: 'tag', tag: ' ' })).errors), ['tag']);
+  for (const days of ['', '0', '2.5', 'ten', '3651']) {
+    assert.deepEqual(Object.keys(broadcastRequest(form({ audience: 'inactive', inactiveDays: days })).errors), ['inactiveDays'], days);
+  }
+});
+
+test('failures are counted in the progress and the audience reads in words', () => {
+  assert.equal(progressText({ status: 'sending', recipients: 10, sent: 4, failed: 1 }), '4 of 10 people so far · 1 failed');
+  assert.equal(progressText({ status: 'done', recipients: 10, sent: 9, failed: 1 }), 'Sent to 9 people · 1 failed');
+  assert.equal(percent({ status: 'sending', recipients: 10, sent: 4, failed: 1 }), 50);
+  assert.equal(audienceText({ audience: 'tag', tag: 'Rust' }), 'people interested in Rust');
+  assert.equal(audienceText({ audience: 'inactive', inactive_days: 30 }), 'people not signed in for 30 days');
+  assert.equal(audienceText({ audience: 'learners' }), 'learners');
 });

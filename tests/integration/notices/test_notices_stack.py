@@ -188,6 +188,62 @@ def test_an_admins_broadcast_reaches_the_learners_with_progress(
     assert listed["items"][0]["id"] == broadcast_id
 
 
+def test_a_bulk_email_to_a_tag_is_previewed_tested_and_sent_once_to_each_reachable_person(
+    stack: LocalStack, ctx: Context, api: httpx.Client
+) -> None:
+    # Given three learners interested in a new tag, one of them banned, and an admin
+    tag = f"Tag{uuid.uuid4().hex[:6]}"
+    keen = [someone() for _ in range(3)]
+    for who in keen:
+        UserItem(user_pk(who.user_id), USER_PROFILE_SK).update(actions=[UserItem.interests.set([tag])])
+    UserItem(user_pk(keen[2].user_id), USER_PROFILE_SK).update(actions=[UserItem.banned.set(True)])
+    admin_email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    admin_id = accounts.create_admin(email=admin_email, name="Root Admin", password="admin-password-99")
+    headers = {"Authorization": f"Bearer {accounts.sign_in_without_password(ctx, admin_id).access_token}"}
+    learner_token = accounts.sign_in_without_password(ctx, keen[0].user_id).access_token
+    request = {
+        "audience": "tag",
+        "tag": tag,
+        "template": "new_sessions",
+        "channels": "email",
+        "title": "Hi {{first_name}}",
+        "body": "New sessions this week.",
+    }
+
+    # When the admin previews it, sends a test, and sends it (a learner may do none of it)
+    refused = [
+        api.post(
+            f"/api/admin/broadcasts/{what}",
+            json=request,
+            headers={"Authorization": f"Bearer {learner_token}"},
+        )
+        for what in ("preview", "test")
+    ]
+    shown = api.post("/api/admin/broadcasts/preview", json=request, headers=headers)
+    tested = api.post("/api/admin/broadcasts/test", json=request, headers=headers)
+    made = api.post("/api/admin/broadcasts", json=request, headers=headers)
+
+    # Then the preview counts the two reachable, the test went to the admin only, and each of the
+    # two gets exactly one email (the banned one none)
+    assert [r.status_code for r in refused] == [403, 403]
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["audience_size"] == 2
+    assert shown.json()["subject"] == f"New in {tag}: Hi Learner"
+    assert tested.status_code == 200, tested.text
+    assert made.status_code == 202, made.text
+
+    def finished() -> dict[str, Any] | None:
+        out = api.get(f"/api/admin/broadcasts/{made.json()['id']}", headers=headers).json()
+        return out if out["status"] == "done" else None
+
+    done = wait_until(finished, timeout=60, what="the bulk email sent")
+    assert (done["recipients"], done["sent"], done["failed"]) == (2, 2, 0)
+    emails = [e for e in read_outbox(Path(stack.env["OUTBOX_DIR"])) if tag in e["subject"]]
+    assert sorted(e["to"] for e in emails) == sorted([admin_email, email_of(keen[0]), email_of(keen[1])])
+    assert [e["subject"] for e in emails if e["to"] == admin_email] == [f"[Test] New in {tag}: Hi Root"]
+    assert notices(keen[0].user_id, "broadcast") == []  # email only: no in-app record
+
+
 # Last: it moves the stack's clock two days on (tokens issued here before would read as expired).
 def test_advancing_the_clock_sends_each_reminder_once_and_none_for_a_cancelled_booking(
     stack: LocalStack, ctx: Context, api: httpx.Client

@@ -37,7 +37,7 @@ def deliver(ctx: Context, notice: Notice) -> bool:
     now = clock.now_seconds()
     did = False
     notification_id = None
-    if prefs.allows(category.name, "in_app"):
+    if _wanted(notice, "in_app") and prefs.allows(category.name, "in_app"):
         digest = inbox.marker_digest(notice.user_id, notice.kind, notice.dedupe_key, "in_app")
         recorded = inbox.record(
             notice.user_id,
@@ -55,7 +55,7 @@ def deliver(ctx: Context, notice: Notice) -> bool:
         return did  # too late for email or push (the record still tells what happened)
     quiet_until = prefs.quiet_hours.ends_after(now, user.timezone)
     for channel in HOLDABLE:
-        if not prefs.allows(category.name, channel):
+        if not (_wanted(notice, channel) and prefs.allows(category.name, channel)):
             continue
         digest = inbox.marker_digest(notice.user_id, notice.kind, notice.dedupe_key, channel)
         if quiet_until is not None:
@@ -63,6 +63,10 @@ def deliver(ctx: Context, notice: Notice) -> bool:
         else:
             did = _send_once(ctx, notice, channel, digest, user, notification_id) or did
     return did
+
+
+def _wanted(notice: Notice, channel: str) -> bool:
+    return notice.channels is None or channel in notice.channels
 
 
 class DeliveryFailed(RuntimeError):

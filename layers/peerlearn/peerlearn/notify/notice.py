@@ -20,3 +20,6 @@ class Notice:
     expires_at: int | None = None
     # Extra fields for templates (all strings): session_id, starts_at (ISO), amount_paise, ...
     data: dict[str, str] = field(default_factory=dict)
+    # Only these channels ("in_app", "email", "push"), each still only if the person allows it; None:
+    # every channel they allow. An admin's bulk email is email only.
+    channels: frozenset[str] | None = None

@@ -47,8 +47,15 @@ class BroadcastItem(BaseItem, discriminator="BROADCAST"):
     """An admin's announcement: queued -> sending -> done, a page of recipients at a time."""
 
     id = UnicodeAttribute()
-    audience = UnicodeAttribute()  # everyone | learners | mentors | session
+    audience = UnicodeAttribute()  # everyone | learners | mentors | session | tag | inactive
     session_id = UnicodeAttribute(null=True)
+    tag = UnicodeAttribute(null=True)  # audience "tag"
+    inactive_days = NumberAttribute(null=True)  # audience "inactive"
+    # Audience "inactive": no sign-in since this moment (ISO), fixed at creation so every page asks
+    # the same question however long the sending takes.
+    inactive_since = UnicodeAttribute(null=True)
+    template = UnicodeAttribute(default="announcement")  # a name in peerlearn.notices.templates
+    channels = UnicodeAttribute(default="all")  # all | email
     title = UnicodeAttribute()
     body = UnicodeAttribute()
     link = UnicodeAttribute(null=True)
@@ -57,6 +64,8 @@ class BroadcastItem(BaseItem, discriminator="BROADCAST"):
     status = UnicodeAttribute(default="queued")
     recipients = NumberAttribute(default=0)  # known at creation (a count Query per audience part)
     sent = NumberAttribute(default=0)  # recipients handled so far (delivered, or skipped as done before)
+    failed = NumberAttribute(default=0)  # recipients given up on after the page's last attempt
+    page_attempts = NumberAttribute(default=0)  # attempts at the page at `cursor` that had failures
     # Where the next page starts: "<part index>|<the Query's last key as JSON, or nothing>".
     cursor = UnicodeAttribute(default="0|")
     pages = NumberAttribute(default=0)

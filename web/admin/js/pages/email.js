@@ -1,33 +1,71 @@
-// /admin/email (the broadcasts, until bulk email replaces them): an admin writes an announcement, picks who gets it (everyone, learners,
-// mentors, one session's attendees), previews it, confirms, and watches it go out: the list of past
-// broadcasts shows each one's progress and polls while any is still sending.
+// /admin/email: bulk email. An admin picks a segment (everyone, learners, mentors, a tag of interest,
+// the inactive, one session's attendees), a template, writes the title and message (with
+// {{first_name}}-style fields), previews the email one person would get with the audience's size,
+// sends a test to themselves, confirms, and watches it go out: the list shows each one's progress
+// (sent of total, failed) and polls while any is still sending.
 import { get, post, withQuery } from '../../../src/js/api.js';
-import { AUDIENCES, LIMITS, broadcastRequest, percent, progressText, sending } from '../../../src/js/broadcasts.js';
+import {
+  AUDIENCES,
+  CHANNELS,
+  LIMITS,
+  MAX_INACTIVE_DAYS,
+  audienceText,
+  broadcastRequest,
+  percent,
+  progressText,
+  sending,
+} from '../../../src/js/broadcasts.js';
 import { confirmAction } from '../../../src/js/confirm.js';
+import { plural, whenText } from '../../../src/js/format.js';
 import { pageList } from '../../../src/js/paging.js';
 import { toast } from '../../../src/js/toasts.js';
 
-const POLL_MS = 2000;
+const POLL_MS = 1000;
+// Used while the templates load (or if they don't): the plain announcement always exists.
+const PLAIN = { name: 'announcement', label: 'Announcement', subject: '{{title}}', body: '{{body}}', fields: [] };
+// The API's field names -> the form's.
+const FORM_FIELDS = { session_id: 'session', tag: 'tag', inactive_days: 'inactiveDays', title: 'title', body: 'body', link: 'link', template: 'template' };
 
-const blankForm = () => ({ audience: 'everyone', session: '', title: '', body: '', link: '' });
+const blankForm = () => ({
+  audience: 'everyone',
+  session: '',
+  tag: '',
+  inactiveDays: '30',
+  template: 'announcement',
+  channels: 'email',
+  title: '',
+  body: '',
+  link: '',
+});
+
+const idlePreview = () => ({ status: 'idle', message: '', size: 0, recipientName: '', subject: '', text: '' });
 
 export default () => {
   // The page as Alpine made it reactive (set by init): the list's `loaded` hook must start the polling
-  // through it. Through the plain object the polls' answers changed nothing on screen, and a list
-  // answered after a new broadcast's POST took the polling over (its status stuck at "Queued").
+  // through it, or the polls' answers change nothing on screen.
   let component = null;
   const page = {
     audiences: AUDIENCES,
+    channels: CHANNELS,
     limits: LIMITS,
+    maxInactiveDays: MAX_INACTIVE_DAYS,
     form: blankForm(),
     errors: {},
+    templates: { status: 'loading', items: [PLAIN] },
+    preview: idlePreview(),
     sending: false,
+    testing: false,
     sendError: '',
     timer: null,
 
     init() {
       component = this;
       this.list.load();
+      this.loadTemplates();
+      // A preview shown is of the form as it was: any change makes it stale.
+      this.$watch('form', () => {
+        if (this.preview.status !== 'loading') this.preview = idlePreview();
+      });
     },
 
     destroy() {
@@ -35,9 +73,26 @@ export default () => {
       this.timer = null;
     },
 
-    audienceLabel(item) {
-      const label = AUDIENCES.find((a) => a.value === item.audience)?.label ?? item.audience;
-      return item.audience === 'session' ? `${label} (${item.session_id})` : label;
+    async loadTemplates() {
+      this.templates = { status: 'loading', items: this.templates.items };
+      try {
+        const { items } = await get('/api/admin/broadcasts/templates', { auth: true });
+        this.templates = { status: 'ready', items };
+      } catch {
+        this.templates = { status: 'failed', items: [PLAIN] };
+      }
+    },
+
+    templateHint() {
+      const chosen = this.templates.items.find((t) => t.name === this.form.template) ?? PLAIN;
+      const needs = chosen.fields.length ? ` Needs: ${chosen.fields.map((f) => `{{${f}}}`).join(', ')}.` : '';
+      return `Subject: ${chosen.subject} · Message: ${chosen.body.replace(/\n+/g, ' ')}${needs}`;
+    },
+
+    itemSummary(item) {
+      const how = item.channels === 'email' ? 'Email' : 'App, email and push';
+      const audience = audienceText(item);
+      return `${how} to ${audience} · ${whenText(item.created_at)}`;
     },
 
     statusLabel(item) {
@@ -45,22 +100,75 @@ export default () => {
     },
 
     statusClass(item) {
-      return item.status === 'done' ? 'bg-emerald-100 text-emerald-800' : 'bg-amber-100 text-amber-800';
+      if (item.status === 'done') return item.failed ? 'bg-amber-100 text-amber-800' : 'bg-emerald-100 text-emerald-800';
+      return 'bg-sky-100 text-sky-800';
+    },
+
+    audienceSizeText() {
+      return plural(this.preview.size, 'person', 'people');
     },
 
     percent,
     progressText,
 
-    /** Validates, asks for confirmation (naming the audience), then queues it. */
-    async review() {
+    /** The request, or null with the form's errors shown. */
+    request() {
       this.sendError = '';
       const { request, errors } = broadcastRequest(this.form);
       this.errors = errors ?? {};
+      return request ?? null;
+    },
+
+    /** Shows the API's refusal on its field when the form has one, else above the buttons. */
+    refused(error, where = 'send') {
+      const field = FORM_FIELDS[error.field];
+      if (field) this.errors = { ...this.errors, [field]: error.message };
+      else if (where === 'preview') this.preview = { ...idlePreview(), status: 'failed', message: error.message };
+      else this.sendError = error.message;
+    },
+
+    async previewEmail() {
+      const request = this.request();
       if (!request) return;
-      const audience = AUDIENCES.find((a) => a.value === request.audience).label.toLowerCase();
+      this.preview = { ...idlePreview(), status: 'loading' };
+      try {
+        const shown = await post('/api/admin/broadcasts/preview', request, { auth: true });
+        this.preview = {
+          status: 'ready',
+          message: '',
+          size: shown.audience_size,
+          recipientName: shown.recipient.name,
+          subject: shown.subject,
+          text: shown.text,
+        };
+      } catch (error) {
+        this.preview = idlePreview();
+        this.refused(error, 'preview');
+      }
+    },
+
+    async sendTest() {
+      const request = this.request();
+      if (!request) return;
+      this.testing = true;
+      try {
+        const sent = await post('/api/admin/broadcasts/test', request, { auth: true });
+        toast(`Test sent to ${sent.to}.`, 'success');
+      } catch (error) {
+        this.refused(error);
+      } finally {
+        this.testing = false;
+      }
+    },
+
+    /** Validates, asks for confirmation (naming the audience), then queues it. */
+    async review() {
+      const request = this.request();
+      if (!request) return;
+      const how = request.channels === 'all' ? 'in the app, by email and by push' : 'by email';
       const ok = await confirmAction({
-        title: 'Send this broadcast?',
-        message: `“${request.title}” goes to ${audience === 'one session' ? "the session's attendees" : audience} now. It can't be recalled.`,
+        title: 'Send this now?',
+        message: `“${request.title}” goes ${how} to ${audienceText(request)} now. It can't be recalled.`,
         confirmLabel: 'Send',
         cancelLabel: 'Not yet',
       });
@@ -70,17 +178,17 @@ export default () => {
         const made = await post('/api/admin/broadcasts', request, { auth: true });
         this.list.items = [made, ...this.list.items.filter((item) => item.id !== made.id)];
         this.form = blankForm();
+        this.preview = idlePreview();
         toast(progressText(made), 'success');
         this.watch();
       } catch (error) {
-        if (error.field === 'session_id') this.errors = { session: error.message };
-        else this.sendError = error.message;
+        this.refused(error);
       } finally {
         this.sending = false;
       }
     },
 
-    /** Polls the broadcasts still going out until all are sent. */
+    /** Polls the ones still going out until all are sent. */
     watch() {
       clearTimeout(this.timer);
       if (!this.list.items.some(sending)) return;
