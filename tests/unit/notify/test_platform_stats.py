@@ -76,7 +76,7 @@ def test_an_admin_who_subscribes_gets_the_figures_at_once(ctx: Context, admin: B
     open_channel(ctx, admin, "admin-tab-2=")
     open_channel(ctx, person("learner"), "learner-tab=")
     mentor = person("mentor")
-    live = publish(ctx, mentor, hours=0.1)
+    live = publish(ctx, mentor, hours=0.25)
     lifecycle.start(get_session_item(live))
     stream = Stream(ctx)
     confirmed_free_booking(ctx)
