@@ -90,7 +90,7 @@ def people_online(now: int) -> int:
         for item in ChannelConnectionItem.by_open.query(
             OPEN_CHANNELS,
             filter_condition=ChannelConnectionItem.ttl > now,
-            attributes_to_get=["user_id", "ttl"],
+            attributes_to_get=["entity", "user_id", "ttl"],
         )
     }
     return len(users)
