@@ -23,8 +23,8 @@ test('every admin page has its fragment and component, and every route is the ad
     if (route.page) assert.deepEqual(route.roles, ['admin'], `${route.name} is for admins only`);
   }
   assert.deepEqual(
-    adminNav().map((link) => link.name).slice(0, 1),
-    ['users'],
+    adminNav().map((link) => link.name).slice(0, 2),
+    ['overview', 'users'],
   );
 });
 
