@@ -277,3 +277,19 @@ def test_the_assistant_streams_last_weeks_revenue_and_it_is_the_ledgers(
     expect(answer.get_by_test_id("assistant-tools")).to_have_text("Tools used: money_between")
     figure = answer.get_by_test_id("assistant-figure-money_between.platform_revenue_paise")
     assert paise_of(figure.inner_text()) == expected["platform_revenue_paise"]
+
+
+# ---------------------------------------------------------------- a phone's screen
+def test_the_overview_reports_and_assistant_fit_a_phone(page: Page, admin_email: str) -> None:
+    admin_page(page, admin_email, "/admin/")
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path, heading, ready in (
+        ("/admin/", "Overview", "overview-tiles"),
+        ("/admin/reports", "Reports", "report-form"),
+        ("/admin/assistant", "Assistant", "assistant-input"),
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        expect(page.get_by_test_id(ready)).to_be_visible(timeout=30_000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width} px wide on a 360 px screen"
