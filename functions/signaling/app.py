@@ -21,7 +21,7 @@ with cold_start():
     from peerlearn.errors import DomainError
     from peerlearn.live import dispatch, presence, sockets
     from peerlearn.live.tickets import TicketGrant
-    from peerlearn.notify import channel
+    from peerlearn.notify import channel, platform_stats
     from peerlearn.observability import make_tracer, route_domain_logs
 
     logger = Logger()
@@ -50,6 +50,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         authorizer = request.get("authorizer") or {}
         if authorizer.get("channel") == "user" and authorizer.get("user_id"):
             channel.connect(str(authorizer["user_id"]), connection_id)  # a person's notifications
+            platform_stats.nudge()  # one more person online: admins watching the figures are told
             return {"statusCode": 200}
         grant = _grant(authorizer)
         if grant is None:  # the route is configured with the authorizer; this never passes without it
@@ -62,6 +63,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {"statusCode": 200}
     if request.event_type == "DISCONNECT":
         presence.disconnect(connection_id)
+        platform_stats.nudge()  # maybe one fewer online (a Query of the subscribers, usually empty)
         return {"statusCode": 200}
     try:
         dispatch.handle(connection_id, socket.decoded_body or "")

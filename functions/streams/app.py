@@ -15,7 +15,7 @@ with cold_start():
 
     from peerlearn.config import PushSettings, Settings
     from peerlearn.context import build_context
-    from peerlearn.events import handle_record
+    from peerlearn.events import after_batch, handle_record
     from peerlearn.observability import make_tracer, route_domain_logs
 
     logger = Logger()
@@ -32,6 +32,9 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
+    response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+    # The admins' live statistics: once per batch, after its rollups, never failing it.
+    after_batch([DynamoDBRecord(record) for record in event.get("Records", [])])
+    return response

@@ -180,8 +180,16 @@ def test_the_revenue_question_gets_the_ledgers_figure_for_last_week_and_names_th
     deltas = [m for user, m in pushed if user == admin_id and m["type"] == "assistant.delta"]
     assert [m["sequence"] for m in deltas] == list(range(len(deltas)))
     assert {m["request_id"] for m in deltas} == {"q1"}
-    assert "".join(m["delta"] for m in deltas) == reply.body["answer"]
-    assert pushed[-1][1] == {"type": "assistant.done", "request_id": "q1", "tools": ["money_between"]}
+    assert "".join(m["text"] for m in deltas) == reply.body["answer"]
+    done = pushed[-1][1]
+    assert done["type"] == "assistant.done"
+    assert done["request_id"] == "q1"
+    assert done["answer"] == reply.body["answer"]
+    assert done["tools"] == ["money_between"]
+    # the figures the tool returned travel with the answer, exactly as the ledger has them
+    assert done["tools_used"][0]["figures"]["platform_revenue_paise"] == expected
+    assert done["tools_used"][0]["figures"]["gmv_paise"] == 2 * PRICE
+    assert reply.body["tools_used"][0]["figures"]["platform_revenue_paise"] == expected
 
 
 def test_a_refund_in_the_range_lowers_the_platform_revenue_as_the_ledger_does(

@@ -25,6 +25,7 @@ test('every admin page has its fragment and component, and every route is the ad
   const nav = adminNav().map((link) => link.name);
   for (const name of ['users', 'audit', 'data-requests']) assert.ok(nav.includes(name), name);
   assert.equal(new Set(nav).size, nav.length);
+  assert.deepEqual(nav.slice(0, 2), ['overview', 'users']);
 });
 
 test('the two sites split the paths between them', () => {

@@ -24,6 +24,7 @@ from peerlearn.bookings.waitlist import offer_freed_seat
 from peerlearn.context import Context
 from peerlearn.feedback import aggregates
 from peerlearn.live import gifts, recording
+from peerlearn.notify import platform_stats
 from peerlearn.payments import cancellations, webhooks
 from peerlearn.payouts import settlement
 from peerlearn.recommend import signals
@@ -50,6 +51,24 @@ def handle_record(ctx: Context, record: DynamoDBRecord) -> None:
     # their markers), so a busy day's figures may wait but nobody misses a notice. Each fact is
     # counted once through its marker.
     analytics.on_change(record.event_name.name if record.event_name else "UNKNOWN", old, new)
+
+
+def after_batch(records: list[DynamoDBRecord]) -> None:
+    """Once a batch is handled (its rollups counted): admins watching the live statistics get fresh
+    figures when a record moved one (throttled; never raises, so it can't fail the batch)."""
+    try:
+        moved = any(_moves_a_figure(record) for record in records)
+    except Exception:  # an image that can't be read was the batch's business, reported there
+        logger.warning("live statistics: a record could not be read", exc_info=True)
+        moved = True
+    if moved:
+        platform_stats.nudge()
+
+
+def _moves_a_figure(record: DynamoDBRecord) -> bool:
+    new: dict[str, Any] = (record.dynamodb.new_image if record.dynamodb else None) or {}
+    old: dict[str, Any] = (record.dynamodb.old_image if record.dynamodb else None) or {}
+    return platform_stats.moves_a_figure(record.event_name.name if record.event_name else "UNKNOWN", old, new)
 
 
 def react(

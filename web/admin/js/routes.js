@@ -8,8 +8,9 @@ const ADMIN = { signedIn: true, roles: ['admin'] };
 
 /** `page` names web/admin/pages/<page>.html and its component `<camelCase page>Page`. */
 export const ADMIN_ROUTES = [
-  // REPORTS replaces this redirect with the overview page (live statistics, today's figures).
-  { name: 'overview', path: '/admin', title: 'Overview', redirect: '/admin/users' },
+  { name: 'overview', path: '/admin', title: 'Overview', page: 'overview', ...ADMIN, nav: { label: 'Overview', order: 1 } },
+  { name: 'reports', path: '/admin/reports', title: 'Reports', page: 'reports', ...ADMIN, nav: { label: 'Reports', order: 6 } },
+  { name: 'assistant', path: '/admin/assistant', title: 'Assistant', page: 'assistant', ...ADMIN, nav: { label: 'Assistant', order: 7 } },
   { name: 'users', path: '/admin/users', title: 'Users', page: 'users', ...ADMIN, nav: { label: 'Users', order: 2, lit: ['users', 'user'] } },
   { name: 'user', path: '/admin/users/:id', title: 'User', page: 'user', ...ADMIN },
   { name: 'audit', path: '/admin/audit', title: 'Audit log', page: 'audit', ...ADMIN, nav: { label: 'Audit log', order: 8 } },

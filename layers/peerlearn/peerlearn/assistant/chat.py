@@ -1,8 +1,10 @@
 """The assistant's loop: the admin's question -> Groq with the tools offered -> the tools it asks
 for, run here on live data -> their results back -> an answer that quotes them and names the tools.
 
-Text streams to the admin's open tabs over their user channel as `assistant.delta` messages (REST
-API Gateway can't stream a Lambda's response), with the request id the browser chose; the whole
+Text streams to the admin's open tabs over their user channel as `assistant.delta` messages
+(`request_id`, `sequence`, `text`: REST API Gateway can't stream a Lambda's response), as Groq's
+streamed completion (`stream=True`) writes it, with the request id the browser chose; an
+`assistant.done` follows with the answer, the tools used and the figures they returned. The whole
 answer is also the REST response. Requests to act (delete, ban, send...) are refused before any
 model call: the tools only read and draft.
 """
@@ -91,7 +93,7 @@ class _Stream:
                     "type": "assistant.delta",
                     "request_id": self.request_id,
                     "sequence": self.sequence,
-                    "delta": self.pending,
+                    "text": self.pending,
                 },
             )
             self.sequence += 1
@@ -105,7 +107,13 @@ class _Stream:
                 {
                     "type": "assistant.done",
                     "request_id": self.request_id,
+                    "answer": answer.answer,
+                    "refused": answer.refused,
                     "tools": [t.name for t in answer.tools_used],
+                    "tools_used": [
+                        {"name": t.name, "result_summary": t.result_summary, "figures": t.figures}
+                        for t in answer.tools_used
+                    ],
                 },
             )
 
@@ -118,6 +126,15 @@ def _call_message(reply: Reply) -> dict[str, Any]:
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for c in reply.tool_calls[:MAX_CALLS_PER_ROUND]
         ],
+    }
+
+
+def _figures(result: dict[str, Any]) -> dict[str, int]:
+    """A tool result's whole-number figures (paise, counts): never its text or its lists."""
+    return {
+        str(name): value
+        for name, value in result.items()
+        if isinstance(value, int) and not isinstance(value, bool)
     }
 
 
@@ -167,7 +184,12 @@ def ask(
         for call in reply.tool_calls[:MAX_CALLS_PER_ROUND]:
             outcome = tools.run(call.name, call.arguments)
             used.append(
-                ToolUse(name=call.name[:60], arguments=outcome.arguments, result_summary=outcome.summary)
+                ToolUse(
+                    name=call.name[:60],
+                    arguments=outcome.arguments,
+                    result_summary=outcome.summary,
+                    figures=_figures(outcome.result),
+                )
             )
             messages.append(
                 {"role": "tool", "tool_call_id": call.id, "content": json.dumps(outcome.result, default=str)}

@@ -40,6 +40,9 @@ class ToolUse(Shape):
     name: str
     arguments: dict[str, Any]
     result_summary: str
+    # The whole-number figures the tool returned (paise, counts), as it returned them: what the answer
+    # quotes, for a page to show beside it.
+    figures: dict[str, int] = Field(default_factory=dict)
 
 
 class AssistantAnswer(Shape):

@@ -5,7 +5,8 @@ its participant's; the per-connection rate limit; JSON and a known `action`; the
 action's own shape. Each refusal is an `error` to the sender only, and nothing reaches anyone else.
 
 A user channel (peerlearn.notify.channel: a person's notifications, on the same API) passes the same
-size, rate and JSON checks and may then only `ping`: every room action is refused, and does nothing.
+size, rate and JSON checks and may then only `ping`, or, an admin's, `subscribe` to the live platform
+statistics (peerlearn.notify.platform_stats): every room action is refused, and does nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from peerlearn.live import chat, ending, fanout, messages, moderation, presence,
 from peerlearn.live.access import get_participant, get_state
 from peerlearn.live.messages import Action
 from peerlearn.live.timing import now_ms, server_now
+from peerlearn.notify import platform_stats
 from peerlearn.store.models import ChannelConnectionItem, ConnectionItem, ParticipantItem, RoomStateItem
 
 logger = logging.getLogger(__name__)
@@ -121,7 +123,7 @@ def _handle(connection_id: str, body: str) -> dict[str, Any] | None:
     ref = raw_ref if isinstance(raw_ref, str) and len(raw_ref) <= 40 else None
     action = payload.get("action")
     if isinstance(connection, ChannelConnectionItem):
-        return _on_user_channel(action, ref)
+        return _on_user_channel(connection, payload, ref)
     if action not in MATRIX:
         return error("bad_message", "Unknown action.", ref)
     person = get_participant(connection.session_id, connection.user_id)
@@ -143,11 +145,30 @@ def _handle(connection_id: str, body: str) -> dict[str, Any] | None:
         return error(exc.code, exc.message, ref)
 
 
-def _on_user_channel(action: Any, ref: str | None) -> dict[str, Any]:
-    """A user channel only carries notifications to its person: `ping` is all it answers."""
+def _on_user_channel(
+    connection: ChannelConnectionItem, payload: dict[str, Any], ref: str | None
+) -> dict[str, Any]:
+    """A user channel carries notifications to its person: it answers `ping`, and an admin's may
+    `subscribe`/`unsubscribe` to the live platform statistics (topic `stats`, admins only)."""
+    action = payload.get("action")
     if action == "ping":
         return {"type": "pong", "server_now": server_now()}
-    return error("forbidden", "This connection carries notifications only: it accepts ping alone.", ref)
+    if action in ("subscribe", "unsubscribe"):
+        if payload.get("topic") != platform_stats.TOPIC:
+            return error("bad_message", f"topic: the only topic is {platform_stats.TOPIC!r}.", ref)
+        try:
+            if action == "subscribe":
+                answer = platform_stats.subscribe(connection.connection_id, connection.user_id)
+            else:
+                answer = platform_stats.unsubscribe(connection.connection_id)
+        except DomainError as exc:
+            return error(exc.code, exc.message, ref)
+        return {**answer, "ref": ref} if ref is not None else answer
+    return error(
+        "forbidden",
+        "This connection carries notifications only: it accepts ping, subscribe and unsubscribe.",
+        ref,
+    )
 
 
 def within_rate(connection: ConnectionItem | ChannelConnectionItem) -> bool:

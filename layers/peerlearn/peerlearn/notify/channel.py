@@ -26,8 +26,10 @@ from peerlearn.store.keys import (
     CHANNEL_PREFIX,
     CHANNEL_TICKET_SK,
     CONNECTION_SK,
+    OPEN_CHANNELS,
     channel_sk,
     connection_pk,
+    open_channel_gsi1sk,
     ticket_pk,
     user_pk,
 )
@@ -114,6 +116,8 @@ def connect(user_id: str, connection_id: str) -> None:
                 user_id=user_id,
                 connected_at=now,
                 ttl=ttl,
+                gsi1pk=OPEN_CHANNELS,
+                gsi1sk=open_channel_gsi1sk(now, connection_id),
             )
         )
         tx.save(

@@ -239,6 +239,24 @@ def channel_sk(connection_id: str) -> str:
     return f"{CHANNEL_PREFIX}{connection_id}"
 
 
+# Every open user-channel connection is also in gsi1 under this key (gsi1sk <connected_at>#<id>): how
+# many people have PeerLearn open now is one Query on it (peerlearn.notify.platform_stats).
+OPEN_CHANNELS = "CHANNELS_OPEN"
+
+
+def open_channel_gsi1sk(connected_at: int, connection_id: str) -> str:
+    return f"{connected_at:012d}#{connection_id}"
+
+
+# ---------------------------------------------------------------- live platform statistics (admins)
+STATS_SUBSCRIBERS = "STATS_SUBSCRIBERS"  # pk of the admins' connections that asked for live statistics
+STATS_PUSH = "STATS_PUSH"  # pk (sk LATEST) of the last push to them: the throttle
+
+
+def stats_subscriber_sk(connection_id: str) -> str:
+    return f"CONN#{connection_id}"
+
+
 def room_pk(session_id: str) -> str:
     """A room's partition: its state, participants, attendance and chat (fan-out is one Query)."""
     return f"ROOM#{session_id}"

@@ -15,7 +15,7 @@ from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
-from peerlearn.store.base import BaseItem
+from peerlearn.store.base import BaseItem, Gsi1
 
 
 class RoomTicketItem(BaseItem, discriminator="ROOM_TICKET"):
@@ -58,6 +58,11 @@ class ChannelConnectionItem(BaseItem, discriminator="USER_CHANNEL"):
     connected_at = NumberAttribute()  # epoch seconds
     rate_level = NumberAttribute(default=0)
     rate_checked_ms = NumberAttribute(default=0)
+    # gsi1pk `CHANNELS_OPEN`, gsi1sk `<connected_at>#<id>`: who has PeerLearn open now is one Query
+    # (the admins' live statistics). Null on connections opened before the index existed.
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_open = Gsi1()
 
 
 class UserChannelItem(BaseItem, discriminator="USER_CHANNEL_ENTRY"):

@@ -61,6 +61,7 @@ from peerlearn.store.push import PushSubscriptionItem as PushSubscriptionItem
 from peerlearn.store.recommend import RECOMMEND_MODELS
 from peerlearn.store.rights import RIGHTS_MODELS
 from peerlearn.store.room_media import RecordingItem, RoomFileItem
+from peerlearn.store.stats import STATS_MODELS
 
 
 class UserItem(BaseItem, discriminator="USER"):
@@ -309,4 +310,5 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     *RIGHTS_MODELS,
     *AUDIT_MODELS,
     *ANALYTICS_MODELS,
+    *STATS_MODELS,
 )
