@@ -1,4 +1,14 @@
-"""The admins' view of money: payments, refunds (and refunding any payment), revenue, reconciliation."""
+"""The admins' view of money: payments, refunds (and refunding any payment), revenue, reconciliation.
+
+| pattern | key condition | index |
+|---|---|---|
+| payments, newest first (between two days) | gsi1pk = PAYMENTS (, gsi1sk between <since>, <until>) | gsi1 |
+| one learner's payments (between two days) | gsi2pk = PAYER#<id> (, gsi2sk between ...) | gsi2 |
+| a learner by the email they sign in with | GetItem EMAIL#<email> / EMAIL, then their profile | table |
+| refunds, newest first | gsi2pk = REFUNDS | gsi2 |
+| refunds due (not accepted yet, or failed) | gsi1pk = REFUNDS_DUE | gsi1 |
+| the last reconciliation | GetItem RECONCILIATION / LATEST | table |
+"""
 
 from __future__ import annotations
 
