@@ -5,6 +5,7 @@ from the journal entries themselves, and the platform fee's running balance."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -138,6 +139,10 @@ def test_an_admin_refunds_approves_and_reads_revenue_equal_to_the_ledger(
         return row.get_by_test_id("admin-payment-status").inner_text() == "Partly refunded"
 
     wait_until(partly_refunded, timeout=30, interval=1, what="Razorpay to process the refund")
+    row.get_by_test_id("money-payment-details-open").click()
+    expect(row.get_by_test_id("money-payment-refunds")).to_contain_text("Audio failed for half the session")
+    learner_link = row.get_by_test_id("money-payment-learner")
+    expect(learner_link).to_have_attribute("href", re.compile(r"^/admin/users/\w+$"))
 
     # ... approves the mentor's withdrawal
     page.get_by_test_id("admin-tab-withdrawals").click()

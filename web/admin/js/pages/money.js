@@ -44,6 +44,14 @@ const REASON_MIN = 3;
 const REFUND_REASON_MAX = 300; // AdminRefundRequest.reason
 const REJECT_REASON_MAX = 500; // RejectRequest.reason
 
+const SPLIT_LABELS = [
+  ['mentor_share_paise', "Mentor's share"],
+  ['platform_fee_paise', 'Platform fee'],
+  ['gst_paise', 'GST on the fee'],
+  ['tcs_paise', 'TCS withheld'],
+  ['tds_paise', 'TDS withheld'],
+];
+
 const tabFrom = (query) => (TABS.some((t) => t.value === query.tab) ? query.tab : 'payments');
 
 export default () => {
@@ -64,6 +72,7 @@ export default () => {
     search: { text: '', from: '', to: '', error: '' },
     filter: {},
     found: null, // one payment found by its id: { status, payment, message }
+    details: {}, // by payment id: { open, status, data, message }
 
     balances: { status: 'loading', data: null, message: '' }, // /api/admin/revenue (the ledger's totals)
     books: { status: 'loading', data: null, message: '' }, // /api/admin/reconciliation
@@ -176,6 +185,30 @@ export default () => {
       return this.payments.items;
     },
 
+    /** One payment's details (who paid whom, the split, its refunds), read when first opened. */
+    async toggleDetails(payment) {
+      const id = payment.payment_id;
+      if (this.details[id]?.open) {
+        this.details[id].open = false;
+        return;
+      }
+      this.details[id] = { open: true, status: 'loading', data: null, message: '' };
+      try {
+        const data = await get(`/api/admin/payments/${encodeURIComponent(id)}`, { auth: true });
+        this.details[id] = { open: true, status: 'ready', data, message: '' };
+      } catch (error) {
+        this.details[id] = { open: true, status: 'failed', data: null, message: error.message };
+      }
+    },
+
+    detailsOpen(payment) {
+      return Boolean(this.details[payment.payment_id]?.open);
+    },
+
+    splitLines(detail) {
+      return SPLIT_LABELS.map(([key, label]) => ({ key, label, paise: detail.split[key] ?? 0 }));
+    },
+
     refundable(payment) {
       return payment.amount_paise - payment.refunded_paise;
     },
@@ -223,6 +256,7 @@ export default () => {
         const made = await post(`/api/admin/payments/${encodeURIComponent(payment.payment_id)}/refund`, body, { auth: true });
         toast(`Refund of ${amountText(made.amount_paise)} ${made.status === 'processed' ? 'done' : 'started'}.`, 'success');
         this.open = null;
+        delete this.details[payment.payment_id];
         if (this.found) this.find();
         else this.payments.load();
       } catch (error) {
