@@ -336,7 +336,7 @@ export default () => {
 
     async loadRevenue() {
       const r = this.revenue;
-      r.error = rangeError(r.view, r.from, r.to);
+      r.error = rangeError(r.from, r.to);
       if (r.error) return;
       if (this.balances.status !== 'ready') this.loadBalances();
       r.status = 'loading';
