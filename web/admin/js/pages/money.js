@@ -351,6 +351,13 @@ export default () => {
         await this.$nextTick();
         await this.drawChart();
       } catch (error) {
+        if (error.status === 400) {
+          r.error = error.message; // the choice, not the page: said beside the dates
+          Object.assign(r, { status: 'idle', report: null, rows: [] });
+          chart?.destroy();
+          chart = null;
+          return;
+        }
         r.status = 'failed';
         r.message = error.message;
       }
