@@ -181,6 +181,12 @@ def test_an_admin_refunds_approves_and_reads_revenue_equal_to_the_ledger(
     page.get_by_test_id("money-view-mentor").click()
     expect(page.get_by_test_id("money-revenue-table")).to_contain_text("Meera Nair")
 
+    # A range that ends before it starts is said beside the dates
+    page.get_by_test_id("money-revenue-from").fill(last_day)
+    page.get_by_test_id("money-revenue-to").fill(first_day)
+    page.get_by_test_id("money-revenue-show").click()
+    expect(page.get_by_test_id("money-revenue-error")).to_have_text("The range ends before it starts.")
+
     # On a phone (360 px) the page scrolls only down: the table scrolls sideways inside its own box
     page.set_viewport_size({"width": 360, "height": 740})
     page.get_by_test_id("admin-tab-payments").click()
