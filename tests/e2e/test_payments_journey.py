@@ -212,6 +212,7 @@ def test_an_admin_refunds_part_of_a_payment_and_the_receipt_lists_the_credit_not
     row.get_by_test_id("admin-refund-amount").fill("200")
     row.get_by_test_id("admin-refund-reason").fill("Audio failed for half the session")
     row.get_by_test_id("admin-refund-submit").click()
+    admin.get_by_test_id("confirm-ok").click()  # "Refund ₹200?"
     expect(row.get_by_test_id("admin-refund-form")).to_be_hidden()
     admin.get_by_test_id("admin-tab-refunds").click()
     admin.get_by_test_id("admin-refunds-all").check()
@@ -358,6 +359,7 @@ def test_a_rejected_withdrawal_shows_the_reason_and_the_money_is_available_again
     expect(row.get_by_role("alert")).to_contain_text("reason")  # a reason is required
     row.get_by_test_id("admin-reject-reason").fill("The PAN's name doesn't match the bank account")
     row.get_by_test_id("admin-reject-submit").click()
+    admin.get_by_test_id("confirm-ok").click()
     expect(row).to_be_hidden()
 
     _, mentor = browse(mentor_email)

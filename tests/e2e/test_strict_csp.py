@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from infra.local.stack import LocalStack
 from tests.e2e.conftest import ZONE, Api, pay_by_api, sign_in
-from tests.support import local_in
+from tests.support import local_in, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -188,5 +188,17 @@ def test_payment_pages_run_without_unsafe_eval(
     expect(page.get_by_test_id("admin-refunds")).to_be_visible()
     page.get_by_test_id("admin-tab-withdrawals").click()
     expect(page.get_by_test_id("admin-withdrawals")).to_be_visible()
+
+    page.get_by_test_id("admin-tab-revenue").click()
+
+    def revenue_chart_drawn() -> bool:  # Chart.js on the admin site too, once the stream counted the payment
+        page.get_by_test_id("money-revenue-show").click()
+        expect(page.get_by_test_id("money-revenue-report")).to_be_visible(timeout=30_000)
+        if page.get_by_test_id("money-revenue-row").count() == 0:
+            return False
+        expect(page.get_by_test_id("money-revenue-chart")).to_have_attribute("data-drawn", "true")
+        return True
+
+    wait_until(revenue_chart_drawn, timeout=30, interval=1, what="the revenue chart")
     page.wait_for_load_state("networkidle")
     assert problems == [], "\n".join(problems)

@@ -6,6 +6,7 @@ as JSON or CSV, and today's figures. Queries on the rollups only (never a Scan).
 | a dimension's counters over days | pk = ROLLUP#<dimension>, sk between <from># and <to>#\\uffff | table |
 | the zero-result terms over days | pk = ROLLUP#search_terms, sk between <from> and <to> | table |
 | today's figures | GetItem ROLLUP#all / <today>#all | table |
+| the mentors' names of a report by mentor | BatchGetItem USER#<id> / PROFILE | table |
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from peerlearn.analytics.schemas import ReportOut, ReportRow, TermCount, TodayOu
 from peerlearn.errors import BadRequest
 from peerlearn.shapes import Shape
 from peerlearn.store.analytics import ALL, METRICS, RollupItem, SearchTermsItem
-from peerlearn.store.keys import SEARCH_TERMS, rollup_pk, rollup_sk
+from peerlearn.store.base import BaseItem
+from peerlearn.store.keys import SEARCH_TERMS, USER_PROFILE_SK, rollup_pk, rollup_sk, user_pk
+from peerlearn.store.models import UserItem
 
 TIME_DIMENSIONS = ("day", "week", "month")
 VALUE_DIMENSIONS = ("tag", "mentor", "language")
@@ -103,6 +106,7 @@ def report(query: ReportQuery) -> ReportOut:
             row[metric] += int(getattr(item, metric) or 0)
     rows = [ReportRow(key=key, values=values) for key, values in sorted(grouped.items())]
     terms = _terms(query) if "zero_result_searches" in query.metrics else []
+    labels = _mentor_names([row.key for row in rows]) if query.dimension == "mentor" else {}
     return ReportOut(
         metrics=query.metrics,
         dimension=query.dimension,
@@ -111,7 +115,16 @@ def report(query: ReportQuery) -> ReportOut:
         rows=rows,
         totals=totals,
         zero_result_terms=terms,
+        labels=labels,
     )
+
+
+def _mentor_names(mentor_ids: list[str]) -> dict[str, str]:
+    """The rows' mentors by their current profile name (BatchGetItem; a gone profile has no label)."""
+    keys = [(user_pk(mentor_id), USER_PROFILE_SK) for mentor_id in mentor_ids if mentor_id]
+    if not keys:
+        return {}
+    return {item.id: item.name for item in BaseItem.batch_get(keys) if isinstance(item, UserItem)}
 
 
 def _terms(query: ReportQuery) -> list[TermCount]:

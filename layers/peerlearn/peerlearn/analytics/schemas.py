@@ -25,6 +25,8 @@ class ReportOut(Shape):
     # rows of tags may add up to more than the platform's figure; the totals never do.
     totals: dict[str, int]
     zero_result_terms: list[TermCount] = []
+    # By mentor: each row's mentor id -> the mentor's name (the key stays the id, which never changes).
+    labels: dict[str, str] = {}
 
 
 class TodayOut(Shape):

@@ -39,6 +39,9 @@ router = Router()
 Limit = Annotated[int, Query(ge=1, le=50)]
 Cursor = Annotated[str | None, Query(max_length=2000)]
 SessionId = Annotated[str, Query(min_length=1, max_length=40)]
+Learner = Annotated[str | None, Query(min_length=1, max_length=254, description="A learner's id or email")]
+DayFrom = Annotated[str | None, Query(alias="from", max_length=10, description="YYYY-MM-DD (India)")]
+DayTo = Annotated[str | None, Query(alias="to", max_length=10, description="YYYY-MM-DD, inclusive")]
 
 
 # ---------------------------------------------------------------- paying for a held seat
@@ -114,10 +117,22 @@ def verify_gift(body: GiftVerifyRequest, who: CallerDep, ctx: ContextDep) -> Ver
 
 
 # ---------------------------------------------------------------- admins
-@router.get("/api/admin/payments", summary="Payments, newest first", tags=["admin"], security=SECURED)
-def admin_payments(who: CallerDep, limit: Limit = 20, cursor: Cursor = None) -> PaymentPage:
+@router.get(
+    "/api/admin/payments",
+    summary="Payments, newest first; one learner's (id or email) and between two days (India) if asked",
+    tags=["admin"],
+    security=SECURED,
+)
+def admin_payments(
+    who: CallerDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    learner: Learner = None,
+    date_from: DayFrom = None,
+    date_to: DayTo = None,
+) -> PaymentPage:
     who.require_role("admin")
-    return admin.payments(limit=limit, cursor=cursor)
+    return admin.payments(limit=limit, cursor=cursor, learner=learner, from_date=date_from, to_date=date_to)
 
 
 @router.get(
