@@ -1,6 +1,7 @@
-// Builds the static site into dist/: the shell (index.html) and one file per page of the registry
+// Builds the static sites into dist/: the app's shell (index.html) and one file per page of the registry
 // (src/js/routes.js) with their partials inlined, refusing any Alpine expression the CSP build can't
-// evaluate; the JS bundled by esbuild, the CSS compiled by Tailwind. `--watch` rebuilds on change.
+// evaluate; the JS bundled by esbuild, the CSS compiled by Tailwind; then the admin site the same way
+// into dist/admin/ (admin/js/routes.js). `--watch` rebuilds on change.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
@@ -12,20 +13,26 @@ import { checkExpressions } from './csp-check.mjs';
 const root = dirname(fileURLToPath(import.meta.url));
 const src = join(root, 'src');
 const dist = join(root, 'dist');
+// The admin site (admin/): its own shell, registry and pages, built into dist/admin/ from the app's
+// shared modules; its includes look in admin/ first, then src/ (the shared partials).
+const admin = join(root, 'admin');
+const adminDist = join(dist, 'admin');
 
 // `<!-- include pages/login.html -->` or `<!-- include partials/tag-input.html id="x" label="Y" -->`:
 // the file's text, with each `{{name}}` replaced by the attribute of that name. Includes nest.
 const INCLUDE = /<!--\s*include\s+(\S+)((?:\s+[\w-]+="[^"]*")*)\s*-->/g;
 const ATTRIBUTE = /([\w-]+)="([^"]*)"/g;
 
-function inline(text, from) {
+function inline(text, from, roots = [src]) {
   return text.replace(INCLUDE, (_, file, attrs) => {
     const params = Object.fromEntries([...attrs.matchAll(ATTRIBUTE)].map((m) => [m[1], m[2]]));
-    const body = readFileSync(join(src, file), 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, name) => {
+    const found = roots.map((dir) => join(dir, file)).find((path) => existsSync(path));
+    if (!found) throw new Error(`${from} includes ${file}, which is in none of ${roots.map((dir) => relative(root, dir)).join(', ')}`);
+    const body = readFileSync(found, 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, name) => {
       if (!(name in params)) throw new Error(`${file} (included from ${from}) needs ${name}="..."`);
       return params[name];
     });
-    return inline(body, file);
+    return inline(body, file, roots);
   });
 }
 
@@ -119,18 +126,7 @@ async function build() {
     plugins: [cacheCspParses],
   });
 
-  const tailwind = spawnSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'tailwindcss', 'lib', 'cli.js'),
-      '--config', join(root, 'tailwind.config.js'),
-      '--input', join(src, 'css', 'app.css'),
-      '--output', join(dist, 'assets', 'app.css'),
-      '--minify',
-    ],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, BROWSERSLIST_IGNORE_OLD_DATA: '1' } },
-  );
-  if (tailwind.status !== 0) throw new Error(`tailwindcss failed:\n${tailwind.stderr}`);
+  tailwind('tailwind.config.js', join(dist, 'assets', 'app.css'));
 
   // Query-string fingerprints let CloudFront cache the assets and pages while index.html stays fresh.
   const pagesVersion = await writePages();
@@ -141,8 +137,63 @@ async function build() {
   writeFileSync(join(dist, 'index.html'), html);
 
   await writeServiceWorker(pagesVersion, html);
+  await buildAdmin(chartsUrl);
 
   console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);
+}
+
+// Tailwind's CSS for the classes the config's `content` files use.
+function tailwind(config, output) {
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'tailwindcss', 'lib', 'cli.js'),
+      '--config', join(root, config),
+      '--input', join(src, 'css', 'app.css'),
+      '--output', output,
+      '--minify',
+    ],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, BROWSERSLIST_IGNORE_OLD_DATA: '1' } },
+  );
+  if (run.status !== 0) throw new Error(`tailwindcss failed:\n${run.stderr}`);
+}
+
+// dist/admin/: the admin site (admin/index.html, admin/js/main.js, admin/pages/ from admin/js/routes.js),
+// served at /admin/. Its own bundle and CSS (fingerprinted), the app's Chart.js bundle by its URL, and
+// no service worker of its own (the app's worker lets /admin/ pass: the admin site is online only).
+async function buildAdmin(chartsUrl) {
+  mkdirSync(join(adminDist, 'assets'), { recursive: true });
+  mkdirSync(join(adminDist, 'pages'), { recursive: true });
+  await esbuild.build({
+    define: { __CHARTS_URL__: JSON.stringify(chartsUrl) },
+    entryPoints: [join(admin, 'js', 'main.js')],
+    outfile: join(adminDist, 'assets', 'admin.js'),
+    bundle: true,
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [cacheCspParses],
+  });
+  tailwind('tailwind.admin.config.js', join(adminDist, 'assets', 'admin.css'));
+
+  const { ADMIN_PAGES } = await import(`./admin/js/routes.js?at=${Date.now()}`);
+  const roots = [admin, src];
+  const hash = createHash('sha256');
+  for (const page of ADMIN_PAGES) {
+    const file = join(admin, 'pages', `${page}.html`);
+    if (!existsSync(file)) throw new Error(`admin/js/routes.js names page "${page}" but admin/pages/${page}.html is missing`);
+    const name = `admin/pages/${page}.html`;
+    const html = compact(checked(inline(readFileSync(file, 'utf8'), name, roots), name));
+    writeFileSync(join(adminDist, 'pages', `${page}.html`), html);
+    hash.update(html);
+  }
+  const html = compact(checked(inline(readFileSync(join(admin, 'index.html'), 'utf8'), 'admin/index.html', roots), 'admin/index.html'))
+    .replace('{{pagesVersion}}', hash.digest('hex').slice(0, 10))
+    .replace('/admin/assets/admin.js', `/admin/assets/admin.js?v=${fingerprint(join(adminDist, 'assets', 'admin.js'))}`)
+    .replace('/admin/assets/admin.css', `/admin/assets/admin.css?v=${fingerprint(join(adminDist, 'assets', 'admin.css'))}`);
+  writeFileSync(join(adminDist, 'index.html'), html);
 }
 
 function filesUnder(dir) {
@@ -198,9 +249,11 @@ const watching = process.argv.includes('--watch');
 await buildReportingErrors();
 if (watching && existsSync(src)) {
   let timer;
-  watch(src, { recursive: true }, () => {
-    clearTimeout(timer);
-    timer = setTimeout(buildReportingErrors, 100);
-  });
-  console.log('watching src/ for changes');
+  for (const dir of [src, admin]) {
+    watch(dir, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(buildReportingErrors, 100);
+    });
+  }
+  console.log('watching src/ and admin/ for changes');
 }

@@ -1,7 +1,8 @@
 """The local stack's one HTTP front door: what CloudFront, API Gateway and S3 do in the cloud.
 
 Triggers mount their routes (the REST API under the paths the template declares); the built web app
-is served from `web/dist/` with the SPA rewrite of the template's CloudFront function; `/media/...`
+is served from `web/dist/` with the SPA rewrite of the template's CloudFront function (the admin
+site's paths, `/admin` and `/admin/...`, get `web/dist/admin/index.html`); `/media/...`
 serves uploaded objects; and dev-only pages stand in for cloud services: `/_dev/outbox` (emails the
 functions sent), `PUT /_dev/uploads/{key}` (the presigned S3 upload, signed by the layer) and
 `/_dev/push/` (a push service: subscriptions, VAPID checks, decrypted messages).
@@ -260,7 +261,12 @@ class _DevPages:
             return FileResponse(target)
         if "." in path.rsplit("/", 1)[-1]:
             return Response(b"Not Found", status_code=404, media_type="text/plain")
-        # CloudFront's SPA rewrite: app routes (no file extension) get the app shell.
+        # CloudFront's SPA rewrite: app routes (no file extension) get the app shell, the admin
+        # site's (/admin, /admin/...) the admin site's shell.
+        if path == "admin" or path.startswith("admin/"):
+            index = dist / "admin" / "index.html"
+            if not index.is_file():
+                return Response(b"Not Found", status_code=404, media_type="text/plain")
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 

@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    APIRequestContext,
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from infra.local.stack import LocalStack
 from tests.support import fresh_dynamodb, stack_for
@@ -154,6 +162,16 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def admin_page(page: Page, email: str, path: str = "/admin/") -> Page:
+    """Signs the admin `email` in through the app (which sends an admin to the admin site by a full
+    page load) and opens the admin site at `path`, its shell and menu drawn."""
+    sign_in(page, email)
+    page.wait_for_url(lambda url: "/admin/" in url)
+    page.goto(path)
+    expect(page.get_by_test_id("admin-menu")).to_be_attached()
+    return page
 
 
 def pay_by_api(stack: LocalStack, learner: Api, session_id: str) -> None:

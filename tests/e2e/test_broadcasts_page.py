@@ -17,7 +17,7 @@ def test_an_admin_previews_confirms_and_watches_a_broadcast_go_out(
     people("learner")
     _, email = people("admin")
     sign_in(page, email)
-    page.goto("/admin/broadcasts")
+    page.goto("/admin/email")
     expect(page.get_by_role("heading", level=1)).to_have_text("Broadcasts")
 
     # A link elsewhere is refused on the page, naming the field
@@ -62,7 +62,7 @@ def test_progress_shows_when_the_first_list_answers_after_the_broadcast_was_queu
             held.append(route)
 
     page.route("**/api/admin/broadcasts?*", hold_the_first_list)
-    page.goto("/admin/broadcasts")
+    page.goto("/admin/email")
     page.get_by_test_id("broadcast-audience-learners").check()
     page.get_by_test_id("broadcast-title").fill("Holi break")
     page.get_by_test_id("broadcast-body").fill("No sessions on 14 March.")

@@ -527,3 +527,62 @@ def test_the_log_reads_newest_first_by_target_by_actor_and_in_pages_without_a_sc
     event["multiValueQueryStringParameters"] = {"cursor": ["not-a-cursor"]}
     reply = call(admin_fn, event)
     assert (reply.status, reply.body["error"]["field"]) == (400, "cursor")
+
+
+def test_the_audit_log_by_action_reads_one_page_at_a_time_and_finds_every_match(
+    admin_fn: ModuleType, admin_id: str, learner_id: str, mentor_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given eight entries, one of them a ban
+    act(admin_fn, "POST", f"/api/admin/users/{learner_id}/verify", admin_id, body={})
+    for headline in ("One", "Two", "Three"):
+        act(admin_fn, "PATCH", f"/api/admin/users/{mentor_id}", admin_id, body={"headline": headline})
+    act(admin_fn, "PUT", f"/api/admin/users/{mentor_id}/ban", admin_id, body={"reason": "Spam"})
+    act(admin_fn, "DELETE", f"/api/admin/users/{mentor_id}/ban", admin_id, body={"reason": "Appealed"})
+    act(admin_fn, "POST", f"/api/admin/users/{mentor_id}/deactivate", admin_id, body={"reason": "Asked"})
+    act(admin_fn, "POST", f"/api/admin/users/{mentor_id}/activate", admin_id, body={"reason": "Back"})
+    queries: list[dict[str, Any]] = []
+    real_query = Connection.query
+
+    def counted(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        queries.append(kwargs)
+        return real_query(self, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "query", counted)
+
+    def read(params: dict[str, str]) -> Any:
+        event = rest_event(
+            "GET",
+            "/api/admin/audit",
+            None,
+            resource="/api/admin/audit",
+            identity={"user_id": admin_id, "role": "admin"},
+        )
+        event["queryStringParameters"] = params
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in params.items()}
+        return call(admin_fn, event)
+
+    # When an admin pages through the bans, three entries a page
+    found: list[str] = []
+    pages = 0
+    params = {"action": "user.ban", "limit": "3"}
+    while True:
+        reply = read(params)
+        assert reply.status == 200, reply
+        pages += 1
+        found += [entry["action"] for entry in reply.body["items"]]
+        assert len(reply.body["items"]) <= 3
+        if not reply.body["next_cursor"]:
+            break
+        params = {**params, "cursor": reply.body["next_cursor"]}
+
+    # Then each page was one Query of at most three entries, and the one ban is found among the eight
+    assert found == ["user.ban"]
+    assert pages == 3  # 8 entries, 3 a page
+    assert len(queries) == pages
+    assert all(q.get("limit") == 3 for q in queries)
+    # ...filters combine: the verification of the learner, by target and action
+    on_learner = read({"target": learner_id, "action": "user.verify_email"})
+    assert [e["action"] for e in on_learner.body["items"]] == ["user.verify_email"]
+    # ...and an action that isn't one is a 400 naming the field
+    bad = read({"action": "DROP TABLE"})
+    assert (bad.status, bad.body["error"]["field"]) == (400, "action")

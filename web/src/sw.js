@@ -11,8 +11,9 @@ const CACHE = __CACHE_NAME__;
 const PRECACHE = __PRECACHE__;
 const SHELL = '/index.html';
 const CACHE_PREFIX = 'peerlearn-shell-';
-// Never cached, never answered from the cache: the API, the local stack's dev pages, uploaded media.
-const PASS_THROUGH = ['/api/', '/_dev/', '/media/', '/_razorpay/'];
+// Never cached, never answered from the cache: the API, the local stack's dev pages, uploaded media,
+// and the admin site (its own shell and build, online only: never the app's shell in its place).
+const PASS_THROUGH = ['/api/', '/_dev/', '/media/', '/_razorpay/', '/admin/'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -36,7 +37,8 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin || PASS_THROUGH.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (url.origin !== self.location.origin || url.pathname === '/admin') return;
+  if (PASS_THROUGH.some((prefix) => url.pathname.startsWith(prefix))) return;
   if (request.mode === 'navigate') {
     event.respondWith(fetch(request).catch(() => caches.match(SHELL, { cacheName: CACHE }).then((shell) => shell || Response.error())));
     return;

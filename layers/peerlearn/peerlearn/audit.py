@@ -10,6 +10,7 @@ Access patterns (item layout in `store.audit`):
 | what was done to one target, newest first| gsi1pk = AUDIT_TARGET#<id>, scan backwards      | gsi1  |
 | what one admin did, newest first         | gsi2pk = AUDIT_ACTOR#<id>, scan backwards       | gsi2  |
 | one admin's actions on one target        | the target's Query, filter actor_id = <admin>   | gsi1  |
+| one action (of any of the above)         | that Query, filter action = <action>, one page  | any   |
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from peerlearn.store.audit import (
     audit_sk,
     audit_target_gsi1pk,
 )
-from peerlearn.store.paging import page
+from peerlearn.store.paging import one_page, page
 
 # Never copied into an entry's before/after, whatever a caller passes.
 _SECRET_FIELDS = frozenset({"password_hash", "token_version", "token_hash", "previous_hash"})
@@ -108,19 +109,35 @@ def _shape(item: AuditItem) -> AuditEntry:
     )
 
 
-def list_entries(*, target: str | None, actor: str | None, limit: int, cursor: str | None) -> AuditPage:
-    """Newest first; by target (and actor), by actor, or the whole log. Queries only."""
+def list_entries(
+    *, target: str | None, actor: str | None, limit: int, cursor: str | None, action: str | None = None
+) -> AuditPage:
+    """Newest first; by target (and actor), by actor, or the whole log. Queries only.
+
+    `action` keeps the entries of one action: a filter on the same Query that reads at most `limit`
+    entries per page and answers the matches among them (perhaps none, with the cursor to read on),
+    so a rare action never makes one request read the whole log."""
 
     def run(start: dict[str, Any] | None) -> Any:
-        common: dict[str, Any] = {"scan_index_forward": False, "limit": limit, "last_evaluated_key": start}
+        conditions = []
+        if target and actor:
+            conditions.append(AuditItem.actor_id == actor)
+        if action:
+            conditions.append(AuditItem.action == action)
+        condition = None
+        for each in conditions:
+            condition = each if condition is None else condition & each
+        common: dict[str, Any] = {
+            "scan_index_forward": False,
+            "last_evaluated_key": start,
+            "filter_condition": condition,
+            **({"page_size": limit} if action else {"limit": limit}),
+        }
         if target:
-            actor_filter = (AuditItem.actor_id == actor) if actor else None
-            return AuditItem.by_target.query(
-                audit_target_gsi1pk(target), filter_condition=actor_filter, **common
-            )
+            return AuditItem.by_target.query(audit_target_gsi1pk(target), **common)
         if actor:
             return AuditItem.by_actor.query(audit_actor_gsi2pk(actor), **common)
         return AuditItem.query(AUDIT_PK, **common)
 
-    items, next_cursor = page(run, cursor)
+    items, next_cursor = one_page(run, AuditItem, cursor) if action else page(run, cursor)
     return AuditPage(items=[_shape(item) for item in items], next_cursor=next_cursor)

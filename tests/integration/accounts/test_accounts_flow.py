@@ -202,7 +202,7 @@ def test_a_banned_user_gets_403_on_every_call_and_cannot_sign_in(
     assert [u["id"] for u in found.json()["items"]] == [user["id"]]
     denied = api.get("/api/me", headers=bearer(token))
     assert denied.status_code == 403
-    assert denied.json()["error"]["code"] == "forbidden"
+    assert denied.json()["error"]["code"] == "account_suspended"  # the web app signs the tab out
     assert login(api, "banned@example.com").status_code == 403
     assert api.get(f"/api/users/{user['id']}").status_code == 404
 

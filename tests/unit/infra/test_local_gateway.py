@@ -202,6 +202,22 @@ def test_app_routes_get_the_app_shell_and_files_are_served(client: Client, resou
     assert client.get("/_dev/nothing").status_code == 404
 
 
+def test_admin_routes_get_the_admin_shell_and_its_files(client: Client, resources: DevResources) -> None:
+    admin = resources.web_dist / "admin"
+    (admin / "assets").mkdir(parents=True)
+    (resources.web_dist / "index.html").write_text("<html>app</html>")
+    (admin / "index.html").write_text("<html>admin</html>")
+    (admin / "assets" / "admin.js").write_text("console.log(2)")
+
+    for path in ("/admin", "/admin/", "/admin/users", "/admin/users/01ABC?tab=audit"):
+        reply = client.get(path)
+        assert reply.text == "<html>admin</html>", path
+        assert reply.headers["cache-control"] == "no-cache"
+    assert client.get("/admin/assets/admin.js").text == "console.log(2)"
+    assert client.get("/admin/assets/missing.js").status_code == 404
+    assert client.get("/administrators").text == "<html>app</html>"  # only /admin and /admin/...
+
+
 def test_without_a_build_the_site_says_how_to_build_it(client: Client) -> None:
     reply = client.get("/")
 

@@ -68,6 +68,7 @@ function rememberSession(present) {
 
 export function setSession(body) {
   accessToken = body?.access_token ?? null;
+  if (accessToken) toldSuspended = false;
   rememberSession(Boolean(accessToken));
   clearTimeout(refreshTimer);
   if (body?.expires_in) {
@@ -135,21 +136,39 @@ async function send(method, path, body, token) {
   throw new ApiError(response.status, error);
 }
 
+// The answers that say this account may no longer be used (a ban, a deactivation): from the
+// authorizer (the gateway's ACCESS_DENIED) on any call, or from the refresh.
+const ACCOUNT_ENDED = new Set(['account_suspended', 'account_deactivated']);
+
+let toldSuspended = false;
+
+/** Ends this tab's session when `error` says the account was suspended, and says so on /login. */
+function endIfSuspended(error) {
+  if (error.status !== 403 || !ACCOUNT_ENDED.has(error.code)) return;
+  if (accessToken) setSession(null);
+  navigate('/login', { replace: true });
+  if (!toldSuspended) toast(error.message, 'error');
+  toldSuspended = true;
+}
+
 /**
  * Calls the API. `auth: true` sends the bearer token and, on a 401, refreshes once and retries once;
- * if that fails the user is sent to /login?next=<where they were>.
+ * if that fails the user is sent to /login?next=<where they were>. A suspended account's call signs
+ * the tab out and lands on /login with the reason.
  */
 export async function api(method, path, body, { auth = false } = {}) {
   if (!auth) return send(method, path, body, null);
   try {
     return await send(method, path, body, accessToken);
   } catch (error) {
+    endIfSuspended(error);
     if (error.status !== 401) throw error;
   }
   try {
     await refreshSession();
     return await send(method, path, body, accessToken);
   } catch (error) {
+    endIfSuspended(error);
     if (error.status !== 401) throw error;
     // The session store may already have sent a signed-in page to /login; don't nest `next`.
     if (window.location.pathname !== '/login') {

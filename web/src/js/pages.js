@@ -9,10 +9,15 @@ function version() {
   return document.querySelector('[x-page]')?.dataset.pagesVersion ?? '';
 }
 
+/** Where this site's page files are: /pages (the app), /admin/pages (the admin site's shell says so). */
+function base() {
+  return document.querySelector('[x-page]')?.dataset.pagesBase ?? '/pages';
+}
+
 /** The page's HTML, fetched once per page (starting early is fine: the answer is kept). */
 export function pageHtml(page) {
   if (!fragments.has(page)) {
-    const loading = fetch(`/pages/${page}.html?v=${version()}`, { credentials: 'same-origin' }).then((response) => {
+    const loading = fetch(`${base()}/${page}.html?v=${version()}`, { credentials: 'same-origin' }).then((response) => {
       if (!response.ok) throw new Error(`page ${page}: ${response.status}`);
       return response.text();
     });

@@ -1,11 +1,29 @@
 // History API routing: maps the path to a route of the page registry (routes.js), whose page the
 // shell renders; guards signed-in and role-bound pages; turns same-origin link clicks into navigation.
+// Two sites share it: the app (routes.js, every path but /admin/...) and the admin site
+// (admin/js/routes.js, only /admin/...), each configuring it once (`configureRouter`). A path the
+// other site owns is a full page load, never a route of this one.
 import Alpine from '@alpinejs/csp';
-import { NOT_FOUND, ROUTES, homeFor } from './routes.js';
+import { NOT_FOUND, ROUTES, homeFor, isAppPath } from './routes.js';
+
+const config = {
+  routes: ROUTES,
+  notFound: NOT_FOUND,
+  home: homeFor,
+  owns: isAppPath,
+  title: (route) => (route.title === 'PeerLearn' ? 'PeerLearn' : `${route.title} · PeerLearn`),
+  // Shown instead of a page whose `roles` leave the person out; without it they are sent home.
+  forbidden: null,
+};
+
+/** Sets the site's registry and rules (the admin site's main.js; the app keeps the defaults). */
+export function configureRouter(options) {
+  Object.assign(config, options);
+}
 
 function match(pathname) {
   const parts = pathname.replace(/\/+$/, '').split('/');
-  for (const route of ROUTES) {
+  for (const route of config.routes) {
     const pattern = route.path.replace(/\/+$/, '').split('/');
     if (pattern.length !== parts.length) continue;
     const params = {};
@@ -18,7 +36,7 @@ function match(pathname) {
     });
     if (ok) return { route, params };
   }
-  return { route: NOT_FOUND, params: {} };
+  return { route: config.notFound, params: {} };
 }
 
 /** The page (registry `page`) that shows at `pathname`, before any guard. */
@@ -36,7 +54,8 @@ export function safeNext(next, fallback = '/') {
 }
 
 function resolve() {
-  const { route, params } = match(window.location.pathname);
+  let { route, params } = match(window.location.pathname);
+  if (route.redirect) return navigate(route.redirect, { replace: true });
   const query = Object.fromEntries(new URLSearchParams(window.location.search));
   const session = Alpine.store('session');
   if (session.ready) {
@@ -44,15 +63,16 @@ function resolve() {
       return navigate(`/login?next=${encodeURIComponent(currentPath())}`, { replace: true });
     }
     if (route.guestOnly && session.user) {
-      return navigate(safeNext(query.next, homeFor(session.user)), { replace: true });
+      return navigate(safeNext(query.next, config.home(session.user)), { replace: true });
     }
     if (route.roles && session.user && !route.roles.includes(session.user.role)) {
-      return navigate(homeFor(session.user), { replace: true });
+      if (!config.forbidden) return navigate(config.home(session.user), { replace: true });
+      route = config.forbidden;
     }
   }
   const page = { name: route.name, page: route.page, path: window.location.pathname, params, query };
   Object.assign(Alpine.store('route'), page);
-  document.title = route.title === 'PeerLearn' ? 'PeerLearn' : `${route.title} · PeerLearn`;
+  document.title = config.title(route);
 }
 
 /** Re-applies the route guards, e.g. after the session ended. */
@@ -61,6 +81,11 @@ export function refreshRoute() {
 }
 
 export function navigate(path, { replace = false } = {}) {
+  if (!config.owns(path)) {
+    // The other site's page (an admin's home, the app's sign-in): a full page load.
+    window.location[replace ? 'replace' : 'assign'](path);
+    return;
+  }
   if (path !== currentPath()) {
     window.history[replace ? 'replaceState' : 'pushState']({}, '', path);
     window.scrollTo(0, 0);
@@ -72,7 +97,7 @@ function onLinkClick(event) {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const link = event.target.closest('a[href]');
   if (!link || link.target || link.hasAttribute('download') || link.origin !== window.location.origin) return;
-  if (link.pathname.startsWith('/api/') || /\.\w+$/.test(link.pathname)) return;
+  if (link.pathname.startsWith('/api/') || /\.\w+$/.test(link.pathname) || !config.owns(link.pathname)) return;
   event.preventDefault();
   // A link within this page (a skip link): move focus there, as the browser would.
   if (link.hash && link.pathname === window.location.pathname && link.search === window.location.search) {

@@ -21,15 +21,6 @@ export const ROUTES = [
   { name: 'forgot-password', path: '/forgot-password', title: 'Forgot password', page: 'forgot-password' },
   { name: 'reset-password', path: '/reset-password', title: 'Choose a new password', page: 'reset-password' },
   {
-    name: 'admin-users',
-    path: '/admin/users',
-    title: 'Users',
-    page: 'admin-users',
-    signedIn: true,
-    roles: ['admin'],
-    nav: { label: 'Users', roles: ['admin'], order: 1 },
-  },
-  {
     name: 'discover',
     path: '/discover',
     title: 'Discover sessions',
@@ -80,15 +71,6 @@ export const ROUTES = [
     nav: { label: 'Earnings', roles: MENTOR, order: 4 },
   },
   {
-    name: 'admin-payments',
-    path: '/admin/payments',
-    title: 'Payments',
-    page: 'admin-payments',
-    signedIn: true,
-    roles: ['admin'],
-    nav: { label: 'Payments', roles: ['admin'], order: 1.5 },
-  },
-  {
     name: 'notifications',
     path: '/notifications',
     title: 'Notifications',
@@ -103,15 +85,6 @@ export const ROUTES = [
     signedIn: true,
   },
   { name: 'unsubscribe', path: '/unsubscribe', title: 'Unsubscribe', page: 'unsubscribe' },
-  {
-    name: 'admin-broadcasts',
-    path: '/admin/broadcasts',
-    title: 'Broadcasts',
-    page: 'admin-broadcasts',
-    signedIn: true,
-    roles: ['admin'],
-    nav: { label: 'Broadcasts', roles: ['admin'], order: 1.7 },
-  },
   { name: 'user', path: '/users/:id', title: 'Profile', page: 'user' },
   { name: 'session', path: '/sessions/:id', title: 'Session', page: 'session' },
   { name: 'room', path: '/sessions/:id/room', title: 'Live room', page: 'room', signedIn: true },
@@ -128,12 +101,24 @@ export const PAGES = [...new Set([...ROUTES, NOT_FOUND].map((route) => route.pag
 /** "my-sessions" -> "mySessionsPage": the Alpine.data name of a page's component. */
 export const componentName = (page) => `${page.replace(/-(\w)/g, (_, c) => c.toUpperCase())}Page`;
 
+/** Menu entries that leave the app: the admin site (web/admin/, its own build) for admins. */
+const LINKS = [{ name: 'admin-site', path: '/admin/', label: 'Admin site', roles: ['admin'], order: 1 }];
+
 /** The signed-in menu for `role`, in order. */
 export function navFor(role) {
-  return ROUTES.filter((route) => route.nav?.roles.includes(role))
-    .sort((a, b) => a.nav.order - b.nav.order)
-    .map((route) => ({ name: route.name, path: route.path, label: route.nav.label, lit: route.nav.lit ?? [route.name] }));
+  const pages = ROUTES.filter((route) => route.nav?.roles.includes(role)).map((route) => ({
+    name: route.name,
+    path: route.path,
+    label: route.nav.label,
+    order: route.nav.order,
+    lit: route.nav.lit ?? [route.name],
+  }));
+  const links = LINKS.filter((link) => link.roles.includes(role)).map(({ roles, ...link }) => ({ ...link, lit: [] }));
+  return [...pages, ...links].sort((a, b) => a.order - b.order).map(({ order, ...link }) => link);
 }
 
-/** Where a signed-in person starts: admins on the users page, everyone else at home. */
+/** The app's own paths: everything but the admin site's (/admin, /admin/..., web/admin/). */
+export const isAppPath = (path) => !/^\/admin(\/|$|\?)/.test(path);
+
+/** Where a signed-in person starts: admins on the admin site (a full page load), everyone else at home. */
 export const homeFor = (user) => (user?.role === 'admin' ? '/admin/users' : '/');

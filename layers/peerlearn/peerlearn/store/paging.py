@@ -69,6 +69,25 @@ def page(query: Callable[[dict[str, Any] | None], Any], cursor: str | None) -> t
     return items, encode_cursor(result.last_evaluated_key)
 
 
+def one_page(
+    query: Callable[[dict[str, Any] | None], Any], model: Any, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    """Runs `query(start_key)` (a pynamodb result iterator with `page_size`, without `limit`) for one
+    DynamoDB page only: the items of it that passed the filter (perhaps none) and the cursor after all it
+    read. A rare match costs the caller more pages, never one request that reads the whole partition."""
+    result = query(decode_cursor(cursor))
+    try:
+        raw = next(result.page_iter)
+    except StopIteration:
+        return [], None
+    except QueryError as exc:
+        if cursor and exc.cause_response_code == "ValidationException":
+            raise BadRequest("The cursor does not belong to this list.", field="cursor") from exc
+        raise
+    items = [model.from_raw_data(item) for item in raw.get("Items", [])]
+    return items, encode_cursor(result.page_iter.last_evaluated_key)
+
+
 def stored_query(
     index: Any,
     hash_key: str,

@@ -1,6 +1,4 @@
 // Each page of the registry (routes.js) and its Alpine component; main.js registers them all.
-import adminPaymentsPage from './admin-payments.js';
-import adminUsersPage from './admin-users.js';
 import discoverPage from './discover.js';
 import forgotPasswordPage from './forgot-password.js';
 import homePage from './home.js';
@@ -11,7 +9,6 @@ import myEarningsPage from './my-earnings.js';
 import myPaymentsPage from './my-payments.js';
 import mySessionsPage from './my-sessions.js';
 import notFoundPage from './not-found.js';
-import adminBroadcastsPage from './admin-broadcasts.js';
 import unsubscribePage from './unsubscribe.js';
 import notificationSettingsPage from './notification-settings.js';
 import notificationsPage from './notifications.js';
@@ -32,14 +29,12 @@ export const PAGE_COMPONENTS = {
   'verify-email': verifyEmailPage,
   'forgot-password': forgotPasswordPage,
   'reset-password': resetPasswordPage,
-  'admin-users': adminUsersPage,
   discover: discoverPage,
   'my-sessions': mySessionsPage,
   'my-bookings': myBookingsPage,
   'my-payments': myPaymentsPage,
   receipt: receiptPage,
   'my-earnings': myEarningsPage,
-  'admin-payments': adminPaymentsPage,
   profile: profilePage,
   user: userPage,
   session: sessionPage,
@@ -49,6 +44,5 @@ export const PAGE_COMPONENTS = {
   'notifications': notificationsPage,
   'notification-settings': notificationSettingsPage,
   'unsubscribe': unsubscribePage,
-  'admin-broadcasts': adminBroadcastsPage,
   'not-found': notFoundPage,
 };

@@ -17,7 +17,7 @@ export default () => ({
   },
 
   get backHref() {
-    return Alpine.store('session').user?.role === 'admin' ? '/admin/payments' : '/my/payments';
+    return Alpine.store('session').user?.role === 'admin' ? '/admin/money' : '/my/payments';
   },
 
   methodLabel,

@@ -152,8 +152,15 @@ def list_audit(
     who: CallerDep,
     target: Annotated[str | None, Query(min_length=1, max_length=64, description="A target's id")] = None,
     actor: Annotated[str | None, Query(min_length=1, max_length=64, description="An admin's id")] = None,
+    action: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[a-z_]{1,32}\.[a-z_]{1,32}$",
+            description="One action, e.g. user.ban: matches among each page's entries (a page may have none)",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ) -> audit.AuditPage:
     who.require_role("admin")
-    return audit.list_entries(target=target, actor=actor, limit=limit, cursor=cursor)
+    return audit.list_entries(target=target, actor=actor, action=action, limit=limit, cursor=cursor)

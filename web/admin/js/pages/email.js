@@ -1,11 +1,11 @@
-// /admin/broadcasts: an admin writes an announcement, picks who gets it (everyone, learners,
+// /admin/email (the broadcasts, until bulk email replaces them): an admin writes an announcement, picks who gets it (everyone, learners,
 // mentors, one session's attendees), previews it, confirms, and watches it go out: the list of past
 // broadcasts shows each one's progress and polls while any is still sending.
-import { get, post, withQuery } from '../api.js';
-import { AUDIENCES, LIMITS, broadcastRequest, percent, progressText, sending } from '../broadcasts.js';
-import { confirmAction } from '../confirm.js';
-import { pageList } from '../paging.js';
-import { toast } from '../toasts.js';
+import { get, post, withQuery } from '../../../src/js/api.js';
+import { AUDIENCES, LIMITS, broadcastRequest, percent, progressText, sending } from '../../../src/js/broadcasts.js';
+import { confirmAction } from '../../../src/js/confirm.js';
+import { pageList } from '../../../src/js/paging.js';
+import { toast } from '../../../src/js/toasts.js';
 
 const POLL_MS = 2000;
 

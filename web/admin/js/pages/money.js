@@ -1,10 +1,10 @@
-// /admin/payments: until the admin site exists, the money desk: payments (refund any, fully or
+// /admin/money: the money desk: payments (refund any, fully or
 // partly, with a reason), refunds (those still due first), and mentors' withdrawals to approve or
 // reject with a reason; revenue and the books' reconciliation at the top.
 import Alpine from '@alpinejs/csp';
-import { get, post, withQuery } from '../api.js';
-import { confirmAction } from '../confirm.js';
-import { amountText, paiseFromRupees, whenText } from '../format.js';
+import { get, post, withQuery } from '../../../src/js/api.js';
+import { confirmAction } from '../../../src/js/confirm.js';
+import { amountText, paiseFromRupees, whenText } from '../../../src/js/format.js';
 import {
   paymentStatusBadge,
   paymentStatusLabel,
@@ -12,10 +12,10 @@ import {
   requestId,
   withdrawalStatusBadge,
   withdrawalStatusLabel,
-} from '../payments.js';
-import { pageList } from '../paging.js';
-import { toast } from '../toasts.js';
-import { REASON_MAX, REASON_MIN } from './admin-users.js';
+} from '../../../src/js/payments.js';
+import { pageList } from '../../../src/js/paging.js';
+import { toast } from '../../../src/js/toasts.js';
+import { REASON_MAX, REASON_MIN } from '../user-actions.js';
 
 const PAGE_SIZE = 20;
 const TABS = [
@@ -48,7 +48,7 @@ export default () => {
       this.show();
       get('/api/admin/revenue', { auth: true }).then((revenue) => (this.revenue = revenue)).catch(() => {});
       this.$watch('$store.route.query', (query) => {
-        if (Alpine.store('route').name !== 'admin-payments') return;
+        if (Alpine.store('route').name !== 'money') return;
         this.tab = tabFrom(query);
         this.open = null;
         this.show();
@@ -60,7 +60,7 @@ export default () => {
     },
 
     tabHref(tab) {
-      return withQuery('/admin/payments', { tab: tab === 'payments' ? '' : tab });
+      return withQuery('/admin/money', { tab: tab === 'payments' ? '' : tab });
     },
 
     paymentStatusLabel,

@@ -1,0 +1,21 @@
+// Each page of the admin registry (routes.js) and its Alpine component; main.js registers them all.
+// One line per page: each page's owner adds theirs.
+import auditPage from './audit.js';
+import dataRequestsPage from './data-requests.js';
+import emailPage from './email.js';
+import forbiddenPage from './forbidden.js';
+import moneyPage from './money.js';
+import notFoundPage from './not-found.js';
+import userPage from './user.js';
+import usersPage from './users.js';
+
+export const PAGE_COMPONENTS = {
+  users: usersPage,
+  user: userPage,
+  audit: auditPage,
+  'data-requests': dataRequestsPage,
+  money: moneyPage,
+  email: emailPage,
+  forbidden: forbiddenPage,
+  'not-found': notFoundPage,
+};

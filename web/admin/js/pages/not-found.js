@@ -1,0 +1,2 @@
+// /admin/<anything else>: no behaviour of its own.
+export default () => ({});
