@@ -6,12 +6,14 @@ import emailPage from './email.js';
 import forbiddenPage from './forbidden.js';
 import moneyPage from './money.js';
 import notFoundPage from './not-found.js';
+import sessionsPage from './sessions.js';
 import userPage from './user.js';
 import usersPage from './users.js';
 
 export const PAGE_COMPONENTS = {
   users: usersPage,
   user: userPage,
+  sessions: sessionsPage,
   audit: auditPage,
   'data-requests': dataRequestsPage,
   money: moneyPage,
