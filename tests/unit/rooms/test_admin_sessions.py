@@ -13,7 +13,7 @@ from peerlearn import jobs
 from peerlearn.bookings.seats import Booker
 from peerlearn.catalog import flags
 from peerlearn.catalog.lookup import get_session_item
-from peerlearn.live import dispatch
+from peerlearn.live import attendance, dispatch
 from peerlearn.live.noshow import declare_no_shows
 from peerlearn.store.audit import AUDIT_PK, AuditItem
 from tests.support import call, load_function, rest_event
@@ -309,3 +309,15 @@ def test_the_mentor_sees_who_is_in_the_room_who_left_and_for_how_long(
     assert api(sessions, "GET", path, room.admin).status == 200
     refused = api(sessions, "GET", path, room.learners[2])
     assert refused.status == 403
+
+
+def test_a_stay_closed_twice_changes_nothing_the_second_time(room: Room, moving_clock: Clock) -> None:
+    # The room's end and a $disconnect race to close the same stay: the second close is a no-op,
+    # never an error (an admin's end answered 500 here when the $disconnect came first).
+    sk = attendance.open_stay(room.session_id, room.learners[0].user_id, "learner")
+    attendance.close_stay(room.session_id, sk)
+    [first] = attendance.of(room.session_id, room.learners[0].user_id)
+    moving_clock.advance(minutes=1)
+    attendance.close_stay(room.session_id, sk)
+    [again] = attendance.of(room.session_id, room.learners[0].user_id)
+    assert again.left_at == first.left_at
