@@ -52,6 +52,7 @@ def _document() -> str:
 
     from peerlearn.api.routes import (
         admin,
+        admin_sessions,
         assistant,
         auth,
         broadcasts,
@@ -73,7 +74,7 @@ def _document() -> str:
     )
 
     routers = [auth.router, users.router, sessions.router, rooms.router, recordings.router]
-    routers += [admin.router, assistant.router, reports.router]
+    routers += [admin.router, admin_sessions.router, assistant.router, reports.router]
     notifying = [notifications.router, channel.router, push.router, unsubscribe.router, broadcasts.router]
     api = make_resolver(
         [

@@ -11,6 +11,7 @@ from infra.local import checks
 from infra.local.template import Template
 from peerlearn.api.routes import (
     admin,
+    admin_sessions,
     assistant,
     auth,
     broadcasts,
@@ -36,7 +37,7 @@ ROUTERS = {
     "AuthFunction": [auth.router],
     "UsersFunction": [users.router],
     "AdminFunction": [admin.router, broadcasts.router, assistant.router, reports.router],
-    "SessionsFunction": [sessions.router, rooms.router, recordings.router],
+    "SessionsFunction": [sessions.router, rooms.router, recordings.router, admin_sessions.router],
     "PaymentsFunction": [payments.router],
     "WebhooksFunction": [webhooks.router],
     "PayoutsFunction": [payouts.router],

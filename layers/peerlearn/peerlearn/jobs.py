@@ -63,7 +63,7 @@ def sweep(ctx: Context, now: int | None = None) -> SweepReport:
         except Conflict:
             continue
         try:
-            ending.close_room(session)  # anyone still in the room is told and disconnected
+            ending.close_room(session, by="schedule")  # anyone still in the room is told and disconnected
         except Exception:
             logger.exception("closing the room failed", extra={"session_id": session.id})
     try:

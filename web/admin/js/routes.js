@@ -13,6 +13,7 @@ export const ADMIN_ROUTES = [
   { name: 'assistant', path: '/admin/assistant', title: 'Assistant', page: 'assistant', ...ADMIN, nav: { label: 'Assistant', order: 7 } },
   { name: 'users', path: '/admin/users', title: 'Users', page: 'users', ...ADMIN, nav: { label: 'Users', order: 2, lit: ['users', 'user'] } },
   { name: 'user', path: '/admin/users/:id', title: 'User', page: 'user', ...ADMIN },
+  { name: 'sessions', path: '/admin/sessions', title: 'Sessions', page: 'sessions', ...ADMIN, nav: { label: 'Sessions', order: 3 } },
   { name: 'audit', path: '/admin/audit', title: 'Audit log', page: 'audit', ...ADMIN, nav: { label: 'Audit log', order: 8 } },
   {
     name: 'data-requests',

@@ -1,10 +1,13 @@
 // Reusable pieces used inside pages: the tag input (bound with x-model through x-modelable),
-// the password field's show/hide and Caps Lock state, and this device's push switch (push-device.js).
+// the password field's show/hide and Caps Lock state, this device's push switch (push-device.js) and
+// the live room's monitor (room-monitor.js).
 import Alpine from '@alpinejs/csp';
 import { registerPushDevice } from './push-device.js';
+import { registerRoomMonitor } from './room-monitor.js';
 
 export function registerComponents() {
   registerPushDevice();
+  registerRoomMonitor();
 
   Alpine.data('tagInput', ({ max = 20, maxLength = 40 } = {}) => ({
     tags: [],

@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from peerlearn import clock, store, timeutil
+from pynamodb.models import Model
+
+from peerlearn import audit, clock, store, timeutil
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.catalog.reading import get_session
 from peerlearn.catalog.schemas import SessionOut
 from peerlearn.context import Context
 from peerlearn.errors import Conflict, Forbidden
-from peerlearn.store.keys import LIVE
+from peerlearn.store.audit import AuditItem
+from peerlearn.store.keys import ENDED, LIVE
 from peerlearn.store.models import SessionItem
 
 logger = logging.getLogger(__name__)
@@ -35,18 +38,41 @@ def invalid_transition(item: SessionItem, doing: str) -> Conflict:
     return Conflict(f"This session is {item.status}, so it can't be {doing}.", code="invalid_transition")
 
 
-def _transition(item: SessionItem, *, allowed_from: set[str], doing: str, actions: list[Any]) -> SessionItem:
-    """One conditional write; a state that moved on since `item` was read is a Conflict too."""
+def _transition(
+    item: SessionItem,
+    *,
+    allowed_from: set[str],
+    doing: str,
+    actions: list[Any],
+    audit_entry: AuditItem | None = None,
+) -> SessionItem:
+    """One conditional write; a state that moved on since `item` was read is a Conflict too. With
+    `audit_entry` (an admin's change) the write and the entry are one transaction."""
     if item.status not in allowed_from:
         raise invalid_transition(item, doing)
+    actions = [*actions, SessionItem.updated_at.set(timeutil.now_iso())]
+    condition = SessionItem.status.is_in(*allowed_from)
     with store.failed_condition_raises(
         Conflict(f"This session changed meanwhile, so it can't be {doing}; reload.", code="changed_meanwhile")
     ):
-        item.update(
-            actions=[*actions, SessionItem.updated_at.set(timeutil.now_iso())],
-            condition=SessionItem.status.is_in(*allowed_from),
-        )
+        if audit_entry is None:
+            item.update(actions=actions, condition=condition)
+        else:
+            with store.transaction() as tx:
+                tx.update(item, actions, condition=condition)
+                audit.record(tx, audit_entry)
+            _reread(item)
     return item
+
+
+def _reread(item: Model) -> None:
+    """A transaction's update leaves the model as it was: read it back so callers see the change."""
+    item.refresh(consistent_read=True)
+
+
+def _ended_keys(item: SessionItem, at: str) -> list[Any]:
+    """Into the admins' ended list (gsi1 ENDED, newest first), out of the live one."""
+    return [SessionItem.gsi1pk.set(ENDED), SessionItem.gsi1sk.set(f"{at}#{item.id}")]
 
 
 def start(item: SessionItem) -> SessionItem:
@@ -65,25 +91,28 @@ def start(item: SessionItem) -> SessionItem:
     )
 
 
-def complete(item: SessionItem) -> SessionItem:
-    """live -> completed: bookings are completed by the stream consumer."""
+def complete(item: SessionItem, *, audit_entry: AuditItem | None = None) -> SessionItem:
+    """live -> completed: bookings are completed by the stream consumer. `audit_entry`: an admin ended
+    it, and the entry is written with the change."""
+    now = timeutil.now_iso()
     return _transition(
         item,
         allowed_from={"live"},
         doing="ended",
         actions=[
             SessionItem.status.set("completed"),
-            SessionItem.completed_at.set(timeutil.now_iso()),
-            SessionItem.gsi1pk.remove(),
-            SessionItem.gsi1sk.remove(),
+            SessionItem.completed_at.set(now),
+            *_ended_keys(item, now),
         ],
+        audit_entry=audit_entry,
     )
 
 
 def cancel_for_mentor_no_show(item: SessionItem) -> SessionItem:
     """scheduled | live -> cancelled when the mentor never came (peerlearn.live.noshow): out of the
-    discovery and live indexes, so neither the sweep nor the no-show job sees it again; the stream
-    then cancels the bookings as for any cancelled session."""
+    discovery and live indexes (into the ended one), so neither the sweep nor the no-show job sees it
+    again; the stream then cancels the bookings as for any cancelled session."""
+    now = timeutil.now_iso()
     return _transition(
         item,
         allowed_from={"scheduled", "live"},
@@ -92,9 +121,8 @@ def cancel_for_mentor_no_show(item: SessionItem) -> SessionItem:
             SessionItem.status.set("cancelled"),
             SessionItem.cancel_reason.set("mentor_no_show"),
             SessionItem.open.remove(),
-            SessionItem.cancelled_at.set(timeutil.now_iso()),
-            SessionItem.gsi1pk.remove(),
-            SessionItem.gsi1sk.remove(),
+            SessionItem.cancelled_at.set(now),
+            *_ended_keys(item, now),
         ],
     )
 

@@ -12,6 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from peerlearn import clock, ids, store, timeutil
 from peerlearn.bookings.states import get_booking
+from peerlearn.catalog import flags
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.errors import Conflict, Forbidden, NotFound
 from peerlearn.feedback.schemas import (
@@ -85,7 +86,17 @@ def create_review(*, user_id: str, name: str, session_id: str, request: ReviewCr
     ):
         item.save(condition=ReviewItem.pk.does_not_exist())
     logger.info("review created", extra={"session_id": session_id, "rating": request.rating})
+    _flag_if_low(session_id, request.rating)
     return to_out(item)
+
+
+# A rating this low is the nearest thing the product has to a complaint: an admin should look.
+LOW_RATING = 2
+
+
+def _flag_if_low(session_id: str, rating: int | None) -> None:
+    if rating is not None and rating <= LOW_RATING:
+        flags.raise_flag(session_id, "low_rating", f"A learner rated it {rating} of 5.")
 
 
 def edit_review(*, user_id: str, session_id: str, request: ReviewEdit) -> ReviewOut:
@@ -106,6 +117,7 @@ def edit_review(*, user_id: str, session_id: str, request: ReviewEdit) -> Review
         Conflict("Your review changed meanwhile; reload.", code="changed_meanwhile")
     ):
         item.update(actions=actions, condition=ReviewItem.version == item.version)
+    _flag_if_low(session_id, sent.get("rating"))
     return to_out(item)
 
 

@@ -30,7 +30,8 @@ def close_stay(session_id: str, sk: str | None) -> None:
     """Sets `left_at` once (a second close of the same stay changes nothing)."""
     if not sk:
         return
-    with store.failed_condition_raises(LookupError()), suppress(LookupError):
+    # suppress outside: the failed condition becomes a LookupError inside it, and is swallowed there
+    with suppress(LookupError), store.failed_condition_raises(LookupError()):
         AttendanceItem(room_pk(session_id), sk).update(
             actions=[AttendanceItem.left_at.set(timeutil.now_iso())],
             condition=AttendanceItem.pk.exists() & AttendanceItem.left_at.does_not_exist(),

@@ -219,9 +219,27 @@ def _admitted_peer(session_id: str, user_id: str) -> ParticipantItem:
     return peer
 
 
+def sends_media(sdp: str) -> bool:
+    """Whether an SDP description offers or agrees to send audio or video: any audio/video section
+    that isn't rejected (port 0) and isn't `recvonly` or `inactive` (no direction means sendrecv)."""
+    sections = sdp.replace("\r\n", "\n").split("\nm=")[1:]
+    for section in sections:
+        lines = section.split("\n")
+        media = lines[0].split()
+        if len(media) < 2 or media[0] not in ("audio", "video") or media[1] == "0":
+            continue
+        if not any(line.strip() in ("a=recvonly", "a=inactive") for line in lines[1:]):
+            return True
+    return False
+
+
 def _signal(sender: Sender, message: messages.Signal) -> None:
     if message.to == sender.user_id:
         raise BadRequest("A signal goes to someone else.", code="bad_message")
+    description = message.data.description
+    if sender.kind == "O" and description is not None and sends_media(str(description.get("sdp") or "")):
+        # An observer watches: the server, not only the page, keeps it from sending media.
+        raise Forbidden("An observer receives media and sends none.", code="forbidden")
     peer = _admitted_peer(sender.session_id, message.to)
     data = message.data.model_dump(exclude_none=True)
     assert peer.connection_id is not None

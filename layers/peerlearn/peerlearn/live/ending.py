@@ -32,9 +32,10 @@ def end_room(*, mentor_id: str, session_id: str) -> None:
     close_room(session)
 
 
-def close_room(session: SessionItem) -> None:
+def close_room(session: SessionItem, *, by: str = "mentor") -> None:
     """The room part of ending (also for a session the jobs function completed on time): marks the
-    room ended, tells everyone still connected, disconnects them and closes their attendance."""
+    room ended, tells everyone still connected (`by`: mentor | admin | schedule, so the room can say
+    who), disconnects them and closes their attendance."""
     session_id = session.id
     state = get_state(session_id)
     if state is None:
@@ -53,7 +54,7 @@ def close_room(session: SessionItem) -> None:
             pass
     people = fanout.participants(session_id)
     fanout.broadcast(
-        session_id, {"type": "ended", "session_id": session_id}, admitted_only=False, people=people
+        session_id, {"type": "ended", "session_id": session_id, "by": by}, admitted_only=False, people=people
     )
     for person in people:
         connection_id, stay = person.connection_id, person.attendance_sk

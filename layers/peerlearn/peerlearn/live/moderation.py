@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from peerlearn import store, timeutil
+from peerlearn.catalog import flags
 from peerlearn.catalog.schemas import MAX_CAPACITY
 from peerlearn.errors import Conflict, NotFound
 from peerlearn.live import attendance, fanout, presence, room, sockets
@@ -96,4 +97,5 @@ def remove(session_id: str, user_id: str) -> None:
         sockets.post(connection_id, {"type": "removed"})
         sockets.close(connection_id)
     logger.info("participant removed", extra={"session_id": session_id, "user_id": user_id})
+    flags.raise_flag(session_id, "learner_removed", f"The mentor removed learner {user_id} from the room.")
     presence.broadcast_presence(session_id)

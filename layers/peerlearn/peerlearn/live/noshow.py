@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from peerlearn import clock, timeutil
+from peerlearn.catalog import flags
 from peerlearn.catalog.lifecycle import cancel_for_mentor_no_show
 from peerlearn.context import Context
 from peerlearn.errors import Conflict
@@ -62,6 +63,7 @@ def declare_no_shows(ctx: Context, now: int | None = None) -> NoShowReport:
         except Conflict:
             continue  # it moved on meanwhile (the mentor ended or cancelled it)
         report.declared.append(session.id)
+        flags.raise_flag(session.id, "mentor_no_show", "The mentor didn't open the room; seats refunded.")
         try:
             made = refund_mentor_no_show(
                 ctx,

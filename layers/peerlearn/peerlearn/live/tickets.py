@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pynamodb.constants import ALL_OLD
 
-from peerlearn import clock, ratelimit, store, timeutil
+from peerlearn import audit, clock, ratelimit, store, timeutil
 from peerlearn.catalog.lookup import get_session_item
 from peerlearn.context import Context
 from peerlearn.errors import TooManyRequests, Unauthorized
@@ -53,7 +53,7 @@ def issue_ticket(ctx: Context, *, user_id: str, user_role: str, session_id: str)
     access.require_room_takes_people(session, access.get_state(session_id))
     ticket = secrets.token_urlsafe(32)
     expires_at = clock.now_seconds() + TICKET_TTL_SECONDS
-    RoomTicketItem(
+    item = RoomTicketItem(
         ticket_pk(_hash(ticket)),
         TICKET_SK,
         user_id=user_id,
@@ -62,7 +62,23 @@ def issue_ticket(ctx: Context, *, user_id: str, user_role: str, session_id: str)
         name=name,
         expires_at=expires_at,
         ttl=expires_at + 600,
-    ).save(condition=RoomTicketItem.pk.does_not_exist())
+    )
+    if role == "observer":
+        # An admin watching a room is an admin action: the ticket and its audit entry are one write.
+        with store.transaction() as tx:
+            tx.save(item, condition=RoomTicketItem.pk.does_not_exist())
+            audit.record(
+                tx,
+                audit.entry(
+                    at=timeutil.iso_from_epoch(expires_at - TICKET_TTL_SECONDS),
+                    actor_id=user_id,
+                    action="session.observe",
+                    target_type="session",
+                    target_id=session_id,
+                ),
+            )
+    else:
+        item.save(condition=RoomTicketItem.pk.does_not_exist())
     return TicketOut(
         ticket=ticket,
         # The room is named too, so a ticket used for another room's URL is refused (redeem_ticket).

@@ -60,6 +60,8 @@ REVIEW_PREFIX = "REVIEW#"
 STATS_SK = "STATS"
 OPEN = "OPEN"
 LIVE = "LIVE"
+ENDED = "ENDED"  # gsi1pk of sessions that ended (completed, or cancelled as a mentor no-show)
+SESSION_FLAGS = "SESSION_FLAGS"  # gsi1pk of sessions flagged for an admin's look, still open
 HOLD = "HOLD"
 
 
@@ -69,6 +71,15 @@ def session_pk(session_id: str) -> str:
 
 def booking_sk(learner_id: str) -> str:
     return f"{BOOKING_PREFIX}{learner_id}"
+
+
+def session_flag_pk(session_id: str) -> str:
+    """A session's flags (peerlearn.catalog.flags), one item per reason, beside the session's partition."""
+    return f"SESSION_FLAG#{session_id}"
+
+
+def session_flag_sk(reason: str) -> str:
+    return f"FLAG#{reason}"
 
 
 def waitlist_sk(learner_id: str) -> str:

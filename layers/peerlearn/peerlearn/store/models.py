@@ -198,6 +198,22 @@ class SessionItem(RatingTotals, BaseItem, discriminator="SESSION"):
     open_by_popularity = OpenByPopularity()
 
 
+class SessionFlagItem(BaseItem, discriminator="SESSION_FLAG"):
+    """Something about a session that deserves an admin's look (pk `SESSION_FLAG#<session id>`, sk
+    `FLAG#<reason>`): one item per reason, written once. While open it sits in gsi1 `SESSION_FLAGS`
+    (gsi1sk `<flagged_at>#<session id>#<reason>`); resolving it takes it out of that list."""
+
+    session_id = UnicodeAttribute()
+    reason = UnicodeAttribute()  # mentor_no_show | learner_removed | low_rating
+    detail = UnicodeAttribute(default="")
+    flagged_at = UnicodeAttribute()
+    resolved_at = UnicodeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # SESSION_FLAGS while open
+    gsi1sk = UnicodeAttribute(null=True)
+    open_flags = Gsi1()
+
+
 class BookingItem(BaseItem, discriminator="BOOKING"):
     """A learner's seat: one item per (session, learner), so a learner holds at most one booking."""
 
@@ -280,6 +296,7 @@ ALL_MODELS: tuple[type[BaseItem], ...] = (
     GuardItem,
     ProcessedEventItem,
     SessionItem,
+    SessionFlagItem,
     BookingItem,
     WaitlistItem,
     ReviewItem,

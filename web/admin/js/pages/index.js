@@ -9,6 +9,7 @@ import moneyPage from './money.js';
 import notFoundPage from './not-found.js';
 import overviewPage from './overview.js';
 import reportsPage from './reports.js';
+import sessionsPage from './sessions.js';
 import userPage from './user.js';
 import usersPage from './users.js';
 
@@ -18,6 +19,7 @@ export const PAGE_COMPONENTS = {
   assistant: assistantPage,
   users: usersPage,
   user: userPage,
+  sessions: sessionsPage,
   audit: auditPage,
   'data-requests': dataRequestsPage,
   money: moneyPage,

@@ -253,7 +253,7 @@ export default () => {
         this.teardown();
         this.store.status = 'replaced';
       });
-      socket.on('ended', () => this.ended());
+      socket.on('ended', (msg) => this.ended(msg?.by));
       socket.on('pong', () => {
         this.store.offsetMs = socket.offsetMs;
         this.check.rttMs = socket.lastRoundTripMs;
@@ -977,10 +977,10 @@ export default () => {
       navigate(`/sessions/${encodeURIComponent(this.sessionId)}`);
     },
 
-    ended() {
+    ended(by) {
       this.teardown();
       this.store.status = 'ended';
-      this.urgent = 'The session has ended.';
+      this.urgent = by === 'admin' ? 'A PeerLearn admin ended this session.' : 'The session has ended.';
       this.$nextTick(() => document.getElementById('room-ended')?.focus());
     },
 

@@ -1,5 +1,6 @@
-"""/api/sessions/{id}/room-ticket, /api/sessions/{id}/room/chat, /api/rtc/ice-servers: entering a
-live room (the room itself speaks over the WebSocket API, functions/signaling)."""
+"""/api/sessions/{id}/room-ticket, /api/sessions/{id}/room/chat, /api/sessions/{id}/room/participants,
+/api/rtc/ice-servers: entering a live room, and its mentor watching who is in it (the room itself
+speaks over the WebSocket API, functions/signaling)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.api import SECURED, CallerDep, ContextDep
 from peerlearn.catalog.lookup import get_session_item
-from peerlearn.live import access, chat, ice, tickets
-from peerlearn.live.schemas import ChatPage, IceServersOut, TicketOut
+from peerlearn.live import access, chat, ice, oversight, tickets
+from peerlearn.live.schemas import ChatPage, IceServersOut, RoomParticipantsOut, TicketOut
 
 router = Router()
 
@@ -54,3 +55,13 @@ def room_chat(
 ) -> ChatPage:
     access.room_role(get_session_item(session_id), who.user_id, who.role, past=True)
     return chat.history(session_id, after=after, limit=limit)
+
+
+@router.get(
+    "/api/sessions/<session_id>/room/participants",
+    summary="Who is in the room, who was and for how long (the session's mentor and admins)",
+    tags=["rooms"],
+    security=SECURED,
+)
+def room_participants(session_id: str, who: CallerDep) -> RoomParticipantsOut:
+    return oversight.room_participants(user_id=who.user_id, role=who.role, session_id=session_id)
