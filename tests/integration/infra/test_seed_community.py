@@ -20,6 +20,7 @@ from infra.local.seed import (
     DEMO_SESSIONS,
     FULL_WITH_WAITLIST,
     MORE_PAST,
+    PAST_PRICES,
     seed_stack,
 )
 from infra.local.stack import LocalStack
@@ -147,3 +148,39 @@ def test_after_a_build_the_demo_has_picks_with_reasons_and_wanted_topics(
     wanted = {item["tag"]: item for item in demand["items"]}
     assert wanted["Kubernetes"]["open_sessions"] == 0  # learners follow it next to AWS; nobody teaches it
     assert wanted["Kubernetes"]["learners"] > 0
+
+
+def test_the_paid_past_sessions_were_paid_days_ago_and_the_books_balance(
+    seeded: tuple[LocalStack, list[str]],
+) -> None:
+    from peerlearn import clock, ledger, timeutil
+    from peerlearn.accounts import service
+    from peerlearn.ledger.journal import all_entries
+    from peerlearn.store.keys import BOOKING_PREFIX, mentor_sessions_pk, session_pk
+    from peerlearn.store.models import BookingItem, SessionItem
+
+    paid_seats = 0
+    mentors_paid: set[str] = set()
+    for mentor in {email for email, *_rest in DEMO_PAST + MORE_PAST if _rest[0] in PAST_PRICES}:
+        user = service.find_user_by_email(mentor)
+        assert user is not None
+        for session in SessionItem.by_mentor.query(mentor_sessions_pk(user.id)):
+            if session.status == "completed" and int(session.price_paise) > 0:
+                assert int(session.price_paise) == PAST_PRICES[session.title]
+                booked = BookingItem.query(session_pk(session.id), BookingItem.sk.startswith(BOOKING_PREFIX))
+                paid_seats += sum(1 for b in booked if b.status == "completed")
+                mentors_paid.add(user.id)
+    entries = list(all_entries())
+    captures = [e for e in entries if e.key.startswith("capture#")]
+    two_days_ago = timeutil.iso_from_epoch(clock.now_seconds() - 2 * 86400)
+
+    assert paid_seats >= 2 * len(PAST_PRICES)  # every paid session had learners, and each paid
+    assert len(captures) == paid_seats  # one capture per paid seat, none twice
+    assert all(e.at is not None and e.at < two_days_ago for e in captures)  # paid "days ago"...
+    assert len({e.at[:10] for e in captures if e.at}) >= len(PAST_PRICES) - 1  # ...on many days
+    assert ledger.check_books() == []
+    for mentor_id in mentors_paid:  # their shares are pending or matured: earnings to show
+        earned = ledger.balance(ledger.mentor_pending(mentor_id)) + ledger.balance(
+            ledger.mentor_available(mentor_id)
+        )
+        assert earned > 0, mentor_id
