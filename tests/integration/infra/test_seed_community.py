@@ -4,6 +4,7 @@ span a dozen topics, one is full with a waitlist, and seeding again changes noth
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterator
 
@@ -184,3 +185,30 @@ def test_the_paid_past_sessions_were_paid_days_ago_and_the_books_balance(
             ledger.mentor_available(mentor_id)
         )
         assert earned > 0, mentor_id
+
+
+def test_the_money_dashboards_show_what_the_ledger_holds(seeded: tuple[LocalStack, list[str]]) -> None:
+    from infra.local.reconcile import reconcile_books
+    from peerlearn import ledger
+    from peerlearn.accounts import service
+
+    stack, _lines = seeded
+    vikram = service.find_user_by_email("vikram@peerlearn.example")
+    assert vikram is not None
+    with httpx.Client(base_url=stack.url, timeout=30) as api:
+
+        def signed_in(email: str) -> dict[str, str]:
+            reply = api.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+            return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+        earnings = api.get("/api/me/earnings", headers=signed_in("vikram@peerlearn.example")).json()
+        revenue = api.get("/api/admin/revenue", headers=signed_in("admin@peerlearn.example")).json()
+
+    assert earnings["pending_paise"] == ledger.balance(ledger.mentor_pending(vikram.id))
+    assert earnings["available_paise"] == ledger.balance(ledger.mentor_available(vikram.id))
+    assert earnings["pending_paise"] + earnings["available_paise"] > 0
+    assert len([week for week in earnings["by_week"] if week["earned_paise"] > 0]) >= 2
+    assert revenue["platform_fee_paise"] == ledger.balance(ledger.PLATFORM_FEE) > 0
+    assert revenue["gateway_clearing_paise"] > 0
+    # The books, and the journal against the sandbox's recon report (`python -m infra.local reconcile`).
+    assert reconcile_books(stack.settings_env, out=io.StringIO()) == 0
