@@ -1,6 +1,7 @@
 """`make dev`'s demo community against DynamoDB Local and the running stack: every account signs in,
-learners have interests and histories (past sessions booked, run and rated), thirty upcoming sessions
-span a dozen topics, one is full with a waitlist, and seeding again changes nothing."""
+learners have interests and histories (past sessions booked, run and rated; some paid for "days ago",
+with the dashboards' money figures matching the ledger), thirty upcoming sessions span a dozen topics,
+one is full with a waitlist, and seeding again changes nothing."""
 
 from __future__ import annotations
 
