@@ -1,6 +1,8 @@
 """Demo data for `make dev`: a small community with known passwords: six mentors, forty learners with
 interests, thirty upcoming sessions over a dozen topics, and two months of past sessions booked, run
-and rated, so recommendations, trending and "what learners want" have something to show.
+and rated, so recommendations, trending and "what learners want" have something to show. On the
+community, a share of the past sessions is paid and their learners paid through Checkout "days ago",
+so the revenue charts, learners' spending and receipts and mentors' earnings have something too.
 
 Idempotent: accounts that already exist are left alone, and sessions are made once per data
 directory, so restarting keeps the data. Everything goes through the domain functions.
@@ -8,8 +10,9 @@ directory, so restarting keeps the data. Everything goes through the domain func
 
 from __future__ import annotations
 
+import contextlib
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,31 +29,63 @@ from infra.local.seed_data import (
     FULL_WITH_WAITLIST,
     MORE_PAST,
     PAST_CAPACITY,
+    PAST_PRICES,
     REVIEW_TEXTS,
     SEED_CLIENT,
 )
+
+# Checkout in the Razorpay sandbox: an order id -> what Checkout's success handler gets.
+Checkout = Callable[[str], dict[str, Any]]
+# Long enough for the seed to verify each payment itself first (see `_webhooks_late`).
+WEBHOOK_DELAY_SECONDS = 30.0
 
 
 def seed_stack(stack: Any, *, community: bool = True) -> list[str]:
     """Seeds a running `LocalStack` with its scheduled runs held meanwhile: the every-minute sweep
     starts any session whose time has come, and a past session is published and booked "days ago"
-    a moment apart in real time (on a slow machine the sweep's first run fell between them)."""
-    with stack.schedules_held():
-        return seed(stack.settings_env, community=community)
+    a moment apart in real time (on a slow machine the sweep's first run fell between them).
+    The community's paid past sessions are paid in the stack's Razorpay sandbox."""
+    with contextlib.ExitStack() as held:
+        held.enter_context(stack.schedules_held())
+        checkout: Checkout | None = None
+        if community:
+            held.enter_context(_webhooks_late(stack.razorpay))
+            checkout = stack.razorpay.pay
+        return seed(stack.settings_env, community=community, checkout=checkout)
 
 
-def seed(settings_env: dict[str, str], *, community: bool = True) -> list[str]:
+@contextlib.contextmanager
+def _webhooks_late(sandbox: Any) -> Iterator[None]:
+    """The sandbox's webhooks held back a while: the seed verifies each payment under its shifted
+    clock ("days ago"); a payment.captured arriving first would be settled by the webhook function at
+    today's time, find the seat's hold long run out and date the money today. Arriving later, it
+    finds the payment settled and changes nothing (settling is idempotent)."""
+    before = sandbox.switches.delay_seconds
+    sandbox.switches.delay_seconds = max(before, WEBHOOK_DELAY_SECONDS)
+    try:
+        yield
+    finally:
+        sandbox.switches.delay_seconds = before
+
+
+def seed(
+    settings_env: dict[str, str], *, community: bool = True, checkout: Checkout | None = None
+) -> list[str]:
     """Creates the demo accounts and sessions that are missing; returns lines to print.
 
     `community=False` makes the first few accounts and sessions only: the community is hundreds of
     writes, and moto copies the whole table on every transaction (unit tests use that; the
     integration test and `make dev` seed everything against DynamoDB Local).
+    With `checkout` (the running stack's sandbox), the past sessions in `PAST_PRICES` are paid for;
+    without it every past session is free.
     """
     from peerlearn.accounts import service
-    from peerlearn.config import Settings
+    from peerlearn.adapters.razorpay import Razorpay
+    from peerlearn.config import RazorpaySettings, Settings
     from peerlearn.context import build_context
 
-    ctx = build_context(Settings.from_env(settings_env))
+    gateway = Razorpay(RazorpaySettings.from_env(settings_env)) if checkout is not None else None
+    ctx = build_context(Settings.from_env(settings_env), gateway=gateway)
     _USERS.clear()  # ids from another table (an earlier run in this process) mean nothing here
     accounts = DEMO_ACCOUNTS + (COMMUNITY_ACCOUNTS if community else [])
     missing = [a for a in accounts if service.find_user_by_email(a["email"]) is None]
@@ -61,7 +96,7 @@ def seed(settings_env: dict[str, str], *, community: bool = True) -> list[str]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(lambda a: service.create_account(password=DEMO_PASSWORD, verified=True, **a), missing))
     created = len(missing)
-    sessions = _seed_sessions(ctx, community=community)
+    sessions = _seed_sessions(ctx, community=community, checkout=checkout)
     lines = [f"Demo accounts ({created} created now), password '{DEMO_PASSWORD}':"]
     lines += [f"  {a['role']:<8} {a['email']}" for a in accounts if a not in DEMO_LEARNERS]
     if community:
@@ -123,6 +158,22 @@ def _book(email: str, session_id: str) -> None:
     seats.book(booker=_booker(email), session_id=session_id, client=SEED_CLIENT)
 
 
+def _pay(ctx: Any, email: str, session_id: str, checkout: Checkout) -> None:
+    """What the browser does for a held seat: the order, Checkout in the sandbox, then verify."""
+    from peerlearn.payments import orders
+    from peerlearn.payments.schemas import BookingOrderRequest, BookingVerifyRequest
+
+    learner_id = _user(email).id
+    order = orders.create_booking_order(
+        ctx, learner_id=learner_id, request=BookingOrderRequest(session_id=session_id)
+    )
+    paid = checkout(order.order_id)
+    request = BookingVerifyRequest(session_id=session_id, **paid)
+    answer = orders.verify_booking(ctx, learner_id=learner_id, request=request)
+    if answer.status != "confirmed":
+        raise RuntimeError(f"the seed's payment for {email} was not confirmed: {answer.message}")
+
+
 def _run_past(
     ctx: Any,
     email: str,
@@ -130,9 +181,11 @@ def _run_past(
     tags: list[str],
     days_ago: int,
     reviews: Sequence[tuple[str, int, str | None]],
+    checkout: Checkout | None,
 ) -> None:
-    """A session published and booked an hour before it began `days_ago` days ago, run for an hour,
-    then rated by its learners (a rating of 0 means the learner left none)."""
+    """A session published and booked (and paid for, when it has a price in `PAST_PRICES` and there
+    is a `checkout`) an hour before it began `days_ago` days ago, run for an hour, then rated by its
+    learners (a rating of 0 means the learner left none)."""
     from peerlearn import clock, reactions
     from peerlearn.catalog import lifecycle, lookup
     from peerlearn.feedback import service as feedback
@@ -140,12 +193,23 @@ def _run_past(
 
     mentor = _user(email)
     starts_in = 60
+    price = PAST_PRICES.get(title, 0) if checkout is not None else 0
     with clock.shifted(-days_ago * 86400 - starts_in * 60):
         session_id = _publish(
-            ctx, email, title, tags, starts_in, level="beginner", duration_minutes=60, capacity=PAST_CAPACITY
+            ctx,
+            email,
+            title,
+            tags,
+            starts_in,
+            level="beginner",
+            duration_minutes=60,
+            capacity=PAST_CAPACITY,
+            price_paise=price,
         )
         for learner_email, _rating, _text in reviews:
             _book(learner_email, session_id)
+            if checkout is not None and price:
+                _pay(ctx, learner_email, session_id, checkout)
     with clock.shifted(-days_ago * 86400):
         lifecycle.start_session(ctx, mentor_id=mentor.id, session_id=session_id)
     with clock.shifted(-days_ago * 86400 + 60 * 60):
@@ -180,7 +244,7 @@ def _past_learners(rng: random.Random, tags: list[str]) -> list[tuple[str, int, 
     return [(email, rng.choice([5, 5, 5, 4, 4, 3, 0]), rng.choice(REVIEW_TEXTS)) for email in came]
 
 
-def _seed_sessions(ctx: Any, *, community: bool) -> int:
+def _seed_sessions(ctx: Any, *, community: bool, checkout: Checkout | None) -> int:
     """Upcoming sessions (some booked, one full with a waitlist) and past ones with reviews, once per
     data directory.
 
@@ -213,12 +277,12 @@ def _seed_sessions(ctx: Any, *, community: bool) -> int:
         _book(email, titles[title])
 
     for days_ago, (email, title, tags, reviews) in enumerate(DEMO_PAST, start=3):
-        _run_past(ctx, email, title, tags, days_ago, reviews)
+        _run_past(ctx, email, title, tags, days_ago, reviews, checkout)
     if not community:
         return len(upcoming) + len(DEMO_PAST)
     rng = random.Random(COMMUNITY_SEED)  # noqa: S311  (who came to what in demo data, no secret)
     for email, title, tags, days_ago in MORE_PAST:
-        _run_past(ctx, email, title, tags, days_ago, _past_learners(rng, tags))
+        _run_past(ctx, email, title, tags, days_ago, _past_learners(rng, tags), checkout)
     _book_upcoming(rng, titles)
     return len(upcoming) + len(DEMO_PAST) + len(MORE_PAST)
 

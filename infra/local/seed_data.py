@@ -421,6 +421,21 @@ MORE_PAST: list[tuple[str, str, list[str], int]] = [
     ("sneha@peerlearn.example", "Intro to product analytics", ["Product management", "Data analysis"], 40),
 ]
 PAST_CAPACITY = 6
+# Past sessions their learners paid for (title -> price in paise), on the community only (`make dev`:
+# paying needs the running stack's Razorpay sandbox); every mentor has one or two, spread over the two
+# months, so the revenue charts, learners' spending and receipts and mentors' earnings have days to show.
+PAST_PRICES: dict[str, int] = {
+    "Career chat: mid-level to senior": 49900,
+    "Python for backend developers": 29900,
+    "AWS basics for developers": 79900,
+    "UX portfolio clinic": 59900,
+    "Machine learning foundations": 69900,
+    "ML system design": 79900,
+    "React from scratch": 39900,
+    "Cracking the coding interview": 49900,
+    "Career roadmap workshop": 29900,
+    "Storytelling with data": 44900,
+}
 REVIEW_TEXTS = [
     "Practical and well paced.",
     "Clear explanations and good examples.",

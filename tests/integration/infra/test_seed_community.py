@@ -1,9 +1,11 @@
 """`make dev`'s demo community against DynamoDB Local and the running stack: every account signs in,
-learners have interests and histories (past sessions booked, run and rated), thirty upcoming sessions
-span a dozen topics, one is full with a waitlist, and seeding again changes nothing."""
+learners have interests and histories (past sessions booked, run and rated; some paid for "days ago",
+with the dashboards' money figures matching the ledger), thirty upcoming sessions span a dozen topics,
+one is full with a waitlist, and seeding again changes nothing."""
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterator
 
@@ -20,6 +22,7 @@ from infra.local.seed import (
     DEMO_SESSIONS,
     FULL_WITH_WAITLIST,
     MORE_PAST,
+    PAST_PRICES,
     seed_stack,
 )
 from infra.local.stack import LocalStack
@@ -147,3 +150,66 @@ def test_after_a_build_the_demo_has_picks_with_reasons_and_wanted_topics(
     wanted = {item["tag"]: item for item in demand["items"]}
     assert wanted["Kubernetes"]["open_sessions"] == 0  # learners follow it next to AWS; nobody teaches it
     assert wanted["Kubernetes"]["learners"] > 0
+
+
+def test_the_paid_past_sessions_were_paid_days_ago_and_the_books_balance(
+    seeded: tuple[LocalStack, list[str]],
+) -> None:
+    from peerlearn import clock, ledger, timeutil
+    from peerlearn.accounts import service
+    from peerlearn.ledger.journal import all_entries
+    from peerlearn.store.keys import BOOKING_PREFIX, mentor_sessions_pk, session_pk
+    from peerlearn.store.models import BookingItem, SessionItem
+
+    paid_seats = 0
+    mentors_paid: set[str] = set()
+    for mentor in {email for email, *_rest in DEMO_PAST + MORE_PAST if _rest[0] in PAST_PRICES}:
+        user = service.find_user_by_email(mentor)
+        assert user is not None
+        for session in SessionItem.by_mentor.query(mentor_sessions_pk(user.id)):
+            if session.status == "completed" and int(session.price_paise) > 0:
+                assert int(session.price_paise) == PAST_PRICES[session.title]
+                booked = BookingItem.query(session_pk(session.id), BookingItem.sk.startswith(BOOKING_PREFIX))
+                paid_seats += sum(1 for b in booked if b.status == "completed")
+                mentors_paid.add(user.id)
+    entries = list(all_entries())
+    captures = [e for e in entries if e.key.startswith("capture#")]
+    two_days_ago = timeutil.iso_from_epoch(clock.now_seconds() - 2 * 86400)
+
+    assert paid_seats >= 2 * len(PAST_PRICES)  # every paid session had learners, and each paid
+    assert len(captures) == paid_seats  # one capture per paid seat, none twice
+    assert all(e.at is not None and e.at < two_days_ago for e in captures)  # paid "days ago"...
+    assert len({e.at[:10] for e in captures if e.at}) >= len(PAST_PRICES) - 1  # ...on many days
+    assert ledger.check_books() == []
+    for mentor_id in mentors_paid:  # their shares are pending or matured: earnings to show
+        earned = ledger.balance(ledger.mentor_pending(mentor_id)) + ledger.balance(
+            ledger.mentor_available(mentor_id)
+        )
+        assert earned > 0, mentor_id
+
+
+def test_the_money_dashboards_show_what_the_ledger_holds(seeded: tuple[LocalStack, list[str]]) -> None:
+    from infra.local.reconcile import reconcile_books
+    from peerlearn import ledger
+    from peerlearn.accounts import service
+
+    stack, _lines = seeded
+    vikram = service.find_user_by_email("vikram@peerlearn.example")
+    assert vikram is not None
+    with httpx.Client(base_url=stack.url, timeout=30) as api:
+
+        def signed_in(email: str) -> dict[str, str]:
+            reply = api.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+            return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+        earnings = api.get("/api/me/earnings", headers=signed_in("vikram@peerlearn.example")).json()
+        revenue = api.get("/api/admin/revenue", headers=signed_in("admin@peerlearn.example")).json()
+
+    assert earnings["pending_paise"] == ledger.balance(ledger.mentor_pending(vikram.id))
+    assert earnings["available_paise"] == ledger.balance(ledger.mentor_available(vikram.id))
+    assert earnings["pending_paise"] + earnings["available_paise"] > 0
+    assert len([week for week in earnings["by_week"] if week["earned_paise"] > 0]) >= 2
+    assert revenue["platform_fee_paise"] == ledger.balance(ledger.PLATFORM_FEE) > 0
+    assert revenue["gateway_clearing_paise"] > 0
+    # The books, and the journal against the sandbox's recon report (`python -m infra.local reconcile`).
+    assert reconcile_books(stack.settings_env, out=io.StringIO()) == 0
