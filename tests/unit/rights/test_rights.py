@@ -245,6 +245,37 @@ def test_a_deleted_mentors_future_sessions_are_cancelled_and_their_learners_refu
     assert ledger.entry(f"capture#{payment_id}") is not None  # kept, tied to ids only
 
 
+def test_a_name_an_admin_edited_is_gone_from_every_item_once_the_account_is_deleted(
+    ctx: Context, rights_fn: ModuleType
+) -> None:
+    # Given an admin who renamed a learner and gave them a headline (each edit audited)
+    from peerlearn.accounts import admin as user_admin
+    from peerlearn.accounts.schemas import AdminProfileChanges
+    from peerlearn.store.audit import AUDIT_PK, AuditItem
+
+    learner = person(name="Farah Oldname")
+    admin_id = accounts.create_admin(email="root@example.com", name="Root", password="admin-password-99")
+    user_admin.update_profile(
+        media_base_url="",
+        admin_id=admin_id,
+        user_id=learner.user_id,
+        changes=AdminProfileChanges(name="Farah Newname", headline="Learns Kathak", reason="Asked by them"),
+    )
+    [entry] = AuditItem.query(AUDIT_PK)
+    assert (entry.fields, entry.before, entry.after) == (["headline", "name"], None, None)
+    assert "Newname" in table_text(ctx)  # on the profile, until the deletion
+
+    # When the learner deletes their account
+    reply = as_(rights_fn, "DELETE", "/api/me", learner, {"password": PASSWORD, "confirm": "DELETE"})
+
+    # Then neither name nor the headline is in any item, the audit log's included
+    assert reply.status == 200, reply
+    text = table_text(ctx)
+    for personal in ("Oldname", "Newname", "Kathak"):
+        assert personal not in text
+    assert [e.action for e in AuditItem.query(AUDIT_PK)] == ["user.update"]  # the entry itself stays
+
+
 # ---------------------------------------------------------------- the admins' side
 def test_a_learner_or_mentor_gets_403_from_the_admin_routes(ctx: Context, rights_fn: ModuleType) -> None:
     for role in ("learner", "mentor"):
