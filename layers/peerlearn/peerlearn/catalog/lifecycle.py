@@ -74,6 +74,7 @@ def complete(item: SessionItem) -> SessionItem:
         actions=[
             SessionItem.status.set("completed"),
             SessionItem.completed_at.set(timeutil.now_iso()),
+            SessionItem.attendance_kept.set(True),  # its bookings' outcomes are kept on it from now on
             SessionItem.gsi1pk.remove(),
             SessionItem.gsi1sk.remove(),
         ],
