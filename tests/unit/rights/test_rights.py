@@ -245,6 +245,37 @@ def test_a_deleted_mentors_future_sessions_are_cancelled_and_their_learners_refu
     assert ledger.entry(f"capture#{payment_id}") is not None  # kept, tied to ids only
 
 
+def test_a_deleted_mentors_name_leaves_their_learners_notifications(
+    ctx: Context, rights_fn: ModuleType
+) -> None:
+    # Given a learner of the mentor's session, told about the mentor by name
+    mentor = person("mentor", name="Meera Vanishing")
+    session_id = publish(ctx, mentor)
+    learner = person()
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    NotificationItem(
+        user_pk(learner.user_id),
+        notification_sk("01NMENTOR"),
+        user_id=learner.user_id,
+        kind="review.replied",
+        title="Meera Vanishing replied to your review",
+        body="Meera Vanishing: thanks for coming!",
+        created_at="2026-11-30T00:00:00Z",
+    ).save()
+
+    # When the mentor deletes their account
+    reply = as_(rights_fn, "DELETE", "/api/me", mentor, {"password": PASSWORD, "confirm": "DELETE"})
+
+    # Then the learner's notification says "Deleted user" and keeps the rest
+    assert reply.status == 200, reply
+    kept = NotificationItem.get(user_pk(learner.user_id), notification_sk("01NMENTOR"))
+    assert (kept.title, kept.body) == (
+        "Deleted user replied to your review",
+        "Deleted user: thanks for coming!",
+    )
+    assert "Vanishing" not in table_text(ctx)
+
+
 def test_a_name_an_admin_edited_is_gone_from_every_item_once_the_account_is_deleted(
     ctx: Context, rights_fn: ModuleType
 ) -> None:
