@@ -321,6 +321,60 @@ def test_a_learner_or_mentor_gets_403_from_the_admin_routes(ctx: Context, rights
             path_parameters={"request_id": "01ABC"},
         )
         assert (listed.status, completed.status) == (403, 403)
+        deleted = admin_deletes(rights_fn, booker, person().user_id, {"reason": "Asked", "confirm": "DELETE"})
+        assert deleted.status == 403
+
+
+def admin_deletes(rights_fn: ModuleType, caller: Any, user_id: str, body: Any) -> Any:
+    return as_(
+        rights_fn,
+        "POST",
+        f"/api/admin/users/{user_id}/delete",
+        caller,
+        body,
+        resource="/api/admin/users/{user_id}/delete",
+        path_parameters={"user_id": user_id},
+    )
+
+
+def test_an_admin_deletes_a_banned_persons_account_for_them_and_it_is_audited(
+    ctx: Context, rights_fn: ModuleType
+) -> None:
+    from peerlearn.accounts import admin as user_admin
+    from peerlearn.store.audit import AUDIT_PK, AuditItem
+
+    # Given a banned learner (they can't sign in to delete it themselves) who asked by email
+    learner = person(name="Kavya Banned")
+    admin = {
+        "user_id": accounts.create_admin(email="root@example.com", name="Root", password="admin-password-99"),
+        "role": "admin",
+    }
+    user_admin.ban(media_base_url="", admin_id=admin["user_id"], user_id=learner.user_id, reason="Spam")
+    body = {"reason": "Asked by email, ticket 4512", "confirm": "DELETE"}
+
+    # When an admin deletes the account (and tries again, and sends no confirmation)
+    unconfirmed = admin_deletes(rights_fn, admin, learner.user_id, {"reason": "Asked"})
+    reply = admin_deletes(rights_fn, admin, learner.user_id, body)
+    again = admin_deletes(rights_fn, admin, learner.user_id, body)
+    an_admin = admin_deletes(rights_fn, admin, admin["user_id"], body)
+
+    # Then it is erased as their own deletion would, completed by the admin, and audited with the reason
+    assert unconfirmed.status == 400
+    assert "confirm" in json.dumps(unconfirmed.body)
+    assert reply.status == 200, reply
+    assert (reply.body["request"]["status"], reply.body["request"]["completed_by"]) == (
+        "completed",
+        admin["user_id"],
+    )
+    assert "Kavya" not in table_text(ctx)
+    assert (again.status, again.body["error"]["code"]) == (409, "account_deleted")
+    assert an_admin.status == 400
+    entries = {e.action: e for e in AuditItem.query(AUDIT_PK)}
+    assert set(entries) == {"user.ban", "user.deletion", "data_request.complete"}
+    assert (entries["user.deletion"].target_id, entries["user.deletion"].reason) == (
+        learner.user_id,
+        body["reason"],
+    )
 
 
 def test_a_deletion_with_a_withdrawal_being_paid_waits_for_an_admin(

@@ -307,6 +307,30 @@ def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDelet
     user = get_user(user_id, consistent=True)
     _check(user, password, now)
     request = requests.record(user_id, "deletion", status="waiting_admin", waiting_for=IN_PROGRESS)
+    return _delete(ctx, user, request, by="self", now=now)
+
+
+def delete_for_person(ctx: Context, *, admin_id: str, user_id: str, reason: str) -> AccountDeleted:
+    """An admin deletes an account at its owner's request (by email, say: a banned or deactivated
+    person can't sign in to do it). The same steps as the person's own deletion; the request is
+    recorded with an audit entry naming the admin and the reason, and completed by them."""
+    if admin_id == user_id:
+        raise BadRequest("Close your own admin account through another admin.", code="invalid_target")
+    user = get_user(user_id, consistent=True)
+    if user.deleted_at:
+        raise Conflict("This account was deleted already.", code="account_deleted")
+    if user.role == "admin":
+        raise Forbidden(
+            "Admins' accounts are closed by the operator, not through the API.", code="admin_target"
+        )
+    request = requests.record(
+        user_id, "deletion", status="waiting_admin", waiting_for=IN_PROGRESS, admin_id=admin_id, reason=reason
+    )
+    return _delete(ctx, user, request, by=admin_id, now=clock.now_seconds())
+
+
+def _delete(ctx: Context, user: UserItem, request: DataRequestItem, *, by: str, now: int) -> AccountDeleted:
+    user_id = user.id
     name, email = user.name, user.email  # before the erasure: what others' notifications call them
     _erase_profile(user, now)
     _forget_address(email)
@@ -320,11 +344,17 @@ def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDelet
             waiting_for=f"{len(waiting)} withdrawal(s) being paid; "
             "the payout account is erased once they settle",
         )
-        message = "Your account is deleted. Your bank details are erased once your last withdrawal is paid."
+        message = (
+            "Your account is deleted. Your bank details are erased once your last withdrawal is paid."
+            if by == "self"
+            else "The account is deleted. Its bank details are erased once its last withdrawal is paid."
+        )
     else:
-        requests.mark_completed(request, by="self", summary=done.summary)
-        message = "Your account is deleted."
-    logger.info("account deleted", extra={"user_id": user_id, "request_id": request.id})
+        requests.mark_completed(request, by=by, summary=done.summary)
+        message = "Your account is deleted." if by == "self" else "The account is deleted."
+    logger.info(
+        "account deleted", extra={"user_id": user_id, "request_id": request.id, "by_admin": by != "self"}
+    )
     return AccountDeleted(
         request=requests.to_out(request),
         bookings_cancelled=done.bookings_cancelled,
