@@ -156,3 +156,25 @@ def test_a_search_for_an_email_or_a_phone_number_is_counted_but_never_named(ctx:
     )
     assert out.totals == {"zero_result_searches": 1}
     assert out.zero_result_terms == []
+
+
+def test_searches_and_views_are_counted_off_the_item_the_stream_transacts_on(ctx: Context) -> None:
+    from peerlearn.store import analytics as counters
+
+    today = india_today()
+    a_booking_on(today, 0, "m1", "python")  # the stream's fact: the day's `all` item
+    counters.count_search(term="python", found=True)
+    counters.count_view()
+
+    assert int(RollupItem.get("ROLLUP#all", f"{today}#all").searches) == 0
+    assert int(RollupItem.get("ROLLUP#all", f"{today}#requests").searches) == 1
+    out = by("day", today, today)
+    assert out.totals == {"bookings": 1, "gmv_paise": 100}
+    both = reports.report(
+        reports.parse_query(
+            metrics="bookings,searches,funnel_views", dimension="day", from_date=today, to_date=today
+        )
+    )
+    assert [(row.key, row.values) for row in both.rows] == [
+        (today, {"bookings": 1, "searches": 1, "funnel_views": 1})
+    ]

@@ -17,7 +17,8 @@
   them, are filtered out), and the rollups count it as one active user that day.
 
 Searches and session views are GETs, not items the stream sees: the routes bump them here with one
-UpdateItem (ADD) each, so the backfill keeps those counters as they are (it cannot recount them).
+UpdateItem (ADD) each on ROLLUP#all / <day>#requests (not the day's `all` item the stream transacts
+on), so the backfill keeps those counters as they are (it cannot recount them).
 """
 
 from __future__ import annotations
@@ -160,12 +161,19 @@ def india_today() -> str:
     return india_day_of(clock.now_seconds())
 
 
+# Request paths count on the day's `requests` item, beside the day's `all` one: every booking's and
+# payment's fact moves `all` in a stream transaction, and a plain update of an item inside an
+# in-flight transaction fails that transaction, so busy searching would keep the rollups retrying. A
+# report by day, week or month reads the day's items together (one Query), so it sums both.
+REQUESTS = "requests"
+
+
 def _bump(day: str, counts: dict[str, int]) -> None:
-    item = RollupItem(rollup_pk(ALL), rollup_sk(day, ALL))
+    item = RollupItem(rollup_pk(ALL), rollup_sk(day, REQUESTS))
     actions = [
         RollupItem.dimension.set(ALL),
         RollupItem.day.set(day),
-        RollupItem.value.set(ALL),
+        RollupItem.value.set(REQUESTS),
         *(getattr(RollupItem, metric).add(count) for metric, count in counts.items()),
     ]
     item.update(actions=RollupItem.upsert_actions(actions))
