@@ -517,7 +517,7 @@ def test_the_log_reads_newest_first_by_target_by_actor_and_in_pages_without_a_sc
     assert [e["action"] for e in first_page["items"] + second_page["items"]] == [
         e["action"] for e in everything["items"]
     ]
-    assert everything["items"][1]["after"] == {"bio": "Ten years of Python"}
+    assert (everything["items"][1]["fields"], everything["items"][1]["after"]) == (["bio"], None)
     event = rest_event(
         "GET",
         "/api/admin/audit",
