@@ -1,11 +1,16 @@
-"""p50/p95 of the learner's and the mentor's dashboards with a year of synthetic activity, next to the
-p50 of the raw DynamoDB calls each rests on (boto3 straight at DynamoDB Local, same key conditions).
+"""p50/p95 of each dashboard API call (the learner's and the mentor's dashboards; the admins' today's
+figures and reports by day, month, tag and mentor over a year) with a year of synthetic activity, next
+to the p50/p95 of the raw DynamoDB calls each rests on (boto3 straight at DynamoDB Local, same key
+conditions).
 
 The year: `--bookings` bookings (100k by default) over `--mentors` mentors' sessions and 2,000 learners,
 plus the two people measured: a busy learner (a booking every other day, each paid for, some gifts,
 a review of most) and a busy mentor (a session a day of 10 seats, every seat booked and paid, half of
 them reviewed). Other people's items are written too: a dashboard must not slow down as the table
-grows, since it reads only its owner's partitions and index keys.
+grows, since it reads only its owner's partitions and index keys. The admins' calls read the analytics
+rollups the stream would keep for those bookings (daily items, and monthly ones by tag, mentor and
+language: benchmarks/analytics_reports.py's synthetic year); the report by mentor is also timed the
+way it read before the monthly items (every day's item of the year), for comparison.
 In process (the domain functions the routes call), DynamoDB Local in memory. Prints figures; asserts none.
 Run: .venv/bin/python benchmarks/dashboards.py [--bookings 100000] [--runs 30]
 """
@@ -22,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
+from analytics_reports import raw_between, reads_of, synthetic_rollups
+from analytics_reports import write as write_rollups
 from measure import REGION, machine, percentile
 
 from infra.local.dynamodb import CREDENTIALS, DynamoDBLocal
@@ -107,7 +114,10 @@ def seed(total_bookings: int, mentors: int, now: int) -> None:
         starts = now + day * DAY + 3600
         s = a_session(f"BM{day + 400:05d}", MENTOR, starts, "completed" if day < 0 else "scheduled")
         items.append(s)
-        for seat, learner_id in enumerate(rng.sample(learners, 10)):
+        seated = rng.sample(learners, 10)
+        if day < 0:  # who came, as the stream keeps it on a completed session (dashboards.attendance)
+            s.attendance_kept, s.attended_ids, s.no_show_ids = True, set(seated[:9]), {seated[9]}
+        for seat, learner_id in enumerate(seated):
             status = ("no_show" if seat == 9 else "completed") if day < 0 else "confirmed"
             items.append(a_booking(s, learner_id, status))
             if day < 0 and day >= -84:  # the captures the earnings weeks read; older ones matured
@@ -203,7 +213,7 @@ def raw_calls(client: Any, now: int) -> tuple[Callable[[], None], Callable[[], N
             ]
         )
 
-    def mentor() -> None:
+    def mentor_money() -> None:
         for account in ("mentor_pending#", "mentor_available#", "mentor_withdrawn#"):
             query_all(
                 KeyConditionExpression="pk = :p",
@@ -216,10 +226,14 @@ def raw_calls(client: Any, now: int) -> tuple[Callable[[], None], Callable[[], N
             ExpressionAttributeValues={":p": {"S": f"MENTOR_WITHDRAWALS#{MENTOR}"}},
         )
         by_gsi2(f"MENTOR_LEDGER#{MENTOR}", timeutil.iso_from_epoch(now - 84 * DAY))
+
+    def mentor_upcoming() -> None:
         upcoming = by_gsi2(f"MENTOR#{MENTOR}", timeutil.iso_from_epoch(now - DAY), Limit=10)
         with ThreadPoolExecutor(8) as pool:  # as peerlearn.dashboards.reading does
             list(pool.map(lambda s: partition(s["pk"]["S"], "BOOKING#"), upcoming))
             list(pool.map(lambda s: partition(s["pk"]["S"], "WAITLIST#"), upcoming))
+
+    def mentor_performance() -> None:
         since, until = timeutil.iso_from_epoch(now - 90 * DAY), timeutil.iso_from_epoch(now)
         done = query_all(
             IndexName="gsi2",
@@ -231,10 +245,27 @@ def raw_calls(client: Any, now: int) -> tuple[Callable[[], None], Callable[[], N
             },
             ScanIndexForward=False,
         )
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda s: partition(s["pk"]["S"], "BOOKING#"), done[:60]))
-        by_gsi2(f"MENTOR_REVIEWS#{MENTOR}", year)
+        assert all("attendance_kept" in s for s in done[:60])  # no booking partitions to read
+
+    def mentor_ratings() -> None:
+        by_gsi2(  # the months' averages: each review's rating and date
+            f"MENTOR_REVIEWS#{MENTOR}",
+            year,
+            ProjectionExpression="pk, sk, entity, rating, created_at",
+        )
+        client.query(  # the five shown whole
+            TableName=TABLE, IndexName="gsi2", KeyConditionExpression="gsi2pk = :p AND gsi2sk >= :s",
+            ExpressionAttributeValues={":p": {"S": f"MENTOR_REVIEWS#{MENTOR}"}, ":s": {"S": year}},
+            ScanIndexForward=False, Limit=5,
+        )  # fmt: skip
         client.get_item(TableName=TABLE, Key={"pk": {"S": f"USER#{MENTOR}"}, "sk": {"S": "STATS"}})
+
+    def mentor() -> None:  # the four parts side by side, as peerlearn.dashboards.mentor reads them
+        with ThreadPoolExecutor(4) as pool:
+            for part in [
+                pool.submit(f) for f in (mentor_money, mentor_upcoming, mentor_performance, mentor_ratings)
+            ]:
+                part.result()
 
     return learner, mentor
 
@@ -247,8 +278,12 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update({**CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
 
+    from datetime import date, timedelta
+
     from peerlearn import clock, store
+    from peerlearn.analytics import reports
     from peerlearn.dashboards import learner, mentor
+    from peerlearn.store.keys import rollup_pk, rollup_sk
 
     with DynamoDBLocal() as dynamodb:
         client = boto3.client("dynamodb", region_name=REGION, endpoint_url=dynamodb.endpoint)
@@ -256,16 +291,63 @@ def main() -> None:
         store.bind(table_name=TABLE, region=REGION, host=dynamodb.endpoint)
         now = clock.now_seconds()
         seed(args.bookings, args.mentors, now)
+        end = date.fromisoformat(reports.today_in_india())
+        rollups = synthetic_rollups(args.bookings, args.mentors, 365, end)
+        write_rollups(rollups)
+        print(f"{len(rollups):,} rollup items written (daily, and monthly by tag, mentor, language)")
         raw_learner, raw_mentor = raw_calls(client, now)
-        rows = []
-        for name, call, raw in (
+        first = (end - timedelta(days=364)).isoformat()
+        metrics = "gmv_paise,platform_revenue_paise,refunds_paise,gifts_paise,bookings"
+
+        def report(dimension: str) -> tuple[Callable[[], None], Callable[[], None]]:
+            query = reports.parse_query(
+                metrics=metrics, dimension=dimension, from_date=first, to_date=end.isoformat()
+            )
+            read = reads_of(query)
+
+            def raw() -> None:
+                for pk, low, high in read:
+                    raw_between(client, TABLE, pk, low, high)
+
+            return lambda: reports.report(query).model_dump_json(), raw
+
+        by_mentor = reports.parse_query(
+            metrics=metrics, dimension="mentor", from_date=first, to_date=end.isoformat()
+        )
+
+        def daily_by_mentor() -> None:  # the report by mentor as it read before the monthly items
+            months = reports._value_rollups
+            reports._value_rollups = reports._rollups  # type: ignore[assignment]
+            try:
+                reports.report(by_mentor).model_dump_json()
+            finally:
+                reports._value_rollups = months  # type: ignore[assignment]
+
+        def raw_daily_by_mentor() -> None:
+            raw_between(client, TABLE, rollup_pk("all"), first, end.isoformat())
+            raw_between(client, TABLE, rollup_pk("mentor"), first, end.isoformat())
+
+        today_key = {"pk": {"S": rollup_pk("all")}, "sk": {"S": rollup_sk(end.isoformat(), "all")}}
+        calls: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
             ("learner dashboard", lambda: learner.learner_dashboard(LEARNER), raw_learner),
             ("mentor dashboard", lambda: mentor.mentor_dashboard(MENTOR), raw_mentor),
-        ):
+            (
+                "admin stats today",
+                reports.today,
+                lambda: client.get_item(TableName=TABLE, Key=today_key),
+            ),
+        ]
+        for dimension in ("day", "month", "tag", "mentor"):
+            call, raw = report(dimension)
+            calls.append((f"admin report by {dimension}", call, raw))
+        calls.append(("  by mentor, days only", daily_by_mentor, raw_daily_by_mentor))
+        rows = []
+        for name, call, raw in calls:
             call()
             raw()  # warm
             ms, raw_ms = [], []
-            for _ in range(args.runs):
+            # the days-only read takes seconds a call: a few runs show it
+            for _ in range(min(args.runs, 3) if "days only" in name else args.runs):
                 start = time.perf_counter()
                 call()
                 ms.append((time.perf_counter() - start) * 1000)
@@ -275,12 +357,14 @@ def main() -> None:
             rows.append((name, ms, raw_ms))
     print(machine())
     print(f"{args.runs} runs each, sequential, in process against DynamoDB Local (in memory)")
-    print(f"{'call':<20}{'p50':>9}{'p95':>9}{'raw p50':>9}{'raw p95':>9}{'p50/raw':>9}")
+    print(f"{'call':<26}{'p50':>9}{'p95':>9}{'raw p50':>9}{'raw p95':>9}{'p50/raw':>9}")
     for name, ms, raw_ms in rows:
         p50, raw50 = percentile(ms, 50), percentile(raw_ms, 50)
         p95, raw95 = percentile(ms, 95), percentile(raw_ms, 95)
-        print(f"{name:<20}{p50:>9.1f}{p95:>9.1f}{raw50:>9.1f}{raw95:>9.1f}{p50 / raw50:>9.2f}")
+        print(f"{name:<26}{p50:>9.1f}{p95:>9.1f}{raw50:>9.1f}{raw95:>9.1f}{p50 / raw50:>9.2f}")
     print("ms. raw = boto3, same key conditions (Query pages, BatchGetItem in 100s, 8 partitions at once).")
+    print(f"Admin reports: {first} to {end} ({metrics}); by tag and mentor, whole months from the monthly")
+    print("items and the days around them from the daily ones; 'days only' = every day's item, as before.")
 
 
 if __name__ == "__main__":

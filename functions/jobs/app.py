@@ -1,7 +1,7 @@
 """Jobs function: the every-minute sweep (seat holds, session starts and completions, reminders), the
 five-minute job (order recovery, refund retries, maturing mentors' shares; mentor no-shows, abandoned
-recordings), the nightly reconciliation and, on demand, the analytics backfill
-({"job": "backfill-rollups"})."""
+recordings) and the nightly reconciliation. The analytics backfill is its own function
+(functions/backfill: minutes and a gigabyte, where these jobs have a minute)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ with cold_start():
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from peerlearn import jobs
-    from peerlearn.analytics import backfill
     from peerlearn.config import PushSettings, Settings
     from peerlearn.context import build_context
     from peerlearn.observability import make_tracer, route_domain_logs
@@ -35,8 +34,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if job == "payments":  # every five minutes: the rooms (no-shows refund), then money (retries)
         rooms = jobs.rooms(ctx)
         return {**asdict(jobs.payments(ctx)), **rooms}
-    if job == "backfill-rollups":  # on demand: rebuilds the analytics rollups (a Scan, like reconcile)
-        return asdict(backfill.backfill())
     if job == "reconcile":
         report = jobs.reconcile(ctx)
         return {"ok": report.ok, "checked": report.checked, "breaks": len(report.breaks)}

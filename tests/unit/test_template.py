@@ -293,3 +293,45 @@ def test_the_recommendations_functions_reach_only_models_in_the_bucket_and_only_
     [schedule] = build["Events"].values()
     assert schedule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
     assert schedule["Properties"]["Input"] == '{"job": "recommend"}'
+
+
+def _audit_recorders() -> set[str]:
+    """peerlearn modules that add an entry to the audit log (call `audit.record`)."""
+    from pathlib import Path
+
+    import peerlearn
+
+    root = Path(peerlearn.__file__).parent
+    return {
+        "peerlearn." + ".".join(path.relative_to(root).with_suffix("").parts)
+        for path in root.rglob("*.py")
+        if "audit.record(" in path.read_text()
+    } - {"peerlearn.audit"}
+
+
+# The functions whose code adds audit entries, and the modules that do it there. A module that starts
+# recording admin actions fails the test below until its function is tagged and listed here.
+AUDIT_WRITERS = {
+    "AdminFunction": {"peerlearn.accounts.admin", "peerlearn.notices.broadcasts"},
+    "RightsFunction": {"peerlearn.rights.requests"},
+    "PayoutsFunction": {"peerlearn.payouts.withdrawals", "peerlearn.payouts.approval"},
+    "PaymentsFunction": {"peerlearn.payments.refunds"},
+}
+
+
+def test_only_the_functions_that_record_admin_actions_may_put_under_the_audit_log(
+    template: Template,
+) -> None:
+    # The boundary denies PutItem under AUDIT to every role without the audit-writer tag
+    boundary = template.resources["AuditLogBoundary"]["Properties"]["PolicyDocument"]["Statement"]
+    [put] = [s for s in boundary if s["Effect"] == "Deny" and s["Action"] == ["dynamodb:PutItem"]]
+    assert put["Condition"]["ForAnyValue:StringEquals"]["dynamodb:LeadingKeys"] == ["AUDIT"]
+    assert put["Condition"]["StringNotEquals"] == {"aws:PrincipalTag/audit-writer": "true"}
+    # and exactly the functions that record entries carry the tag
+    assert _audit_recorders() == set().union(*AUDIT_WRITERS.values())
+    tagged = {
+        name
+        for name, resource in template.resources.items()
+        if (resource.get("Properties") or {}).get("Tags", {}).get("audit-writer") == "true"
+    }
+    assert tagged == set(AUDIT_WRITERS)

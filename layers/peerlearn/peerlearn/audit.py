@@ -1,6 +1,8 @@
 """The admins' audit log: every admin action adds one entry in the same transaction as its change, so
 there is never a change without its entry nor an entry without its change. No code updates or
-deletes an entry (each is written with `attribute_not_exists`), and no route offers to.
+deletes an entry (each is written with `attribute_not_exists`), and no route offers to. So an entry
+holds no personal data (a person's erasure could not remove it): before/after carry states, amounts
+and ids, and a changed name or bio is named in `fields` without its value.
 
 Access patterns (item layout in `store.audit`):
 
@@ -44,6 +46,7 @@ class AuditEntry(Shape):
     reason: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    fields: list[str] = []  # every field the action changed, personal ones included (by name only)
 
 
 class AuditPage(Shape):
@@ -67,6 +70,7 @@ def entry(
     reason: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    fields: list[str] | None = None,
 ) -> AuditItem:
     """A new entry (not yet written): `record(tx, entry(...))` adds it to the change's transaction."""
     entry_id = ids.new_id()
@@ -83,6 +87,7 @@ def entry(
         reason=reason,
         before=_without_secrets(before),
         after=_without_secrets(after),
+        fields=fields or None,
         gsi1pk=audit_target_gsi1pk(target_id),
         gsi1sk=sk,
         gsi2pk=audit_actor_gsi2pk(actor_id),
@@ -106,6 +111,7 @@ def _shape(item: AuditItem) -> AuditEntry:
         reason=item.reason,
         before=item.before,
         after=item.after,
+        fields=list(item.fields or []),
     )
 
 

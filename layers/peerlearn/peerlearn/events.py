@@ -22,6 +22,7 @@ from peerlearn.accounts import service as accounts
 from peerlearn.bookings.states import ENDED_STATES, LIVE_STATES
 from peerlearn.bookings.waitlist import offer_freed_seat
 from peerlearn.context import Context
+from peerlearn.dashboards import attendance
 from peerlearn.feedback import aggregates
 from peerlearn.live import gifts, recording
 from peerlearn.notify import platform_stats
@@ -95,6 +96,7 @@ def react(
             offer_freed_seat(str(new["session_id"]))
         if old.get("status") == "confirmed" and new.get("status") == "cancelled":
             cancellations.on_booking_cancelled(ctx, new)
+        attendance.on_booking_changed(old, new)  # who came, on the session (the mentor's performance)
     elif event == DynamoDBRecordEventName.INSERT and entity == "RZP_EVENT":
         razorpay_event = json.loads(str(new["body"]))
         if str(razorpay_event.get("event", "")).startswith("payout."):  # money out: mentors' withdrawals

@@ -14,7 +14,7 @@ import pytest
 from infra.local.stack import LocalStack
 from peerlearn import clock
 from peerlearn.accounts import service as accounts
-from peerlearn.assistant import periods
+from peerlearn.assistant import figures, periods
 from peerlearn.assistant.figures import rupees
 from peerlearn.bookings import seats
 from peerlearn.bookings.seats import Booker
@@ -27,7 +27,7 @@ from peerlearn.ledger.journal import all_entries
 from peerlearn.payments import gateway, orders
 from peerlearn.payments.schemas import BookingOrderRequest, BookingVerifyRequest
 from tests.payments_support import FakeRazorpay
-from tests.support import local_in, stack_for
+from tests.support import local_in, stack_for, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -116,6 +116,13 @@ def test_the_revenue_question_through_the_stack_gets_the_ledgers_figure_for_last
     )
     admin_id = accounts.create_admin(
         email=f"admin-{uuid.uuid4().hex[:8]}@example.com", name="Root Admin", password="admin-password-99"
+    )
+    # The tool reads the rollups (the reports' source): the stack's stream counts the entries first
+    wait_until(
+        lambda: figures.money_between(last_week).platform_revenue_paise == expected,
+        timeout=30,
+        interval=0.2,
+        what="the stream to count last week's ledger entries",
     )
 
     # When

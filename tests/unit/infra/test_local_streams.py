@@ -261,10 +261,14 @@ def test_the_template_stream_mapping_is_read_with_its_settings() -> None:
         "USER",
         "RZP_EVENT",
         "LEDGER_ENTRY",
-    }  # new users, Razorpay's events, journal entries (analytics)
+        "ACTIVE_DAY",
+    }  # new users, Razorpay's events, journal entries and active days (analytics)
     assert mapping.filters[0]["eventName"] == ["INSERT"]
     assert set(mapping.filters[0]["dynamodb"]["NewImage"]["entity"]["S"]) == inserts
     assert {"dynamodb": {"Keys": {"sk": {"S": [{"prefix": "REVIEW#"}]}}}} in mapping.filters
+    # a user item's MODIFYs (sign-ins, edits, token bumps) reach no consumer: none needs them
+    modifies = [f for f in mapping.filters if f.get("eventName") == ["INSERT", "MODIFY"]]
+    assert all("USER" not in f["dynamodb"]["NewImage"]["entity"]["S"] for f in modifies)
 
 
 def test_a_stopping_mapping_abandons_the_batch_without_dead_lettering() -> None:

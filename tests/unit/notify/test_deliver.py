@@ -198,6 +198,20 @@ def test_banned_or_missing_people_hear_nothing(
     assert sent.pushes == []
 
 
+@pytest.mark.parametrize("gone", ["deactivated", "deleted_at"])
+def test_deactivated_or_deleted_people_hear_nothing(
+    ctx: Context, person: str, sent: Recorder, outbox: Outbox, gone: str
+) -> None:
+    user = user_item(USER)
+    setattr(user, gone, True if gone == "deactivated" else "2026-11-30T00:00:00Z")
+    user.save()
+
+    assert deliver(ctx, moved()) is False
+    assert records() == []
+    assert outbox.emails() == []
+    assert sent.pushes == []
+
+
 # ---------------------------------------------------------------- quiet hours
 @pytest.mark.parametrize(
     ("local", "start", "end", "quiet_until"),

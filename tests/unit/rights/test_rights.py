@@ -245,6 +245,68 @@ def test_a_deleted_mentors_future_sessions_are_cancelled_and_their_learners_refu
     assert ledger.entry(f"capture#{payment_id}") is not None  # kept, tied to ids only
 
 
+def test_a_deleted_mentors_name_leaves_their_learners_notifications(
+    ctx: Context, rights_fn: ModuleType
+) -> None:
+    # Given a learner of the mentor's session, told about the mentor by name
+    mentor = person("mentor", name="Meera Vanishing")
+    session_id = publish(ctx, mentor)
+    learner = person()
+    seats.book(booker=learner, session_id=session_id, client=CLIENT)
+    NotificationItem(
+        user_pk(learner.user_id),
+        notification_sk("01NMENTOR"),
+        user_id=learner.user_id,
+        kind="review.replied",
+        title="Meera Vanishing replied to your review",
+        body="Meera Vanishing: thanks for coming!",
+        created_at="2026-11-30T00:00:00Z",
+    ).save()
+
+    # When the mentor deletes their account
+    reply = as_(rights_fn, "DELETE", "/api/me", mentor, {"password": PASSWORD, "confirm": "DELETE"})
+
+    # Then the learner's notification says "Deleted user" and keeps the rest
+    assert reply.status == 200, reply
+    kept = NotificationItem.get(user_pk(learner.user_id), notification_sk("01NMENTOR"))
+    assert (kept.title, kept.body) == (
+        "Deleted user replied to your review",
+        "Deleted user: thanks for coming!",
+    )
+    assert "Vanishing" not in table_text(ctx)
+
+
+def test_a_name_an_admin_edited_is_gone_from_every_item_once_the_account_is_deleted(
+    ctx: Context, rights_fn: ModuleType
+) -> None:
+    # Given an admin who renamed a learner and gave them a headline (each edit audited)
+    from peerlearn.accounts import admin as user_admin
+    from peerlearn.accounts.schemas import AdminProfileChanges
+    from peerlearn.store.audit import AUDIT_PK, AuditItem
+
+    learner = person(name="Farah Oldname")
+    admin_id = accounts.create_admin(email="root@example.com", name="Root", password="admin-password-99")
+    user_admin.update_profile(
+        media_base_url="",
+        admin_id=admin_id,
+        user_id=learner.user_id,
+        changes=AdminProfileChanges(name="Farah Newname", headline="Learns Kathak", reason="Asked by them"),
+    )
+    [entry] = AuditItem.query(AUDIT_PK)
+    assert (entry.fields, entry.before, entry.after) == (["headline", "name"], None, None)
+    assert "Newname" in table_text(ctx)  # on the profile, until the deletion
+
+    # When the learner deletes their account
+    reply = as_(rights_fn, "DELETE", "/api/me", learner, {"password": PASSWORD, "confirm": "DELETE"})
+
+    # Then neither name nor the headline is in any item, the audit log's included
+    assert reply.status == 200, reply
+    text = table_text(ctx)
+    for personal in ("Oldname", "Newname", "Kathak"):
+        assert personal not in text
+    assert [e.action for e in AuditItem.query(AUDIT_PK)] == ["user.update"]  # the entry itself stays
+
+
 # ---------------------------------------------------------------- the admins' side
 def test_a_learner_or_mentor_gets_403_from_the_admin_routes(ctx: Context, rights_fn: ModuleType) -> None:
     for role in ("learner", "mentor"):
@@ -259,6 +321,60 @@ def test_a_learner_or_mentor_gets_403_from_the_admin_routes(ctx: Context, rights
             path_parameters={"request_id": "01ABC"},
         )
         assert (listed.status, completed.status) == (403, 403)
+        deleted = admin_deletes(rights_fn, booker, person().user_id, {"reason": "Asked", "confirm": "DELETE"})
+        assert deleted.status == 403
+
+
+def admin_deletes(rights_fn: ModuleType, caller: Any, user_id: str, body: Any) -> Any:
+    return as_(
+        rights_fn,
+        "POST",
+        f"/api/admin/users/{user_id}/delete",
+        caller,
+        body,
+        resource="/api/admin/users/{user_id}/delete",
+        path_parameters={"user_id": user_id},
+    )
+
+
+def test_an_admin_deletes_a_banned_persons_account_for_them_and_it_is_audited(
+    ctx: Context, rights_fn: ModuleType
+) -> None:
+    from peerlearn.accounts import admin as user_admin
+    from peerlearn.store.audit import AUDIT_PK, AuditItem
+
+    # Given a banned learner (they can't sign in to delete it themselves) who asked by email
+    learner = person(name="Kavya Banned")
+    admin = {
+        "user_id": accounts.create_admin(email="root@example.com", name="Root", password="admin-password-99"),
+        "role": "admin",
+    }
+    user_admin.ban(media_base_url="", admin_id=admin["user_id"], user_id=learner.user_id, reason="Spam")
+    body = {"reason": "Asked by email, ticket 4512", "confirm": "DELETE"}
+
+    # When an admin deletes the account (and tries again, and sends no confirmation)
+    unconfirmed = admin_deletes(rights_fn, admin, learner.user_id, {"reason": "Asked"})
+    reply = admin_deletes(rights_fn, admin, learner.user_id, body)
+    again = admin_deletes(rights_fn, admin, learner.user_id, body)
+    an_admin = admin_deletes(rights_fn, admin, admin["user_id"], body)
+
+    # Then it is erased as their own deletion would, completed by the admin, and audited with the reason
+    assert unconfirmed.status == 400
+    assert "confirm" in json.dumps(unconfirmed.body)
+    assert reply.status == 200, reply
+    assert (reply.body["request"]["status"], reply.body["request"]["completed_by"]) == (
+        "completed",
+        admin["user_id"],
+    )
+    assert "Kavya" not in table_text(ctx)
+    assert (again.status, again.body["error"]["code"]) == (409, "account_deleted")
+    assert an_admin.status == 400
+    entries = {e.action: e for e in AuditItem.query(AUDIT_PK)}
+    assert set(entries) == {"user.ban", "user.deletion", "data_request.complete"}
+    assert (entries["user.deletion"].target_id, entries["user.deletion"].reason) == (
+        learner.user_id,
+        body["reason"],
+    )
 
 
 def test_a_deletion_with_a_withdrawal_being_paid_waits_for_an_admin(

@@ -1,7 +1,9 @@
 """Administration of accounts: find people (by role index, newest first), look at one, and change
 them: ban / unban, deactivate / activate, edit the profile, verify the email, change the role. Each
 change and its audit entry (peerlearn.audit) are one transaction, conditioned on the user being as
-read (`updated_at`), so the entry's before/after are exactly what changed.
+read (`updated_at`), so the entry's fields, before and after are exactly what changed. The entry
+names every changed field but keeps values only of states, times and roles, never personal data (a
+name, a bio): the log can't be edited, so it must hold nothing an erasure would have to remove.
 
 Access patterns:
 
@@ -126,6 +128,32 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
+# The fields whose values an audit entry keeps: states, times, roles and admins' ids. Everything else a
+# change touches (name, headline, bio, tags, timezone, the reasons copied onto the user) is personal
+# data: the entry names the field and keeps no value, since no one may edit the log to erase it when
+# the person deletes their account. The entry's own `reason` is kept: admins write it without personal
+# data (the README and the admin site say so).
+_LOGGED_VALUES = frozenset(
+    {
+        "banned",
+        "banned_at",
+        "banned_by",
+        "unbanned_at",
+        "unbanned_by",
+        "deactivated",
+        "deactivated_at",
+        "deactivated_by",
+        "email_verified",
+        "role",
+    }
+)
+
+
+def _logged(values: dict[str, Any]) -> dict[str, Any] | None:
+    kept = {field: value for field, value in values.items() if field in _LOGGED_VALUES}
+    return kept or None
+
+
 def _change(
     user: UserItem,
     *,
@@ -139,7 +167,7 @@ def _change(
 ) -> None:
     """Sets `after` on the user and writes the audit entry in one transaction, only if the user is
     still as read (same `updated_at`); `user` is then updated in memory to match."""
-    before = {field: _plain(getattr(user, field)) for field in after}
+    before = {field: _plain(getattr(user, field)) for field in after if field in _LOGGED_VALUES}
     actions: list[Any] = [UserItem.updated_at.set(now), *(extra_actions or [])]
     for field, value in after.items():
         attribute = getattr(UserItem, field)
@@ -152,8 +180,9 @@ def _change(
         target_type=_TARGET_TYPE,
         target_id=user.id,
         reason=reason,
-        before=before,
-        after=after,
+        before=_logged(before),
+        after=_logged(after),
+        fields=sorted(after),
     )
     with (
         store.failed_condition_raises(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.update import Action
 
-from peerlearn import clock, ids, ratelimit, store
+from peerlearn import clock, ids, ratelimit, store, timeutil
 from peerlearn.accounts import devices, guard, limits, passwords, tokens
 from peerlearn.accounts.lookups import find_user_by_email, get_user
 from peerlearn.accounts.profiles import to_me
@@ -23,6 +23,7 @@ from peerlearn.accounts.schemas import Me
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Forbidden, Unauthorized
 from peerlearn.notify import channel
+from peerlearn.store import analytics as analytics_store
 from peerlearn.store.keys import REFRESH_PREFIX, USER_PROFILE_SK, refresh_sk, user_pk
 from peerlearn.store.models import RefreshFamilyItem, UserItem
 
@@ -119,6 +120,7 @@ def login(
     ratelimit.release(limits.LOGIN_PER_CLIENT, client_ip, now)  # the per-client limit counts failures
     # Counted atomically: of two first sign-ins at once, exactly one is the first.
     user.update(actions=[UserItem.sign_in_count.add(1), UserItem.last_signed_in_at.set(clock.iso(now))])
+    analytics_store.mark_active(user.id, now)
     logger.info("signed in", extra={"user_id": user.id})
     return dataclasses.replace(
         _start_sign_in(ctx, user),
@@ -207,6 +209,7 @@ def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
             if not store.condition_failed(exc):
                 raise
             continue  # another request rotated first: read again and judge against what it wrote
+        _active_today(user, now)
         return SignedIn(
             access_token=_access_token(ctx, user, family.family_id, now),
             refresh_token=rotated.value,
@@ -217,6 +220,22 @@ def refresh(ctx: Context, *, refresh_token: str) -> SignedIn:
     _end_family(family, reason="reuse")
     logger.warning("refresh token reuse: sign-in ended", extra={"user_id": family.user_id})
     raise Unauthorized(_REUSED, code="token_reused")
+
+
+def _active_today(user: UserItem, now: int) -> None:
+    """Someone kept signed in by their refresh token is active too: the first refresh of an India day
+    moves `last_signed_in_at` (the admins' "inactive for N days" reads it) and marks the day active
+    for the rollups. Later refreshes that day write nothing."""
+    last = user.last_signed_in_at
+    today = analytics_store.india_day_of(now)
+    if last and analytics_store.india_day_of(timeutil.epoch(last)) == today:
+        return
+    try:
+        user.update(actions=[UserItem.last_signed_in_at.set(clock.iso(now))], condition=UserItem.pk.exists())
+    except UpdateError:
+        logger.warning("the day's first refresh was not recorded", extra={"user_id": user.id}, exc_info=True)
+        return
+    analytics_store.mark_active(user.id, now)
 
 
 def logout(ctx: Context, *, refresh_token: str | None = None, access_token: str | None = None) -> None:

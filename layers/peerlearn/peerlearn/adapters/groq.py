@@ -21,11 +21,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# API Gateway gives a REST call 29 s: a few model turns and their tools must fit in it. The SDK
-# retries a 429/5xx once, waiting what Groq's retry-after(-ms) headers say (at most 60 s by the SDK;
-# the timeout below bounds each attempt).
+# API Gateway gives a REST call 29 s: a few model turns and their tools must fit in it. No SDK
+# retries: on a 429 it would wait Groq's retry-after (up to 60 s), past the function's 28 s; the admin
+# gets a 429 with Retry-After instead, and a 5xx or a timeout is a 503 at once.
 REQUEST_TIMEOUT_SECONDS = 8.0
-MAX_RETRIES = 1
+MAX_RETRIES = 0
 MAX_COMPLETION_TOKENS = 1024
 
 
@@ -34,7 +34,7 @@ class ModelUnavailable(Exception):
 
 
 class ModelBusy(Exception):
-    """Groq's rate limit, after the SDK's own retry: try again after `retry_after_seconds`."""
+    """Groq's rate limit: try again after `retry_after_seconds`."""
 
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__(f"rate limited for {retry_after_seconds}s")

@@ -12,6 +12,7 @@
 | LEDGER_ENTRY refund | `ledger#<key>` | at | refunds_paise, platform_revenue_paise (negative) |
 | USER | `signup#<user>` | created_at | signups |
 | USER | `active#<day>#<user>` | created_at, last_signed_in_at | active_users (distinct per day) |
+| ACTIVE_DAY (a sign-in, a day's first refresh) | `active#<day>#<user>` | its day | active_users |
 
 Money comes from the ledger entry's own lines (gateway clearing, platform fee), so the rollups' sums
 equal the ledger's balances. The same function serves the stream (old image -> new image) and the
@@ -70,7 +71,12 @@ def facts_of(image: dict[str, Any]) -> list[Fact]:
     if not image:
         return []
     entity = image.get("entity")
-    read = {"BOOKING": _booking_facts, "LEDGER_ENTRY": _ledger_facts, "USER": _user_facts}.get(str(entity))
+    read = {
+        "BOOKING": _booking_facts,
+        "LEDGER_ENTRY": _ledger_facts,
+        "USER": _user_facts,
+        "ACTIVE_DAY": _active_day_facts,
+    }.get(str(entity))
     if read is None:
         return []
     try:
@@ -148,6 +154,10 @@ def _user_facts(image: dict[str, Any]) -> list[Fact]:
         days.add(india_day(str(image["last_signed_in_at"])))
     facts += [active_fact(day, user_id) for day in sorted(days)]
     return facts
+
+
+def _active_day_facts(image: dict[str, Any]) -> list[Fact]:
+    return [active_fact(str(image["day"]), str(image["user_id"]))]
 
 
 def active_fact(day: str, user_id: str) -> Fact:

@@ -1,5 +1,6 @@
-"""The stream's side of the rollups: each new fact moves its day's counters under every dimension, in
-one transaction with the fact's marker (put only if absent).
+"""The stream's side of the rollups: each new fact moves its day's counters under every dimension (and
+its month's under tag, mentor and language), in one transaction with the fact's marker (put only if
+absent).
 
 Why a marker per fact rather than per stream record: a fact has one id whoever sees it (a record, its
 redelivery, a later record of the same item, the backfill), so a replayed batch, a record delivered
@@ -21,7 +22,7 @@ from pynamodb.exceptions import TransactWriteError
 from peerlearn import store
 from peerlearn.analytics.dimensions import dimensions_of
 from peerlearn.analytics.facts import Fact, changes
-from peerlearn.store.analytics import FactItem, RollupItem
+from peerlearn.store.analytics import FactItem, RollupItem, rollup_periods
 from peerlearn.store.keys import FACT_SK, fact_pk, rollup_pk, rollup_sk
 
 logger = logging.getLogger(__name__)
@@ -51,10 +52,11 @@ def count(fact: Fact, pairs: list[tuple[str, str]] | None = None) -> int:
                     condition=FactItem.pk.does_not_exist(),
                 )
                 for dimension, value in pairs:
-                    tx.update(
-                        RollupItem(rollup_pk(dimension), rollup_sk(fact.day, value)),
-                        actions=update_actions(dimension, fact.day, value, fact.deltas),
-                    )
+                    for kept_as, period in rollup_periods(dimension, fact.day):  # the day, and its month
+                        tx.update(
+                            RollupItem(rollup_pk(kept_as), rollup_sk(period, value)),
+                            actions=update_actions(kept_as, period, value, fact.deltas),
+                        )
             return 1
         except TransactWriteError as exc:
             if store.transaction_conflicted(exc) and attempt + 1 < CONFLICT_RETRIES:

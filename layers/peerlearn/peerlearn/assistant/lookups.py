@@ -3,7 +3,7 @@
 | what | key condition | index |
 |---|---|---|
 | users by name or email | gsi1pk = ROLE#<role>, filter on the search text, newest first | gsi1 |
-| an audience's size | gsi1pk = ROLE#<role>, filter not banned (Select COUNT) | gsi1 |
+| an audience's size | gsi1pk = ROLE#<role>, filter not banned/deactivated/deleted (COUNT) | gsi1 |
 | sessions starting soon | open = OPEN, starts_at between now and now + hours | open_by_start |
 | a session's bookings | pk = SESSION#<id>, sk begins_with BOOKING# | table |
 """
@@ -48,10 +48,18 @@ def find_users(*, query: str, role: str | None, reveal_email: bool) -> dict[str,
     return {"query": query, "users": rows, "more": page.next_cursor is not None, "summary": summary}
 
 
+# Who a bulk email reaches: not banned, not deactivated, not erased. `<> True` rather than `== False`:
+# a user item written before `deactivated` existed has no such attribute and is active.
+REACHABLE = (
+    (UserItem.banned != True)  # noqa: E712
+    & (UserItem.deactivated != True)  # noqa: E712
+    & UserItem.deleted_at.does_not_exist()
+)
+
+
 def audience_size(segment: str) -> int:
     return sum(
-        int(UserItem.by_role.count(role_gsi1pk(role), filter_condition=UserItem.banned == False))  # noqa: E712
-        for role in _ROLES[segment]
+        int(UserItem.by_role.count(role_gsi1pk(role), filter_condition=REACHABLE)) for role in _ROLES[segment]
     )
 
 

@@ -56,9 +56,10 @@ TOOLS: dict[str, Tool] = {
     for tool in (
         Tool(
             "money_between",
-            "Money between two dates from the ledger: platform revenue (fees net of refunds), GMV "
-            "(what learners paid), payments, bookings, gifts and refunds. Dates are India's calendar "
-            "days; give a period (e.g. last_week) or from_date and to_date.",
+            "Money between two dates, as the reports show it (the ledger's entries by day): platform "
+            "revenue (fees net of refunds), GMV (what learners paid), gifts, refunds and bookings "
+            "confirmed. Dates are India's calendar days; give a period (e.g. last_week) or from_date "
+            "and to_date.",
             MoneyInput,
             lambda a: figures.money_between(_days(a)).as_dict(),
         ),
@@ -70,7 +71,7 @@ TOOLS: dict[str, Tool] = {
         ),
         Tool(
             "top_mentors",
-            "Mentors ranked by what learners paid them (revenue) or by paid bookings between two dates.",
+            "Mentors ranked by what learners paid them (revenue) or by bookings confirmed between two dates.",
             TopMentorsInput,
             lambda a: figures.top_mentors(_days(a), by=a.by, limit=a.limit),
         ),

@@ -102,6 +102,7 @@ def complete(item: SessionItem, *, audit_entry: AuditItem | None = None) -> Sess
         actions=[
             SessionItem.status.set("completed"),
             SessionItem.completed_at.set(now),
+            SessionItem.attendance_kept.set(True),  # its bookings' outcomes are kept on it from now on
             *_ended_keys(item, now),
         ],
         audit_entry=audit_entry,

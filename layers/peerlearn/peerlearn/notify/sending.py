@@ -13,13 +13,13 @@ from peerlearn.store.models import UserItem
 
 
 def recipient(user_id: str) -> UserItem | None:
-    """The person to notify; None when they are gone, deleted their account or are banned (a banned
-    person hears nothing; a deleted account has no one to hear)."""
+    """The person to notify; None when they are gone, deleted their account, are banned or were
+    deactivated (a banned or deactivated person hears nothing; a deleted account has no one to hear)."""
     try:
         user = UserItem.get(user_pk(user_id), USER_PROFILE_SK)
     except UserItem.DoesNotExist:
         return None
-    return None if user.banned or user.deleted_at else user
+    return None if user.banned or user.deactivated or user.deleted_at else user
 
 
 def push_payload(notice: Notice, notification_id: str | None, tag: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 from pynamodb.exceptions import DoesNotExist
@@ -30,6 +31,7 @@ from peerlearn.bookings.states import LIVE_STATES
 from peerlearn.catalog import lifecycle
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest, Conflict, Forbidden, NotFound
+from peerlearn.notify import inbox
 from peerlearn.rights import requests
 from peerlearn.rights.schemas import AccountDeleted
 from peerlearn.store.base import BaseItem
@@ -173,11 +175,17 @@ def _anonymise_as_learner(user_id: str, bookings: list[BookingItem]) -> None:
         _rename(review, ReviewItem.learner_name)
 
 
-def _anonymise_as_mentor(sessions: list[SessionItem]) -> None:
+def _anonymise_as_mentor(sessions: list[SessionItem], *, told_since: str) -> set[str]:
+    """Their name on their sessions and those sessions' bookings; returns the learners of the sessions
+    since `told_since`, whose notifications may still name them (notifications last KEEP_DAYS)."""
+    told: set[str] = set()
     for session in sessions:
         _rename(session, SessionItem.mentor_name)
         for booking in BookingItem.query(session_pk(session.id), BookingItem.sk.startswith(BOOKING_PREFIX)):
             _rename(booking, BookingItem.mentor_name)
+            if session.starts_at >= told_since:
+                told.add(booking.learner_id)
+    return told
 
 
 def _anonymise_in_sessions(user_id: str, session_ids: set[str]) -> None:
@@ -200,22 +208,27 @@ def _anonymise_in_sessions(user_id: str, session_ids: set[str]) -> None:
 
 
 def _scrub_notifications(recipient_ids: set[str], name: str) -> None:
-    """Their name in what others were told about them ("<name> booked a seat", a gift, a review): a
-    Query on each of their mentors' notifications, filtered to those that name them."""
-    for recipient_id in sorted(recipient_ids):
-        named = NotificationItem.query(
-            user_pk(recipient_id),
-            NotificationItem.sk.startswith(NOTIFICATION_PREFIX),
-            filter_condition=NotificationItem.title.contains(name) | NotificationItem.body.contains(name),
+    """Their name in what others were told about them ("<name> booked a seat", "<name> cancelled",
+    a gift, a reply): a Query on each recipient's notifications, filtered to those that name them,
+    eight recipients at a time (a mentor's quarter of learners is hundreds of Queries)."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda recipient_id: _scrub_one(recipient_id, name), sorted(recipient_ids)))
+
+
+def _scrub_one(recipient_id: str, name: str) -> None:
+    named = NotificationItem.query(
+        user_pk(recipient_id),
+        NotificationItem.sk.startswith(NOTIFICATION_PREFIX),
+        filter_condition=NotificationItem.title.contains(name) | NotificationItem.body.contains(name),
+    )
+    for notification in named:
+        notification.update(
+            actions=[
+                NotificationItem.title.set(notification.title.replace(name, DELETED_NAME)),
+                NotificationItem.body.set(notification.body.replace(name, DELETED_NAME)),
+            ],
+            condition=NotificationItem.pk.exists(),
         )
-        for notification in named:
-            notification.update(
-                actions=[
-                    NotificationItem.title.set(notification.title.replace(name, DELETED_NAME)),
-                    NotificationItem.body.set(notification.body.replace(name, DELETED_NAME)),
-                ],
-                condition=NotificationItem.pk.exists(),
-            )
 
 
 def _cancel_future_bookings(bookings: list[BookingItem], now_iso: str) -> int:
@@ -269,11 +282,12 @@ def _finish(ctx: Context, user_id: str, *, name: str | None, keep_payout_account
     now_iso = timeutil.iso_from_epoch(clock.now_seconds())
     bookings = list(BookingItem.by_learner.query(learner_bookings_pk(user_id)))
     sessions = list(SessionItem.by_mentor.query(mentor_sessions_pk(user_id)))
+    told_since = timeutil.iso_from_epoch(clock.now_seconds() - inbox.KEEP_DAYS * 86400)
     _anonymise_as_learner(user_id, bookings)
-    _anonymise_as_mentor(sessions)
+    learners_taught = _anonymise_as_mentor(sessions, told_since=told_since)
     _anonymise_in_sessions(user_id, {b.session_id for b in bookings} | {s.id for s in sessions})
-    if name:
-        _scrub_notifications({b.mentor_id for b in bookings}, name)
+    if name:  # their mentors (told of their bookings) and their learners (told of their sessions)
+        _scrub_notifications({b.mentor_id for b in bookings} | learners_taught, name)
     bookings_cancelled = _cancel_future_bookings(bookings, now_iso)
     sessions_cancelled = _cancel_future_sessions(ctx, user_id, sessions, now_iso)
     items_deleted = _delete_own_items(user_id, keep_payout_account=keep_payout_account)
@@ -293,6 +307,30 @@ def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDelet
     user = get_user(user_id, consistent=True)
     _check(user, password, now)
     request = requests.record(user_id, "deletion", status="waiting_admin", waiting_for=IN_PROGRESS)
+    return _delete(ctx, user, request, by="self", now=now)
+
+
+def delete_for_person(ctx: Context, *, admin_id: str, user_id: str, reason: str) -> AccountDeleted:
+    """An admin deletes an account at its owner's request (by email, say: a banned or deactivated
+    person can't sign in to do it). The same steps as the person's own deletion; the request is
+    recorded with an audit entry naming the admin and the reason, and completed by them."""
+    if admin_id == user_id:
+        raise BadRequest("Close your own admin account through another admin.", code="invalid_target")
+    user = get_user(user_id, consistent=True)
+    if user.deleted_at:
+        raise Conflict("This account was deleted already.", code="account_deleted")
+    if user.role == "admin":
+        raise Forbidden(
+            "Admins' accounts are closed by the operator, not through the API.", code="admin_target"
+        )
+    request = requests.record(
+        user_id, "deletion", status="waiting_admin", waiting_for=IN_PROGRESS, admin_id=admin_id, reason=reason
+    )
+    return _delete(ctx, user, request, by=admin_id, now=clock.now_seconds())
+
+
+def _delete(ctx: Context, user: UserItem, request: DataRequestItem, *, by: str, now: int) -> AccountDeleted:
+    user_id = user.id
     name, email = user.name, user.email  # before the erasure: what others' notifications call them
     _erase_profile(user, now)
     _forget_address(email)
@@ -306,11 +344,17 @@ def delete_account(ctx: Context, *, user_id: str, password: str) -> AccountDelet
             waiting_for=f"{len(waiting)} withdrawal(s) being paid; "
             "the payout account is erased once they settle",
         )
-        message = "Your account is deleted. Your bank details are erased once your last withdrawal is paid."
+        message = (
+            "Your account is deleted. Your bank details are erased once your last withdrawal is paid."
+            if by == "self"
+            else "The account is deleted. Its bank details are erased once its last withdrawal is paid."
+        )
     else:
-        requests.mark_completed(request, by="self", summary=done.summary)
-        message = "Your account is deleted."
-    logger.info("account deleted", extra={"user_id": user_id, "request_id": request.id})
+        requests.mark_completed(request, by=by, summary=done.summary)
+        message = "Your account is deleted." if by == "self" else "The account is deleted."
+    logger.info(
+        "account deleted", extra={"user_id": user_id, "request_id": request.id, "by_admin": by != "self"}
+    )
     return AccountDeleted(
         request=requests.to_out(request),
         bookings_cancelled=done.bookings_cancelled,

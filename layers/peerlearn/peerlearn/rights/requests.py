@@ -45,7 +45,11 @@ def record(
     status: str = "completed",
     summary: str | None = None,
     waiting_for: str | None = None,
+    admin_id: str | None = None,
+    reason: str | None = None,
 ) -> DataRequestItem:
+    """The request as made; made by an admin for the person (`admin_id`), it is written in one
+    transaction with its audit entry."""
     now = clock.iso(clock.now_seconds())
     request_id = ids.new_id()
     item = DataRequestItem(
@@ -65,7 +69,21 @@ def record(
         gsi2pk=user_data_requests_gsi2pk(user_id),
         gsi2sk=f"{now}#{request_id}",
     )
-    item.save(condition=DataRequestItem.pk.does_not_exist())
+    if admin_id is None:
+        item.save(condition=DataRequestItem.pk.does_not_exist())
+        return item
+    entry = audit.entry(
+        at=now,
+        actor_id=admin_id,
+        action=f"user.{kind}",
+        target_type="user",
+        target_id=user_id,
+        reason=reason,
+        after={"data_request_id": request_id, "kind": kind},
+    )
+    with store.transaction() as tx:
+        tx.save(item, condition=DataRequestItem.pk.does_not_exist())
+        audit.record(tx, entry)
     return item
 
 

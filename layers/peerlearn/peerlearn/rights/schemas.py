@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
+from peerlearn.accounts.schemas import Reason
 from peerlearn.shapes import Shape
 from peerlearn.text import SingleLine
 
@@ -19,6 +20,19 @@ class DeleteAccountRequest(Shape):
     )
 
     password: Password = Field(description="Your current password.")
+    confirm: Literal["DELETE"] = Field(description='The word "DELETE", so no click deletes by accident.')
+
+
+class AdminDeleteAccountRequest(Shape):
+    """An admin deletes someone's account for them (a banned or deactivated person can't sign in to
+    do it): the same erasure as their own, recorded as their request and audited."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Asked by email (ticket 4512)", "confirm": "DELETE"}]},
+    )
+
+    reason: Reason = Field(description="Why, without personal data: it stays in the audit log.")
     confirm: Literal["DELETE"] = Field(description='The word "DELETE", so no click deletes by accident.')
 
 

@@ -10,7 +10,7 @@ transaction as the change it records, never updated or deleted.
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, ListAttribute, UnicodeAttribute
 
 from peerlearn.store.base import BaseItem, Gsi1, Gsi2
 
@@ -37,8 +37,11 @@ class AuditItem(BaseItem, discriminator="AUDIT"):
     target_type = UnicodeAttribute()  # "user", ...
     target_id = UnicodeAttribute()
     reason = UnicodeAttribute(null=True)
-    before = JSONAttribute(null=True)  # the changed fields as they were (never secrets)
+    before = JSONAttribute(null=True)  # the changed fields as they were (never secrets nor personal data)
     after = JSONAttribute(null=True)  # and as they became
+    fields = ListAttribute(
+        of=UnicodeAttribute, null=True
+    )  # every changed field by name (values may be personal)
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     gsi2pk = UnicodeAttribute()

@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 
 from peerlearn.store.analytics import ANALYTICS_MODELS
@@ -186,6 +187,12 @@ class SessionItem(RatingTotals, BaseItem, discriminator="SESSION"):
     completed_at = UnicodeAttribute(null=True)
     cancelled_at = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)  # "mentor_no_show" when the no-show job cancelled it
+    # Who came and who didn't, kept by the stream from the bookings (peerlearn.dashboards.attendance)
+    # once the session completes, so the mentor's performance reads sessions, not their bookings.
+    # `attendance_kept` is set at completion: a session completed before the sets existed has none.
+    attendance_kept = BooleanAttribute(null=True)
+    attended_ids = UnicodeSetAttribute(null=True)  # learners with a completed booking
+    no_show_ids = UnicodeSetAttribute(null=True)  # learners marked as not having come
     gsi1pk = UnicodeAttribute(null=True)  # LIVE while live, so a job can complete overdue sessions
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute()  # MENTOR#<id>

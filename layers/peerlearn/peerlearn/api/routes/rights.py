@@ -12,7 +12,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from peerlearn.api import SECURED, CallerDep, ContextDep
 from peerlearn.rights import deletion, export, requests
-from peerlearn.rights.schemas import AccountDeleted, DataRequestOut, DataRequestPage, DeleteAccountRequest
+from peerlearn.rights.schemas import (
+    AccountDeleted,
+    AdminDeleteAccountRequest,
+    DataRequestOut,
+    DataRequestPage,
+    DeleteAccountRequest,
+)
 
 router = Router()
 
@@ -68,3 +74,16 @@ def list_data_requests(
 def complete_data_request(request_id: str, who: CallerDep, ctx: ContextDep) -> DataRequestOut:
     who.require_role("admin")
     return requests.to_out(deletion.complete(ctx, admin_id=who.user_id, request_id=request_id))
+
+
+@router.post(
+    "/api/admin/users/<user_id>/delete",
+    summary="Delete an account for its owner (who can't sign in to do it): audited, with a reason",
+    tags=["admin"],
+    security=SECURED,
+)
+def delete_for_person(
+    user_id: str, body: AdminDeleteAccountRequest, who: CallerDep, ctx: ContextDep
+) -> AccountDeleted:
+    who.require_role("admin")
+    return deletion.delete_for_person(ctx, admin_id=who.user_id, user_id=user_id, reason=body.reason)
