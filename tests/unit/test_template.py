@@ -316,6 +316,8 @@ AUDIT_WRITERS = {
     "RightsFunction": {"peerlearn.rights.requests"},
     "PayoutsFunction": {"peerlearn.payouts.withdrawals", "peerlearn.payouts.approval"},
     "PaymentsFunction": {"peerlearn.payments.refunds"},
+    # an admin ends a session, resolves a flag, takes an observer's ticket
+    "SessionsFunction": {"peerlearn.catalog.lifecycle", "peerlearn.catalog.flags", "peerlearn.live.tickets"},
 }
 
 
