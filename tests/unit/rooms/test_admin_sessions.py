@@ -288,6 +288,14 @@ def test_what_counts_as_sending_media_in_an_sdp() -> None:
     )  # no direction: sendrecv
     assert not dispatch.sends_media("v=0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n")  # rejected
     assert not dispatch.sends_media("v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n")
+    # A second direction line can't make a sending section look receive-only, in either order
+    # (Chrome reads the last one, another parser may read the first).
+    audio = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+    assert dispatch.sends_media(audio + "a=recvonly\r\na=sendrecv\r\n")
+    assert dispatch.sends_media(audio + "a=sendrecv\r\na=recvonly\r\n")
+    assert dispatch.sends_media(audio + "a=inactive\r\na=sendonly\r\n")
+    assert not dispatch.sends_media(audio + "a=recvonly\r\na=inactive\r\n")
+    assert dispatch.sends_media(audio + "a=recvonly\r\n" + audio.removeprefix("v=0\r\n"))
 
 
 # ---------------------------------------------------------------- the mentor's monitor
