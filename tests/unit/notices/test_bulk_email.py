@@ -369,7 +369,11 @@ def test_a_send_killed_mid_page_resumes_on_replay_without_emailing_anyone_twice(
 
 
 def test_a_recipient_that_keeps_failing_is_counted_as_failed_and_the_rest_go_out(
-    ctx: Context, admin_id: str, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+    ctx: Context,
+    admin_id: str,
+    outbox: Outbox,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     learners = [person() for _ in range(4)]
     doomed = email_of(learners[1])
@@ -379,7 +383,7 @@ def test_a_recipient_that_keeps_failing_is_counted_as_failed_and_the_rest_go_out
     def send_or_fail(message: Any) -> None:
         if message.to == doomed:
             tries["n"] += 1
-            raise RuntimeError("SES throttled")
+            raise RuntimeError(f"Email address is not verified: {doomed}")  # as SES words it
         real_send(message)
 
     monkeypatch.setattr(ctx.email, "send", send_or_fail)
@@ -392,3 +396,11 @@ def test_a_recipient_that_keeps_failing_is_counted_as_failed_and_the_rest_go_out
     assert (out.status, out.sent, out.failed, out.recipients) == ("done", 3, 1, 4)
     assert tries["n"] == broadcasts.MAX_PAGE_ATTEMPTS
     assert [len(bulk(outbox, who, "Mostly out")) for who in learners] == [1, 0, 1, 1]
+    # The failures are logged by the person's id and the error's class, never their address
+    failures = [r for r in caplog.records if r.getMessage() == "delivering a broadcast failed"]
+    assert len(failures) == broadcasts.MAX_PAGE_ATTEMPTS
+    assert {(r.__dict__["user_id"], r.__dict__["error"]) for r in failures} == {
+        (learners[1].user_id, "RuntimeError")
+    }
+    assert not any(r.exc_info for r in failures)
+    assert doomed not in caplog.text
