@@ -337,3 +337,23 @@ def test_only_the_functions_that_record_admin_actions_may_put_under_the_audit_lo
         if (resource.get("Properties") or {}).get("Tags", {}).get("audit-writer") == "true"
     }
     assert tagged == set(AUDIT_WRITERS)
+
+
+def test_the_functions_that_page_through_a_bulk_emails_audience_may_batch_get(template: Template) -> None:
+    # A session's attendees are read a page at a time with BatchGetItem (notices.segments): the
+    # admin counts and previews them, the stream sends each page. Locally nothing checks IAM, so a
+    # missing grant showed only in the cloud: the stream failed every page and nobody was emailed.
+    import inspect
+
+    from peerlearn.notices import segments
+
+    assert "batch_get(" in inspect.getsource(segments)
+    table = {"Fn::GetAtt": ["Table", "Arn"]}
+    for function in ("AdminFunction", "StreamsFunction"):
+        table_actions = {
+            str(action)
+            for s in _statements(template, function)
+            if table == s["Resource"] or (isinstance(s["Resource"], list) and table in s["Resource"])
+            for action in s["Action"]
+        }
+        assert "dynamodb:BatchGetItem" in table_actions, function

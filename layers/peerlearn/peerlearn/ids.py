@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 
@@ -17,6 +18,13 @@ def new_id(now_ms: int | None = None) -> str:
         chars.append(_ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(chars))
+
+
+def derived_id(*parts: str) -> str:
+    """A 26-character id that is always the same for the same `parts` (an idempotency key's id; it
+    does not sort by time)."""
+    digest = hashlib.sha256("#".join(parts).encode()).digest()
+    return "".join(_ALPHABET[byte & 31] for byte in digest[:26])
 
 
 def is_id(text: str) -> bool:

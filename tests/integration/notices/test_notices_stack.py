@@ -157,7 +157,7 @@ def test_an_admins_broadcast_reaches_the_learners_with_progress(
 
     refused = api.post(
         "/api/admin/broadcasts",
-        json={"audience": "learners", "title": "Hi", "body": "x"},
+        json={"audience": "learners", "title": "Hi", "body": "x", "request_id": uuid.uuid4().hex},
         headers={"Authorization": f"Bearer {learner_token}"},
     )
     made = api.post(
@@ -167,6 +167,7 @@ def test_an_admins_broadcast_reaches_the_learners_with_progress(
             "title": "Diwali break",
             "body": "No sessions on 1 Nov.",
             "link": "/discover",
+            "request_id": uuid.uuid4().hex,
         },
         headers=headers,
     )
@@ -221,7 +222,8 @@ def test_a_bulk_email_to_a_tag_is_previewed_tested_and_sent_once_to_each_reachab
     ]
     shown = api.post("/api/admin/broadcasts/preview", json=request, headers=headers)
     tested = api.post("/api/admin/broadcasts/test", json=request, headers=headers)
-    made = api.post("/api/admin/broadcasts", json=request, headers=headers)
+    queued = {**request, "request_id": uuid.uuid4().hex}
+    made = api.post("/api/admin/broadcasts", json=queued, headers=headers)
 
     # Then the preview counts the two reachable, the test went to the admin only, and each of the
     # two gets exactly one email (the banned one none)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from peerlearn import ids
 from peerlearn.accounts import service
 from peerlearn.context import Context
 from peerlearn.store.audit import AUDIT_PK, AuditItem
@@ -33,6 +34,8 @@ def test_a_broadcast_is_audited_and_a_refused_one_is_not(admin_fn: ModuleType, a
     learners = [person() for _ in range(2)]
 
     def post(body: Any, role: str = "admin", who: str = admin_id) -> Any:
+        if isinstance(body, dict):
+            body = {"request_id": ids.new_id(), **body}
         event = rest_event("POST", "/api/admin/broadcasts", body, identity={"user_id": who, "role": role})
         return call(admin_fn, event)
 

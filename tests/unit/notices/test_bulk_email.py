@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from peerlearn import clock
+from peerlearn import clock, ids
 from peerlearn.accounts import service
 from peerlearn.bookings import seats
 from peerlearn.context import Context
@@ -69,7 +69,13 @@ def someone(role: str = "learner", name: str | None = None, **attributes: Any) -
 
 def request(**fields: Any) -> BroadcastCreate:
     return BroadcastCreate(
-        **{"title": "Hello", "body": "News from PeerLearn.", "channels": "email", **fields}
+        **{
+            "title": "Hello",
+            "body": "News from PeerLearn.",
+            "channels": "email",
+            "request_id": ids.new_id(),
+            **fields,
+        }
     )
 
 
@@ -88,6 +94,50 @@ def email_of(who: Booker) -> str:
 
 def post(admin_fn: ModuleType, path: str, body: Any, who: str, role: str = "admin") -> Any:
     return call(admin_fn, rest_event("POST", path, body, identity={"user_id": who, "role": role}))
+
+
+# ---------------------------------------------------------------- creating
+def test_the_same_request_posted_twice_makes_one_broadcast_and_emails_each_person_once(
+    ctx: Context, admin_fn: ModuleType, admin_id: str, outbox: Outbox
+) -> None:
+    # A POST that timed out after the commit is sent again, or the button is pressed twice.
+    learners = [someone() for _ in range(3)]
+    stream = Stream(ctx)
+    body = {"audience": "learners", "title": "Twice", "body": "x", "channels": "email"}
+    body["request_id"] = "compose-1"
+
+    first = post(admin_fn, "/api/admin/broadcasts", body, admin_id)
+    again = post(admin_fn, "/api/admin/broadcasts", body, admin_id)
+    stream.flush(rounds=20)
+    other = post(admin_fn, "/api/admin/broadcasts", {**body, "request_id": "compose-2"}, admin_id)
+
+    assert first.status == again.status == other.status == 202
+    assert again.body["id"] == first.body["id"] != other.body["id"]
+    listed = broadcasts.list_broadcasts(limit=10, cursor=None).items
+    assert sorted(item.id for item in listed) == sorted([first.body["id"], other.body["id"]])
+    for who in learners:
+        assert len(bulk(outbox, who, "Twice")) == 1
+
+
+def test_two_of_the_same_request_at_once_make_one_broadcast(
+    admin_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the first one's write lands between the second's look and its write
+    first = broadcasts.create(admin_id=admin_id, request=request(audience="learners", request_id="same-one"))
+    made, looks = broadcasts._made, []
+
+    def late_look(broadcast_id: str) -> Any:
+        looks.append(broadcast_id)
+        return None if len(looks) == 1 else made(broadcast_id)
+
+    monkeypatch.setattr(broadcasts, "_made", late_look)
+
+    again = broadcasts.create(admin_id=admin_id, request=request(audience="learners", request_id="same-one"))
+
+    # Then its failed condition answers the first one
+    assert len(looks) == 2
+    assert again.id == first.id
+    assert [item.id for item in broadcasts.list_broadcasts(limit=10, cursor=None).items] == [first.id]
 
 
 # ---------------------------------------------------------------- segments
@@ -319,7 +369,11 @@ def test_a_send_killed_mid_page_resumes_on_replay_without_emailing_anyone_twice(
 
 
 def test_a_recipient_that_keeps_failing_is_counted_as_failed_and_the_rest_go_out(
-    ctx: Context, admin_id: str, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+    ctx: Context,
+    admin_id: str,
+    outbox: Outbox,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     learners = [person() for _ in range(4)]
     doomed = email_of(learners[1])
@@ -329,7 +383,7 @@ def test_a_recipient_that_keeps_failing_is_counted_as_failed_and_the_rest_go_out
     def send_or_fail(message: Any) -> None:
         if message.to == doomed:
             tries["n"] += 1
-            raise RuntimeError("SES throttled")
+            raise RuntimeError(f"Email address is not verified: {doomed}")  # as SES words it
         real_send(message)
 
     monkeypatch.setattr(ctx.email, "send", send_or_fail)
@@ -342,3 +396,11 @@ def test_a_recipient_that_keeps_failing_is_counted_as_failed_and_the_rest_go_out
     assert (out.status, out.sent, out.failed, out.recipients) == ("done", 3, 1, 4)
     assert tries["n"] == broadcasts.MAX_PAGE_ATTEMPTS
     assert [len(bulk(outbox, who, "Mostly out")) for who in learners] == [1, 0, 1, 1]
+    # The failures are logged by the person's id and the error's class, never their address
+    failures = [r for r in caplog.records if r.getMessage() == "delivering a broadcast failed"]
+    assert len(failures) == broadcasts.MAX_PAGE_ATTEMPTS
+    assert {(r.__dict__["user_id"], r.__dict__["error"]) for r in failures} == {
+        (learners[1].user_id, "RuntimeError")
+    }
+    assert not any(r.exc_info for r in failures)
+    assert doomed not in caplog.text

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from peerlearn import ids
 from peerlearn.accounts import service
 from peerlearn.bookings import seats
 from peerlearn.context import Context
@@ -59,7 +60,9 @@ def announcements(user_id: str) -> list[NotificationItem]:
 
 
 def send(admin_id: str, **fields: Any) -> str:
-    request = BroadcastCreate(**{"title": "Hello", "body": "News from PeerLearn.", **fields})
+    request = BroadcastCreate(
+        **{"title": "Hello", "body": "News from PeerLearn.", "request_id": ids.new_id(), **fields}
+    )
     return broadcasts.create(admin_id=admin_id, request=request).id
 
 
@@ -132,6 +135,8 @@ def test_only_admins_broadcast_and_bad_requests_are_refused(
     learner = person()
 
     def post(body: Any, role: str = "admin", who: str = admin_id) -> Any:
+        if isinstance(body, dict):
+            body = {"request_id": ids.new_id(), **body}
         event = rest_event("POST", "/api/admin/broadcasts", body, identity={"user_id": who, "role": role})
         return call(admin_fn, event)
 

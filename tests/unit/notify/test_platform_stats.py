@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from peerlearn import events
 from peerlearn.bookings import seats
@@ -186,8 +187,27 @@ def test_a_batch_that_moves_no_figure_pushes_nothing(
     assert platform_stats.moves_a_figure("INSERT", {}, {"entity": "LEDGER_ENTRY"})
     session = {"entity": "SESSION", "status": "scheduled"}
     assert platform_stats.moves_a_figure("MODIFY", session, {**session, "status": "live"})
-    events.after_batch([])
+    # And through the stream's batch: a review's rating moves no figure, a cancelled booking does
+    events.after_batch([record("MODIFY", review, {**review, "rating": 4})])
     assert calls == []
+    cancelled = record("MODIFY", booking, {**booking, "status": "cancelled"})
+    events.after_batch([record("MODIFY", review, {**review, "rating": 4}), cancelled])
+    assert calls == [1]
+
+
+def record(event: str, old: dict[str, Any], new: dict[str, Any]) -> DynamoDBRecord:
+    """A stream record with both images, typed as DynamoDB writes them."""
+
+    def typed(value: Any) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {"BOOL": value}
+        return {"N": str(value)} if isinstance(value, int) else {"S": value}
+
+    def image(values: dict[str, Any]) -> dict[str, Any]:
+        return {name: typed(value) for name, value in values.items()}
+
+    data = {"Keys": {"pk": {"S": "K"}, "sk": {"S": "K"}}, "OldImage": image(old), "NewImage": image(new)}
+    return DynamoDBRecord({"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": data})
 
 
 def test_someone_opening_the_app_pushes_a_new_count_online(

@@ -263,9 +263,21 @@ def test_an_observer_cannot_send_media_but_can_receive(room: Room) -> None:
         data={"description": {"type": "answer", "sdp": RECEIVE_ONLY}},
     )
     assert room.wire.last(connections["M"], "signal")["data"]["description"]["sdp"] == RECEIVE_ONLY
-    for action in ("media", "chat", "react"):
-        room.send(connections["O"], action, audio=True, video=True, screen=False, text="hi", emoji="👍")
-        assert room.wire.last(connections["O"], "error")["code"] == "forbidden"
+    # Each refusal is a new error (the SDP's refusal above already left one), and nothing of it
+    # reaches the mentor: no chat, no reaction, no presence with the observer's media on.
+    to_mentor = len(room.wire.sent[connections["M"]])
+    valid = {
+        "media": {"audio": True, "video": True, "screen": False},
+        "chat": {"text": "hi"},
+        "react": {"emoji": "👍"},
+    }
+    for action, fields in valid.items():
+        errors = [m for m in room.wire.sent[connections["O"]] if m["type"] == "error"]
+        room.send(connections["O"], action, **fields)
+        now = [m for m in room.wire.sent[connections["O"]] if m["type"] == "error"]
+        assert len(now) == len(errors) + 1, action
+        assert now[-1]["code"] == "forbidden", action
+    assert room.wire.sent[connections["M"]][to_mentor:] == []
 
 
 def test_what_counts_as_sending_media_in_an_sdp() -> None:
@@ -276,6 +288,14 @@ def test_what_counts_as_sending_media_in_an_sdp() -> None:
     )  # no direction: sendrecv
     assert not dispatch.sends_media("v=0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n")  # rejected
     assert not dispatch.sends_media("v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n")
+    # A second direction line can't make a sending section look receive-only, in either order
+    # (Chrome reads the last one, another parser may read the first).
+    audio = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+    assert dispatch.sends_media(audio + "a=recvonly\r\na=sendrecv\r\n")
+    assert dispatch.sends_media(audio + "a=sendrecv\r\na=recvonly\r\n")
+    assert dispatch.sends_media(audio + "a=inactive\r\na=sendonly\r\n")
+    assert not dispatch.sends_media(audio + "a=recvonly\r\na=inactive\r\n")
+    assert dispatch.sends_media(audio + "a=recvonly\r\n" + audio.removeprefix("v=0\r\n"))
 
 
 # ---------------------------------------------------------------- the mentor's monitor

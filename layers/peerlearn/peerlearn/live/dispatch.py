@@ -219,16 +219,23 @@ def _admitted_peer(session_id: str, user_id: str) -> ParticipantItem:
     return peer
 
 
+_DIRECTIONS = ("a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive")
+
+
 def sends_media(sdp: str) -> bool:
     """Whether an SDP description offers or agrees to send audio or video: any audio/video section
-    that isn't rejected (port 0) and isn't `recvonly` or `inactive` (no direction means sendrecv)."""
+    that isn't rejected (port 0) and isn't only `recvonly` or `inactive` (no direction means
+    sendrecv). A section with a sending direction among several counts as sending: browsers write
+    one, and which duplicate one reads (Chrome the last) is not ours to guess, so `a=sendrecv` next
+    to `a=recvonly` can't pass for receive-only in either order."""
     sections = sdp.replace("\r\n", "\n").split("\nm=")[1:]
     for section in sections:
         lines = section.split("\n")
         media = lines[0].split()
         if len(media) < 2 or media[0] not in ("audio", "video") or media[1] == "0":
             continue
-        if not any(line.strip() in ("a=recvonly", "a=inactive") for line in lines[1:]):
+        directions = [line.strip() for line in lines[1:] if line.strip() in _DIRECTIONS]
+        if not directions or any(d not in ("a=recvonly", "a=inactive") for d in directions):
             return True
     return False
 

@@ -35,7 +35,7 @@ from datetime import timedelta
 from html import escape
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from peerlearn import audit, clock, ids, ratelimit, store
 from peerlearn.catalog.lookup import get_session_item
@@ -44,6 +44,7 @@ from peerlearn.errors import NotFound, TooManyRequests
 from peerlearn.notices import templates
 from peerlearn.notices.schemas import (
     BroadcastCreate,
+    BroadcastDraft,
     BroadcastOut,
     BroadcastPage,
     BroadcastPreview,
@@ -79,7 +80,7 @@ _sleep = time.sleep  # replaced in tests
 _monotonic = time.monotonic
 
 
-def _segment(item: BroadcastItem | BroadcastCreate, inactive_since: str | None) -> Segment:
+def _segment(item: BroadcastItem | BroadcastDraft, inactive_since: str | None) -> Segment:
     return Segment(item.audience, session_id=item.session_id, tag=item.tag, inactive_since=inactive_since)
 
 
@@ -124,7 +125,7 @@ def to_out(item: BroadcastItem) -> BroadcastOut:
 
 
 # ---------------------------------------------------------------- the admins' API
-def _checked(request: BroadcastCreate) -> dict[str, str]:
+def _checked(request: BroadcastDraft) -> dict[str, str]:
     """The request's audience fields, after checking its session exists and its template's fields
     can be filled for its audience (BadRequest / NotFound otherwise)."""
     templates.check(request.template, request.title, request.body, request.audience)
@@ -133,9 +134,14 @@ def _checked(request: BroadcastCreate) -> dict[str, str]:
 
 def create(*, admin_id: str, request: BroadcastCreate) -> BroadcastOut:
     """Queues a broadcast; the stream sends it. Its recipients are counted now (a count Query per
-    part of the audience), so its progress can be shown."""
+    part of the audience), so its progress can be shown. Idempotent: its id is derived from the
+    admin and the request id, so the same request again answers the broadcast it made (whose
+    recipients' dedupe key is that id) and queues nothing."""
+    broadcast_id = ids.derived_id(admin_id, request.request_id)
+    already = _made(broadcast_id)
+    if already is not None:
+        return to_out(already)
     _checked(request)
-    broadcast_id = ids.new_id()
     now = clock.now_seconds()
     created_at = clock.iso(now)
     inactive_since = _inactive_since(request.inactive_days)
@@ -178,14 +184,27 @@ def create(*, admin_id: str, request: BroadcastCreate) -> BroadcastOut:
             "recipients": int(item.recipients),
         },
     )
-    with store.transaction() as tx:  # the broadcast and its audit entry, together or not at all
-        tx.save(item, condition=BroadcastItem.pk.does_not_exist())
-        audit.record(tx, entry)
+    try:
+        with store.transaction() as tx:  # the broadcast and its audit entry, together or not at all
+            tx.save(item, condition=BroadcastItem.pk.does_not_exist())
+            audit.record(tx, entry)
+    except TransactWriteError as exc:
+        made = _made(broadcast_id) if store.condition_failed(exc) else None
+        if made is None:
+            raise
+        return to_out(made)  # the same request, sent twice at once: the other one made it
     logger.info(
         "broadcast queued",
         extra={"broadcast_id": broadcast_id, "audience": request.audience, "recipients": item.recipients},
     )
     return to_out(item)
+
+
+def _made(broadcast_id: str) -> BroadcastItem | None:
+    try:
+        return BroadcastItem.get(broadcast_pk(broadcast_id), BROADCAST_SK, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def _admin(admin_id: str) -> UserItem:
@@ -221,7 +240,7 @@ def _notice(
     )
 
 
-def preview(ctx: Context, *, admin_id: str, request: BroadcastCreate) -> BroadcastPreview:
+def preview(ctx: Context, *, admin_id: str, request: BroadcastDraft) -> BroadcastPreview:
     """The email the audience's first person would get, and the audience's size now (nothing sent,
     nothing stored). An empty audience is previewed as the admin would see it."""
     values = _checked(request)
@@ -253,7 +272,7 @@ def preview(ctx: Context, *, admin_id: str, request: BroadcastCreate) -> Broadca
     )
 
 
-def send_test(ctx: Context, *, admin_id: str, request: BroadcastCreate) -> BroadcastTestSent:
+def send_test(ctx: Context, *, admin_id: str, request: BroadcastDraft) -> BroadcastTestSent:
     """Emails the rendered broadcast to the admin only, whatever the audience (filled in with the
     admin's own name); a few per admin per ten minutes (TooManyRequests past that)."""
     values = _checked(request)
@@ -347,9 +366,14 @@ def _deliver_each(ctx: Context, notices: Iterator[Notice]) -> list[str]:
     for notice in notices:
         try:
             delivery.deliver(ctx, notice)
-        except Exception:
+        except Exception as exc:
             failed.append(notice.user_id)
-            logger.exception("delivering a broadcast failed", extra={"user_id": notice.user_id})
+            # The class, not the text or the traceback: an SES refusal names the recipient's address
+            # ("Email address is not verified: a@b"), and the user id finds them without it.
+            logger.warning(
+                "delivering a broadcast failed",
+                extra={"user_id": notice.user_id, "error": type(exc).__name__},
+            )
     return failed
 
 

@@ -20,7 +20,9 @@ _SITE_PATH = r"^/([A-Za-z0-9_\-?=&.%#][A-Za-z0-9/_\-?=&.%#]*)?$"
 SitePath = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=_SITE_PATH)]
 
 
-class BroadcastCreate(Shape):
+class BroadcastDraft(Shape):
+    """A broadcast as composed: what a preview and a test send show."""
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -47,7 +49,7 @@ class BroadcastCreate(Shape):
     link: SitePath | None = None
 
     @model_validator(mode="after")
-    def _segment_fields_match_the_audience(self) -> BroadcastCreate:
+    def _segment_fields_match_the_audience(self) -> BroadcastDraft:
         for audience, name, what in _SEGMENT_FIELDS:
             given = getattr(self, name) is not None
             if self.audience == audience and not given:
@@ -55,6 +57,34 @@ class BroadcastCreate(Shape):
             if self.audience != audience and given:
                 raise ValueError(f"{name} goes only with the audience '{audience}'")
         return self
+
+
+class BroadcastCreate(BroadcastDraft):
+    """A broadcast to queue. `request_id` is the client's, one per composed message: the same one
+    again (a retried POST, a double submit, a second tab) answers the broadcast it made and sends
+    nothing more."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "audience": "learners",
+                    "title": "New: Hindi sessions",
+                    "body": "Mentors now teach in Hindi too. Find them on Discover.",
+                    "link": "/discover",
+                    "request_id": "k3v9x2m8q1w7",
+                }
+            ]
+        },
+    )
+
+    request_id: str = Field(
+        min_length=8,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Yours, unique per composed message: sending the same request again queues it once.",
+    )
 
 
 _SEGMENT_FIELDS = (

@@ -18,6 +18,7 @@ import {
 import { confirmAction } from '../../../src/js/confirm.js';
 import { plural, whenText } from '../../../src/js/format.js';
 import { pageList } from '../../../src/js/paging.js';
+import { requestId as newRequestId } from '../../../src/js/payments.js';
 import { toast } from '../../../src/js/toasts.js';
 
 const POLL_MS = 1000;
@@ -57,6 +58,9 @@ export default () => {
     testing: false,
     sendError: '',
     timer: null,
+    // One per composed email: a retried or doubled send of the same one queues it once (the API
+    // answers the broadcast it made); a new one after a send completes or the form changes.
+    requestId: newRequestId(),
 
     init() {
       component = this;
@@ -65,6 +69,7 @@ export default () => {
       // A preview shown is of the form as it was: any change makes it stale.
       this.$watch('form', () => {
         if (this.preview.status !== 'loading') this.preview = idlePreview();
+        this.requestId = newRequestId();
       });
     },
 
@@ -175,9 +180,10 @@ export default () => {
       if (!ok) return;
       this.sending = true;
       try {
-        const made = await post('/api/admin/broadcasts', request, { auth: true });
+        const made = await post('/api/admin/broadcasts', { ...request, request_id: this.requestId }, { auth: true });
         this.list.items = [made, ...this.list.items.filter((item) => item.id !== made.id)];
         this.form = blankForm();
+        this.requestId = newRequestId();
         this.preview = idlePreview();
         toast(progressText(made), 'success');
         this.watch();

@@ -14,6 +14,7 @@ from peerlearn.api import MAY_BE_MISSING, SECURED, CallerDep, ContextDep
 from peerlearn.notices import broadcasts
 from peerlearn.notices.schemas import (
     BroadcastCreate,
+    BroadcastDraft,
     BroadcastOut,
     BroadcastPage,
     BroadcastPreview,
@@ -26,7 +27,7 @@ router = Router()
 
 @router.post(
     "/api/admin/broadcasts",
-    summary="Queue a broadcast (202: sending starts at once, at the rate email allows)",
+    summary="Queue a broadcast (202: sending starts at once; idempotent by request_id)",
     tags=["admin"],
     security=SECURED,
     responses=MAY_BE_MISSING,
@@ -68,7 +69,7 @@ def get_broadcast(broadcast_id: str, who: CallerDep) -> BroadcastOut:
     security=SECURED,
     responses=MAY_BE_MISSING,
 )
-def preview_broadcast(body: BroadcastCreate, who: CallerDep, ctx: ContextDep) -> BroadcastPreview:
+def preview_broadcast(body: BroadcastDraft, who: CallerDep, ctx: ContextDep) -> BroadcastPreview:
     who.require_role("admin")
     return broadcasts.preview(ctx, admin_id=who.user_id, request=body)
 
@@ -80,7 +81,7 @@ def preview_broadcast(body: BroadcastCreate, who: CallerDep, ctx: ContextDep) ->
     security=SECURED,
     responses=MAY_BE_MISSING,
 )
-def test_broadcast(body: BroadcastCreate, who: CallerDep, ctx: ContextDep) -> BroadcastTestSent:
+def test_broadcast(body: BroadcastDraft, who: CallerDep, ctx: ContextDep) -> BroadcastTestSent:
     who.require_role("admin")
     return broadcasts.send_test(ctx, admin_id=who.user_id, request=body)
 
