@@ -50,6 +50,7 @@ test('audit entries read in words, with the fields changed and never their value
   assert.equal(changedFields({ before: { headline: 'old' }, after: null }), 'headline');
   assert.equal(changedFields({}), '');
   assert.equal(changedFields({ after: { changed: ['name', 'time_zone'] } }), 'name, time zone'); // names only, as the log keeps them
+  assert.equal(changedFields({ fields: ['name', 'headline'], before: null, after: null }), 'name, headline'); // the log's own list
   assert.equal(targetHref({ target_type: 'user', target_id: 'a b' }), '/admin/users/a%20b');
   assert.equal(targetHref({ target_type: 'payment', target_id: 'pay_1' }), null);
   assert.ok(ACTIONS.every((action) => /^[a-z_]+\.[a-z_]+$/.test(action.value)));

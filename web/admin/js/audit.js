@@ -15,6 +15,10 @@ export const ACTIONS = [
   { value: 'withdrawal.reject', label: 'Rejected a withdrawal' },
   { value: 'broadcast.send', label: 'Sent a broadcast' },
   { value: 'data_request.complete', label: 'Completed a data request' },
+  { value: 'user.deletion', label: 'Deleted an account' },
+  { value: 'session.end', label: 'Ended a session' },
+  { value: 'session.observe', label: 'Observed a session' },
+  { value: 'session.flag_resolve', label: 'Resolved a flag' },
 ];
 
 const LABELS = Object.fromEntries(ACTIONS.map((action) => [action.value, action.label]));
@@ -24,10 +28,11 @@ export const actionLabel = (action) => LABELS[action] ?? action;
 
 /**
  * The fields an entry changed, by name ("name, headline"): the list the log keeps of them
- * (`after.changed`), else the names of its `after` (or `before`) values. The page never shows the
- * values themselves (people's data stays with them, and leaves with them).
+ * (`fields`; `after.changed` in early entries), else the names of its `after` (or `before`) values.
+ * The page never shows the values themselves (people's data stays with them, and leaves with them).
  */
 export function changedFields(entry) {
+  if (Array.isArray(entry?.fields) && entry.fields.length) return entry.fields.map((f) => String(f).replace(/_/g, ' ')).join(', ');
   const values = entry?.after ?? entry?.before ?? {};
   const fields = Array.isArray(values.changed) ? values.changed : Object.keys(values);
   return fields.map((field) => String(field).replace(/_/g, ' ')).join(', ');
