@@ -185,6 +185,8 @@ def test_a_batch_that_moves_no_figure_pushes_nothing(
     assert not platform_stats.moves_a_figure("MODIFY", booking, {**booking, "reminded": True})
     assert platform_stats.moves_a_figure("MODIFY", booking, {**booking, "status": "cancelled"})
     assert platform_stats.moves_a_figure("INSERT", {}, {"entity": "LEDGER_ENTRY"})
+    # someone's first visit of the day (a sign-in or the day's first refresh) moves active users
+    assert platform_stats.moves_a_figure("INSERT", {}, {"entity": "ACTIVE_DAY"})
     session = {"entity": "SESSION", "status": "scheduled"}
     assert platform_stats.moves_a_figure("MODIFY", session, {**session, "status": "live"})
     # And through the stream's batch: a review's rating moves no figure, a cancelled booking does

@@ -57,7 +57,6 @@ SUBSCRIPTION_SECONDS = 120
 _WATCHED: dict[str, tuple[str, ...]] = {
     "BOOKING": ("status", "confirmed_at"),
     "SESSION": ("status",),
-    "USER": ("last_signed_in_at",),
 }
 
 
@@ -199,7 +198,7 @@ def moves_a_figure(event: str, old: dict[str, Any], new: dict[str, Any]) -> bool
     entity = new.get("entity") or old.get("entity")
     if entity == "LEDGER_ENTRY":
         return event == "INSERT"
-    if entity == "USER" and event == "INSERT":
+    if entity in ("USER", "ACTIVE_DAY") and event == "INSERT":  # a sign-up; someone's first visit today
         return True
     watched = _WATCHED.get(str(entity))
     return watched is not None and any(old.get(name) != new.get(name) for name in watched)
