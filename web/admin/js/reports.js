@@ -34,7 +34,6 @@ export const DIMENSIONS = [
 ];
 
 export const MAX_DAYS = 400; // the API's limits, so the form says so before asking
-export const MAX_VALUE_DAYS = 92;
 
 const byName = new Map(METRICS.map((m) => [m.name, m]));
 
@@ -69,9 +68,6 @@ export function rangeProblem({ metrics, dimension, from, to }) {
   if (to < from) return 'The range ends before it starts.';
   const days = daysBetween(from, to);
   if (days > MAX_DAYS) return `A report covers at most ${MAX_DAYS} days.`;
-  if (['tag', 'mentor', 'language'].includes(dimension) && days > MAX_VALUE_DAYS) {
-    return `A report by ${dimension} covers at most ${MAX_VALUE_DAYS} days; by day, week or month, up to ${MAX_DAYS}.`;
-  }
   return '';
 }
 
