@@ -66,10 +66,19 @@ const person = (fields = {}) => ({ id: 'u1', name: 'Asha', email: 'a@x.in', role
 const me = { id: 'admin1', role: 'admin' };
 
 test('the actions offered follow the account: ban or lift, deactivate or activate, verify when unverified', () => {
-  assert.deepEqual(actionsFor(person(), me), ['ban', 'deactivate', 'role']);
-  assert.deepEqual(actionsFor(person({ banned: true, deactivated: true, email_verified: false }), me), ['verify', 'unban', 'activate', 'role']);
+  assert.deepEqual(actionsFor(person(), me), ['ban', 'deactivate', 'role', 'delete']);
+  assert.deepEqual(actionsFor(person({ banned: true, deactivated: true, email_verified: false }), me), ['verify', 'unban', 'activate', 'role', 'delete']);
+  assert.deepEqual(actionsFor(person({ deleted: true, banned: true }), me), []); // an erased account: nothing more to do
   assert.deepEqual(actionsFor(person({ role: 'admin' }), me), []);
   assert.deepEqual(actionsFor(person({ id: 'admin1', role: 'admin' }), me), []);
+});
+
+test('deleting an account for its owner sends a reason and the word the API asks for', () => {
+  const { method, path, body } = USER_ACTIONS.delete.request({ id: 'u/1' }, { reason: 'Ticket 4512' });
+  assert.equal(method, 'POST');
+  assert.equal(path, '/api/admin/users/u%2F1/delete');
+  assert.deepEqual(body, { reason: 'Ticket 4512', confirm: 'DELETE' });
+  assert.match(formProblem('delete', person(), { reason: '' }), /reason of 3 to 500/);
 });
 
 test('a reason is required where the API keeps one, and a role must change', () => {

@@ -367,6 +367,9 @@ def test_an_admin_deletes_a_banned_persons_account_for_them_and_it_is_audited(
         admin["user_id"],
     )
     assert "Kavya" not in table_text(ctx)
+    assert user_admin.view_user(
+        media_base_url="", user_id=learner.user_id
+    ).deleted  # the admin site offers nothing more
     assert (again.status, again.body["error"]["code"]) == (409, "account_deleted")
     assert an_admin.status == 400
     entries = {e.action: e for e in AuditItem.query(AUDIT_PK)}

@@ -73,6 +73,22 @@ export const USER_ACTIONS = {
     }),
     done: (user) => `${user.name} is now a ${user.role}.`,
   },
+  delete: {
+    label: 'Delete account',
+    reasonLabel: 'Why delete this account (e.g. the ticket where they asked)?',
+    reason: 'required',
+    danger: true,
+    // The answer is the deletion's record, not the account: the page reads the account again.
+    reloads: true,
+    request: (user, form) => ({ method: 'POST', path: `${base(user)}/delete`, body: { reason: form.reason, confirm: 'DELETE' } }),
+    confirm: (user) => ({
+      title: `Delete ${user.name}'s account for them?`,
+      message:
+        'Their personal data is erased, their future bookings and sessions are cancelled and refunded, and payments are kept without their name. This cannot be undone.',
+      confirmLabel: 'Delete the account',
+    }),
+    done: () => 'The account is deleted.',
+  },
 };
 
 /** The roles an admin may give (admins are made by the operator only). */
@@ -80,12 +96,14 @@ export const ROLES = ['learner', 'mentor'];
 
 /** The actions open for `user` right now, in the order the page offers them. */
 export function actionsFor(user, me) {
+  if (user?.deleted) return [];
   if (!user || user.role === 'admin' || user.id === me?.id) return user && !user.email_verified ? ['verify'] : [];
   const actions = [];
   if (!user.email_verified) actions.push('verify');
   actions.push(user.banned ? 'unban' : 'ban');
   actions.push(user.deactivated ? 'activate' : 'deactivate');
   actions.push('role');
+  actions.push('delete');
   return actions;
 }
 
@@ -103,6 +121,7 @@ export function formProblem(kind, user, form) {
 
 /** "Banned 3 Nov: Spam" etc.: the account's state in words, most serious first. */
 export function accountState(user) {
+  if (user.deleted) return 'deleted';
   if (user.banned) return 'banned';
   if (user.deactivated) return 'deactivated';
   return 'active';

@@ -58,6 +58,7 @@ def to_admin_user(user: UserItem, media_base_url: str) -> AdminUser:
         banned_at=user.banned_at if user.banned else None,
         deactivated=bool(user.deactivated),
         deactivation_reason=user.deactivation_reason if user.deactivated else None,
+        deleted=bool(user.deleted_at),
         created_at=user.created_at,
         avatar_url=avatar_url(user.avatar_key, media_base_url),
         headline=user.headline,

@@ -238,6 +238,7 @@ class AdminUser(Shape):
     banned_at: str | None
     deactivated: bool = False
     deactivation_reason: str | None = None
+    deleted: bool = False  # erased at its owner's request (or an admin's): nothing more can be done to it
     created_at: str
     avatar_url: str | None
     headline: str | None

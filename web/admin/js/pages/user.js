@@ -124,7 +124,8 @@ export default () => {
       const { method, path, body } = spec.request(this.user, form);
       action.saving = true;
       try {
-        const user = await api(method, path, body, { auth: true });
+        const answer = await api(method, path, body, { auth: true });
+        const user = spec.reloads ? await api('GET', `/api/admin/users/${encodeURIComponent(this.user.id)}`, undefined, { auth: true }) : answer;
         this.show(user);
         this.action = null;
         toast(spec.done(user), 'success');
