@@ -2,7 +2,8 @@
 interests, thirty upcoming sessions over a dozen topics, and two months of past sessions booked, run
 and rated, so recommendations, trending and "what learners want" have something to show. On the
 community, a share of the past sessions is paid and their learners paid through Checkout "days ago",
-so the revenue charts, learners' spending and receipts and mentors' earnings have something too.
+and a few got a gift, so the revenue charts, learners' spending and receipts and mentors' earnings
+have something too.
 
 Idempotent: accounts that already exist are left alone, and sessions are made once per data
 directory, so restarting keeps the data. Everything goes through the domain functions.
@@ -29,6 +30,7 @@ from infra.local.seed_data import (
     FULL_WITH_WAITLIST,
     MORE_PAST,
     PAST_CAPACITY,
+    PAST_GIFTS,
     PAST_PRICES,
     REVIEW_TEXTS,
     SEED_CLIENT,
@@ -174,6 +176,20 @@ def _pay(ctx: Any, email: str, session_id: str, checkout: Checkout) -> None:
         raise RuntimeError(f"the seed's payment for {email} was not confirmed: {answer.message}")
 
 
+def _gift(ctx: Any, email: str, session_id: str, amount_paise: int, checkout: Checkout) -> None:
+    """What the room's gift button does for a live session: the order, Checkout, then verify."""
+    from peerlearn.payments import gifts
+    from peerlearn.payments.schemas import GiftRequest, GiftVerifyRequest
+
+    learner_id = _user(email).id
+    request = GiftRequest(session_id=session_id, amount_paise=amount_paise, message="Thank you!")
+    order = gifts.create_gift_order(ctx, learner_id=learner_id, request=request)
+    verify = GiftVerifyRequest(gift_id=order.reference, **checkout(order.order_id))
+    answer = gifts.verify_gift(ctx, learner_id=learner_id, request=verify)
+    if answer.status != "confirmed":
+        raise RuntimeError(f"the seed's gift from {email} was not confirmed: {answer.message}")
+
+
 def _run_past(
     ctx: Any,
     email: str,
@@ -184,8 +200,9 @@ def _run_past(
     checkout: Checkout | None,
 ) -> None:
     """A session published and booked (and paid for, when it has a price in `PAST_PRICES` and there
-    is a `checkout`) an hour before it began `days_ago` days ago, run for an hour, then rated by its
-    learners (a rating of 0 means the learner left none)."""
+    is a `checkout`) an hour before it began `days_ago` days ago, run for an hour (its first learner
+    sending a gift when it is in `PAST_GIFTS`), then rated by its learners (a rating of 0 means the
+    learner left none)."""
     from peerlearn import clock, reactions
     from peerlearn.catalog import lifecycle, lookup
     from peerlearn.feedback import service as feedback
@@ -212,6 +229,8 @@ def _run_past(
                 _pay(ctx, learner_email, session_id, checkout)
     with clock.shifted(-days_ago * 86400):
         lifecycle.start_session(ctx, mentor_id=mentor.id, session_id=session_id)
+        if checkout is not None and price and title in PAST_GIFTS:
+            _gift(ctx, reviews[0][0], session_id, PAST_GIFTS[title], checkout)
     with clock.shifted(-days_ago * 86400 + 60 * 60):
         before = lookup.get_session_item(session_id, consistent=True).attribute_values.copy()
         lifecycle.end_session(ctx, mentor_id=mentor.id, session_id=session_id)

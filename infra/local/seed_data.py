@@ -436,6 +436,13 @@ PAST_PRICES: dict[str, int] = {
     "Career roadmap workshop": 29900,
     "Storytelling with data": 44900,
 }
+# Gifts sent during a paid past session by its first learner (title -> amount in paise), so learners'
+# spending, mentors' earnings and the admin's revenue have gifts to show too.
+PAST_GIFTS: dict[str, int] = {
+    "Career chat: mid-level to senior": 10_000,
+    "UX portfolio clinic": 5_000,
+    "Machine learning foundations": 20_000,
+}
 REVIEW_TEXTS = [
     "Practical and well paced.",
     "Clear explanations and good examples.",

@@ -164,10 +164,10 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def admin_page(page: Page, email: str, path: str = "/admin/") -> Page:
+def admin_page(page: Page, email: str, path: str = "/admin/", password: str = PASSWORD) -> Page:
     """Signs the admin `email` in through the app (which sends an admin to the admin site by a full
     page load) and opens the admin site at `path`, its shell and menu drawn."""
-    sign_in(page, email)
+    sign_in(page, email, password)
     page.wait_for_url(lambda url: "/admin/" in url)
     page.goto(path)
     expect(page.get_by_test_id("admin-menu")).to_be_attached()

@@ -1,7 +1,7 @@
 """`make dev`'s demo community against DynamoDB Local and the running stack: every account signs in,
 learners have interests and histories (past sessions booked, run and rated; some paid for "days ago",
-with the dashboards' money figures matching the ledger), thirty upcoming sessions span a dozen topics,
-one is full with a waitlist, and seeding again changes nothing."""
+a few with a gift, the dashboards' money figures matching the ledger), thirty upcoming sessions span
+a dozen topics, one is full with a waitlist, and seeding again changes nothing."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from infra.local.seed import (
     DEMO_SESSIONS,
     FULL_WITH_WAITLIST,
     MORE_PAST,
+    PAST_GIFTS,
     PAST_PRICES,
     seed_stack,
 )
@@ -177,7 +178,7 @@ def test_the_paid_past_sessions_were_paid_days_ago_and_the_books_balance(
     two_days_ago = timeutil.iso_from_epoch(clock.now_seconds() - 2 * 86400)
 
     assert paid_seats >= 2 * len(PAST_PRICES)  # every paid session had learners, and each paid
-    assert len(captures) == paid_seats  # one capture per paid seat, none twice
+    assert len(captures) == paid_seats + len(PAST_GIFTS)  # one per paid seat and gift, none twice
     assert all(e.at is not None and e.at < two_days_ago for e in captures)  # paid "days ago"...
     assert len({e.at[:10] for e in captures if e.at}) >= len(PAST_PRICES) - 1  # ...on many days
     assert ledger.check_books() == []
