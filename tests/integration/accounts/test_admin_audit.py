@@ -4,6 +4,7 @@ very next call (the authorizer has no cache), learners and mentors get 403, the 
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -189,3 +190,36 @@ def test_learners_and_mentors_get_403_from_every_new_admin_route(api: httpx.Clie
         api.get("/api/admin/audit", headers=bearer(token)),
     ]
     assert [reply.status_code for reply in calls] == [403] * len(calls)
+
+
+def admin_routes() -> list[tuple[str, str]]:
+    """Every (METHOD, path) under /api/admin in the template, path parameters filled with an id."""
+    routes = {
+        (str(props["Method"]).upper(), re.sub(r"\{[^}]+\}", "01HZZZZZZZZZZZZZZZZZZZZZZZ", str(props["Path"])))
+        for _spec, _name, props in Template.load().events_of_type("Api")
+        if str(props.get("Path", "")).startswith("/api/admin")
+    }
+    return sorted(routes)
+
+
+@pytest.mark.parametrize("role", ["learner", "mentor"])
+def test_learners_and_mentors_get_403_from_every_admin_route_in_the_template(
+    api: httpx.Client, role: str
+) -> None:
+    # Whatever the route and whatever the body: the role is refused before anything else is read.
+    extra = {"headline": "Teaches Go", "expertise": ["Go"]} if role == "mentor" else {}
+    me = register(api, f"{role}-{uuid.uuid4().hex[:6]}@example.com", role=role, **extra)
+    token = sign_in(api, me["email"]).json()["access_token"]
+    routes = admin_routes()
+    assert len(routes) > 30  # users, audit, sessions, money, email, reports, assistant, data requests
+
+    answers = {
+        f"{method} {path}": api.request(
+            method, path, json={} if method != "GET" else None, headers=bearer(token)
+        )
+        for method, path in routes
+    }
+
+    refused = {route: reply.status_code for route, reply in answers.items() if reply.status_code != 403}
+    assert refused == {}
+    assert {reply.json()["error"]["code"] for reply in answers.values()} == {"forbidden"}

@@ -78,6 +78,10 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler([RequestValidationError, ValidationError])
     def invalid_request(exc: RequestValidationError | ValidationError) -> Response[Any]:
+        # Powertools validates a request before the route runs: on an admin route, someone who isn't an
+        # admin hears 403 whatever they sent, never what the body should have been.
+        if _admins_only(app.current_event):
+            return error_response(403, "forbidden", "You are not allowed to do this.")
         errors = list(exc.errors())
         field, message = _validation_message(errors[0]) if errors else (None, "The request is not valid.")
         return error_response(400, "invalid_request", message, field)
@@ -144,6 +148,14 @@ def client_address(event: APIGatewayProxyEvent) -> str:
     if viewer and ":" in viewer:
         return viewer.rsplit(":", 1)[0].strip("[]") or "unknown"
     return "unknown"
+
+
+def _admins_only(event: APIGatewayProxyEvent) -> bool:
+    """An /api/admin route called by anyone but an admin (the authorizer's context names the role)."""
+    if not (event.resource or event.path or "").startswith("/api/admin"):
+        return False
+    context = event.request_context.authorizer
+    return not context or context.get("role") != "admin"
 
 
 # ---------------------------------------------------------------- what a route may declare
