@@ -234,6 +234,21 @@ def test_a_refund_in_the_range_lowers_the_platform_revenue_as_the_ledger_does(
 
 
 # ---------------------------------------------------------------- refusing, bad input, who may ask
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How many refunds did we make last week?",
+        "Which sessions might see a no-show tomorrow?",
+        "Who are the top mentors by bookings this month?",
+        "Draft an email to learners about the new Python track",
+    ],
+)
+def test_a_question_that_names_an_action_as_a_noun_is_not_refused(text: str) -> None:
+    from peerlearn.assistant.chat import asks_to_act
+
+    assert not asks_to_act(text)
+
+
 def test_asking_it_to_delete_a_user_is_refused_and_no_model_or_tool_is_called(
     admin_fn: ModuleType, admin_id: str, standin: GroqStandIn
 ) -> None:
@@ -241,6 +256,9 @@ def test_asking_it_to_delete_a_user_is_refused_and_no_model_or_tool_is_called(
         "Delete user asha@example.com",
         "please ban Vikram",
         "Can you send an email to all learners?",
+        "I want you to delete the account of asha@example.com",
+        "Assistant, ban Vikram now",
+        "How much revenue last week? Then refund every payment of Asha.",
     ):
         reply = ask(admin_fn, admin_id, question(text))
 

@@ -34,9 +34,13 @@ MAX_CALLS_PER_ROUND = 4
 START_ROUNDS_WITHIN_SECONDS = 16.0
 FLUSH_CHARS = 48  # stream in pieces of about this size: a WebSocket post per token costs too much
 
-# An imperative to change something: the assistant has no tool that acts, and says so.
+# An imperative to change something, at the start of any sentence: the assistant has no tool that acts,
+# and says so. "Can you ...", "I want you to ...", "Assistant, ..." and "go ahead and ..." are the
+# same request; a noun ("how many refunds") is not one.
 _ACTION = re.compile(
-    r"^\s*(?:(?:please|pls|kindly|now|ok|okay|hey)[\s,]+)*(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+    r"(?:^|[.!?;\n])\s*(?:(?:please|pls|kindly|now|ok|okay|hey|so|then|and|also|assistant|peerlearn)[\s,:]+)*"
+    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?"
+    r"|(?:i|we)\s*(?:want|need|would\s+like|'d\s+like)\s+you\s+to\s+|go\s+ahead\s+and\s+|just\s+)?"
     r"(?:delete|remove|erase|ban|unban|block|suspend|deactivate|disable|send|email|refund|cancel|approve|reject"
     r"|pay|payout|promote|demote|change|edit|reset|verify|unverify|wipe|drop)\b",
     re.IGNORECASE,
