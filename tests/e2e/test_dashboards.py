@@ -1,6 +1,7 @@
 """The learner's and the mentor's dashboards in Chromium on the local stack: each opens their home
 with a past (sessions attended, payments and a gift, reviews) and a future (a paid booking), and
-every chart is drawn and every table has rows; the learner's also fits a phone's screen."""
+every chart is drawn and every table has rows; the learner's also lists their latest notifications
+and fits a phone's screen."""
 
 from __future__ import annotations
 
@@ -136,6 +137,16 @@ def test_a_learner_sees_their_dashboard_with_every_chart_and_table_filled(
     expect(board.get_by_test_id("dash-receipt-link").first).to_have_attribute(
         "href", re.compile(r"^/my/payments/.+/receipt$")
     )
+    # The booking and payment just made reach the learner as notifications through the stream.
+    notices = page.get_by_test_id("home-notifications")
+    newest = notices.get_by_test_id("home-notification").first
+    expect(newest).to_be_visible(timeout=30_000)
+    # Unread, which a screen reader hears in the link's name too; the link leads into the site.
+    expect(newest).to_have_attribute("data-read", "false")
+    link = newest.get_by_role("link", name=re.compile(r"\(unread\)$"))
+    expect(link).to_have_attribute("href", re.compile(r"^/"))
+    see_all = notices.get_by_role("link", name="See all notifications")
+    expect(see_all).to_have_attribute("href", "/notifications")
     # What was there stays: the picks for a learner.
     expect(page.get_by_test_id("home-for-you")).to_be_visible()
     fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

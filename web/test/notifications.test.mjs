@@ -3,7 +3,7 @@
 // Run: `npm test` (node --test, no browser).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { badgeText, bellLabel, mergeNotifications, notificationHref, unseenUnread } from '../src/js/notification-list.js';
+import { badgeText, bellLabel, latestNotifications, mergeNotifications, notificationHref, unseenUnread } from '../src/js/notification-list.js';
 
 const at = (minute) => `2026-11-29T10:${String(minute).padStart(2, '0')}:00Z`;
 const item = (id, minute, read = false) => ({ id, title: `t${id}`, created_at: at(minute), read });
@@ -32,6 +32,20 @@ test('merging keeps each notification once, newest first, the later copy winning
       ['a', true],
     ],
   );
+});
+
+test("the home's latest are the newest few of the fetched and the live, each once, the live copy winning", () => {
+  const fetched = [item('a', 1), item('b', 2), item('c', 3)];
+  const live = [item('d', 4), item('b', 2, true)];
+  assert.deepEqual(
+    latestNotifications(fetched, live, 3).map((n) => [n.id, n.read]),
+    [
+      ['d', false],
+      ['c', false],
+      ['b', true],
+    ],
+  );
+  assert.deepEqual(latestNotifications([], [], 5), []);
 });
 
 test('a reconnect toasts only unread notifications this tab had not seen, oldest first, a few at most', () => {

@@ -22,6 +22,11 @@ export function mergeNotifications(known, incoming) {
   return [...byId.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
 }
 
+/** The newest `limit` of a fetched list and what the live store holds, each once (the live copy wins). */
+export function latestNotifications(fetched, live, limit) {
+  return mergeNotifications(fetched, live).slice(0, limit);
+}
+
 /** The unread notifications of `page` this tab hadn't seen (oldest first, at most `limit`). */
 export function unseenUnread(page, seenIds, limit = TOASTS_AFTER_RECONNECT) {
   return page

@@ -106,6 +106,12 @@ export function registerNotifications() {
       for (const item of missed) this.show(item);
     },
 
+    /** Marks one read on the server, then here (the bell and every list that reads `recent`). */
+    async markRead(id) {
+      const answer = await post(`/api/notifications/${encodeURIComponent(id)}/read`, {}, { auth: true });
+      this.markedRead([id], answer.unread);
+    },
+
     /** After this tab marked some read (the server also tells the other tabs). */
     markedRead(ids, unread) {
       this.setUnread(unread);

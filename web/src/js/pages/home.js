@@ -1,5 +1,6 @@
 // /: a landing page when signed out. Signed in, the person's dashboard: a learner's upcoming
-// bookings (Join opens with the room), history, hours by topic, spending by month, ratings given,
+// bookings (Join opens with the room), their latest notifications (live from the notifications
+// store), history, hours by topic, spending by month, ratings given,
 // receipts, then sessions picked for them, trending and mentors for them; a mentor's upcoming
 // sessions with bookings and waitlists, earnings, ratings, performance and what learners want;
 // then the profile steps that fit the role. One API call feeds each dashboard
@@ -24,10 +25,14 @@ import {
   trendSummary,
   weekLabel,
 } from '../dashboards.js';
+import { latestNotifications, notificationHref } from '../notification-list.js';
 import { completeness } from '../people.js';
 import { demandList, mentorPicks, sessionPicks } from '../recommend.js';
+import { navigate } from '../router.js';
+import { toast } from '../toasts.js';
 
 const UPCOMING_SHOWN = 5;
+const NOTICES_SHOWN = 5;
 
 export default () => {
   const charts = new Map(); // Chart.js instances by ref: kept out of Alpine's reactive state
@@ -35,6 +40,7 @@ export default () => {
   return {
     upcoming: { status: 'loading', items: [], message: '' },
     board: { status: 'loading', data: null, message: '' },
+    notices: { status: 'loading', items: [], message: '' },
     chartFailed: false,
     forYou: sessionPicks('/sessions', { limit: 4, auth: true }),
     trending: sessionPicks('/trending', { limit: 2, auth: true }),
@@ -45,7 +51,10 @@ export default () => {
       if (!this.user) return;
       this.loadUpcoming();
       if (this.isMentor) this.demand.load();
-      else if (this.user.role === 'learner') this.loadPicks();
+      else if (this.user.role === 'learner') {
+        this.loadNotices();
+        this.loadPicks();
+      }
     },
 
     destroy() {
@@ -86,6 +95,30 @@ export default () => {
 
     get d() {
       return this.board.data;
+    },
+
+    /** The newest few: the ones fetched, joined by any the notifications store has heard of since
+     * (it keeps the newest from its catch-up and the live channel, and marks them read). */
+    get latestNotices() {
+      return latestNotifications(this.notices.items, Alpine.store('notifications').recent, NOTICES_SHOWN);
+    },
+
+    noticeHref(item) {
+      return notificationHref(item);
+    },
+
+    /** Opens a notification's page, marking it read on the way (as /notifications does). */
+    async openNotice(item, event) {
+      event?.preventDefault();
+      if (!item.read) {
+        try {
+          await Alpine.store('notifications').markRead(item.id);
+          this.notices.items = this.notices.items.map((known) => (known.id === item.id ? { ...known, read: true } : known));
+        } catch (error) {
+          toast(error.message, 'error');
+        }
+      }
+      navigate(notificationHref(item));
     },
 
     // ------------------------------------------------ formatting for the templates
@@ -156,6 +189,18 @@ export default () => {
       } catch (error) {
         this.upcoming = { status: 'failed', items: [], message: error.message };
         this.board = { status: 'failed', data: null, message: error.message };
+      }
+    },
+
+    /** The latest notifications; the answer's unread count also goes to the bell. */
+    async loadNotices() {
+      this.notices = { status: 'loading', items: [], message: '' };
+      try {
+        const page = await get(withQuery('/api/notifications/', { limit: NOTICES_SHOWN }), { auth: true });
+        if (typeof page.unread === 'number') Alpine.store('notifications').setUnread(page.unread);
+        this.notices = { status: 'ready', items: page.items ?? [], message: '' };
+      } catch (error) {
+        this.notices = { status: 'failed', items: [], message: error.message };
       }
     },
 
