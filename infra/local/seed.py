@@ -25,16 +25,11 @@ from infra.local.seed_data import (
     DEMO_BOOKINGS,
     DEMO_LEARNERS,
     DEMO_PASSWORD,
-    DEMO_PAST,
     DEMO_SESSIONS,
     FULL_WITH_WAITLIST,
-    MORE_PAST,
-    PAST_CAPACITY,
-    PAST_GIFTS,
-    PAST_PRICES,
-    REVIEW_TEXTS,
     SEED_CLIENT,
 )
+from infra.local.seed_past import DEMO_PAST, MORE_PAST, PAST_CAPACITY, PAST_GIFTS, PAST_PRICES, REVIEW_TEXTS
 
 # Checkout in the Razorpay sandbox: an order id -> what Checkout's success handler gets.
 Checkout = Callable[[str], dict[str, Any]]

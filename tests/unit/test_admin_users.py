@@ -25,6 +25,7 @@ ADMIN_USER_FIELDS = {
     "banned",
     "ban_reason",
     "banned_at",
+    "deleted",
     "deactivated",
     "deactivation_reason",
     "created_at",
