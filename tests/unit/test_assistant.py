@@ -25,7 +25,7 @@ from peerlearn import events
 from peerlearn.accounts import service
 from peerlearn.analytics import reports
 from peerlearn.api.routes import assistant as assistant_routes
-from peerlearn.assistant import chat, figures, periods
+from peerlearn.assistant import chat, figures, lookups, periods
 from peerlearn.assistant.figures import rupees
 from peerlearn.bookings import seats
 from peerlearn.context import Context
@@ -461,3 +461,197 @@ def test_the_api_document_describes_the_assistant_route(ctx: Context) -> None:
     assert "requestBody" in operation
     assert {"403", "429", "503"} <= set(operation["responses"])  # Groq busy or unreachable is declared
     assert {"AssistantRequest", "AssistantAnswer"} <= set(reply.body["components"]["schemas"])
+
+
+# ---------------------------------------------------------------- the tools on data with known answers
+# What each tool may say about a person (README, "The admins' assistant"): ids, names and figures.
+MENTOR_ROW_FIELDS = {"mentor_id", "name", "gmv_paise", "bookings", "average_rating"}
+AT_RISK_FIELDS = {
+    "session_id",
+    "title",
+    "mentor_name",
+    "starts_at",
+    "confirmed",
+    "held",
+    "capacity",
+    "reasons",
+}
+CONTACT_WORDS = ("email", "phone", "mobile", "bank", "ifsc", "account", "upi", "vpa", "address")
+REFUND_ROW_FIELDS = {"payment_id", "amount_paise", "kind", "status", "created_at", "reason"}
+
+
+def no_contact_details(result: Any) -> None:
+    """Nothing in a tool's result a person could be written to, called or paid through: no field
+    named for it, no unmasked address in any text."""
+    if isinstance(result, dict):
+        for key, value in result.items():
+            assert not any(word in key for word in CONTACT_WORDS), key
+            no_contact_details(value)
+    elif isinstance(result, list):
+        for value in result:
+            no_contact_details(value)
+    elif isinstance(result, str):
+        assert result.count("@") == result.count("•••@"), result  # masked (a•••@example.com) or none
+
+
+def paid_seats_at(
+    ctx: Context, fake: FakeRazorpay, mentor: Any, moment: datetime, seats_paid: int, price_paise: int = PRICE
+) -> None:
+    """`seats_paid` learners each pay `price_paise` for one session of `mentor`, at `moment`."""
+    with clock_.shifted(int(moment.timestamp()) - clock_.now_seconds()):
+        session_id = publish(ctx, mentor, price_paise=price_paise, hours=48, capacity=seats_paid)
+        for _ in range(seats_paid):
+            learner = person()
+            seats.book(booker=learner, session_id=session_id, client=CLIENT)
+            order = orders.create_booking_order(
+                ctx, learner_id=learner.user_id, request=BookingOrderRequest(session_id=session_id)
+            )
+            paid = fake.pay(order.order_id)
+            orders.verify_booking(
+                ctx, learner_id=learner.user_id, request=BookingVerifyRequest(session_id=session_id, **paid)
+            )
+
+
+def test_top_mentors_ranks_the_ranges_mentors_by_what_learners_paid_with_names_and_figures(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    # Given: in the last three days Vikram has 1 dear seat, Meera 3 and Rahul 2 seats; Farhan's 4 are older
+    dear = 200_000
+    days = periods.Days(periods.today() - timedelta(days=2), periods.today())
+    stream = Stream(ctx)
+    mentors = {
+        name: person("mentor", name=name) for name in ("Meera Iyer", "Vikram Rao", "Rahul Das", "Farhan Ali")
+    }
+    paid_seats_at(ctx, fake, mentors["Meera Iyer"], india_noon(days.first), 2)
+    paid_seats_at(ctx, fake, mentors["Meera Iyer"], india_noon(days.last) - timedelta(hours=3), 1)
+    paid_seats_at(ctx, fake, mentors["Vikram Rao"], india_noon(days.first), 1, price_paise=dear)
+    paid_seats_at(ctx, fake, mentors["Rahul Das"], india_noon(days.first + timedelta(days=1)), 2)
+    paid_seats_at(ctx, fake, mentors["Farhan Ali"], india_noon(days.first - timedelta(days=1)), 4)
+    stream.flush()
+
+    # When
+    by_revenue = figures.top_mentors(days, by="revenue", limit=5)
+    by_bookings = figures.top_mentors(days, by="bookings", limit=2)
+
+    # Then: the order, the names, the figures; Farhan's payments are the day before the range
+    assert [(r["name"], r["gmv_paise"], r["bookings"]) for r in by_revenue["mentors"]] == [
+        ("Vikram Rao", dear, 1),
+        ("Meera Iyer", 3 * PRICE, 3),
+        ("Rahul Das", 2 * PRICE, 2),
+    ]
+    assert [r["mentor_id"] for r in by_revenue["mentors"]] == [
+        mentors[name].user_id for name in ("Vikram Rao", "Meera Iyer", "Rahul Das")
+    ]
+    assert [(r["name"], r["bookings"]) for r in by_bookings["mentors"]] == [
+        ("Meera Iyer", 3),
+        ("Rahul Das", 2),
+    ]
+    assert f"Meera Iyer: {rupees(3 * PRICE)}, 3 bookings" in by_revenue["summary"]
+    assert "Farhan" not in by_revenue["summary"]
+    # ids, names and figures only
+    assert all(set(row) == MENTOR_ROW_FIELDS for row in by_revenue["mentors"])
+    no_contact_details(by_revenue)
+
+
+def test_sessions_at_risk_are_exactly_those_soon_with_no_confirmed_unpaid_held_or_few_seats_taken(
+    ctx: Context,
+) -> None:
+    # Given: sessions starting within 24 hours, each a different shape, one healthy, one too late
+    def session(hours: float, capacity: int, price_paise: int = 0, booked: int = 0) -> str:
+        session_id = publish(
+            ctx,
+            person("mentor"),
+            hours=hours,
+            capacity=capacity,
+            price_paise=price_paise,
+            title=f"In {hours} hours",
+        )
+        for _ in range(booked):
+            seats.book(booker=person(), session_id=session_id, client=CLIENT)
+        return session_id
+
+    nobody = session(5, capacity=1)
+    unpaid = session(8, capacity=2, price_paise=PRICE, booked=1)  # a paid seat taken, not paid yet
+    few = session(12, capacity=7, booked=1)  # 1 of 7: under a quarter
+    healthy = session(16, capacity=4, booked=1)  # 1 of 4: a quarter exactly
+    session(30, capacity=1)  # empty, but past the 24 hours asked about
+
+    # When
+    result = lookups.sessions_at_risk(hours=24, limit=10)
+
+    # Then: the at-risk ones, soonest first, with their reasons; the healthy and the late one absent
+    found = {row["session_id"]: row for row in result["sessions"]}
+    assert list(found) == [nobody, unpaid, few]
+    assert healthy not in found
+    assert found[nobody]["reasons"] == ["no confirmed learners"]
+    assert found[unpaid]["reasons"] == ["no confirmed learners", "1 seats held but not paid"]
+    assert (found[unpaid]["confirmed"], found[unpaid]["held"]) == (0, 1)
+    assert found[few]["reasons"] == ["only 1 of 7 seats taken"]
+    assert "3 sessions in the next 24 hours" in result["summary"]
+    # ids, titles, the mentor's name and counts only: nothing about the learners
+    assert all(set(row) == AT_RISK_FIELDS for row in result["sessions"])
+    no_contact_details(result)
+    # the late one is at risk too, when the question reaches it
+    assert len(lookups.sessions_at_risk(hours=48, limit=10)["sessions"]) == 4
+
+
+def refund_at(
+    ctx: Context,
+    fake: FakeRazorpay,
+    moment: datetime,
+    amount_paise: int,
+    settle: str | None,
+    reason: str = "Mentor ill",
+) -> None:
+    """A payment at `moment`, refunded by an admin then; `settle`: Razorpay's answer, or none yet."""
+    payment_id = paid_booking_at(ctx, fake, moment)
+    with clock_.shifted(int(moment.timestamp()) - clock_.now_seconds()):
+        payments_admin.refund(
+            ctx,
+            admin_id="admin-1",
+            payment_id=payment_id,
+            request=AdminRefundRequest(amount_paise=amount_paise, reason=reason, request_id=payment_id),
+        )
+        if settle is None:
+            return
+        [refund_id] = [r for r, body in fake.refunds.items() if body["payment_id"] == payment_id]
+        body, headers = webhook(f"refund.{settle}", refund=fake.settle_refund(refund_id, settle))
+        event_id = headers["x-razorpay-event-id"]
+        webhooks.receive(
+            raw_body=body, signature=headers["X-Razorpay-Signature"], event_id=event_id, secret=WEBHOOK_SECRET
+        )
+        events.handle_record(
+            ctx, stream_record(new=RazorpayEventItem.get(razorpay_event_pk(event_id), EVENT_SK))
+        )
+
+
+def test_refunds_between_counts_and_totals_by_status_only_the_refunds_asked_for_in_the_range(
+    ctx: Context, fake: FakeRazorpay
+) -> None:
+    # Given: today two refunds processed and one not settled yet; one processed four days ago
+    today = periods.named("today")
+    stream = Stream(ctx)
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    refund_at(ctx, fake, now, PRICE // 2, "processed")
+    refund_at(ctx, fake, now, 10_000, "processed")
+    refund_at(ctx, fake, now, PRICE, None, reason="Asked by asha.k@example.com on the phone")
+    refund_at(ctx, fake, now - timedelta(days=4), 20_000, "processed")
+    stream.flush()
+
+    # When
+    result = figures.refunds_between(today, limit=3)
+
+    # Then: counts and amounts by status; the old refund is not in them
+    pending = {s: v for s, v in result["by_status"].items() if s != "processed"}
+    assert result["by_status"]["processed"] == {"count": 2, "amount_paise": PRICE // 2 + 10_000}
+    assert [v["count"] for v in pending.values()] == [1]
+    assert [v["amount_paise"] for v in pending.values()] == [PRICE]
+    assert (result["count"], result["amount_paise"]) == (3, PRICE // 2 + 10_000 + PRICE)
+    assert len(result["newest"]) == 3
+    # asked for and written the same day, the processed ones are the ledger's refunds for the day
+    assert result["by_status"]["processed"]["amount_paise"] == figures.money_between(today).refunds_paise
+    # payment ids and figures only: not who paid, nor where the money goes back to; an address an
+    # admin typed into a reason is masked like find_users masks it
+    assert all(set(row) == REFUND_ROW_FIELDS for row in result["newest"])
+    assert "Asked by a•••@example.com on the phone" in [r["reason"] for r in result["newest"]]
+    no_contact_details(result)

@@ -17,16 +17,21 @@ was asked for. So the figures equal the journal's for the same days, with no cap
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from peerlearn.analytics import reports
+from peerlearn.assistant.lookups import mask_email
 from peerlearn.assistant.periods import Days
 from peerlearn.payments.refunds import REFUNDS
 from peerlearn.store.keys import STATS_SK, USER_PROFILE_SK, user_id_from_pk, user_pk
 from peerlearn.store.models import BaseItem, MentorStatsItem, UserItem
 from peerlearn.store.money import RefundItem
+
+# An address an admin typed into a refund's reason ("asked by asha@example.com") reaches Groq masked.
+_EMAIL = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+")
 
 MONEY_METRICS = ["platform_revenue_paise", "gmv_paise", "gifts_paise", "refunds_paise", "bookings"]
 
@@ -115,7 +120,7 @@ def refunds_between(days: Days, limit: int) -> dict[str, Any]:
                 "kind": r.kind,
                 "status": r.status,
                 "created_at": r.created_at,
-                "reason": (r.reason or "")[:80],
+                "reason": _EMAIL.sub(lambda m: mask_email(m.group()), r.reason or "")[:80],
             }
             for r in newest
         ],
