@@ -23,7 +23,7 @@ from peerlearn.ledger.reconcile import check_books
 from peerlearn.payments import gateway, orders
 from peerlearn.payments.records import get_payment, refunds_of
 from peerlearn.payments.schemas import BookingOrderRequest, BookingVerifyRequest
-from peerlearn.store.keys import USER_PROFILE_SK, notification_sk, user_pk
+from peerlearn.store.keys import SESSION_SK, USER_PROFILE_SK, notification_sk, session_pk, user_pk
 from peerlearn.store.models import NotificationItem, SessionItem, UserItem, WithdrawalItem
 from peerlearn.store.push import PushSubscriptionItem, push_sub_sk
 from tests.payments_support import RAZORPAY_ENV, FakeRazorpay
@@ -143,6 +143,30 @@ def test_a_mentors_download_holds_the_sessions_they_teach(ctx: Context, rights_f
     data = as_(rights_fn, "GET", "/api/me/export", mentor).body
 
     assert [s["id"] for s in data["sessions_taught"]] == [session_id]
+
+
+def test_a_mentors_download_holds_a_completed_session_that_keeps_who_came(
+    ctx: Context, rights_fn: ModuleType
+) -> None:
+    # A completed session keeps its learners' outcomes as string sets (for the dashboard): JSON has
+    # no sets (the export answered 500), and those are other people's ids, so they stay out.
+    mentor = person("mentor")
+    session_id = publish(ctx, mentor)
+    item = SessionItem.get(session_pk(session_id), SESSION_SK)
+    item.update(
+        actions=[
+            SessionItem.attended_ids.add({"01LEARNERA", "01LEARNERB"}),
+            SessionItem.no_show_ids.add({"01LEARNERC"}),
+        ]
+    )
+
+    reply = as_(rights_fn, "GET", "/api/me/export", mentor)
+
+    assert reply.status == 200, reply.body
+    [taught] = reply.body["sessions_taught"]
+    assert taught["id"] == session_id
+    assert not {"attended_ids", "no_show_ids"} & set(taught)
+    assert "01LEARNER" not in json.dumps(reply.body)
 
 
 def test_downloads_are_limited_to_three_an_hour(ctx: Context, rights_fn: ModuleType) -> None:

@@ -82,6 +82,8 @@ SECRET_FIELDS = frozenset(
 )
 PLUMBING_FIELDS = frozenset(
     {"pk", "sk", "entity", "ttl", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "open", "search_text"}
+    # a completed session's copy of its bookings' outcomes, kept for the dashboard: other people's ids
+    | {"attended_ids", "no_show_ids", "attendance_kept"}
 )
 # Items of the person's own partition, by type -> the export's section. Types not named here are
 # plumbing (open connections, unread counters, attempt guards) and stay out.
@@ -98,7 +100,7 @@ _SECTIONS: dict[type[BaseItem], str] = {
 
 def plain(item: BaseItem) -> dict[str, Any]:
     """The item's own fields, without secrets or storage plumbing."""
-    values = item.to_simple_dict()
+    values = item.to_simple_dict(force=True)  # force: sets become lists (JSON has no sets)
     return {name: value for name, value in values.items() if name not in SECRET_FIELDS | PLUMBING_FIELDS}
 
 
