@@ -55,7 +55,9 @@ export async function syncPushSubscription() {
  * next person must not see them). The server first, while the sign-in still works; best effort.
  */
 export async function forgetPushDevice() {
-  if (!supported() || !navigator.serviceWorker.controller) return false;
+  // Not `serviceWorker.controller`: on the visit that turned pushes on the worker may not control the
+  // page yet, and the device must still be forgotten (a shared computer's next person).
+  if (!supported()) return false;
   const registration = await navigator.serviceWorker.getRegistration();
   const subscription = await registration?.pushManager.getSubscription();
   if (!subscription) return false;
