@@ -4,14 +4,12 @@ own unsubscribes; failures counted, and a crash mid-page replayed without a seco
 
 from __future__ import annotations
 
-import dataclasses
 from types import ModuleType
 from typing import Any
 
 import pytest
 
 from peerlearn import clock, ids
-from peerlearn.accounts import service
 from peerlearn.bookings import seats
 from peerlearn.context import Context
 from peerlearn.errors import BadRequest
@@ -20,42 +18,13 @@ from peerlearn.notices.schemas import BroadcastCreate
 from peerlearn.notify import preferences
 from peerlearn.store.keys import USER_PROFILE_SK, user_pk
 from peerlearn.store.models import NotificationItem, UserItem
-from tests.support import call, load_function, rest_event
+from tests.support import call, rest_event
 from tests.unit.conftest import Outbox
+from tests.unit.notices.conftest import at_rate
 from tests.unit.sessions_support import CLIENT, Booker, person, publish
 from tests.unit.stream_support import Stream
 
 DAY = 86_400
-
-
-@pytest.fixture(autouse=True)
-def no_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    pauses: list[float] = []
-    now = [0.0]
-
-    def sleep(seconds: float) -> None:
-        pauses.append(seconds)
-        now[0] += seconds
-
-    monkeypatch.setattr(broadcasts, "_sleep", sleep)
-    monkeypatch.setattr(broadcasts, "_monotonic", lambda: now[0])
-    return pauses
-
-
-@pytest.fixture
-def admin_id(ctx: Context) -> str:
-    return service.create_admin(email="root@example.com", name="Root Admin", password="admin-password-99")
-
-
-@pytest.fixture
-def admin_fn(ctx: Context) -> ModuleType:
-    return load_function("admin")
-
-
-def at_rate(ctx: Context, per_second: int) -> Context:
-    return dataclasses.replace(
-        ctx, settings=dataclasses.replace(ctx.settings, broadcast_emails_per_second=per_second)
-    )
 
 
 def someone(role: str = "learner", name: str | None = None, **attributes: Any) -> Booker:
